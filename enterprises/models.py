@@ -1,0 +1,96 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .districts import District
+from .validators import normalize_credit_code, validate_credit_code
+
+phone_validator = RegexValidator(
+    r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", _("请输入11位手机号或带区号的固定电话，例如 023-63890000。")
+)
+bank_account_validator = RegexValidator(r"^\d{8,32}$", _("银行账号应为8至32位数字。"))
+
+
+class Enterprise(models.Model):
+    class Industry(models.TextChoices):
+        AUTOMOTIVE = "automotive", _("汽车摩托车")
+        ELECTRONICS = "electronics", _("电子信息")
+        EQUIPMENT = "equipment", _("装备制造")
+        MATERIALS = "materials", _("材料")
+        CONSUMER_GOODS = "consumer_goods", _("消费品")
+        BIOMEDICINE = "biomedicine", _("生物医药")
+        SOFTWARE = "software", _("软件和信息服务")
+        ENERGY = "energy", _("能源")
+        OTHER = "other", _("其他")
+
+    class Scale(models.TextChoices):
+        LARGE = "large", _("大型企业")
+        MEDIUM = "medium", _("中型企业")
+        SMALL = "small", _("小型企业")
+        MICRO = "micro", _("微型企业")
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
+    )
+    district = models.CharField(_("所在区县"), max_length=8, choices=District.choices, db_index=True)
+    industry = models.CharField(_("所属行业"), max_length=32, choices=Industry.choices)
+    scale = models.CharField(_("企业规模"), max_length=16, choices=Scale.choices)
+    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_phone = models.CharField(_("联系电话"), max_length=20, validators=[phone_validator])
+    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_account = models.CharField(
+        _("银行账号"), max_length=32, blank=True, validators=[bank_account_validator]
+    )
+    created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.credit_code = normalize_credit_code(self.credit_code)
+        super().save(*args, **kwargs)
+
+    @property
+    def has_payout_account(self) -> bool:
+        return bool(self.bank_name and self.bank_account)
+
+
+class User(AbstractUser):
+    """A person: an enterprise's user, or an official bound to a district or divisions."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("所属企业"),
+        on_delete=models.PROTECT,
+        related_name="users",
+        null=True,
+        blank=True,
+    )
+    district = models.CharField(
+        _("负责区县"),
+        max_length=8,
+        choices=District.choices,
+        blank=True,
+        help_text=_("区县审核员只能看到本区县企业的申报。"),
+    )
+    divisions = models.ManyToManyField(
+        "measures.Division",
+        verbose_name=_("所属处室"),
+        blank=True,
+        related_name="reviewers",
+        help_text=_("市级审核员只能看到本处室主管措施的申报。"),
+    )
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[phone_validator])
+
+    class Meta(AbstractUser.Meta):
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        swappable = "AUTH_USER_MODEL"

@@ -1,0 +1,52 @@
+"""The five roles, as Django groups created by a data migration."""
+
+from django.utils.translation import gettext_lazy as _
+
+ENTERPRISE = "enterprise"
+DISTRICT_REVIEWER = "district_reviewer"
+MUNICIPAL_REVIEWER = "municipal_reviewer"
+FINANCE = "finance"
+ADMINISTRATOR = "administrator"
+
+ROLE_LABELS = {
+    ENTERPRISE: _("企业用户"),
+    DISTRICT_REVIEWER: _("区县审核员"),
+    MUNICIPAL_REVIEWER: _("市级审核员"),
+    FINANCE: _("财务人员"),
+    ADMINISTRATOR: _("系统管理员"),
+}
+STAFF_ROLES = (DISTRICT_REVIEWER, MUNICIPAL_REVIEWER, FINANCE, ADMINISTRATOR)
+
+# Model permissions per role, as "app_label.codename". Later apps extend this with their own
+# migrations; the administrator gets every permission of the project's apps.
+ROLE_PERMISSIONS = {
+    ENTERPRISE: [],
+    DISTRICT_REVIEWER: [
+        "enterprises.view_enterprise",
+        "measures.view_measure",
+        "measures.view_track",
+        "measures.view_applicationwindow",
+    ],
+    MUNICIPAL_REVIEWER: [
+        "enterprises.view_enterprise",
+        "measures.view_measure",
+        "measures.view_track",
+        "measures.view_applicationwindow",
+    ],
+    FINANCE: [
+        "enterprises.view_enterprise",
+        "measures.view_measure",
+        "measures.view_applicationwindow",
+    ],
+}
+ADMINISTRATOR_APPS = ("measures", "enterprises", "auth")
+
+
+def user_has_role(user, role: str) -> bool:
+    if not user.is_authenticated:
+        return False
+    cache = getattr(user, "_role_names", None)
+    if cache is None:
+        cache = set(user.groups.values_list("name", flat=True))
+        user._role_names = cache
+    return role in cache

@@ -1,0 +1,308 @@
+"""The notice, its sections and measures, and each measure's tracks with their rules.
+
+Rules are data: loaded from ``measures/data/policy.toml`` by ``load_policy`` and editable in the
+admin. The award calculator (``measures.calculator``) reads them; nothing else encodes a rule.
+"""
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MONEY = {"max_digits": 16, "decimal_places": 2}
+
+
+class PolicyDocument(models.Model):
+    document_number = models.CharField(_("文号"), max_length=64, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    notice_title = models.CharField(_("通知标题"), max_length=300, blank=True)
+    issuer = models.CharField(_("发文机关"), max_length=100)
+    issued_on = models.DateField(_("发文日期"))
+    preamble = models.TextField(_("引言"), blank=True)
+
+    class Meta:
+        verbose_name = _("政策文件")
+        verbose_name_plural = _("政策文件")
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.document_number}）"
+
+
+class Section(models.Model):
+    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="sections")
+    number = models.PositiveSmallIntegerField(_("序号"))
+    title = models.CharField(_("标题"), max_length=200)
+
+    class Meta:
+        verbose_name = _("章节")
+        verbose_name_plural = _("章节")
+        ordering = ["document", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["document", "number"], name="section_unique_number"),
+        ]
+
+    NUMERALS = "一二三四五六七八九十"
+
+    @property
+    def numeral(self) -> str:
+        return self.NUMERALS[self.number - 1] if 0 < self.number <= len(self.NUMERALS) else str(self.number)
+
+    def __str__(self) -> str:
+        return f"{self.numeral}、{self.title}"
+
+
+class Division(models.Model):
+    """A division (处室) of the municipal commission that owns measures and reviews them."""
+
+    code = models.SlugField(_("代码"), max_length=50, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("处室")
+        verbose_name_plural = _("处室")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Measure(models.Model):
+    class Kind(models.TextChoices):
+        FUNDING = "funding", _("资金支持")
+        PROGRAMME = "programme", _("工作举措")
+
+    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="measures")
+    number = models.PositiveSmallIntegerField(_("条款号"), unique=True)
+    title = models.CharField(_("名称"), max_length=100)
+    text = models.TextField(_("通知原文"))
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    division = models.ForeignKey(
+        Division,
+        verbose_name=_("主管处室"),
+        on_delete=models.PROTECT,
+        related_name="measures",
+        null=True,
+        blank=True,
+    )
+
+    class Meta:
+        verbose_name = _("政策措施")
+        verbose_name_plural = _("政策措施")
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"第{self.number}条 {self.title}"
+
+    @property
+    def is_funding(self) -> bool:
+        return self.kind == self.Kind.FUNDING
+
+
+class Track(models.Model):
+    """A category of application (申报类别) within a measure, with its award rule.
+
+    amount = clamp(rate × base, floor, cap) for formula tracks, where base is the declared
+    ``base_field``, counted at most ``base_limit_rate`` × ``base_limit_field`` when set
+    (measure 11: the premium counted at most 3% of the insured amount). Range tracks leave the
+    amount to the reviewers within [floor, cap].
+    """
+
+    class AwardKind(models.TextChoices):
+        FORMULA = "formula", _("按公式计算")
+        RANGE = "range", _("审核确定")
+
+    class CapPeriod(models.TextChoices):
+        APPLICATION = "application", _("每次申报")
+        YEAR = "year", _("每年")
+        PROJECT = "project", _("单个项目")
+        PRODUCT_YEAR = "product_year", _("单个产品每年")
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="tracks")
+    code = models.SlugField(_("代码"), max_length=50)
+    name = models.CharField(_("名称"), max_length=100)
+    description = models.TextField(_("适用对象"), blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    is_active = models.BooleanField(_("启用"), default=True)
+    award_kind = models.CharField(_("奖补方式"), max_length=16, choices=AwardKind.choices)
+    rate = models.DecimalField(_("比例"), max_digits=7, decimal_places=4, null=True, blank=True)
+    base_field = models.CharField(_("计算基数字段"), max_length=50, blank=True)
+    base_limit_rate = models.DecimalField(
+        _("基数上限比例"), max_digits=7, decimal_places=4, null=True, blank=True
+    )
+    base_limit_field = models.CharField(_("基数上限字段"), max_length=50, blank=True)
+    floor = models.DecimalField(_("下限（元）"), **MONEY, null=True, blank=True)
+    cap = models.DecimalField(_("上限（元）"), **MONEY, null=True, blank=True)
+    cap_period = models.CharField(
+        _("上限口径"), max_length=16, choices=CapPeriod.choices, default=CapPeriod.APPLICATION
+    )
+    rule_text = models.TextField(_("通知关于奖补的表述"))
+    required_documents = models.JSONField(_("所需材料"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("申报类别")
+        verbose_name_plural = _("申报类别")
+        ordering = ["measure__number", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "code"], name="track_unique_code"),
+            models.CheckConstraint(
+                condition=Q(award_kind="range") | (Q(rate__isnull=False) & ~Q(base_field="")),
+                name="track_formula_has_rate_and_base",
+            ),
+            models.CheckConstraint(
+                condition=Q(floor__isnull=True) | Q(cap__isnull=True) | Q(floor__lte=models.F("cap")),
+                name="track_floor_not_above_cap",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.name}"
+
+    @property
+    def is_formula(self) -> bool:
+        return self.award_kind == self.AwardKind.FORMULA
+
+    def clean(self) -> None:
+        names = set(self.fields.values_list("name", flat=True)) if self.pk else set()
+        if self.is_formula:
+            if self.rate is None or not self.base_field:
+                raise ValidationError(_("按公式计算的类别须设置比例和计算基数字段。"))
+            if self.pk and self.base_field not in names:
+                raise ValidationError({"base_field": _("计算基数字段须为本类别的申报字段。")})
+        if self.floor is not None and self.cap is not None and self.floor > self.cap:
+            raise ValidationError(_("下限不能高于上限。"))
+
+
+class TrackField(models.Model):
+    """A figure an application of this track declares."""
+
+    class FieldType(models.TextChoices):
+        DECIMAL = "decimal", _("数值")
+        INTEGER = "integer", _("整数")
+        BOOLEAN = "boolean", _("是/否")
+        TEXT = "text", _("文本")
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="fields")
+    name = models.SlugField(_("字段名"), max_length=50)
+    label = models.CharField(_("名称"), max_length=100)
+    unit = models.CharField(_("单位"), max_length=16, blank=True)
+    field_type = models.CharField(_("类型"), max_length=16, choices=FieldType.choices)
+    required = models.BooleanField(_("必填"), default=True)
+    minimum = models.DecimalField(_("最小值"), **MONEY, null=True, blank=True)
+    decimal_places = models.PositiveSmallIntegerField(_("小数位数"), default=2)
+    help_text = models.TextField(_("说明"), blank=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("申报字段")
+        verbose_name_plural = _("申报字段")
+        ordering = ["track", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["track", "name"], name="trackfield_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_money(self) -> bool:
+        return self.field_type == self.FieldType.DECIMAL and self.unit == "元"
+
+
+class EligibilityThreshold(models.Model):
+    """A condition the declared figures must meet, in the notice's words."""
+
+    class Operator(models.TextChoices):
+        GTE = "gte", _("不低于")
+        GT = "gt", _("高于")
+        TRUE = "true", _("须为是")
+
+    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="thresholds")
+    field_name = models.CharField(_("字段名"), max_length=50)
+    operator = models.CharField(_("条件"), max_length=8, choices=Operator.choices)
+    value = models.DecimalField(_("门槛值"), **MONEY, null=True, blank=True)
+    text = models.CharField(_("通知表述"), max_length=200)
+
+    class Meta:
+        verbose_name = _("申报条件")
+        verbose_name_plural = _("申报条件")
+        ordering = ["track", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["track", "field_name", "operator"], name="threshold_unique_condition"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.text
+
+    def is_met(self, value) -> bool:
+        if self.operator == self.Operator.TRUE:
+            return value is True
+        if value is None or isinstance(value, bool):
+            return False
+        if self.operator == self.Operator.GTE:
+            return Decimal(value) >= self.value
+        return Decimal(value) > self.value
+
+
+class ApplicationWindowQuerySet(models.QuerySet):
+    def open_at(self, moment):
+        return self.filter(opens_at__lte=moment, closes_at__gt=moment)
+
+    def open_now(self):
+        return self.open_at(timezone.now())
+
+
+class ApplicationWindow(models.Model):
+    """A round (批次) in which a measure, or one track of it, accepts applications."""
+
+    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="windows")
+    track = models.ForeignKey(
+        Track,
+        verbose_name=_("申报类别"),
+        on_delete=models.PROTECT,
+        related_name="windows",
+        null=True,
+        blank=True,
+        help_text=_("留空表示该措施的全部申报类别"),
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    name = models.CharField(_("批次名称"), max_length=100)
+    opens_at = models.DateTimeField(_("开始时间"))
+    closes_at = models.DateTimeField(_("截止时间"))
+    total_budget = models.DecimalField(_("预算总额（元）"), **MONEY)
+
+    objects = ApplicationWindowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("申报批次")
+        verbose_name_plural = _("申报批次")
+        ordering = ["-opens_at", "pk"]
+        indexes = [models.Index(fields=["opens_at", "closes_at"], name="window_open_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")), name="window_closes_after_opens"
+            ),
+            models.CheckConstraint(condition=Q(total_budget__gte=0), name="window_budget_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure} · {self.name}"
+
+    def clean(self) -> None:
+        if self.track_id and self.measure_id and self.track.measure_id != self.measure_id:
+            raise ValidationError({"track": _("申报类别须属于所选措施。")})
+        if self.measure_id and not self.measure.is_funding:
+            raise ValidationError({"measure": _("该措施为工作举措，不受理资金申报。")})
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValidationError({"closes_at": _("截止时间须晚于开始时间。")})
+
+    def is_open(self, moment=None) -> bool:
+        moment = moment or timezone.now()
+        return self.opens_at <= moment < self.closes_at
+
+    def covers(self, track: Track) -> bool:
+        return track.measure_id == self.measure_id and self.track_id in (None, track.pk)

@@ -1,0 +1,207 @@
+"""Writes to the measures app: loading the notice's data file."""
+
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import models, transaction
+
+from .models import (
+    Division,
+    EligibilityThreshold,
+    Measure,
+    PolicyDocument,
+    Section,
+    Track,
+    TrackField,
+)
+
+POLICY_FILE = Path(__file__).resolve().parent / "data" / "policy.toml"
+
+
+class PolicyDataError(ValueError):
+    """The data file is malformed; the message says where."""
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.deleted)
+
+
+def _decimal(value, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        # Floats lose fen; the file writes every amount and rate as a string.
+        raise PolicyDataError(f"{where}: write {value!r} as a string, not a float")
+    try:
+        return Decimal(str(value))
+    except InvalidOperation as exc:
+        raise PolicyDataError(f"{where}: {value!r} is not a number") from exc
+
+
+def _upsert(report: LoadReport, model: type[models.Model], label: str, lookup: dict, values: dict):
+    """Create or update one row, saving only when a value differs."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        obj = model.objects.create(**lookup, **values)
+        report.created.append(label)
+        return obj
+    changed = [name for name, value in values.items() if getattr(obj, name) != value]
+    if changed:
+        for name in changed:
+            setattr(obj, name, values[name])
+        obj.save(update_fields=changed)
+        report.updated.append(f"{label} ({', '.join(changed)})")
+    return obj
+
+
+def _delete_missing(report: LoadReport, queryset, keep_pks: set, label: str) -> None:
+    for obj in queryset.exclude(pk__in=keep_pks):
+        report.deleted.append(f"{label} {obj}")
+        obj.delete()
+
+
+def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) -> Track:
+    where = f"measure {measure.number} track {data.get('code')}"
+    track = _upsert(
+        report,
+        Track,
+        where,
+        {"measure": measure, "code": data["code"]},
+        {
+            "name": data["name"],
+            "description": data.get("description", ""),
+            "order": order,
+            "is_active": data.get("is_active", True),
+            "award_kind": data["award_kind"],
+            "rate": _decimal(data.get("rate"), where),
+            "base_field": data.get("base_field", ""),
+            "base_limit_rate": _decimal(data.get("base_limit_rate"), where),
+            "base_limit_field": data.get("base_limit_field", ""),
+            "floor": _decimal(data.get("floor"), where),
+            "cap": _decimal(data.get("cap"), where),
+            "cap_period": data.get("cap_period", Track.CapPeriod.APPLICATION),
+            "rule_text": data["rule_text"],
+            "required_documents": list(data.get("required_documents", [])),
+        },
+    )
+    field_names = set()
+    kept_fields = set()
+    for field_order, field_data in enumerate(data.get("fields", []), start=1):
+        field_where = f"{where} field {field_data['name']}"
+        field_names.add(field_data["name"])
+        kept_fields.add(
+            _upsert(
+                report,
+                TrackField,
+                field_where,
+                {"track": track, "name": field_data["name"]},
+                {
+                    "label": field_data["label"],
+                    "unit": field_data.get("unit", ""),
+                    "field_type": field_data["type"],
+                    "required": field_data.get("required", True),
+                    "minimum": _decimal(field_data.get("minimum"), field_where),
+                    "decimal_places": field_data.get("decimal_places", 2),
+                    "help_text": field_data.get("help_text", ""),
+                    "order": field_order,
+                },
+            ).pk
+        )
+    _delete_missing(report, track.fields.all(), kept_fields, f"{where} field")
+
+    for name in (track.base_field, track.base_limit_field):
+        if name and name not in field_names:
+            raise PolicyDataError(f"{where}: rule refers to undeclared field {name!r}")
+    kept_thresholds = set()
+    for threshold in data.get("thresholds", []):
+        if threshold["field"] not in field_names:
+            raise PolicyDataError(f"{where}: threshold on undeclared field {threshold['field']!r}")
+        threshold_where = f"{where} threshold {threshold['field']} {threshold['operator']}"
+        kept_thresholds.add(
+            _upsert(
+                report,
+                EligibilityThreshold,
+                threshold_where,
+                {"track": track, "field_name": threshold["field"], "operator": threshold["operator"]},
+                {"value": _decimal(threshold.get("value"), threshold_where), "text": threshold["text"]},
+            ).pk
+        )
+    _delete_missing(report, track.thresholds.all(), kept_thresholds, f"{where} threshold")
+    track.full_clean(validate_unique=False, validate_constraints=True)
+    return track
+
+
+@transaction.atomic
+def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
+    """Load the notice's data file; idempotent, and all or nothing."""
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyDataError(f"{path}: {exc}") from exc
+    report = LoadReport()
+    doc = data["document"]
+    document = _upsert(
+        report,
+        PolicyDocument,
+        f"document {doc['number']}",
+        {"document_number": doc["number"]},
+        {
+            "title": doc["title"],
+            "notice_title": doc.get("notice_title", ""),
+            "issuer": doc["issuer"],
+            "issued_on": doc["issued_on"],
+            "preamble": doc.get("preamble", ""),
+        },
+    )
+    divisions = {
+        d["code"]: _upsert(report, Division, f"division {d['code']}", {"code": d["code"]}, {"name": d["name"]})
+        for d in data.get("divisions", [])
+    }
+    sections = {
+        s["number"]: _upsert(
+            report,
+            Section,
+            f"section {s['number']}",
+            {"document": document, "number": s["number"]},
+            {"title": s["title"]},
+        )
+        for s in data["sections"]
+    }
+    for m in data["measures"]:
+        where = f"measure {m['number']}"
+        if m["section"] not in sections:
+            raise PolicyDataError(f"{where}: unknown section {m['section']}")
+        if m.get("division") and m["division"] not in divisions:
+            raise PolicyDataError(f"{where}: unknown division {m['division']!r}")
+        measure = _upsert(
+            report,
+            Measure,
+            where,
+            {"number": m["number"]},
+            {
+                "section": sections[m["section"]],
+                "title": m["title"],
+                "text": m["text"],
+                "kind": m["kind"],
+                "division": divisions.get(m.get("division")),
+            },
+        )
+        kept_tracks = {
+            _load_track(report, measure, order, t).pk
+            for order, t in enumerate(m.get("tracks", []), start=1)
+        }
+        # A track that left the file may still have applications: retire it, never delete it.
+        for track in measure.tracks.exclude(pk__in=kept_tracks).filter(is_active=True):
+            track.is_active = False
+            track.save(update_fields=["is_active"])
+            report.updated.append(f"{where} track {track.code} (retired)")
+    return report
