@@ -1,6 +1,21 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    path("", include("measures.urls")),
+    path("api/", include("measures.api_urls")),
+    path("enterprise/", include("enterprises.urls")),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+admin.site.site_header = "重庆市工业经济政策申报平台 · 管理后台"
+admin.site.site_title = "政策申报平台"
+admin.site.index_title = "工作台"
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.STATIC_URL, document_root=settings.STATIC_ROOT)

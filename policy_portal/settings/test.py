@@ -11,3 +11,6 @@ STORAGES = {  # noqa: F405
 }
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
+# Static files come from the finders in tests; there is no collected STATIC_ROOT to scan.
+STATIC_ROOT = None
+WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,55 @@
+# The README's commands. `make run` and `make test` work on a fresh clone: they create the
+# virtualenv and install the locked dependencies first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help run test lint format bench install setup lock clean
+
+help: ## Show the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(BIN)/python requirements/dev.lock
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements/dev.lock
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the locked dependencies
+
+setup: install ## Migrate, load the 23 measures, seed the demo accounts
+	@mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_policy
+	$(BIN)/python manage.py seed_demo
+
+run: setup ## Set up, then serve the site with a Celery worker and beat on http://127.0.0.1:8000
+	@echo "Policy Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)  Ctrl-C stops all."
+	$(BIN)/honcho start -f Procfile
+
+test: install ## Run the whole test suite
+	$(BIN)/python -m pytest
+
+lint: install ## Lint and check formatting
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Format the code
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install ## Run the benchmarks (by hand; they print ratios)
+	$(BIN)/python bench/run.py
+
+lock: ## Re-pin the dependencies from pyproject.toml
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements/base.lock --generate-hashes --python-version 3.11
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements/dev.lock --generate-hashes --python-version 3.11
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var

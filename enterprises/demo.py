@@ -1,0 +1,156 @@
+"""Demo data for a first run: one account per role, a few enterprises, open windows."""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from measures.models import ApplicationWindow, Division, Measure
+
+from . import roles
+from .districts import District
+from .models import Enterprise, User
+from .validators import credit_code_check_character
+
+DEMO_DISTRICT = District.YUBEI
+DEMO_WINDOW_BUDGET = Decimal("50000000")  # 5000万元 per measure
+DEMO_WINDOW_DAYS = 90
+DEMO_MUNICIPAL_DIVISIONS = ("economic-operation", "automotive", "electronics", "equipment")
+
+
+def _credit_code(body17: str) -> str:
+    return body17 + credit_code_check_character(body17)
+
+
+DEMO_ENTERPRISES = [
+    # (name, first 17 characters of the credit code, district, industry, scale)
+    ("重庆示范智能装备有限公司", "91500112MA5U00001", District.YUBEI, "equipment", "medium"),
+    ("重庆江北精密电子有限公司", "91500105MA5U00002", District.JIANGBEI, "electronics", "small"),
+    ("重庆九龙坡新材料股份有限公司", "91500107MA5U00003", District.JIULONGPO, "materials", "large"),
+    ("重庆两江新能源汽车有限公司", "91500000MA5U00004", District.LIANGJIANG, "automotive", "large"),
+]
+
+
+@dataclass
+class DemoReport:
+    created: list[str] = field(default_factory=list)
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, scope
+
+
+def _enterprise(index, name, body, district, industry, scale, report) -> Enterprise:
+    enterprise, created = Enterprise.objects.get_or_create(
+        credit_code=_credit_code(body),
+        defaults={
+            "name": name,
+            "district": district,
+            "industry": industry,
+            "scale": scale,
+            "contact_name": "王经理",
+            "contact_phone": "023-67880000",
+            "bank_name": "重庆农村商业银行",
+            "bank_account": f"62284800{index:011d}",
+        },
+    )
+    if created:
+        report.created.append(f"enterprise {name}")
+    return enterprise
+
+
+def _account(username, role, report, *, password, scope="", **attrs) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults=attrs)
+    changed = created
+    if not user.check_password(password):
+        user.set_password(password)
+        changed = True
+    if changed:
+        user.save()
+    if created:
+        report.created.append(f"user {username}")
+    user.groups.add(Group.objects.get(name=role))
+    report.accounts.append((username, str(roles.ROLE_LABELS[role]), scope))
+    return user
+
+
+@transaction.atomic
+def demo_seed(*, password: str) -> DemoReport:
+    """Create what a first run needs to try every role; running it again changes nothing."""
+    if not Measure.objects.exists():
+        raise LookupError("load the policy first (manage.py load_policy)")
+    report = DemoReport()
+    enterprises = [
+        _enterprise(index, *row, report) for index, row in enumerate(DEMO_ENTERPRISES, start=1)
+    ]
+    demo_enterprise = enterprises[0]
+
+    _account(
+        "demo-enterprise",
+        roles.ENTERPRISE,
+        report,
+        password=password,
+        scope=demo_enterprise.name,
+        enterprise=demo_enterprise,
+        email="enterprise@example.com",
+        first_name="企业用户",
+    )
+    _account(
+        "demo-district",
+        roles.DISTRICT_REVIEWER,
+        report,
+        password=password,
+        scope=demo_enterprise.get_district_display(),
+        district=DEMO_DISTRICT,
+        is_staff=True,
+        email="district@example.com",
+        first_name="区县审核员",
+    )
+    municipal = _account(
+        "demo-municipal",
+        roles.MUNICIPAL_REVIEWER,
+        report,
+        password=password,
+        scope="、".join(
+            Division.objects.filter(code__in=DEMO_MUNICIPAL_DIVISIONS).values_list("name", flat=True)
+        ),
+        is_staff=True,
+        email="municipal@example.com",
+        first_name="市级审核员",
+    )
+    municipal.divisions.add(*Division.objects.filter(code__in=DEMO_MUNICIPAL_DIVISIONS))
+    _account(
+        "demo-finance",
+        roles.FINANCE,
+        report,
+        password=password,
+        is_staff=True,
+        email="finance@example.com",
+        first_name="财务人员",
+    )
+    _account(
+        "demo-admin",
+        roles.ADMINISTRATOR,
+        report,
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+        email="admin@example.com",
+        first_name="管理员",
+    )
+
+    now = timezone.now()
+    for measure in Measure.objects.filter(kind=Measure.Kind.FUNDING):
+        if ApplicationWindow.objects.open_at(now).filter(measure=measure).exists():
+            continue
+        opens = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+        ApplicationWindow.objects.create(
+            measure=measure,
+            year=opens.year,
+            name=f"{opens.year}年第一批",
+            opens_at=opens,
+            closes_at=opens + timedelta(days=DEMO_WINDOW_DAYS),
+            total_budget=DEMO_WINDOW_BUDGET,
+        )
+        report.created.append(f"window for measure {measure.number}")
+    return report

@@ -1,0 +1,67 @@
+"""The declared-figures form, generated from a track's field definitions.
+
+One generator serves the calculator page, the API and the application form, so a figure is
+validated the same way wherever it is entered.
+"""
+
+from decimal import Decimal
+
+from django import forms
+
+from .models import Track, TrackField
+
+MAX_DIGITS = 16
+
+
+def _form_field(track_field: TrackField) -> forms.Field:
+    common = {
+        "label": f"{track_field.label}（{track_field.unit}）" if track_field.unit else track_field.label,
+        "required": track_field.required,
+        "help_text": track_field.help_text,
+    }
+    kind = track_field.field_type
+    if kind == TrackField.FieldType.DECIMAL:
+        field = forms.DecimalField(
+            max_digits=MAX_DIGITS,
+            decimal_places=track_field.decimal_places,
+            min_value=track_field.minimum,
+            **common,
+        )
+        field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
+        if track_field.is_money:
+            # static/js/wan.js shows the figure in 万元 beside the input as it is typed.
+            field.widget.attrs["data-money"] = "yuan"
+        return field
+    if kind == TrackField.FieldType.INTEGER:
+        return forms.IntegerField(
+            min_value=int(track_field.minimum) if track_field.minimum is not None else None, **common
+        )
+    if kind == TrackField.FieldType.BOOLEAN:
+        # A checkbox: "not ticked" is an answer (no), so it is never required at form level;
+        # eligibility thresholds decide whether "no" qualifies.
+        common["required"] = False
+        return forms.BooleanField(**common)
+    return forms.CharField(max_length=200, **common)
+
+
+class DeclaredFiguresForm(forms.Form):
+    """Figures an applicant declares for one track; build it with ``declared_form_class``."""
+
+    track: Track
+
+    def declared(self) -> dict:
+        """The cleaned figures, without empty optional values."""
+        return {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+
+
+def declared_form_class(track: Track) -> type[DeclaredFiguresForm]:
+    fields = {f.name: _form_field(f) for f in track.fields.all()}
+    return type(f"DeclaredFiguresForm_{track.pk}", (DeclaredFiguresForm,), {**fields, "track": track})
+
+
+def serialize_declared(declared: dict) -> dict:
+    """Declared figures as JSON-safe values: Decimals as strings so no fen is lost."""
+    return {
+        name: (format(value, "f") if isinstance(value, Decimal) else value)
+        for name, value in declared.items()
+    }

@@ -1,0 +1,98 @@
+from rest_framework import serializers
+
+from .models import ApplicationWindow, EligibilityThreshold, Measure, Track, TrackField
+
+
+class TrackFieldSerializer(serializers.ModelSerializer):
+    type = serializers.CharField(source="field_type")
+
+    class Meta:
+        model = TrackField
+        fields = ["name", "label", "unit", "type", "required", "minimum", "decimal_places", "help_text"]
+
+
+class ThresholdSerializer(serializers.ModelSerializer):
+    field = serializers.CharField(source="field_name")
+
+    class Meta:
+        model = EligibilityThreshold
+        fields = ["field", "operator", "value", "text"]
+
+
+class RuleSerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(source="award_kind")
+    text = serializers.CharField(source="rule_text")
+
+    class Meta:
+        model = Track
+        fields = [
+            "kind",
+            "rate",
+            "base_field",
+            "base_limit_rate",
+            "base_limit_field",
+            "floor",
+            "cap",
+            "cap_period",
+            "text",
+        ]
+
+
+class TrackSerializer(serializers.ModelSerializer):
+    fields = TrackFieldSerializer(many=True, read_only=True)
+    thresholds = ThresholdSerializer(many=True, read_only=True)
+    rule = RuleSerializer(source="*", read_only=True)
+
+    class Meta:
+        model = Track
+        fields = ["code", "name", "description", "fields", "thresholds", "rule", "required_documents"]
+
+
+class OpenWindowSerializer(serializers.ModelSerializer):
+    track = serializers.SlugRelatedField(slug_field="code", read_only=True)
+
+    class Meta:
+        model = ApplicationWindow
+        fields = ["name", "year", "track", "opens_at", "closes_at"]
+
+
+class MeasureSerializer(serializers.ModelSerializer):
+    section = serializers.SerializerMethodField()
+    division = serializers.StringRelatedField()
+    tracks = TrackSerializer(many=True, read_only=True)
+    is_open = serializers.SerializerMethodField()
+    open_windows = OpenWindowSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Measure
+        fields = [
+            "number",
+            "title",
+            "section",
+            "kind",
+            "division",
+            "text",
+            "is_open",
+            "open_windows",
+            "tracks",
+        ]
+
+    def get_section(self, measure: Measure) -> dict:
+        return {"number": measure.section.number, "title": measure.section.title}
+
+    def get_is_open(self, measure: Measure) -> bool:
+        return bool(measure.open_windows)
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    track = serializers.CharField(max_length=50)
+    declared = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
+
+
+class QuoteSerializer(serializers.Serializer):
+    eligible = serializers.BooleanField()
+    reasons = serializers.ListField(child=serializers.CharField())
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    min_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    max_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
+    explanation = serializers.CharField()

@@ -1,0 +1,31 @@
+import pytest
+
+from measures.models import Measure
+from measures.services import policy_load
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    # The notice's data is loaded once into the test database; each test's transaction rolls
+    # back to it. Transactional tests flush the database and load it again through `policy`.
+    with django_db_blocker.unblock():
+        policy_load()
+
+
+@pytest.fixture
+def policy(db):
+    """The notice's 23 measures, loaded from the repository's data file."""
+    if not Measure.objects.exists():
+        policy_load()
+
+
+@pytest.fixture
+def track(policy):
+    """Look up a track: track(2) for a single-track measure, track(10, "ic-design") otherwise."""
+    from measures.models import Track
+
+    def get(measure_number: int, code: str | None = None) -> Track:
+        tracks = Track.objects.filter(measure__number=measure_number)
+        return tracks.get(code=code) if code else tracks.get()
+
+    return get

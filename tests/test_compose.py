@@ -1,0 +1,89 @@
+"""docker-compose.yml is checked by Compose itself: `docker compose` (v2) where the plugin is
+installed, else the standalone `docker-compose` (Debian's 1.29: `apt-get install -y
+--no-install-recommends docker-compose`). Neither needs a Docker engine for `config`."""
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+SERVICES = {"postgres", "redis", "web", "worker", "beat"}
+WITH_HEALTHCHECK = {"postgres", "redis", "web"}
+
+
+def _compose_command() -> list[str]:
+    """The Compose CLI to use, or a skip saying which commands are missing."""
+    docker = shutil.which("docker")
+    if docker is not None:
+        probe = subprocess.run(
+            [docker, "compose", "version"], capture_output=True, text=True, timeout=60
+        )
+        if probe.returncode == 0:
+            return [docker, "compose"]
+        v2_missing = "`docker compose` fails (no Compose v2 plugin)"
+    else:
+        v2_missing = "`docker` is not installed, so `docker compose` is missing"
+    legacy = shutil.which("docker-compose")
+    if legacy is not None:
+        return [legacy]
+    pytest.skip(f"{v2_missing} and `docker-compose` is not installed")
+
+
+def _run(compose: list[str], *args: str) -> subprocess.CompletedProcess:
+    # The file's ${VAR:-default}s are left to their defaults, whatever this shell exports.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DEMO_PASSWORD"}
+        and not key.startswith("COMPOSE_")
+    }
+    return subprocess.run(
+        [*compose, "--file", str(COMPOSE_FILE), "--project-directory", str(ROOT), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def _services_with_healthcheck(config: str) -> set[str]:
+    """Services that have a `healthcheck:` key in `config`'s normalised YAML.
+
+    Both Compose versions print block YAML with services two spaces in under `services:` and
+    their keys four spaces in; this reads that much without a YAML parser.
+    """
+    found: set[str] = set()
+    in_services = False
+    service = None
+    for line in config.splitlines():
+        if not line.strip():
+            continue
+        if not line.startswith(" "):
+            in_services = line.rstrip() == "services:"
+            service = None
+        elif in_services and (match := re.fullmatch(r"  ([^\s:#][^:]*):\s*", line)):
+            service = match.group(1)
+        elif in_services and service and re.fullmatch(r"    healthcheck:\s*", line):
+            found.add(service)
+    return found
+
+
+def test_the_compose_file_validates_and_defines_the_five_services_with_healthchecks():
+    compose = _compose_command()
+
+    quiet = _run(compose, "config", "-q")
+    assert quiet.returncode == 0, quiet.stderr
+
+    services = _run(compose, "config", "--services")
+    assert services.returncode == 0, services.stderr
+    assert set(services.stdout.split()) == SERVICES
+
+    config = _run(compose, "config")
+    assert config.returncode == 0, config.stderr
+    assert _services_with_healthcheck(config.stdout) >= WITH_HEALTHCHECK

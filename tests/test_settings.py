@@ -1,0 +1,33 @@
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from policy_portal.celery import app as celery_app
+
+
+def test_site_speaks_chinese_first_in_shanghai_time():
+    assert settings.LANGUAGE_CODE == "zh-hans"
+    assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
+    assert settings.TIME_ZONE == "Asia/Shanghai"
+    assert settings.USE_TZ is True
+
+
+def test_database_is_the_one_the_environment_names():
+    url = os.environ.get("DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected
+
+
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="REDIS_URL is not set")
+def test_redis_is_the_broker_and_a_working_cache_when_configured():
+    assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
+    cache.set("policy-portal-test", "ok", 5)
+    assert cache.get("policy-portal-test") == "ok"
+
+
+@pytest.mark.skipif(bool(os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")), reason="a broker is configured")
+def test_without_settings_the_broker_needs_no_server():
+    assert celery_app.conf.broker_url.startswith("filesystem://")
