@@ -112,7 +112,9 @@ def demo_seed(*, password: str) -> DemoReport:
         report,
         password=password,
         scope="、".join(
-            Division.objects.filter(code__in=DEMO_MUNICIPAL_DIVISIONS).values_list("name", flat=True)
+            Division.objects.filter(code__in=DEMO_MUNICIPAL_DIVISIONS).values_list(
+                "name", flat=True
+            )
         ),
         is_staff=True,
         email="municipal@example.com",

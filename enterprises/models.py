@@ -34,7 +34,9 @@ class Enterprise(models.Model):
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
-    district = models.CharField(_("所在区县"), max_length=8, choices=District.choices, db_index=True)
+    district = models.CharField(
+        _("所在区县"), max_length=8, choices=District.choices, db_index=True
+    )
     industry = models.CharField(_("所属行业"), max_length=32, choices=Industry.choices)
     scale = models.CharField(_("企业规模"), max_length=16, choices=Scale.choices)
     contact_name = models.CharField(_("联系人"), max_length=50)

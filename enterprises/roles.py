@@ -42,6 +42,22 @@ ROLE_PERMISSIONS = {
 ADMINISTRATOR_APPS = ("measures", "enterprises", "auth")
 
 
+def create_role_groups(Group, Permission) -> None:
+    """Create the role groups with their permissions; takes the models so that migrations can
+    pass their historical ones."""
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role)
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            group.permissions.add(
+                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            )
+    admin_group, _created = Group.objects.get_or_create(name=ADMINISTRATOR)
+    admin_group.permissions.add(
+        *Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+    )
+
+
 def user_has_role(user, role: str) -> bool:
     if not user.is_authenticated:
         return False

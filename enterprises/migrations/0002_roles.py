@@ -3,7 +3,7 @@
 from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from enterprises.roles import ADMINISTRATOR, ADMINISTRATOR_APPS, ROLE_PERMISSIONS
+from enterprises.roles import ADMINISTRATOR, ROLE_PERMISSIONS, create_role_groups
 
 
 def _ensure_permissions(apps):
@@ -16,19 +16,7 @@ def _ensure_permissions(apps):
 
 def create_roles(apps, schema_editor):
     _ensure_permissions(apps)
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=role)
-        for perm in perms:
-            app_label, codename = perm.split(".")
-            group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
-            )
-    admin_group, _ = Group.objects.get_or_create(name=ADMINISTRATOR)
-    admin_group.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
-    )
+    create_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 
 def remove_roles(apps, schema_editor):

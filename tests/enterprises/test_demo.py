@@ -40,7 +40,11 @@ def test_seed_demo_twice_changes_nothing(policy):
 
     call_command("seed_demo")
 
-    assert (User.objects.count(), Enterprise.objects.count(), ApplicationWindow.objects.count()) == counts
+    assert (
+        User.objects.count(),
+        Enterprise.objects.count(),
+        ApplicationWindow.objects.count(),
+    ) == counts
     assert dict(User.objects.values_list("username", "password")) == passwords
 
 

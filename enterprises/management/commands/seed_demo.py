@@ -13,11 +13,9 @@ class Command(BaseCommand):
             report = demo_seed(password=password)
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(
-            self.style.SUCCESS(f"Demo data: {len(report.created)} rows created.")
-        )
+        self.stdout.write(self.style.SUCCESS(f"Demo data: {len(report.created)} rows created."))
         self.stdout.write("")
-        self.stdout.write("  Demo accounts (password: %s)" % password)
+        self.stdout.write(f"  Demo accounts (password: {password})")
         for username, role, scope in report.accounts:
             self.stdout.write(f"    {username:<17} {role}{'  · ' + scope if scope else ''}")
         self.stdout.write("")

@@ -1,0 +1,101 @@
+"""Forms of the enterprise accounts: they parse and validate input; the services write."""
+
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from .models import Enterprise, User
+from .services import CREDIT_CODE_TAKEN, PROFILE_FIELDS
+from .validators import normalize_credit_code
+
+ENTERPRISE_WIDGETS = {
+    "credit_code": forms.TextInput(
+        attrs={
+            "autocapitalize": "characters",
+            "autocomplete": "off",
+            "spellcheck": "false",
+            "maxlength": 18,
+        }
+    ),
+    "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    "bank_account": forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+}
+
+ENTERPRISE_HELP_TEXTS = {
+    "credit_code": _("营业执照上的18位代码；小写字母会自动转为大写。"),
+    "contact_phone": _("11位手机号，或带区号的固定电话，例如 023-63890000。"),
+    "bank_name": _("选填；申报资金拨付到此账户。"),
+    "bank_account": _("选填；8至32位数字，不含空格。"),
+}
+
+
+class BankAccountPairMixin:
+    """A payout account needs both the bank and the number; half of one cannot be paid into."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        bank_name = cleaned_data.get("bank_name")
+        bank_account = cleaned_data.get("bank_account")
+        message = _("开户银行和银行账号请同时填写，或都不填。")
+        if bank_name and not bank_account and "bank_account" not in self.errors:
+            self.add_error("bank_account", message)
+        if bank_account and not bank_name and "bank_name" not in self.errors:
+            self.add_error("bank_name", message)
+        return cleaned_data
+
+
+class EnterpriseRegistrationForm(BankAccountPairMixin, forms.ModelForm):
+    class Meta:
+        model = Enterprise
+        fields = ("name", "credit_code", *PROFILE_FIELDS)
+        widgets = ENTERPRISE_WIDGETS
+        help_texts = ENTERPRISE_HELP_TEXTS
+        error_messages = {
+            "credit_code": {
+                "unique": CREDIT_CODE_TAKEN,
+            },
+        }
+
+    def clean_credit_code(self) -> str:
+        return normalize_credit_code(self.cleaned_data["credit_code"])
+
+
+class AccountRegistrationForm(UserCreationForm):
+    """The enterprise's first user; Django's form brings the password validators."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ("username", "email")
+        labels = {"username": _("登录用户名"), "email": _("电子邮箱")}
+        help_texts = {
+            "username": _("150个字符以内，可使用字母、数字和 @ . + - _。"),
+            "email": _("用于找回密码。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["password1"].label = _("密码")
+        self.fields["password2"].label = _("确认密码")
+        self.fields["password2"].help_text = _("请再次输入相同的密码。")
+        # The page opens on the enterprise's name, not on the account below it.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+
+
+class EnterpriseProfileForm(BankAccountPairMixin, forms.ModelForm):
+    """What an enterprise may change about itself; its name and credit code are not here."""
+
+    class Meta:
+        model = Enterprise
+        fields = PROFILE_FIELDS
+        widgets = ENTERPRISE_WIDGETS
+        help_texts = ENTERPRISE_HELP_TEXTS
+
+
+class AccountEmailForm(forms.Form):
+    email = forms.EmailField(
+        label=_("电子邮箱"),
+        max_length=254,
+        help_text=_("用于找回密码。"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
