@@ -1,11 +1,13 @@
 """Writes to the measures app: loading the notice's data file."""
 
 import tomllib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import models, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
 
 from .models import (
     Division,
@@ -33,6 +35,17 @@ class LoadReport:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.deleted)
+
+
+@contextmanager
+def _reporting(where: str):
+    """Report whatever the data breaks (a missing key, a rule or constraint) as PolicyDataError."""
+    try:
+        yield
+    except KeyError as exc:
+        raise PolicyDataError(f"{where}: missing {exc.args[0]!r}") from exc
+    except (ValidationError, IntegrityError) as exc:
+        raise PolicyDataError(f"{where}: {exc}") from exc
 
 
 def _decimal(value, where: str) -> Decimal | None:
@@ -131,8 +144,15 @@ def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) ->
                 report,
                 EligibilityThreshold,
                 threshold_where,
-                {"track": track, "field_name": threshold["field"], "operator": threshold["operator"]},
-                {"value": _decimal(threshold.get("value"), threshold_where), "text": threshold["text"]},
+                {
+                    "track": track,
+                    "field_name": threshold["field"],
+                    "operator": threshold["operator"],
+                },
+                {
+                    "value": _decimal(threshold.get("value"), threshold_where),
+                    "text": threshold["text"],
+                },
             ).pk
         )
     _delete_missing(report, track.thresholds.all(), kept_thresholds, f"{where} threshold")
@@ -141,6 +161,7 @@ def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) ->
 
 
 @transaction.atomic
+@_reporting("policy data")
 def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
     """Load the notice's data file; idempotent, and all or nothing."""
     try:
@@ -163,7 +184,9 @@ def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
         },
     )
     divisions = {
-        d["code"]: _upsert(report, Division, f"division {d['code']}", {"code": d["code"]}, {"name": d["name"]})
+        d["code"]: _upsert(
+            report, Division, f"division {d['code']}", {"code": d["code"]}, {"name": d["name"]}
+        )
         for d in data.get("divisions", [])
     }
     sections = {
@@ -178,30 +201,31 @@ def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
     }
     for m in data["measures"]:
         where = f"measure {m['number']}"
-        if m["section"] not in sections:
-            raise PolicyDataError(f"{where}: unknown section {m['section']}")
-        if m.get("division") and m["division"] not in divisions:
-            raise PolicyDataError(f"{where}: unknown division {m['division']!r}")
-        measure = _upsert(
-            report,
-            Measure,
-            where,
-            {"number": m["number"]},
-            {
-                "section": sections[m["section"]],
-                "title": m["title"],
-                "text": m["text"],
-                "kind": m["kind"],
-                "division": divisions.get(m.get("division")),
-            },
-        )
-        kept_tracks = {
-            _load_track(report, measure, order, t).pk
-            for order, t in enumerate(m.get("tracks", []), start=1)
-        }
-        # A track that left the file may still have applications: retire it, never delete it.
-        for track in measure.tracks.exclude(pk__in=kept_tracks).filter(is_active=True):
-            track.is_active = False
-            track.save(update_fields=["is_active"])
-            report.updated.append(f"{where} track {track.code} (retired)")
+        with _reporting(where):
+            if m["section"] not in sections:
+                raise PolicyDataError(f"{where}: unknown section {m['section']}")
+            if m.get("division") and m["division"] not in divisions:
+                raise PolicyDataError(f"{where}: unknown division {m['division']!r}")
+            measure = _upsert(
+                report,
+                Measure,
+                where,
+                {"number": m["number"]},
+                {
+                    "section": sections[m["section"]],
+                    "title": m["title"],
+                    "text": m["text"],
+                    "kind": m["kind"],
+                    "division": divisions.get(m.get("division")),
+                },
+            )
+            kept_tracks = {
+                _load_track(report, measure, order, t).pk
+                for order, t in enumerate(m.get("tracks", []), start=1)
+            }
+            # A track that left the file may still have applications: retire it, never delete it.
+            for track in measure.tracks.exclude(pk__in=kept_tracks).filter(is_active=True):
+                track.is_active = False
+                track.save(update_fields=["is_active"])
+                report.updated.append(f"{where} track {track.code} (retired)")
     return report

@@ -90,7 +90,10 @@ def test_quote_for_measure_2_below_100_million_purchases_is_not_eligible(client,
         2,
         {
             "track": "supply-chain",
-            "declared": {"annual_purchase_amount": "99999999.99", "new_purchase_amount": "50000000"},
+            "declared": {
+                "annual_purchase_amount": "99999999.99",
+                "new_purchase_amount": "50000000",
+            },
         },
     )
 
@@ -115,7 +118,9 @@ def test_quote_for_measure_10_design_track(client, policy, investment, eligible,
     assert response.json()["amount"] == amount
 
 
-def test_quote_for_measure_11_counts_premium_at_most_three_percent_of_insured_amount(client, policy):
+def test_quote_for_measure_11_counts_premium_at_most_three_percent_of_insured_amount(
+    client, policy
+):
     response = post_quote(
         client,
         11,
@@ -148,7 +153,10 @@ def test_quote_accepts_json_numbers(client, policy):
     response = post_quote(
         client,
         2,
-        {"track": "supply-chain", "declared": {"annual_purchase_amount": 150000000, "new_purchase_amount": 12345678.9}},
+        {
+            "track": "supply-chain",
+            "declared": {"annual_purchase_amount": 150000000, "new_purchase_amount": 12345678.9},
+        },
     )
 
     assert response.json()["amount"] == "123456.79"
@@ -175,16 +183,42 @@ def test_quote_rejects_bad_requests_with_400_naming_the_field(client, policy, nu
 @pytest.mark.parametrize(
     ("declared", "field", "fragment"),
     [
-        ({"annual_purchase_amount": "abc", "new_purchase_amount": "1"}, "annual_purchase_amount", "数字"),
-        ({"annual_purchase_amount": "-1", "new_purchase_amount": "1"}, "annual_purchase_amount", "0"),
+        (
+            {"annual_purchase_amount": "abc", "new_purchase_amount": "1"},
+            "annual_purchase_amount",
+            "数字",
+        ),
+        (
+            {"annual_purchase_amount": "-1", "new_purchase_amount": "1"},
+            "annual_purchase_amount",
+            "0",
+        ),
         ({"annual_purchase_amount": "100000000"}, "new_purchase_amount", "必填"),
-        ({"annual_purchase_amount": "1.001", "new_purchase_amount": "1"}, "annual_purchase_amount", "2"),
-        ({"annual_purchase_amount": "NaN", "new_purchase_amount": "1"}, "annual_purchase_amount", "数字"),
-        ({"annual_purchase_amount": "1", "new_purchase_amount": "1", "bonus": "1"}, "bonus", "bonus"),
-        ({"annual_purchase_amount": {"a": 1}, "new_purchase_amount": "1"}, "annual_purchase_amount", "数字"),
+        (
+            {"annual_purchase_amount": "1.001", "new_purchase_amount": "1"},
+            "annual_purchase_amount",
+            "2",
+        ),
+        (
+            {"annual_purchase_amount": "NaN", "new_purchase_amount": "1"},
+            "annual_purchase_amount",
+            "数字",
+        ),
+        (
+            {"annual_purchase_amount": "1", "new_purchase_amount": "1", "bonus": "1"},
+            "bonus",
+            "bonus",
+        ),
+        (
+            {"annual_purchase_amount": {"a": 1}, "new_purchase_amount": "1"},
+            "annual_purchase_amount",
+            "数字",
+        ),
     ],
 )
-def test_quote_rejects_bad_figures_with_a_chinese_message_per_field(client, policy, declared, field, fragment):
+def test_quote_rejects_bad_figures_with_a_chinese_message_per_field(
+    client, policy, declared, field, fragment
+):
     response = post_quote(client, 2, {"track": "supply-chain", "declared": declared})
 
     assert response.status_code == 400

@@ -57,9 +57,7 @@ def test_measure_page_shows_tracks_fields_and_documents(client, policy):
 def test_calculator_quotes_the_figures_entered(client, policy):
     track = Track.objects.get(code="ic-design")
 
-    response = client.post(
-        "/calculator/", {"track": track.pk, "actual_investment": "30000000"}
-    )
+    response = client.post("/calculator/", {"track": track.pk, "actual_investment": "30000000"})
 
     html = response.content.decode()
     assert "符合申报条件" in html
@@ -69,7 +67,9 @@ def test_calculator_quotes_the_figures_entered(client, policy):
 def test_calculator_shows_the_reason_when_not_eligible(client, policy):
     track = Track.objects.get(code="ic-design")
 
-    html = client.post("/calculator/", {"track": track.pk, "actual_investment": "19990000"}).content.decode()
+    html = client.post(
+        "/calculator/", {"track": track.pk, "actual_investment": "19990000"}
+    ).content.decode()
 
     assert "不符合申报条件" in html
     assert "实际到位投资2000万元以上" in html
@@ -78,7 +78,9 @@ def test_calculator_shows_the_reason_when_not_eligible(client, policy):
 def test_calculator_shows_field_errors_for_bad_figures(client, policy):
     track = Track.objects.get(code="ic-design")
 
-    html = client.post("/calculator/", {"track": track.pk, "actual_investment": "-5"}).content.decode()
+    html = client.post(
+        "/calculator/", {"track": track.pk, "actual_investment": "-5"}
+    ).content.decode()
 
     assert "errorlist" in html
     assert "符合申报条件" not in html

@@ -1,0 +1,255 @@
+"""The notice's data in the admin: measures, tracks with their rules, and application windows."""
+
+from django.contrib import admin
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    ApplicationWindow,
+    Division,
+    EligibilityThreshold,
+    Measure,
+    PolicyDocument,
+    Section,
+    Track,
+    TrackField,
+)
+from .money import humanize_yuan
+
+
+def _change_link(obj, text) -> str:
+    opts = obj._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+    return format_html('<a href="{}">{}</a>', url, text)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """Shown for orientation; the rows are edited on their own pages."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class SectionInline(admin.TabularInline):
+    model = Section
+    extra = 0
+    fields = ("number", "title")
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(admin.ModelAdmin):
+    list_display = ("document_number", "title", "issuer", "issued_on")
+    search_fields = ("document_number", "title")
+    inlines = [SectionInline]
+
+
+class SectionMeasureInline(_ReadOnlyInline):
+    model = Measure
+    fields = ("measure_link", "kind", "division")
+    readonly_fields = fields
+    verbose_name_plural = _("本章节的政策措施")
+
+    @admin.display(description=_("政策措施"))
+    def measure_link(self, measure: Measure) -> str:
+        return _change_link(measure, measure)
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "document", "measure_count")
+    list_filter = ("document",)
+    list_select_related = ("document",)
+    inlines = [SectionMeasureInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(measure_count=Count("measures"))
+
+    @admin.display(description=_("措施数"), ordering="measure_count")
+    def measure_count(self, section: Section) -> int:
+        return section.measure_count
+
+
+@admin.register(Division)
+class DivisionAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "measure_numbers")
+    search_fields = ("name", "code")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("measures")
+
+    @admin.display(description=_("主管条款"))
+    def measure_numbers(self, division: Division) -> str:
+        return "、".join(f"第{m.number}条" for m in division.measures.all())
+
+
+class MeasureTrackInline(_ReadOnlyInline):
+    model = Track
+    fields = ("track_link", "code", "award_kind", "rate", "floor", "cap", "cap_period", "is_active")
+    readonly_fields = fields
+    ordering = ("order", "pk")
+
+    @admin.display(description=_("申报类别"))
+    def track_link(self, track: Track) -> str:
+        return _change_link(track, track.name)
+
+
+@admin.register(Measure)
+class MeasureAdmin(admin.ModelAdmin):
+    list_display = ("number", "title", "section", "kind", "division", "track_count")
+    list_display_links = ("number", "title")
+    list_filter = ("kind", "section", "division")
+    list_select_related = ("section", "division")
+    search_fields = ("=number", "title", "text")
+    ordering = ("number",)
+    inlines = [MeasureTrackInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(track_count=Count("tracks"))
+
+    @admin.display(description=_("申报类别数"), ordering="track_count")
+    def track_count(self, measure: Measure) -> int:
+        return measure.track_count
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # Programmes take no applications, so a window's measure is chosen among funding ones.
+        if request.GET.get("model_name") == ApplicationWindow._meta.model_name:
+            queryset = queryset.filter(kind=Measure.Kind.FUNDING)
+        return queryset, may_have_duplicates
+
+
+class TrackFieldInline(admin.TabularInline):
+    model = TrackField
+    extra = 0
+    fields = (
+        "order",
+        "name",
+        "label",
+        "field_type",
+        "unit",
+        "required",
+        "minimum",
+        "decimal_places",
+        "help_text",
+    )
+
+
+class EligibilityThresholdInline(admin.TabularInline):
+    model = EligibilityThreshold
+    extra = 0
+    fields = ("field_name", "operator", "value", "text")
+
+
+@admin.register(Track)
+class TrackAdmin(admin.ModelAdmin):
+    list_display = (
+        "measure",
+        "code",
+        "name",
+        "award_kind",
+        "rate_percent",
+        "floor_yuan",
+        "cap_yuan",
+        "cap_period",
+        "is_active",
+    )
+    list_display_links = ("code", "name")
+    list_filter = ("award_kind", "cap_period", "is_active", "measure__section", "measure")
+    list_select_related = ("measure",)
+    search_fields = ("code", "name", "=measure__number", "measure__title")
+    autocomplete_fields = ("measure",)
+    fieldsets = (
+        (None, {"fields": ("measure", "code", "name", "description", "order", "is_active")}),
+        (
+            _("奖补规则"),
+            {
+                "fields": (
+                    "award_kind",
+                    "rule_text",
+                    ("rate", "base_field"),
+                    ("base_limit_rate", "base_limit_field"),
+                    ("floor", "cap", "cap_period"),
+                )
+            },
+        ),
+        (_("申报材料"), {"fields": ("required_documents",)}),
+    )
+    inlines = [TrackFieldInline, EligibilityThresholdInline]
+
+    @admin.display(description=_("比例"), ordering="rate")
+    def rate_percent(self, track: Track) -> str:
+        return "" if track.rate is None else f"{(track.rate * 100).normalize():f}%"
+
+    @admin.display(description=_("下限"), ordering="floor")
+    def floor_yuan(self, track: Track) -> str:
+        return humanize_yuan(track.floor)
+
+    @admin.display(description=_("上限"), ordering="cap")
+    def cap_yuan(self, track: Track) -> str:
+        return humanize_yuan(track.cap)
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        # A retired track keeps its old windows but is not offered for new ones.
+        if request.GET.get("model_name") == ApplicationWindow._meta.model_name:
+            queryset = queryset.filter(is_active=True, measure__kind=Measure.Kind.FUNDING)
+        return queryset, may_have_duplicates
+
+
+class OpenNowFilter(admin.SimpleListFilter):
+    title = _("当前是否开放")
+    parameter_name = "open_now"
+
+    def lookups(self, request, model_admin):
+        return (("yes", _("开放中")), ("no", _("未开放")))
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        is_open = Q(opens_at__lte=now, closes_at__gt=now)
+        if self.value() == "yes":
+            return queryset.filter(is_open)
+        if self.value() == "no":
+            return queryset.exclude(is_open)
+        return queryset
+
+
+@admin.register(ApplicationWindow)
+class ApplicationWindowAdmin(admin.ModelAdmin):
+    # The form's model validation runs ApplicationWindow.clean(): the track belongs to the
+    # measure, the measure takes applications, and the window closes after it opens.
+    list_display = (
+        "measure",
+        "track",
+        "year",
+        "name",
+        "opens_at",
+        "closes_at",
+        "total_budget_yuan",
+        "open_now",
+    )
+    list_display_links = ("name",)
+    list_filter = (OpenNowFilter, "year", "measure__section", "measure")
+    list_select_related = ("measure", "track", "track__measure")
+    search_fields = ("name", "measure__title", "track__name")
+    autocomplete_fields = ("measure", "track")
+    fields = ("measure", "track", "year", "name", ("opens_at", "closes_at"), "total_budget")
+
+    @admin.display(description=_("预算总额"), ordering="total_budget")
+    def total_budget_yuan(self, window: ApplicationWindow) -> str:
+        return humanize_yuan(window.total_budget)
+
+    @admin.display(description=_("开放中"), boolean=True)
+    def open_now(self, window: ApplicationWindow) -> bool:
+        return window.is_open()

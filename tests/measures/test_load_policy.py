@@ -1,0 +1,281 @@
+"""Loading the notice's data file: idempotent, updating in place, all or nothing."""
+
+import datetime
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from measures.models import (
+    ApplicationWindow,
+    Division,
+    EligibilityThreshold,
+    Measure,
+    PolicyDocument,
+    Section,
+    Track,
+    TrackField,
+)
+from measures.services import POLICY_FILE, PolicyDataError, policy_load
+
+MODELS = [PolicyDocument, Division, Section, Measure, Track, TrackField, EligibilityThreshold]
+ORIGINAL = POLICY_FILE.read_text(encoding="utf-8")
+MEASURE_2_CAP = 'cap = "2000000"                   # 最高200万元'
+
+
+@pytest.fixture
+def empty(db):
+    """No notice in the database (the session's copy is removed inside this test's transaction)."""
+    ApplicationWindow.objects.all().delete()
+    for model in reversed(MODELS):
+        model.objects.all().delete()
+
+
+def snapshot() -> dict:
+    """Every row of the notice's tables, to compare before and after a load."""
+    return {model.__name__: list(model.objects.order_by("pk").values()) for model in MODELS}
+
+
+def counts() -> dict:
+    return {model.__name__: model.objects.count() for model in MODELS}
+
+
+def edit(text: str, *, after: str, old: str, new: str) -> str:
+    """Replace the first ``old`` that follows ``after`` (which must occur once)."""
+    assert text.count(after) == 1, after
+    start = text.index(after)
+    at = text.index(old, start)
+    return text[:at] + new + text[at + len(old) :]
+
+
+def cut(text: str, *, start: str, end: str) -> str:
+    """Remove from ``start`` (occurring once) up to, not including, the next ``end``."""
+    assert text.count(start) == 1, start
+    begin = text.index(start)
+    return text[:begin] + text[text.index(end, begin + len(start)) :]
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "policy.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_a_fresh_load_creates_the_notice(empty):
+    report = policy_load()
+
+    assert report.changed
+    assert report.updated == report.deleted == []
+    assert Measure.objects.count() == 23
+    assert Section.objects.count() == 9
+    assert Track.objects.count() == 36
+    assert not Measure.objects.filter(kind=Measure.Kind.PROGRAMME, tracks__isnull=False).exists()
+    assert set(
+        Measure.objects.filter(kind=Measure.Kind.PROGRAMME).values_list("number", flat=True)
+    ) == {4, 5, 19, 22, 23}
+    assert len(report.created) == sum(counts().values())
+
+
+def test_loading_twice_changes_nothing(policy):
+    before = snapshot()
+
+    report = policy_load()
+
+    assert report.changed is False
+    assert report.created == report.updated == report.deleted == []
+    assert snapshot() == before
+
+
+def test_an_edited_file_updates_rows_deletes_fields_and_retires_tracks(policy, tmp_path):
+    type_approval = Track.objects.get(measure__number=7, code="type-approval")
+    window = ApplicationWindow.objects.create(
+        measure=type_approval.measure,
+        track=type_approval,
+        year=2023,
+        name="2023年第一批",
+        opens_at=timezone.now(),
+        closes_at=timezone.now() + datetime.timedelta(days=30),
+        total_budget=Decimal("10000000"),
+    )
+    measure_2_cap = 'cap = "2000000"                   # 最高200万元'
+    text = edit(ORIGINAL, after='code = "supply-chain"', old=measure_2_cap, new='cap = "2500000"')
+    text = edit(
+        text,
+        after='code = "supply-chain"',
+        old='label = "年累计采购额"',
+        new='label = "年度累计采购额"',
+    )
+    text = cut(
+        text,
+        start='[[measures.tracks.fields]]\nname = "financing_amount"',
+        end="[[measures.tracks.fields]]",
+    )
+    text = cut(text, start='[[measures.tracks]]\ncode = "type-approval"', end="[[measures]]")
+    text = cut(
+        text,
+        start='[[measures.tracks.thresholds]]\nfield = "first_breakthrough"',
+        end="[[measures]]",
+    )
+    before = counts()
+
+    report = policy_load(path=write(tmp_path, text))
+
+    assert report.changed
+    assert report.created == []
+    supply_chain = Track.objects.get(measure__number=2, code="supply-chain")
+    assert supply_chain.cap == Decimal("2500000")
+    assert supply_chain.fields.get(name="annual_purchase_amount").label == "年度累计采购额"
+    assert not TrackField.objects.filter(
+        track__measure__number=8, track__code="financing-interest", name="financing_amount"
+    ).exists()
+    assert not EligibilityThreshold.objects.filter(field_name="first_breakthrough").exists()
+    # The removed track keeps its row (and the window that points at it), switched off.
+    type_approval.refresh_from_db()
+    assert type_approval.is_active is False
+    assert ApplicationWindow.objects.filter(pk=window.pk, track=type_approval).exists()
+    assert Track.objects.filter(is_active=False).count() == 1
+    assert counts() == before | {
+        "TrackField": before["TrackField"] - 1,
+        "EligibilityThreshold": before["EligibilityThreshold"] - 1,
+    }
+    assert any("supply-chain (cap)" in line for line in report.updated)
+    assert any("annual_purchase_amount (label)" in line for line in report.updated)
+    assert any("type-approval (retired)" in line for line in report.updated)
+    assert len(report.deleted) == 2
+
+    # The original file puts everything back, and the retired track returns to service.
+    restored = policy_load()
+    assert restored.changed
+    type_approval.refresh_from_db()
+    assert type_approval.is_active is True
+    assert counts() == before
+    assert policy_load().changed is False
+
+
+def test_retiring_is_reported_once(policy, tmp_path):
+    path = write(
+        tmp_path,
+        cut(ORIGINAL, start='[[measures.tracks]]\ncode = "type-approval"', end="[[measures]]"),
+    )
+    assert policy_load(path=path).changed
+    assert policy_load(path=path).changed is False
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ('cap = "2000000"                   # 最高200万元', "cap = 2000000.0", "float"),
+        ('rate = "0.01"', "rate = 0.01", "float"),
+        ('value = "100000000"', "value = 100000000.0", "float"),
+        ('cap = "2000000"                   # 最高200万元', 'cap = "两百万"', "not a number"),
+    ],
+)
+def test_a_malformed_amount_raises_and_changes_nothing(policy, tmp_path, old, new, message):
+    # Measure 1, loaded before measure 2, is edited too: the whole load must roll back.
+    text = edit(
+        ORIGINAL,
+        after="number = 1\nsection = 1",
+        old='title = "领军（链主）企业培育"',
+        new='title = "改"',
+    )
+    text = edit(text, after='code = "supply-chain"', old=old, new=new)
+    before = snapshot()
+
+    with pytest.raises(PolicyDataError, match=message):
+        policy_load(path=write(tmp_path, text))
+
+    assert snapshot() == before
+    assert Measure.objects.get(number=1).title == "领军（链主）企业培育"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        (MEASURE_2_CAP, 'cap = "2000000"\nfloor = "3000000"', "track_floor_not_above_cap"),
+        ('award_kind = "formula"', 'award_kind = "lottery"', "award_kind"),
+        ('rule_text = "按其新增采购额1%比例给予最高200万元奖励"', "", "missing 'rule_text'"),
+    ],
+    ids=["floor-above-cap", "unknown-award-kind", "missing-key"],
+)
+def test_a_rule_the_models_refuse_raises_policy_data_error_and_changes_nothing(
+    policy, tmp_path, old, new, message
+):
+    text = edit(ORIGINAL, after='code = "supply-chain"', old=old, new=new)
+    before = snapshot()
+
+    with pytest.raises(PolicyDataError, match=f"measure 2: .*{message}"):
+        policy_load(path=write(tmp_path, text))
+
+    assert snapshot() == before
+
+
+def test_an_unknown_section_raises_and_changes_nothing(policy, tmp_path):
+    text = edit(
+        ORIGINAL,
+        after="number = 1\nsection = 1",
+        old='title = "领军（链主）企业培育"',
+        new='title = "改"',
+    )
+    text = edit(text, after="number = 5\nsection = 2", old="section = 2", new="section = 10")
+    before = snapshot()
+
+    with pytest.raises(PolicyDataError, match="measure 5: unknown section 10"):
+        policy_load(path=write(tmp_path, text))
+
+    assert snapshot() == before
+
+
+def test_a_first_load_that_fails_leaves_the_database_empty(empty, tmp_path):
+    text = edit(ORIGINAL, after="number = 23\n", old="section = 9", new="section = 99")
+
+    with pytest.raises(PolicyDataError):
+        policy_load(path=write(tmp_path, text))
+
+    assert set(counts().values()) == {0}
+
+
+def test_a_threshold_on_an_undeclared_field_raises(policy, tmp_path):
+    text = edit(
+        ORIGINAL,
+        after='code = "ic-design"',
+        old='field = "actual_investment"',
+        new='field = "investment"',
+    )
+
+    with pytest.raises(PolicyDataError, match="undeclared field 'investment'"):
+        policy_load(path=write(tmp_path, text))
+
+
+def test_invalid_toml_raises_policy_data_error(db, tmp_path):
+    with pytest.raises(PolicyDataError):
+        policy_load(path=write(tmp_path, ORIGINAL + "\n[[measures]\n"))
+
+
+def test_the_command_prints_its_summary(empty):
+    out = StringIO()
+    call_command("load_policy", stdout=out)
+    created = sum(counts().values())
+    assert f"Policy loaded: {created} created, 0 updated, 0 deleted." in out.getvalue()
+
+    out = StringIO()
+    call_command("load_policy", stdout=out)
+    assert "Policy loaded: 0 created, 0 updated, 0 deleted." in out.getvalue()
+
+
+def test_the_command_lists_each_change_when_verbose(policy, tmp_path):
+    text = edit(ORIGINAL, after='code = "supply-chain"', old='rate = "0.01"', new='rate = "0.02"')
+    out = StringIO()
+
+    call_command("load_policy", file=write(tmp_path, text), verbosity=2, stdout=out)
+
+    assert "updated: measure 2 track supply-chain (rate)" in out.getvalue()
+    assert "0 created, 1 updated, 0 deleted." in out.getvalue()
+
+
+def test_the_command_reports_a_malformed_file_as_a_command_error(policy, tmp_path):
+    text = edit(ORIGINAL, after='code = "supply-chain"', old='rate = "0.01"', new="rate = 0.01")
+
+    with pytest.raises(CommandError, match="float"):
+        call_command("load_policy", file=write(tmp_path, text), stdout=StringIO())
