@@ -45,12 +45,19 @@ class MeasureQuoteApi(APIView):
         if measure is None:
             raise ValidationError({"measure": [_("没有第%(number)s条措施。") % {"number": number}]})
         if not measure.is_funding:
-            raise ValidationError({"measure": [_("第%(number)s条为工作举措，不受理资金申报。") % {"number": number}]})
+            raise ValidationError(
+                {"measure": [_("第%(number)s条为工作举措，不受理资金申报。") % {"number": number}]}
+            )
         track = track_for_quote(measure_number=number, code=code)
         if track is None:
             codes = "、".join(t.code for t in measure.tracks.all())
             raise ValidationError(
-                {"track": [_("第%(number)s条没有申报类别“%(code)s”，可选：%(codes)s。") % {"number": number, "code": code, "codes": codes}]}
+                {
+                    "track": [
+                        _("第%(number)s条没有申报类别“%(code)s”，可选：%(codes)s。")
+                        % {"number": number, "code": code, "codes": codes}
+                    ]
+                }
             )
         form_class = declared_form_class(track)
         errors: dict[str, list] = {}

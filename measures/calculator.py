@@ -68,7 +68,9 @@ def _unmet_reasons(track: Track, declared: Mapping, fields: dict) -> list[str]:
     return reasons
 
 
-def _formula_amount(track: Track, declared: Mapping, fields: dict) -> tuple[Decimal | None, str, list]:
+def _formula_amount(
+    track: Track, declared: Mapping, fields: dict
+) -> tuple[Decimal | None, str, list]:
     base_value = declared.get(track.base_field)
     if base_value is None or base_value == "":
         label = fields[track.base_field].label if track.base_field in fields else track.base_field
@@ -80,7 +82,11 @@ def _formula_amount(track: Track, declared: Mapping, fields: dict) -> tuple[Deci
     if track.base_limit_rate is not None and track.base_limit_field:
         limit_value = declared.get(track.base_limit_field)
         if limit_value is None or limit_value == "":
-            label = fields[track.base_limit_field].label if track.base_limit_field in fields else track.base_limit_field
+            label = (
+                fields[track.base_limit_field].label
+                if track.base_limit_field in fields
+                else track.base_limit_field
+            )
             return None, "", [_("未填写“%(label)s”，无法计算金额。") % {"label": label}]
         limit = Decimal(limit_value) * track.base_limit_rate
         if base > limit:

@@ -15,7 +15,9 @@ MAX_DIGITS = 16
 
 def _form_field(track_field: TrackField) -> forms.Field:
     common = {
-        "label": f"{track_field.label}（{track_field.unit}）" if track_field.unit else track_field.label,
+        "label": f"{track_field.label}（{track_field.unit}）"
+        if track_field.unit
+        else track_field.label,
         "required": track_field.required,
         "help_text": track_field.help_text,
     }
@@ -34,7 +36,8 @@ def _form_field(track_field: TrackField) -> forms.Field:
         return field
     if kind == TrackField.FieldType.INTEGER:
         return forms.IntegerField(
-            min_value=int(track_field.minimum) if track_field.minimum is not None else None, **common
+            min_value=int(track_field.minimum) if track_field.minimum is not None else None,
+            **common,
         )
     if kind == TrackField.FieldType.BOOLEAN:
         # A checkbox: "not ticked" is an answer (no), so it is never required at form level;
@@ -56,7 +59,9 @@ class DeclaredFiguresForm(forms.Form):
 
 def declared_form_class(track: Track) -> type[DeclaredFiguresForm]:
     fields = {f.name: _form_field(f) for f in track.fields.all()}
-    return type(f"DeclaredFiguresForm_{track.pk}", (DeclaredFiguresForm,), {**fields, "track": track})
+    return type(
+        f"DeclaredFiguresForm_{track.pk}", (DeclaredFiguresForm,), {**fields, "track": track}
+    )
 
 
 def serialize_declared(declared: dict) -> dict:

@@ -46,12 +46,14 @@ class Section(models.Model):
 
     NUMERALS = "一二三四五六七八九十"
 
-    @property
-    def numeral(self) -> str:
-        return self.NUMERALS[self.number - 1] if 0 < self.number <= len(self.NUMERALS) else str(self.number)
-
     def __str__(self) -> str:
         return f"{self.numeral}、{self.title}"
+
+    @property
+    def numeral(self) -> str:
+        if 0 < self.number <= len(self.NUMERALS):
+            return self.NUMERALS[self.number - 1]
+        return str(self.number)
 
 
 class Division(models.Model):
@@ -152,7 +154,9 @@ class Track(models.Model):
                 name="track_formula_has_rate_and_base",
             ),
             models.CheckConstraint(
-                condition=Q(floor__isnull=True) | Q(cap__isnull=True) | Q(floor__lte=models.F("cap")),
+                condition=Q(floor__isnull=True)
+                | Q(cap__isnull=True)
+                | Q(floor__lte=models.F("cap")),
                 name="track_floor_not_above_cap",
             ),
         ]
@@ -286,7 +290,9 @@ class ApplicationWindow(models.Model):
             models.CheckConstraint(
                 condition=Q(closes_at__gt=models.F("opens_at")), name="window_closes_after_opens"
             ),
-            models.CheckConstraint(condition=Q(total_budget__gte=0), name="window_budget_not_negative"),
+            models.CheckConstraint(
+                condition=Q(total_budget__gte=0), name="window_budget_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,9 @@ def _tracks_prefetch() -> Prefetch:
 def _open_windows_prefetch(moment) -> Prefetch:
     return Prefetch(
         "windows",
-        queryset=ApplicationWindow.objects.open_at(moment).select_related("track").order_by("closes_at"),
+        queryset=ApplicationWindow.objects.open_at(moment)
+        .select_related("track")
+        .order_by("closes_at"),
         to_attr="open_windows",
     )
 
@@ -59,6 +61,8 @@ def track_for_quote(*, measure_number: int, code: str) -> Track | None:
     return (
         Track.objects.filter(measure__number=measure_number, code=code, is_active=True)
         .select_related("measure")
-        .prefetch_related(Prefetch("fields", queryset=TrackField.objects.order_by("order", "pk")), "thresholds")
+        .prefetch_related(
+            Prefetch("fields", queryset=TrackField.objects.order_by("order", "pk")), "thresholds"
+        )
         .first()
     )

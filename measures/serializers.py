@@ -8,7 +8,16 @@ class TrackFieldSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = TrackField
-        fields = ["name", "label", "unit", "type", "required", "minimum", "decimal_places", "help_text"]
+        fields = [
+            "name",
+            "label",
+            "unit",
+            "type",
+            "required",
+            "minimum",
+            "decimal_places",
+            "help_text",
+        ]
 
 
 class ThresholdSerializer(serializers.ModelSerializer):
@@ -45,7 +54,15 @@ class TrackSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Track
-        fields = ["code", "name", "description", "fields", "thresholds", "rule", "required_documents"]
+        fields = [
+            "code",
+            "name",
+            "description",
+            "fields",
+            "thresholds",
+            "rule",
+            "required_documents",
+        ]
 
 
 class OpenWindowSerializer(serializers.ModelSerializer):

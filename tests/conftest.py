@@ -29,3 +29,16 @@ def track(policy):
         return tracks.get(code=code) if code else tracks.get()
 
     return get
+
+
+@pytest.fixture
+def committed_data(transactional_db):
+    """For tests that commit (threads, a live server): the flush that ends each such test
+    empties every table, so the roles and the notice are created again before it."""
+    from django.contrib.auth.models import Group, Permission
+
+    from enterprises.roles import create_role_groups
+
+    create_role_groups(Group, Permission)
+    if not Measure.objects.exists():
+        policy_load()

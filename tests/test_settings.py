@@ -28,6 +28,9 @@ def test_redis_is_the_broker_and_a_working_cache_when_configured():
     assert cache.get("policy-portal-test") == "ok"
 
 
-@pytest.mark.skipif(bool(os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")), reason="a broker is configured")
+@pytest.mark.skipif(
+    bool(os.environ.get("REDIS_URL") or os.environ.get("CELERY_BROKER_URL")),
+    reason="a broker is configured",
+)
 def test_without_settings_the_broker_needs_no_server():
     assert celery_app.conf.broker_url.startswith("filesystem://")

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "enterprises",
     "applications",
     "reviews",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -79,7 +80,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "enterprises:profile"
+LOGIN_REDIRECT_URL = "applications:home"
 LOGOUT_REDIRECT_URL = "measures:catalogue"
 
 LANGUAGE_CODE = "zh-hans"
@@ -98,9 +99,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env(
-    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Policy Portal <noreply@localhost>")
 
 # Redis, when given, is both the Celery broker and the cache; without it the portal runs
@@ -149,3 +148,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Uploaded documents: at most this many bytes each (20 MB by default).
+DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# Django keeps uploads above this in a temporary file rather than in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

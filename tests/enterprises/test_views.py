@@ -280,7 +280,7 @@ class TestLogin:
         assert f'href="{REGISTER_URL}"' in content
         assert f'href="{reverse("password_reset")}"' in content
 
-    def test_enterprise_user_lands_on_the_profile_after_login(self, client):
+    def test_enterprise_user_lands_on_their_applications_after_login(self, client):
         user = EnterpriseUserFactory()
 
         response = client.post(
@@ -288,7 +288,7 @@ class TestLogin:
         )
 
         assert response.status_code == 302
-        assert response.url == PROFILE_URL
+        assert response.url == reverse("applications:home")
 
 
 class TestPasswordReset:

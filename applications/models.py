@@ -1,0 +1,391 @@
+"""The application, its state machine, its documents and its append-only log.
+
+Every change of ``state`` goes through a ``@transition`` below, called from a service in
+``applications.services`` that locks the row, checks the permission and writes the log.
+"""
+
+import uuid
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from enterprises.districts import District
+from measures.models import MONEY, ApplicationWindow, Track
+
+from . import permissions
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    DISTRICT_REVIEW = "district_review", _("区县审核中")
+    MUNICIPAL_REVIEW = "municipal_review", _("市级审核中")
+    APPROVED = "approved", _("已批准")
+    DISBURSED = "disbursed", _("已拨付")
+    RETURNED = "returned", _("已退回修改")
+    REJECTED = "rejected", _("未通过")
+    WITHDRAWN = "withdrawn", _("已撤回")
+    EXPIRED = "expired", _("已过期")
+
+
+# States in which an application no longer blocks a new one for the same track and window.
+CLOSED_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
+EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+
+
+class ReferenceCounter(models.Model):
+    """The last sequence number used per measure and year, so references never repeat."""
+
+    measure_number = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure_number", "year"], name="reference_counter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}-{self.measure_number:02d}: {self.last}"
+
+
+class Application(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("申报编号"), max_length=32, unique=True, editable=False)
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    # The enterprise's district when it applied: reviewers' scope must not move with a later
+    # profile edit.
+    district = models.CharField(_("所在区县"), max_length=8, choices=District.choices)
+    track = models.ForeignKey(
+        Track, verbose_name=_("申报类别"), on_delete=models.PROTECT, related_name="applications"
+    )
+    window = models.ForeignKey(
+        ApplicationWindow,
+        verbose_name=_("申报批次"),
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
+    declared = models.JSONField(_("申报数据"), default=dict, blank=True)
+    calculated_amount = models.DecimalField(_("测算金额（元）"), **MONEY, null=True, blank=True)
+    recommended_amount = models.DecimalField(
+        _("区县推荐金额（元）"), **MONEY, null=True, blank=True
+    )
+    approved_amount = models.DecimalField(_("核定金额（元）"), **MONEY, null=True, blank=True)
+    state = FSMField(
+        _("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # When the application entered each stage (the latest time, for stages entered again).
+    state_changed_at = models.DateTimeField(_("进入当前状态时间"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    municipal_review_at = models.DateTimeField(_("进入市级审核时间"), null=True, blank=True)
+    approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
+    disbursed_at = models.DateTimeField(_("拨付时间"), null=True, blank=True)
+    returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("申报")
+        verbose_name_plural = _("申报")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "track", "window"],
+                condition=~Q(state__in=CLOSED_STATES),
+                name="application_one_live_per_track_window",
+                violation_error_message=_("本企业在该批次已有该类别的申报，请勿重复申报。"),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["enterprise", "-created_at"], name="application_enterprise_idx"),
+        ]
+        permissions = [
+            ("review_district", _("可进行区县审核")),
+            ("review_municipal", _("可进行市级审核")),
+            ("disburse_application", _("可拨付")),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    # ── questions the conditions and the portal ask ─────────────────────────────────────────
+
+    @property
+    def is_editable(self) -> bool:
+        return self.state in EDITABLE_STATES
+
+    def window_is_open(self) -> bool:
+        return self.window.is_open()
+
+    def missing_fields(self) -> list[str]:
+        return [
+            f.label
+            for f in self.track.fields.all()
+            if f.required and self.declared.get(f.name) in (None, "")
+        ]
+
+    def missing_documents(self) -> list[str]:
+        present = {doc.kind for doc in self.documents.all()}
+        return [kind for kind in self.track.required_documents if kind not in present]
+
+    def quote(self):
+        from measures.calculator import quote
+
+        return quote(self.track, self.declared_values())
+
+    def declared_values(self) -> dict:
+        """Declared figures with amounts as Decimal, as the calculator takes them."""
+        from decimal import Decimal
+
+        values = {}
+        kinds = {f.name: f.field_type for f in self.track.fields.all()}
+        for name, value in self.declared.items():
+            if kinds.get(name) in ("decimal",) and value not in (None, ""):
+                values[name] = Decimal(str(value))
+            else:
+                values[name] = value
+        return values
+
+    def submission_problems(self, *, require_open_window: bool = True) -> list[str]:
+        """Why this application cannot be submitted now, in Chinese; empty when it can."""
+        problems = []
+        if require_open_window and not self.window_is_open():
+            problems.append(
+                _("申报批次“%(window)s”不在申报期内（%(opens)s 至 %(closes)s）。")
+                % {
+                    "window": self.window.name,
+                    "opens": timezone.localtime(self.window.opens_at).strftime("%Y-%m-%d %H:%M"),
+                    "closes": timezone.localtime(self.window.closes_at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
+        missing = self.missing_fields()
+        if missing:
+            problems.append(_("请填写：%(fields)s。") % {"fields": "、".join(missing)})
+        documents = self.missing_documents()
+        if documents:
+            problems.append(_("请上传：%(documents)s。") % {"documents": "、".join(documents)})
+        if not missing:
+            problems.extend(self.quote().reasons)
+        return problems
+
+    def _can_submit(self) -> bool:
+        return not self.submission_problems()
+
+    def _can_resubmit(self) -> bool:
+        # A return may come after the window closed; the enterprise can still answer it.
+        return not self.submission_problems(require_open_window=False)
+
+    def _window_closed(self) -> bool:
+        return not self.window_is_open() and self.window.closes_at <= timezone.now()
+
+    # ── the state machine: one transition per arrow of the diagram ──────────────────────────
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.DISTRICT_REVIEW,
+        permission=permissions.is_enterprise_member,
+        conditions=[_can_submit],
+    )
+    def submit(self):
+        self.submitted_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.RETURNED,
+        target=State.DISTRICT_REVIEW,
+        permission=permissions.is_enterprise_member,
+        conditions=[_can_resubmit],
+    )
+    def resubmit(self):
+        self.submitted_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=list(EDITABLE_STATES),
+        target=State.WITHDRAWN,
+        permission=permissions.is_enterprise_member,
+    )
+    def withdraw(self):
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.DISTRICT_REVIEW,
+        target=State.MUNICIPAL_REVIEW,
+        permission=permissions.is_district_reviewer_for,
+    )
+    def district_approve(self):
+        self.municipal_review_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.DISTRICT_REVIEW,
+        target=State.RETURNED,
+        permission=permissions.is_district_reviewer_for,
+    )
+    def district_return(self):
+        self.returned_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.DISTRICT_REVIEW,
+        target=State.REJECTED,
+        permission=permissions.is_district_reviewer_for,
+    )
+    def district_reject(self):
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.MUNICIPAL_REVIEW,
+        target=State.APPROVED,
+        permission=permissions.is_municipal_reviewer_for,
+    )
+    def municipal_approve(self):
+        self.approved_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.MUNICIPAL_REVIEW,
+        target=State.RETURNED,
+        permission=permissions.is_municipal_reviewer_for,
+    )
+    def municipal_return(self):
+        self.returned_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.MUNICIPAL_REVIEW,
+        target=State.REJECTED,
+        permission=permissions.is_municipal_reviewer_for,
+    )
+    def municipal_reject(self):
+        self.closed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.DISBURSED,
+        permission=permissions.is_finance,
+    )
+    def disburse(self):
+        self.disbursed_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=State.DRAFT,
+        target=State.EXPIRED,
+        permission=permissions.is_system,
+        conditions=[_window_closed],
+    )
+    def expire(self):
+        self.closed_at = timezone.now()
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the application log is append-only")
+
+    def delete(self):
+        raise PermissionError("the application log is append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError("the application log is append-only")
+
+
+class TransitionLog(models.Model):
+    """One entry per transition: who took it, from and to which state, why, with what amount."""
+
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("申报")
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("为空表示系统自动操作"),
+    )
+    transition = models.CharField(_("操作"), max_length=32)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=State.choices)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    comment_public = models.BooleanField(_("对企业公开"), default=True)
+    amount = models.DecimalField(_("金额（元）"), **MONEY, null=True, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("办理记录")
+        verbose_name_plural = _("办理记录")
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["application", "created_at"], name="log_application_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.from_state} → {self.to_state}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise PermissionError("the application log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the application log is append-only")
+
+    @property
+    def to_state_label(self) -> str:
+        return State(self.to_state).label
+
+
+def document_upload_to(instance: "ApplicationDocument", filename: str) -> str:
+    # The stored name is random; the name the user gave is kept in original_name only.
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"applications/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class ApplicationDocument(models.Model):
+    application = models.ForeignKey(
+        Application, on_delete=models.PROTECT, related_name="documents", verbose_name=_("申报")
+    )
+    kind = models.CharField(_("材料类型"), max_length=100)
+    file = models.FileField(_("文件"), upload_to=document_upload_to, max_length=200)
+    original_name = models.CharField(_("原文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("上传人"),
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("申报材料")
+        verbose_name_plural = _("申报材料")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind}：{self.original_name}"

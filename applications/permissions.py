@@ -1,0 +1,71 @@
+"""Who may do what with an application, as plain functions of (application, user).
+
+The state machine's transitions name these as their ``permission``; views, the admin and the
+services all ask the same functions.
+"""
+
+from enterprises import roles
+
+
+def is_enterprise_member(application, user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.enterprise_id is not None
+        and user.enterprise_id == application.enterprise_id
+        and roles.user_has_role(user, roles.ENTERPRISE)
+    )
+
+
+def is_district_reviewer_for(application, user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.district
+        and user.district == application.district
+        and roles.user_has_role(user, roles.DISTRICT_REVIEWER)
+    )
+
+
+def reviewer_division_ids(user) -> set[int]:
+    cache = getattr(user, "_division_ids", None)
+    if cache is None:
+        cache = set(user.divisions.values_list("pk", flat=True))
+        user._division_ids = cache
+    return cache
+
+
+def is_municipal_reviewer_for(application, user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and roles.user_has_role(user, roles.MUNICIPAL_REVIEWER)
+        and application.track.measure.division_id in reviewer_division_ids(user)
+    )
+
+
+def is_finance(application, user) -> bool:
+    return bool(
+        user is not None and user.is_authenticated and roles.user_has_role(user, roles.FINANCE)
+    )
+
+
+def is_system(application, user) -> bool:
+    """Transitions the scheduler takes on its own (expiry): no person may take them."""
+    return user is None
+
+
+def can_view_application(application, user) -> bool:
+    """Who may see an application and its documents: its enterprise, and the officials whose
+    work it is (reviewers of its district or measure, finance once approved, administrators)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if is_enterprise_member(application, user):
+        return True
+    if user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR):
+        return True
+    if is_district_reviewer_for(application, user) or is_municipal_reviewer_for(application, user):
+        return application.state != "draft"
+    if roles.user_has_role(user, roles.FINANCE):
+        return application.state in ("approved", "disbursed")
+    return False

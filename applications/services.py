@@ -1,0 +1,398 @@
+"""Every write to an application. Each transition: lock the row, check the permission and the
+conditions, transition, save, log, and queue the notifications for after the commit."""
+
+import hashlib
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
+
+from measures.forms import serialize_declared
+from measures.models import ApplicationWindow, Track
+from measures.money import humanize_yuan
+
+from . import permissions
+from .errors import ApplicationError
+from .models import (
+    Application,
+    ApplicationDocument,
+    ReferenceCounter,
+    State,
+    TransitionLog,
+)
+from .uploads import validate_upload
+
+TRANSITION_LABELS = {
+    "submit": gettext_lazy("提交申报"),
+    "resubmit": gettext_lazy("重新提交"),
+    "withdraw": gettext_lazy("撤回"),
+    "district_approve": gettext_lazy("区县审核通过"),
+    "district_return": gettext_lazy("区县退回修改"),
+    "district_reject": gettext_lazy("区县审核不通过"),
+    "municipal_approve": gettext_lazy("市级审核通过"),
+    "municipal_return": gettext_lazy("市级退回修改"),
+    "municipal_reject": gettext_lazy("市级审核不通过"),
+    "disburse": gettext_lazy("拨付"),
+    "expire": gettext_lazy("逾期未提交，自动过期"),
+}
+BUDGETED_STATES = (State.APPROVED, State.DISBURSED)
+
+
+def transition_label(name: str) -> str:
+    return str(TRANSITION_LABELS.get(name, name))
+
+
+# ── creating and editing drafts ────────────────────────────────────────────────────────────
+
+
+def _next_reference(*, measure_number: int, year: int) -> str:
+    counter, _created = ReferenceCounter.objects.get_or_create(
+        measure_number=measure_number, year=year
+    )
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"CQJX-{year}-{measure_number:02d}-{counter.last:06d}"
+
+
+def _require_member(application: Application, by) -> None:
+    if not permissions.is_enterprise_member(application, by):
+        raise PermissionDenied(_("只有本企业的用户可以办理。"))
+
+
+def _require_editable(application: Application) -> None:
+    if not application.is_editable:
+        raise ApplicationError(
+            _("申报当前为“%(state)s”，不能修改。") % {"state": application.get_state_display()}
+        )
+
+
+@transaction.atomic
+def application_create(*, enterprise, track: Track, window: ApplicationWindow, by) -> Application:
+    """Start a draft for ``track`` in ``window``; one live application per track and window."""
+    if by.enterprise_id != enterprise.pk:
+        raise PermissionDenied(_("只有本企业的用户可以办理。"))
+    if not window.covers(track):
+        raise ApplicationError(_("该批次不受理这个申报类别。"))
+    if not window.is_open():
+        raise ApplicationError(_("申报批次“%(window)s”不在申报期内。") % {"window": window.name})
+    if not track.is_active or not track.measure.is_funding:
+        raise ApplicationError(_("该申报类别已停止受理。"))
+    if (
+        Application.objects.filter(enterprise=enterprise, track=track, window=window)
+        .exclude(state__in=[State.REJECTED, State.WITHDRAWN, State.EXPIRED])
+        .exists()
+    ):
+        raise ApplicationError(_("本企业在该批次已有该类别的申报，请勿重复申报。"))
+    application = Application(
+        reference=_next_reference(measure_number=track.measure.number, year=window.year),
+        enterprise=enterprise,
+        district=enterprise.district,
+        track=track,
+        window=window,
+        created_by=by,
+    )
+    try:
+        with transaction.atomic():
+            application.save()
+    except IntegrityError as exc:
+        raise ApplicationError(_("本企业在该批次已有该类别的申报，请勿重复申报。")) from exc
+    return application
+
+
+@transaction.atomic
+def application_update_declared(*, application: Application, by, declared: dict) -> Application:
+    """Save the declared figures (already cleaned by the track's form) and recompute the amount."""
+    application = _locked(application)
+    _require_member(application, by)
+    _require_editable(application)
+    names = {f.name for f in application.track.fields.all()}
+    unknown = set(declared) - names
+    if unknown:
+        raise ApplicationError(
+            _("未知的申报字段：%(names)s。") % {"names": "、".join(sorted(unknown))}
+        )
+    application.declared = serialize_declared(
+        {k: v for k, v in declared.items() if v not in (None, "")}
+    )
+    application.calculated_amount = application.quote().amount
+    application.save(update_fields=["declared", "calculated_amount", "updated_at"])
+    return application
+
+
+# ── documents ──────────────────────────────────────────────────────────────────────────────
+
+
+@transaction.atomic
+def document_add(*, application: Application, by, kind: str, upload) -> ApplicationDocument:
+    """Store an uploaded document after checking its type by content, its size and its name."""
+    application = _locked(application)
+    _require_member(application, by)
+    _require_editable(application)
+    allowed_kinds = [*application.track.required_documents, str(_("其他材料"))]
+    if kind not in allowed_kinds:
+        raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
+    checked = validate_upload(upload)
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    document = ApplicationDocument(
+        application=application,
+        kind=kind,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=digest.hexdigest(),
+        uploaded_by=by,
+    )
+    document.file.save(checked.safe_name, upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    return document
+
+
+@transaction.atomic
+def document_remove(*, document: ApplicationDocument, by) -> None:
+    application = _locked(document.application)
+    _require_member(application, by)
+    _require_editable(application)
+    stored = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+# ── the transitions ────────────────────────────────────────────────────────────────────────
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update(of=("self",))
+        .select_related("track__measure", "window", "enterprise")
+        .get(pk=application.pk)
+    )
+
+
+def _take(
+    application: Application,
+    name: str,
+    *,
+    by,
+    comment: str = "",
+    comment_public: bool = True,
+    amount: Decimal | None = None,
+    before=None,
+) -> Application:
+    """Take transition ``name``; the caller holds a transaction."""
+    application = _locked(application)
+    method = getattr(application, name)
+    label = transition_label(name)
+    if not can_proceed(method, check_conditions=False):
+        raise ApplicationError(
+            _("申报当前为“%(state)s”，不能%(action)s；可能已被他人办理，请刷新后查看。")
+            % {"state": application.get_state_display(), "action": label}
+        )
+    if not method._django_fsm.has_transition_perm(application, application.state, by):
+        raise PermissionDenied(_("您没有权限%(action)s。") % {"action": label})
+    if before is not None:
+        before(application)
+    if not can_proceed(method):
+        problems = []
+        if name in ("submit", "resubmit"):
+            problems = application.submission_problems(require_open_window=name == "submit")
+        raise ApplicationError(*(problems or [_("不满足%(action)s的条件。") % {"action": label}]))
+    from_state = application.state
+    method()
+    now = timezone.now()
+    application.state_changed_at = now
+    application.save()
+    entry = TransitionLog.objects.create(
+        application=application,
+        actor=by,
+        transition=name,
+        from_state=from_state,
+        to_state=application.state,
+        comment=comment,
+        comment_public=comment_public,
+        amount=amount,
+        created_at=now,
+    )
+    from notifications.services import notify_on_commit
+
+    notify_on_commit(entry)
+    return application
+
+
+def _require_comment(comment: str, action: str) -> str:
+    comment = (comment or "").strip()
+    if not comment:
+        raise ApplicationError(_("%(action)s须填写意见。") % {"action": action})
+    return comment
+
+
+def _check_amount(application: Application, amount) -> Decimal:
+    """The amount must lie within the track's rule: its floor and cap, and for a formula track
+    never above what the rule calculates."""
+    if amount is None:
+        raise ApplicationError(_("请填写金额。"))
+    amount = Decimal(amount)
+    track = application.track
+    if amount <= 0:
+        raise ApplicationError(_("金额须大于0。"))
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ApplicationError(_("金额最多精确到分。"))
+    if track.floor is not None and amount < track.floor:
+        raise ApplicationError(
+            _("金额不能低于通知规定的%(floor)s（%(rule)s）。")
+            % {"floor": humanize_yuan(track.floor), "rule": track.rule_text}
+        )
+    if track.cap is not None and amount > track.cap:
+        raise ApplicationError(
+            _("金额不能高于通知规定的最高%(cap)s（%(rule)s）。")
+            % {"cap": humanize_yuan(track.cap), "rule": track.rule_text}
+        )
+    if (
+        track.is_formula
+        and application.calculated_amount is not None
+        and amount > application.calculated_amount
+    ):
+        raise ApplicationError(
+            _("金额不能高于按通知测算的%(amount)s。")
+            % {"amount": humanize_yuan(application.calculated_amount)}
+        )
+    return amount
+
+
+def window_committed_amount(window: ApplicationWindow) -> Decimal:
+    """What is approved or paid against a window's budget."""
+    total = window.applications.filter(state__in=BUDGETED_STATES).aggregate(
+        total=Sum("approved_amount")
+    )
+    return total["total"] or Decimal("0")
+
+
+@transaction.atomic
+def application_submit(*, application: Application, by, comment: str = "") -> Application:
+    def freeze(app: Application) -> None:
+        app.calculated_amount = app.quote().amount
+        app.district = app.enterprise.district
+
+    return _take(application, "submit", by=by, comment=comment, before=freeze)
+
+
+@transaction.atomic
+def application_resubmit(*, application: Application, by, comment: str = "") -> Application:
+    def freeze(app: Application) -> None:
+        app.calculated_amount = app.quote().amount
+
+    return _take(application, "resubmit", by=by, comment=comment, before=freeze)
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, by, comment: str = "") -> Application:
+    return _take(application, "withdraw", by=by, comment=comment)
+
+
+@transaction.atomic
+def application_district_approve(
+    *, application: Application, by, amount, comment: str = "", comment_public: bool = True
+) -> Application:
+    def set_amount(app: Application) -> None:
+        app.recommended_amount = _check_amount(app, amount)
+
+    app = _take(
+        application,
+        "district_approve",
+        by=by,
+        comment=comment,
+        comment_public=comment_public,
+        amount=Decimal(amount) if amount is not None else None,
+        before=set_amount,
+    )
+    return app
+
+
+@transaction.atomic
+def application_district_return(
+    *, application: Application, by, comment: str, comment_public: bool = True
+) -> Application:
+    comment = _require_comment(comment, transition_label("district_return"))
+    return _take(
+        application, "district_return", by=by, comment=comment, comment_public=comment_public
+    )
+
+
+@transaction.atomic
+def application_district_reject(
+    *, application: Application, by, comment: str, comment_public: bool = True
+) -> Application:
+    comment = _require_comment(comment, transition_label("district_reject"))
+    return _take(
+        application, "district_reject", by=by, comment=comment, comment_public=comment_public
+    )
+
+
+@transaction.atomic
+def application_municipal_approve(
+    *, application: Application, by, amount, comment: str = "", comment_public: bool = True
+) -> Application:
+    def set_amount(app: Application) -> None:
+        approved = _check_amount(app, amount)
+        # Lock the window: approvals against one budget are taken one at a time.
+        window = ApplicationWindow.objects.select_for_update().get(pk=app.window_id)
+        remaining = window.total_budget - window_committed_amount(window)
+        if approved > remaining:
+            raise ApplicationError(
+                _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
+                % {"remaining": humanize_yuan(remaining), "amount": humanize_yuan(approved)}
+            )
+        app.approved_amount = approved
+
+    return _take(
+        application,
+        "municipal_approve",
+        by=by,
+        comment=comment,
+        comment_public=comment_public,
+        amount=Decimal(amount) if amount is not None else None,
+        before=set_amount,
+    )
+
+
+@transaction.atomic
+def application_municipal_return(
+    *, application: Application, by, comment: str, comment_public: bool = True
+) -> Application:
+    comment = _require_comment(comment, transition_label("municipal_return"))
+    return _take(
+        application, "municipal_return", by=by, comment=comment, comment_public=comment_public
+    )
+
+
+@transaction.atomic
+def application_municipal_reject(
+    *, application: Application, by, comment: str, comment_public: bool = True
+) -> Application:
+    comment = _require_comment(comment, transition_label("municipal_reject"))
+    return _take(
+        application, "municipal_reject", by=by, comment=comment, comment_public=comment_public
+    )
+
+
+@transaction.atomic
+def application_disburse(*, application: Application, by, comment: str = "") -> Application:
+    return _take(application, "disburse", by=by, comment=comment)
+
+
+@transaction.atomic
+def application_expire(*, application: Application) -> Application:
+    """Taken by the scheduler for a draft whose window has closed."""
+    return _take(application, "expire", by=None, comment=str(_("申报批次已截止，草稿自动过期。")))

@@ -1,0 +1,99 @@
+"""Checks on an uploaded document: its type by content, its size, its name."""
+
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from .errors import UploadRejected
+
+# What each accepted type starts with, and the extensions it may carry.
+TYPES = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
+ACCEPTED_EXTENSIONS = sorted({ext for exts in TYPES.values() for ext in exts})
+MAX_NAME_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    safe_name: str
+    content_type: str
+    size: int
+
+
+def _sniff(upload) -> str | None:
+    upload.seek(0)
+    head = upload.read(8)
+    upload.seek(0)
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(upload) as archive:
+                names = set(archive.namelist())
+        except zipfile.BadZipFile:
+            return None
+        finally:
+            upload.seek(0)
+        if "[Content_Types].xml" in names and "word/document.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return None
+
+
+def _check_name(name: str) -> str:
+    if not name or "\x00" in name:
+        raise UploadRejected(_("文件名无效：不能为空，也不能含有空字符。"))
+    if "/" in name or "\\" in name or ".." in name:
+        raise UploadRejected(_("文件名不能包含路径（如“../”、“/”或“\\”）。"))
+    if any(unicodedata.category(char).startswith("C") for char in name):
+        raise UploadRejected(_("文件名含有控制字符，请重命名后再上传。"))
+    name = unicodedata.normalize("NFC", name.strip())
+    path = PurePosixPath(name)
+    if len(name) > MAX_NAME_LENGTH:
+        name = path.stem[: MAX_NAME_LENGTH - len(path.suffix)] + path.suffix
+    return name
+
+
+def validate_upload(upload, *, name: str | None = None) -> CheckedUpload:
+    """Raise UploadRejected, in Chinese, unless ``upload`` is an accepted document.
+
+    ``name`` is the name the client gave, when the caller has it unaltered; Django's own
+    parsing already strips paths from names sent over HTTP.
+    """
+    safe_name = _check_name(upload.name if name is None else name)
+    limit = settings.DOCUMENT_MAX_BYTES
+    if upload.size > limit:
+        raise UploadRejected(
+            _("文件过大：%(size).1f MB，单个文件不能超过 %(limit).0f MB。")
+            % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024}
+        )
+    if upload.size == 0:
+        raise UploadRejected(_("文件为空。"))
+    extension = PurePosixPath(safe_name).suffix.lower()
+    if extension not in ACCEPTED_EXTENSIONS:
+        raise UploadRejected(
+            _("不支持的文件类型“%(ext)s”，只接受 PDF、JPEG、PNG、DOCX、XLSX。")
+            % {"ext": extension or "无扩展名"}
+        )
+    content_type = _sniff(upload)
+    if content_type is None:
+        raise UploadRejected(
+            _("文件内容不是 PDF、JPEG、PNG、DOCX 或 XLSX，可能已损坏或被改了扩展名。")
+        )
+    if extension not in TYPES[content_type]:
+        raise UploadRejected(_("文件内容与扩展名“%(ext)s”不符。") % {"ext": extension})
+    return CheckedUpload(safe_name=safe_name, content_type=content_type, size=upload.size)

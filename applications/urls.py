@@ -1,0 +1,23 @@
+from django.urls import path
+
+from . import views
+
+app_name = "applications"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("apply/", views.apply, name="apply"),
+    path("applications/<int:pk>/", views.detail, name="detail"),
+    path("applications/<int:pk>/figures/", views.figures, name="figures"),
+    path("applications/<int:pk>/documents/", views.documents, name="documents"),
+    path(
+        "applications/<int:pk>/documents/<int:document_pk>/delete/",
+        views.document_delete,
+        name="document-delete",
+    ),
+    path("applications/<int:pk>/review/", views.review, name="review"),
+    path("applications/<int:pk>/submit/", views.submit, name="submit"),
+    path("applications/<int:pk>/resubmit/", views.resubmit, name="resubmit"),
+    path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("documents/<int:document_pk>/", views.document_download, name="document-download"),
+]

@@ -1,0 +1,258 @@
+"""The enterprise portal: HTTP only — parse, call a selector or a service, render."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from enterprises import roles
+from measures.forms import declared_form_class
+from measures.models import ApplicationWindow, Track
+
+from . import selectors, services
+from .errors import ApplicationError
+from .forms import CommentForm, DocumentUploadForm
+from .models import ApplicationDocument, State
+from .permissions import can_view_application
+
+
+def enterprise_required(view):
+    """Signed-in users of an enterprise only; officials are sent to their admin."""
+
+    @wraps(view)
+    @login_required
+    def wrapper(request, *args, **kwargs):
+        user = request.user
+        if user.enterprise_id is None or not roles.user_has_role(user, roles.ENTERPRISE):
+            if user.is_staff:
+                return redirect("admin:index")
+            raise Http404(_("只有企业用户可以使用申报功能。"))
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _report(request, error: ApplicationError) -> None:
+    for message in error.messages:
+        messages.error(request, message)
+
+
+@enterprise_required
+def home(request):
+    applications = list(selectors.enterprise_applications(enterprise=request.user.enterprise))
+    return render(
+        request,
+        "applications/home.html",
+        {
+            "applications": applications,
+            "needs_action": [a for a in applications if a.state == State.RETURNED],
+        },
+    )
+
+
+@enterprise_required
+def apply(request):
+    """Choose a measure with an open window and a track; POST starts the draft."""
+    if request.method == "POST":
+        window = get_object_or_404(ApplicationWindow, pk=request.POST.get("window"))
+        track = get_object_or_404(
+            Track.objects.select_related("measure"), pk=request.POST.get("track")
+        )
+        try:
+            application = services.application_create(
+                enterprise=request.user.enterprise, track=track, window=window, by=request.user
+            )
+        except ApplicationError as error:
+            _report(request, error)
+            return redirect("applications:apply")
+        messages.success(
+            request, _("已创建申报草稿 %(reference)s。") % {"reference": application.reference}
+        )
+        return redirect("applications:figures", pk=application.pk)
+    windows = selectors.open_windows()
+    return render(request, "applications/apply.html", {"windows": windows})
+
+
+def _editable_or_detail(request, application):
+    if application.is_editable:
+        return None
+    messages.warning(
+        request, _("申报当前为“%(state)s”，不能修改。") % {"state": application.get_state_display()}
+    )
+    return redirect("applications:detail", pk=application.pk)
+
+
+@enterprise_required
+def figures(request, pk: int):
+    application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+    if (response := _editable_or_detail(request, application)) is not None:
+        return response
+    form_class = declared_form_class(application.track)
+    if request.method == "POST":
+        form = form_class(data=request.POST)
+        if form.is_valid():
+            try:
+                services.application_update_declared(
+                    application=application, by=request.user, declared=form.declared()
+                )
+            except ApplicationError as error:
+                _report(request, error)
+            else:
+                messages.success(request, _("申报数据已保存。"))
+                return redirect("applications:documents", pk=application.pk)
+    else:
+        form = form_class(initial=application.declared)
+    return render(
+        request,
+        "applications/figures.html",
+        {"application": application, "form": form, "step": "figures"},
+    )
+
+
+@enterprise_required
+def documents(request, pk: int):
+    application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+    if (response := _editable_or_detail(request, application)) is not None:
+        return response
+    kinds = [*application.track.required_documents, _("其他材料")]
+    form = DocumentUploadForm(kinds=kinds)
+    if request.method == "POST":
+        form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds)
+        if form.is_valid():
+            try:
+                services.document_add(
+                    application=application,
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    upload=form.cleaned_data["file"],
+                )
+            except ApplicationError as error:
+                form.add_error("file", error.messages)
+            else:
+                messages.success(request, _("材料已上传。"))
+                return redirect("applications:documents", pk=application.pk)
+    uploaded = list(application.documents.all())
+    checklist = [
+        (kind, [d for d in uploaded if d.kind == kind])
+        for kind in application.track.required_documents
+    ]
+    others = [d for d in uploaded if d.kind not in application.track.required_documents]
+    return render(
+        request,
+        "applications/documents.html",
+        {
+            "application": application,
+            "form": form,
+            "checklist": checklist,
+            "others": others,
+            "step": "documents",
+        },
+    )
+
+
+@enterprise_required
+@require_POST
+def document_delete(request, pk: int, document_pk: int):
+    application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+    document = get_object_or_404(ApplicationDocument, pk=document_pk, application=application)
+    try:
+        services.document_remove(document=document, by=request.user)
+    except ApplicationError as error:
+        _report(request, error)
+    else:
+        messages.success(request, _("已删除材料“%(name)s”。") % {"name": document.original_name})
+    return redirect("applications:documents", pk=application.pk)
+
+
+@enterprise_required
+def review(request, pk: int):
+    application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+    if (response := _editable_or_detail(request, application)) is not None:
+        return response
+    return render(
+        request,
+        "applications/review.html",
+        {
+            "application": application,
+            "quote": application.quote(),
+            "problems": application.submission_problems(
+                require_open_window=application.state == State.DRAFT
+            ),
+            "figures": _figures(application),
+            "comment_form": CommentForm(),
+            "step": "review",
+        },
+    )
+
+
+def _figures(application) -> list[tuple]:
+    return [
+        (field, application.declared.get(field.name)) for field in application.track.fields.all()
+    ]
+
+
+@enterprise_required
+def detail(request, pk: int):
+    application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+    return render(
+        request,
+        "applications/detail.html",
+        {
+            "application": application,
+            "figures": _figures(application),
+            "timeline": selectors.application_timeline(application=application, public_only=True),
+        },
+    )
+
+
+def _transition_view(service, success_message):
+    @enterprise_required
+    @require_POST
+    def view(request, pk: int):
+        application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+        form = CommentForm(request.POST)
+        comment = form.cleaned_data["comment"] if form.is_valid() else ""
+        try:
+            service(application=application, by=request.user, comment=comment)
+        except ApplicationError as error:
+            _report(request, error)
+            target = "applications:review" if application.is_editable else "applications:detail"
+            return redirect(target, pk=application.pk)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return redirect("applications:detail", pk=application.pk)
+        messages.success(request, success_message())
+        return redirect("applications:detail", pk=application.pk)
+
+    return view
+
+
+submit = _transition_view(services.application_submit, lambda: _("申报已提交，等待区县审核。"))
+resubmit = _transition_view(
+    services.application_resubmit, lambda: _("申报已重新提交，等待区县审核。")
+)
+withdraw = _transition_view(services.application_withdraw, lambda: _("申报已撤回。"))
+
+
+@login_required
+def document_download(request, document_pk: int):
+    """Documents are served only here, to those who may see the application."""
+    document = get_object_or_404(
+        ApplicationDocument.objects.select_related("application__track__measure"), pk=document_pk
+    )
+    if not can_view_application(document.application, request.user):
+        raise Http404
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

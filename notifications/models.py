@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An in-app message, and the record that its email went out; one per event and person."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("接收人"),
+        on_delete=models.CASCADE,
+        related_name="notifications",
+    )
+    log_entry = models.ForeignKey(
+        "applications.TransitionLog",
+        verbose_name=_("办理记录"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+    )
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["log_entry", "recipient"], name="notification_once_per_event"
+            ),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.title

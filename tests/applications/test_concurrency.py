@@ -1,0 +1,127 @@
+"""Two people taking a transition on one application at the same moment: exactly one wins.
+
+These run on PostgreSQL (CI always does): SQLite has no row locks to test.
+"""
+
+import threading
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.db import connection
+
+from applications import services
+from applications.errors import ApplicationError
+from applications.models import Application, State, TransitionLog
+from enterprises.districts import District
+from measures.models import Track
+from tests.applications.factories import WindowFactory, draft
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="row locks need PostgreSQL; CI runs these there"
+)
+
+
+def run_together(calls):
+    """Run each call in its own thread and database connection, released at the same moment."""
+    barrier = threading.Barrier(len(calls))
+    outcomes = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            outcomes[index] = ("ok", call())
+        except (ApplicationError, PermissionDenied) as error:
+            outcomes[index] = ("refused", error)
+        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
+            outcomes[index] = ("crashed", error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_two_simultaneous_submissions_succeed_once(committed_data, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    user = EnterpriseUserFactory()
+    application = draft(user=user)
+
+    outcomes = run_together(
+        [lambda: services.application_submit(application=application, by=user)] * 2
+    )
+
+    kinds = sorted(kind for kind, _ in outcomes)
+    assert kinds == ["ok", "refused"], outcomes
+    refused = next(error for kind, error in outcomes if kind == "refused")
+    assert "区县审核中" in str(refused)
+    assert Application.objects.get(pk=application.pk).state == State.DISTRICT_REVIEW
+    assert TransitionLog.objects.filter(application=application).count() == 1
+
+
+def test_approve_and_reject_at_once_leave_one_decision(committed_data, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    user = EnterpriseUserFactory(enterprise=EnterpriseFactory(district=District.YUBEI))
+    reviewer_a = UserFactory(district=District.YUBEI, is_staff=True, roles=["district_reviewer"])
+    reviewer_b = UserFactory(district=District.YUBEI, is_staff=True, roles=["district_reviewer"])
+    application = services.application_submit(application=draft(user=user), by=user)
+
+    outcomes = run_together(
+        [
+            lambda: services.application_district_approve(
+                application=application, by=reviewer_a, amount=Decimal("2000000")
+            ),
+            lambda: services.application_district_reject(
+                application=application, by=reviewer_b, comment="不符合"
+            ),
+        ]
+    )
+
+    assert sorted(kind for kind, _ in outcomes) == ["ok", "refused"], outcomes
+    entries = TransitionLog.objects.filter(application=application).exclude(transition="submit")
+    assert entries.count() == 1
+    assert Application.objects.get(pk=application.pk).state == entries.get().to_state
+
+
+def test_twenty_approvals_against_a_budget_for_ten_approve_exactly_ten(
+    committed_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    track = Track.objects.get(code="supply-chain")
+    window = WindowFactory(measure=track.measure, total_budget=Decimal("20000000"))  # 10 × 200万
+    reviewer = UserFactory(district=District.YUBEI, is_staff=True, roles=["district_reviewer"])
+    municipal = UserFactory(is_staff=True, roles=["municipal_reviewer"])
+    municipal.divisions.add(track.measure.division)
+    applications = []
+    for _ in range(20):
+        user = EnterpriseUserFactory(enterprise=EnterpriseFactory(district=District.YUBEI))
+        application = services.application_submit(
+            application=draft(user=user, window=window), by=user
+        )
+        applications.append(
+            services.application_district_approve(
+                application=application, by=reviewer, amount=Decimal("2000000")
+            )
+        )
+
+    outcomes = run_together(
+        [
+            (
+                lambda a=a: services.application_municipal_approve(
+                    application=a, by=municipal, amount=Decimal("2000000")
+                )
+            )
+            for a in applications
+        ]
+    )
+
+    assert [kind for kind, _ in outcomes].count("ok") == 10, outcomes
+    assert [kind for kind, _ in outcomes].count("refused") == 10, outcomes
+    approved = Application.objects.filter(window=window, state=State.APPROVED)
+    assert approved.count() == 10
+    assert services.window_committed_amount(window) == Decimal("20000000")

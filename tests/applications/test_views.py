@@ -1,0 +1,344 @@
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from applications import services
+from applications.models import Application, ApplicationDocument, State, TransitionLog
+from measures.models import Track
+from tests.applications.factories import PDF_BYTES, WindowFactory, draft, pdf_upload
+
+
+@pytest.fixture
+def client_for(client):
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+def portal_urls(application, document):
+    pk = application.pk
+    return [
+        ("get", reverse("applications:detail", args=[pk])),
+        ("get", reverse("applications:figures", args=[pk])),
+        ("post", reverse("applications:figures", args=[pk])),
+        ("get", reverse("applications:documents", args=[pk])),
+        ("post", reverse("applications:documents", args=[pk])),
+        ("post", reverse("applications:document-delete", args=[pk, document.pk])),
+        ("get", reverse("applications:review", args=[pk])),
+        ("post", reverse("applications:submit", args=[pk])),
+        ("post", reverse("applications:resubmit", args=[pk])),
+        ("post", reverse("applications:withdraw", args=[pk])),
+        ("get", reverse("applications:document-download", args=[document.pk])),
+    ]
+
+
+def test_every_portal_url_of_another_enterprise_answers_404(
+    enterprise_user, other_enterprise_user, client_for
+):
+    application = draft(user=enterprise_user)
+    document = application.documents.first()
+    client = client_for(other_enterprise_user)
+
+    for method, url in portal_urls(application, document):
+        response = getattr(client, method)(url)
+        assert response.status_code == 404, (method, url, response.status_code)
+    application.refresh_from_db()
+    assert application.state == State.DRAFT
+    assert application.documents.count() == len(application.track.required_documents)
+
+
+def test_anonymous_visitors_are_sent_to_log_in(enterprise_user, client):
+    application = draft(user=enterprise_user)
+    document = application.documents.first()
+
+    for method, url in [("get", reverse("applications:home")), *portal_urls(application, document)]:
+        response = getattr(client, method)(url)
+        assert response.status_code == 302, url
+        assert reverse("login") in response["Location"]
+
+
+def test_officials_are_sent_to_the_admin(district_reviewer, client_for):
+    response = client_for(district_reviewer).get(reverse("applications:home"))
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_the_whole_way_from_draft_to_submitted(enterprise_user, client_for):
+    track = Track.objects.get(code="supply-chain")
+    window = WindowFactory(measure=track.measure)
+    client = client_for(enterprise_user)
+
+    page = client.get(reverse("applications:apply")).content.decode()
+    assert track.name in page
+    response = client.post(reverse("applications:apply"), {"window": window.pk, "track": track.pk})
+    application = Application.objects.get(enterprise=enterprise_user.enterprise)
+    assert response["Location"] == reverse("applications:figures", args=[application.pk])
+
+    page = client.get(response["Location"]).content.decode()
+    assert "年累计采购额（元）" in page
+    response = client.post(
+        reverse("applications:figures", args=[application.pk]),
+        {"annual_purchase_amount": "300000000", "new_purchase_amount": "300000000"},
+    )
+    assert response["Location"] == reverse("applications:documents", args=[application.pk])
+
+    for kind in track.required_documents:
+        response = client.post(
+            reverse("applications:documents", args=[application.pk]),
+            {"kind": kind, "file": SimpleUploadedFile("证明.pdf", PDF_BYTES)},
+        )
+        assert response.status_code == 302
+
+    review = client.get(reverse("applications:review", args=[application.pk])).content.decode()
+    assert "200万元" in review
+    assert "submit-application" in review
+
+    response = client.post(reverse("applications:submit", args=[application.pk]))
+    assert response["Location"] == reverse("applications:detail", args=[application.pk])
+    application.refresh_from_db()
+    assert application.state == State.DISTRICT_REVIEW
+    detail = client.get(response["Location"]).content.decode()
+    assert "区县审核中" in detail
+    assert "撤回申报" not in detail
+
+
+def test_figures_are_validated_with_chinese_messages(enterprise_user, client_for):
+    application = draft(user=enterprise_user, documents=False)
+
+    response = client_for(enterprise_user).post(
+        reverse("applications:figures", args=[application.pk]),
+        {"annual_purchase_amount": "-1", "new_purchase_amount": "abc"},
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "errorlist" in page
+    assert "请输入一个数字" in page or "输入一个数字" in page
+
+
+def test_review_page_shows_problems_instead_of_the_submit_button(enterprise_user, client_for):
+    application = draft(
+        user=enterprise_user,
+        code="ic-design",
+        declared={"actual_investment": Decimal("19990000")},
+        documents=False,
+    )
+
+    page = (
+        client_for(enterprise_user)
+        .get(reverse("applications:review", args=[application.pk]))
+        .content.decode()
+    )
+
+    assert "实际到位投资2000万元以上" in page
+    assert "营业执照" in page
+    assert "submit-application" not in page
+
+
+def test_a_duplicate_application_is_refused_with_a_message(enterprise_user, client_for):
+    application = draft(user=enterprise_user, documents=False)
+    client = client_for(enterprise_user)
+
+    response = client.post(
+        reverse("applications:apply"),
+        {"window": application.window.pk, "track": application.track.pk},
+        follow=True,
+    )
+
+    assert "请勿重复申报" in response.content.decode()
+    assert Application.objects.filter(enterprise=enterprise_user.enterprise).count() == 1
+
+
+def test_a_renamed_executable_is_refused_and_nothing_stored(
+    enterprise_user, client_for, media_root
+):
+    application = draft(user=enterprise_user, documents=False)
+
+    response = client_for(enterprise_user).post(
+        reverse("applications:documents", args=[application.pk]),
+        {
+            "kind": "营业执照",
+            "file": SimpleUploadedFile("营业执照.pdf", b"MZ\x90\x00" + b"\x00" * 100),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "文件内容不是" in response.content.decode()
+    assert not ApplicationDocument.objects.exists()
+    assert not any(Path(media_root).rglob("*.*")) if Path(media_root).exists() else True
+
+
+def test_an_oversize_file_is_refused_and_nothing_stored(
+    enterprise_user, client_for, media_root, settings
+):
+    settings.DOCUMENT_MAX_BYTES = 1024
+    application = draft(user=enterprise_user, documents=False)
+
+    response = client_for(enterprise_user).post(
+        reverse("applications:documents", args=[application.pk]),
+        {"kind": "营业执照", "file": SimpleUploadedFile("大文件.pdf", PDF_BYTES + b"0" * 4096)},
+    )
+
+    assert "文件过大" in response.content.decode()
+    assert not ApplicationDocument.objects.exists()
+
+
+def test_a_path_in_the_file_name_never_leaves_the_upload_folder(
+    enterprise_user, client_for, media_root
+):
+    application = draft(user=enterprise_user, documents=False)
+
+    client_for(enterprise_user).post(
+        reverse("applications:documents", args=[application.pk]),
+        {"kind": "营业执照", "file": SimpleUploadedFile("../../../etc/营业执照.pdf", PDF_BYTES)},
+    )
+
+    document = ApplicationDocument.objects.get()
+    stored = Path(document.file.path).resolve()
+    assert stored.is_relative_to(Path(media_root).resolve())
+    assert "/" not in document.original_name and ".." not in document.original_name
+    assert stored.name != document.original_name
+
+
+def test_documents_download_only_for_those_who_may_see_the_application(
+    enterprise_user,
+    other_enterprise_user,
+    district_reviewer,
+    other_district_reviewer,
+    finance_user,
+    client,
+):
+    application = draft(user=enterprise_user)
+    document = application.documents.first()
+    url = reverse("applications:document-download", args=[document.pk])
+
+    client.force_login(enterprise_user)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF_BYTES
+    assert "attachment" in response["Content-Disposition"]
+
+    # A draft is the enterprise's own until it is submitted.
+    client.force_login(district_reviewer)
+    assert client.get(url).status_code == 404
+    services.application_submit(application=application, by=enterprise_user)
+    assert client.get(url).status_code == 200
+    for outsider in (other_enterprise_user, other_district_reviewer, finance_user):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404, outsider
+
+
+def test_detail_shows_only_public_comments_and_the_allowed_actions(
+    enterprise_user, district_reviewer, client_for
+):
+    application = draft(user=enterprise_user)
+    services.application_submit(application=application, by=enterprise_user)
+    services.application_district_return(
+        application=application, by=district_reviewer, comment="请补充采购合同", comment_public=True
+    )
+    TransitionLog.objects.create(
+        application=application,
+        actor=district_reviewer,
+        transition="note",
+        from_state=State.RETURNED,
+        to_state=State.RETURNED,
+        comment="内部：该企业去年有类似申报",
+        comment_public=False,
+    )
+
+    page = (
+        client_for(enterprise_user)
+        .get(reverse("applications:detail", args=[application.pk]))
+        .content.decode()
+    )
+
+    assert "请补充采购合同" in page
+    assert "内部：" not in page
+    assert "撤回申报" in page
+    assert "核对并重新提交" in page
+
+
+def test_home_lists_returned_applications_first(enterprise_user, district_reviewer, client_for):
+    first = draft(user=enterprise_user, code="ic-design")
+    returned = draft(user=enterprise_user)
+    services.application_submit(application=returned, by=enterprise_user)
+    services.application_district_return(application=returned, by=district_reviewer, comment="补充")
+
+    page = client_for(enterprise_user).get(reverse("applications:home")).content.decode()
+
+    assert "待您处理" in page
+    assert page.index(returned.reference) < page.index(first.reference)
+
+
+def _queries(client, url, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+def test_home_runs_the_same_number_of_queries_for_1_and_30_applications(
+    enterprise_user, client_for
+):
+    client = client_for(enterprise_user)
+    draft(user=enterprise_user, documents=False)
+    one = _queries(client, reverse("applications:home"), None)
+
+    track = Track.objects.get(code="supply-chain")
+    for _ in range(29):
+        draft(user=enterprise_user, documents=False, window=WindowFactory(measure=track.measure))
+    thirty = _queries(client, reverse("applications:home"), None)
+
+    assert Application.objects.filter(enterprise=enterprise_user.enterprise).count() == 30
+    assert thirty == one
+
+
+def test_detail_runs_the_same_number_of_queries_for_1_and_30_log_entries(
+    enterprise_user, district_reviewer, client_for
+):
+    client = client_for(enterprise_user)
+    application = draft(user=enterprise_user)
+    services.application_submit(application=application, by=enterprise_user)
+    url = reverse("applications:detail", args=[application.pk])
+    one = _queries(client, url, None)
+
+    for _ in range(29):
+        TransitionLog.objects.create(
+            application=application,
+            actor=district_reviewer,
+            transition="note",
+            from_state=application.state,
+            to_state=application.state,
+            comment="进度说明",
+        )
+    thirty = _queries(client, url, None)
+
+    assert application.log_entries.count() == 30
+    assert thirty == one
+
+
+def test_a_document_can_be_removed_from_a_draft(
+    enterprise_user, client_for, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user, documents=False)
+    document = services.document_add(
+        application=application, by=enterprise_user, kind="营业执照", upload=pdf_upload()
+    )
+    path = Path(document.file.path)
+
+    # The file goes only once the row's deletion has committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        client_for(enterprise_user).post(
+            reverse("applications:document-delete", args=[application.pk, document.pk])
+        )
+
+    assert not ApplicationDocument.objects.exists()
+    assert not path.exists()
