@@ -396,3 +396,19 @@ def application_disburse(*, application: Application, by, comment: str = "") -> 
 def application_expire(*, application: Application) -> Application:
     """Taken by the scheduler for a draft whose window has closed."""
     return _take(application, "expire", by=None, comment=str(_("申报批次已截止，草稿自动过期。")))
+
+
+def applications_expire_closed_drafts(*, now=None) -> int:
+    """Expire every draft whose window has closed; each in its own transaction."""
+    now = now or timezone.now()
+    expired = 0
+    for application in Application.objects.filter(
+        state=State.DRAFT, window__closes_at__lte=now
+    ).only("pk"):
+        try:
+            application_expire(application=application)
+        except ApplicationError:
+            # Taken by someone else meanwhile (withdrawn, or already expired): nothing to do.
+            continue
+        expired += 1
+    return expired

@@ -1,7 +1,9 @@
 import pytest
 
-from measures.models import Measure
+from enterprises.districts import District
+from measures.models import Division, Measure
 from measures.services import policy_load
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +44,53 @@ def committed_data(transactional_db):
     create_role_groups(Group, Permission)
     if not Measure.objects.exists():
         policy_load()
+
+
+# ── people in each role ─────────────────────────────────────────────────────────────────────
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def enterprise_user(policy):
+    return EnterpriseUserFactory(enterprise=EnterpriseFactory(district=District.YUBEI))
+
+
+@pytest.fixture
+def other_enterprise_user(policy):
+    return EnterpriseUserFactory(enterprise=EnterpriseFactory(district=District.JIANGBEI))
+
+
+@pytest.fixture
+def district_reviewer(policy):
+    return UserFactory(district=District.YUBEI, is_staff=True, roles=["district_reviewer"])
+
+
+@pytest.fixture
+def other_district_reviewer(policy):
+    return UserFactory(district=District.JIANGBEI, is_staff=True, roles=["district_reviewer"])
+
+
+@pytest.fixture
+def municipal_reviewer(policy):
+    user = UserFactory(is_staff=True, roles=["municipal_reviewer"])
+    user.divisions.add(
+        Division.objects.get(code="economic-operation"), Division.objects.get(code="electronics")
+    )
+    return user
+
+
+@pytest.fixture
+def other_municipal_reviewer(policy):
+    user = UserFactory(is_staff=True, roles=["municipal_reviewer"])
+    user.divisions.add(Division.objects.get(code="automotive"))
+    return user
+
+
+@pytest.fixture
+def finance_user(policy):
+    return UserFactory(is_staff=True, roles=["finance"])

@@ -122,7 +122,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    "expire-closed-drafts": {
+        "task": "applications.tasks.expire_closed_drafts",
+        "schedule": 15 * 60,  # seconds: a draft expires within a quarter hour of its window closing
+    },
+}
 
 if REDIS_URL:
     CACHES = {

@@ -1,0 +1,78 @@
+from decimal import Decimal
+
+import pytest
+from django.core import mail
+
+from applications import services
+from applications.errors import ApplicationError
+from applications.models import TransitionLog
+from notifications.models import Notification
+from notifications.tasks import send_transition_notifications
+from tests.applications.factories import draft
+
+
+def test_submission_notifies_the_enterprise_and_its_district_reviewers_after_commit(
+    enterprise_user, district_reviewer, other_district_reviewer, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        services.application_submit(application=application, by=enterprise_user)
+        assert not Notification.objects.exists()  # nothing before the commit
+    for callback in callbacks:
+        callback()
+
+    recipients = set(Notification.objects.values_list("recipient__username", flat=True))
+    assert recipients == {enterprise_user.username, district_reviewer.username}
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [enterprise_user.email, district_reviewer.email]
+    )
+    assert application.reference in mail.outbox[0].subject
+
+
+def test_a_notification_is_sent_once_however_often_the_task_runs(
+    enterprise_user, district_reviewer, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=application, by=enterprise_user)
+    entry = TransitionLog.objects.get(application=application)
+    sent = len(mail.outbox)
+
+    send_transition_notifications.delay(entry.pk)
+    send_transition_notifications.delay(entry.pk)
+
+    assert len(mail.outbox) == sent
+    assert Notification.objects.filter(log_entry=entry).count() == 2
+
+
+def test_internal_comments_reach_officials_but_not_the_enterprise(
+    enterprise_user, district_reviewer, municipal_reviewer, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+    services.application_submit(application=application, by=enterprise_user)
+    services.application_district_approve(
+        application=application, by=district_reviewer, amount=Decimal("2000000")
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_municipal_return(
+            application=application,
+            by=municipal_reviewer,
+            comment="内部：核查关联交易",
+            comment_public=False,
+        )
+
+    entry = TransitionLog.objects.filter(application=application).last()
+    notification = Notification.objects.get(log_entry=entry, recipient=enterprise_user)
+    assert "核查关联交易" not in notification.body
+    assert "已退回修改" in notification.body
+
+
+def test_a_refused_transition_queues_nothing(enterprise_user, django_capture_on_commit_callbacks):
+    application = draft(user=enterprise_user, documents=False)
+
+    with django_capture_on_commit_callbacks() as callbacks, pytest.raises(ApplicationError):
+        services.application_submit(application=application, by=enterprise_user)
+
+    assert callbacks == []
