@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench install setup lock clean
+.PHONY: help run test lint format bench messages install setup lock clean
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -45,6 +45,10 @@ format: install ## Format the code
 
 bench: install ## Run the benchmarks (by hand; they print ratios)
 	$(BIN)/python bench/run.py
+
+messages: install ## Update and compile the English catalogue
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench
+	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 lock: ## Re-pin the dependencies from pyproject.toml
 	$(BIN)/python -m pip install --quiet uv

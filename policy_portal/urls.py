@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 urlpatterns = [
     path("", include("measures.urls")),
@@ -12,9 +13,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-admin.site.site_header = "重庆市工业经济政策申报平台 · 管理后台"
-admin.site.site_title = "政策申报平台"
-admin.site.index_title = "工作台"
+admin.site.site_header = _("重庆市工业经济政策申报平台 · 管理后台")
+admin.site.site_title = _("政策申报平台")
+admin.site.index_title = _("工作台")
 
 if settings.DEBUG:
     from django.conf.urls.static import static
