@@ -5,6 +5,7 @@ Every change of ``state`` goes through a ``@transition`` below, called from a se
 """
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -100,6 +101,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     disbursed_at = models.DateTimeField(_("拨付时间"), null=True, blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    # When the review stage the application is in is due; empty outside review.
+    due_at = models.DateTimeField(_("本环节办理期限"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("申报")
@@ -115,6 +118,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ]
         indexes = [
             models.Index(fields=["enterprise", "-created_at"], name="application_enterprise_idx"),
+            # The reviewers' changelists: a district's queue, a division's tracks, by due date.
+            models.Index(fields=["district", "state", "due_at"], name="application_district_idx"),
+            models.Index(fields=["track", "state", "due_at"], name="application_track_idx"),
+            models.Index(fields=["state", "due_at"], name="application_due_idx"),
+            models.Index(fields=["-submitted_at"], name="application_submitted_idx"),
+            # Budget sums per window.
+            models.Index(fields=["window", "state"], name="application_window_idx"),
         ]
         permissions = [
             ("review_district", _("可进行区县审核")),
@@ -195,6 +205,28 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def _window_closed(self) -> bool:
         return not self.window_is_open() and self.window.closes_at <= timezone.now()
 
+    # ── review deadlines ────────────────────────────────────────────────────────────────────
+
+    def _enter_district_review(self) -> None:
+        self.submitted_at = timezone.now()
+        self.due_at = self.submitted_at + timedelta(days=self.window.district_review_days)
+
+    @property
+    def district_due_at(self):
+        if self.submitted_at is None:
+            return None
+        return self.submitted_at + timedelta(days=self.window.district_review_days)
+
+    @property
+    def municipal_due_at(self):
+        if self.municipal_review_at is None:
+            return None
+        return self.municipal_review_at + timedelta(days=self.window.municipal_review_days)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
+
     # ── the state machine: one transition per arrow of the diagram ──────────────────────────
 
     @transition(
@@ -205,7 +237,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         conditions=[_can_submit],
     )
     def submit(self):
-        self.submitted_at = timezone.now()
+        self._enter_district_review()
 
     @transition(
         field=state,
@@ -215,7 +247,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         conditions=[_can_resubmit],
     )
     def resubmit(self):
-        self.submitted_at = timezone.now()
+        self._enter_district_review()
 
     @transition(
         field=state,
@@ -225,6 +257,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def withdraw(self):
         self.closed_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -234,6 +267,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def district_approve(self):
         self.municipal_review_at = timezone.now()
+        self.due_at = self.municipal_review_at + timedelta(days=self.window.municipal_review_days)
 
     @transition(
         field=state,
@@ -243,6 +277,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def district_return(self):
         self.returned_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -252,6 +287,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def district_reject(self):
         self.closed_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -261,6 +297,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def municipal_approve(self):
         self.approved_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -270,6 +307,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def municipal_return(self):
         self.returned_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -279,6 +317,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def municipal_reject(self):
         self.closed_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -288,6 +327,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def disburse(self):
         self.disbursed_at = timezone.now()
+        self.due_at = None
 
     @transition(
         field=state,
@@ -298,20 +338,38 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def expire(self):
         self.closed_at = timezone.now()
+        self.due_at = None
 
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("the application log is append-only")
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
 
     def delete(self):
-        raise PermissionError("the application log is append-only")
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
 
     def bulk_update(self, objs, fields, batch_size=None):
-        raise PermissionError("the application log is append-only")
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
 
 
-class TransitionLog(models.Model):
+class AppendOnlyModel(models.Model):
+    """Rows written once and never changed or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name} is append-only")
+
+
+class TransitionLog(AppendOnlyModel):
     """One entry per transition: who took it, from and to which state, why, with what amount."""
 
     application = models.ForeignKey(
@@ -334,8 +392,6 @@ class TransitionLog(models.Model):
     amount = models.DecimalField(_("金额（元）"), **MONEY, null=True, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    objects = AppendOnlyQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
@@ -344,14 +400,6 @@ class TransitionLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id}: {self.from_state} → {self.to_state}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise PermissionError("the application log is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError("the application log is append-only")
 
     @property
     def to_state_label(self) -> str:

@@ -22,35 +22,53 @@ STAFF_ROLES = (DISTRICT_REVIEWER, MUNICIPAL_REVIEWER, FINANCE, ADMINISTRATOR)
 ROLE_PERMISSIONS = {
     ENTERPRISE: [],
     DISTRICT_REVIEWER: [
-        "enterprises.view_enterprise",
         "measures.view_measure",
         "measures.view_track",
         "measures.view_applicationwindow",
+        "applications.view_application",
+        "applications.view_transitionlog",
+        "reviews.view_review",
     ],
     MUNICIPAL_REVIEWER: [
-        "enterprises.view_enterprise",
         "measures.view_measure",
         "measures.view_track",
         "measures.view_applicationwindow",
+        "applications.view_application",
+        "applications.view_transitionlog",
+        "reviews.view_review",
     ],
     FINANCE: [
-        "enterprises.view_enterprise",
         "measures.view_measure",
         "measures.view_applicationwindow",
+        "applications.view_application",
+        "applications.view_transitionlog",
+        "reviews.view_review",
     ],
 }
-ADMINISTRATOR_APPS = ("measures", "enterprises", "auth")
+ADMINISTRATOR_APPS = ("measures", "enterprises", "auth", "applications", "reviews", "notifications")
+
+
+def ensure_permissions(apps) -> None:
+    """Create the model permissions now: Django makes them only after every migration ran,
+    and a data migration that gives them to groups needs them earlier."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
 
 
 def create_role_groups(Group, Permission) -> None:
-    """Create the role groups with their permissions; takes the models so that migrations can
-    pass their historical ones."""
+    """Create the role groups with the permissions that exist so far; takes the models so that
+    migrations can pass their historical ones. Running it again adds what is new."""
     for role, perms in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
         for perm in perms:
             app_label, codename = perm.split(".")
+            # An app migrated later gets its permissions granted by a later migration.
             group.permissions.add(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+                *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
     admin_group, _created = Group.objects.get_or_create(name=ADMINISTRATOR)
     admin_group.permissions.add(

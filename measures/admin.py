@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.admin_mixins import ReadOnlyAdminMixin
+
 from .models import (
     ApplicationWindow,
     Division,
@@ -26,20 +28,11 @@ def _change_link(obj, text) -> str:
     return format_html('<a href="{}">{}</a>', url, text)
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Shown for orientation; the rows are edited on their own pages."""
 
     extra = 0
     can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class SectionInline(admin.TabularInline):
@@ -244,7 +237,15 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
     list_select_related = ("measure", "track", "track__measure")
     search_fields = ("name", "measure__title", "track__name")
     autocomplete_fields = ("measure", "track")
-    fields = ("measure", "track", "year", "name", ("opens_at", "closes_at"), "total_budget")
+    fields = (
+        "measure",
+        "track",
+        "year",
+        "name",
+        ("opens_at", "closes_at"),
+        "total_budget",
+        ("district_review_days", "municipal_review_days"),
+    )
 
     @admin.display(description=_("预算总额"), ordering="total_budget")
     def total_budget_yuan(self, window: ApplicationWindow) -> str:

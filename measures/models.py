@@ -278,6 +278,12 @@ class ApplicationWindow(models.Model):
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
     total_budget = models.DecimalField(_("预算总额（元）"), **MONEY)
+    district_review_days = models.PositiveSmallIntegerField(
+        _("区县审核时限（天）"), default=15, help_text=_("自提交之日起计算")
+    )
+    municipal_review_days = models.PositiveSmallIntegerField(
+        _("市级审核时限（天）"), default=20, help_text=_("自区县审核通过之日起计算")
+    )
 
     objects = ApplicationWindowQuerySet.as_manager()
 

@@ -1,21 +1,12 @@
 """Create the five role groups with their permissions."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
-from enterprises.roles import ADMINISTRATOR, ROLE_PERMISSIONS, create_role_groups
-
-
-def _ensure_permissions(apps):
-    # Permissions are normally created after all migrations ran; the groups need them now.
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+from enterprises.roles import ADMINISTRATOR, ROLE_PERMISSIONS, create_role_groups, ensure_permissions
 
 
 def create_roles(apps, schema_editor):
-    _ensure_permissions(apps)
+    ensure_permissions(apps)
     create_role_groups(apps.get_model("auth", "Group"), apps.get_model("auth", "Permission"))
 
 

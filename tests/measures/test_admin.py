@@ -152,6 +152,8 @@ def window_form(measure: Measure, track: Track | None = None, **overrides) -> di
         "closes_at_0": "2023-04-30",
         "closes_at_1": "17:00:00",
         "total_budget": "30000000",
+        "district_review_days": 15,
+        "municipal_review_days": 20,
     } | overrides
 
 

@@ -1,0 +1,395 @@
+"""The officials' workplace: applications scoped to each reviewer, decisions, budgets."""
+
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import F
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from applications.errors import ApplicationError
+from applications.models import Application, TransitionLog
+from applications.services import transition_label, window_committed_amount
+from enterprises import roles
+from measures.admin import ApplicationWindowAdmin
+from measures.models import ApplicationWindow
+from measures.money import humanize_yuan
+from policy_portal.admin_mixins import ReadOnlyAdminMixin
+
+from .forms import BulkDecisionForm, DecisionForm
+from .models import Review
+from .selectors import applications_in_scope, windows_with_budget, work_queue_states
+from .services import DECISIONS, review_decide, reviews_decide_many, suggested_amount
+
+
+class WorkQueueFilter(admin.SimpleListFilter):
+    """By default a reviewer sees what awaits them; "全部" shows everything in their scope."""
+
+    title = _("办理范围")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("all", _("我的全部申报"))]
+
+    def choices(self, changelist):
+        yield {
+            "selected": self.value() is None,
+            "query_string": changelist.get_query_string(remove=[self.parameter_name]),
+            "display": _("待我办理"),
+        }
+        yield {
+            "selected": self.value() == "all",
+            "query_string": changelist.get_query_string({self.parameter_name: "all"}),
+            "display": _("我的全部申报"),
+        }
+
+    def queryset(self, request, queryset):
+        if self.value() == "all" or "state__exact" in request.GET:
+            return queryset
+        states = work_queue_states(user=request.user)
+        return queryset.filter(state__in=states) if states else queryset
+
+
+class DueFilter(admin.SimpleListFilter):
+    title = _("办理期限")
+    parameter_name = "due"
+
+    def lookups(self, request, model_admin):
+        return [("overdue", _("已逾期")), ("soon", _("3天内到期"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "overdue":
+            return queryset.filter(due_at__lt=now)
+        if self.value() == "soon":
+            return queryset.filter(due_at__gte=now, due_at__lt=now + timedelta(days=3))
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_form_template = "admin/reviews/application/change_form.html"
+    list_display = [
+        "reference",
+        "enterprise_name",
+        "district",
+        "measure_and_track",
+        "state",
+        "calculated",
+        "recommended",
+        "approved",
+        "submitted_at",
+        "due",
+    ]
+    list_filter = [
+        WorkQueueFilter,
+        "state",
+        DueFilter,
+        "district",
+        "track__measure",
+        "track",
+        "window",
+    ]
+    list_select_related = ["enterprise", "track__measure", "window"]
+    search_fields = ["=reference", "enterprise__name", "=enterprise__credit_code"]
+    search_help_text = _("按申报编号、企业名称或统一社会信用代码查找")
+    ordering = [F("due_at").asc(nulls_last=True), "-submitted_at"]
+    sortable_by = ["reference", "submitted_at", "due", "state"]
+    list_per_page = 50
+    show_full_result_count = False
+    fields = [
+        "reference",
+        "enterprise",
+        "district",
+        "track",
+        "window",
+        "state",
+        "calculated_amount",
+        "recommended_amount",
+        "approved_amount",
+        "submitted_at",
+        "due_at",
+    ]
+    readonly_fields = fields
+    actions = [
+        "district_approve",
+        "district_return",
+        "district_reject",
+        "municipal_approve",
+        "municipal_return",
+        "municipal_reject",
+    ]
+
+    # ── scope ──────────────────────────────────────────────────────────────────────────────
+
+    def get_queryset(self, request):
+        return applications_in_scope(user=request.user).select_related(
+            "enterprise", "track__measure", "window"
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        return queryset, False if search_term else may_have_duplicates
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        application = self.get_object(request, unquote(object_id))
+        if application is None:
+            # Out of scope and nonexistent look the same: no hint that the id exists.
+            raise Http404
+        return super().change_view(
+            request,
+            object_id,
+            form_url,
+            {**(extra_context or {}), **self._context(request, application)},
+        )
+
+    # ── columns ────────────────────────────────────────────────────────────────────────────
+
+    @admin.display(description=_("企业"), ordering="enterprise__name")
+    def enterprise_name(self, application):
+        return application.enterprise.name
+
+    @admin.display(description=_("措施与类别"))
+    def measure_and_track(self, application):
+        return format_html("第{}条 {}", application.track.measure.number, application.track.name)
+
+    @admin.display(description=_("测算金额"), ordering="calculated_amount")
+    def calculated(self, application):
+        return humanize_yuan(application.calculated_amount)
+
+    @admin.display(description=_("推荐金额"), ordering="recommended_amount")
+    def recommended(self, application):
+        return humanize_yuan(application.recommended_amount)
+
+    @admin.display(description=_("核定金额"), ordering="approved_amount")
+    def approved(self, application):
+        return humanize_yuan(application.approved_amount)
+
+    @admin.display(description=_("办理期限"), ordering="due_at")
+    def due(self, application):
+        if application.due_at is None:
+            return "—"
+        text = timezone.localtime(application.due_at).strftime("%Y-%m-%d")
+        if application.is_overdue:
+            return format_html(
+                '<strong style="color:#b91c1c">{} {}</strong>', text, gettext("已逾期")
+            )
+        return text
+
+    # ── the change page ────────────────────────────────────────────────────────────────────
+
+    def _context(self, request, application) -> dict:
+        track = application.track
+        fields = list(track.fields.all())
+        transitions = [
+            {"name": t.name, "label": transition_label(t.name)}
+            for t in application.get_available_user_state_transitions(request.user)
+            if t.name in DECISIONS
+        ]
+        window = application.window
+        return {
+            "application": application,
+            "figures": [(f, application.declared.get(f.name)) for f in fields],
+            "quote": application.quote(),
+            "documents": application.documents.all(),
+            "timeline": TransitionLog.objects.filter(application=application).select_related(
+                "actor"
+            ),
+            "reviews": Review.objects.filter(application=application).select_related("reviewer"),
+            "transitions": transitions,
+            "budget_remaining": window.total_budget - window_committed_amount(window),
+        }
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/decide/<str:transition>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="applications_application_decide",
+            ),
+            *super().get_urls(),
+        ]
+
+    def decide_view(self, request, object_id, transition):
+        application = self.get_object(request, unquote(object_id))
+        if application is None or transition not in DECISIONS:
+            raise Http404
+        method = getattr(application, transition)
+        if not method._django_fsm.has_transition_perm(application, application.state, request.user):
+            raise PermissionDenied
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        initial = {"amount": suggested_amount(application, transition), "comment_public": True}
+        form = DecisionForm(request.POST or None, transition=transition, initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                review_decide(
+                    application=application,
+                    by=request.user,
+                    transition=transition,
+                    comment=form.cleaned_data["comment"],
+                    comment_public=form.cleaned_data["comment_public"],
+                    amount=form.cleaned_data.get("amount"),
+                )
+            except ApplicationError as error:
+                for message in error.messages:
+                    form.add_error(None, message)
+            else:
+                self.message_user(
+                    request,
+                    gettext("%(reference)s：%(action)s。")
+                    % {"reference": application.reference, "action": transition_label(transition)},
+                    messages.SUCCESS,
+                )
+                return HttpResponseRedirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            **self._context(request, application),
+            "title": f"{application.reference} · {transition_label(transition)}",
+            "opts": self.opts,
+            "form": form,
+            "transition_label": transition_label(transition),
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/reviews/application/decide.html", context)
+
+    # ── bulk decisions ─────────────────────────────────────────────────────────────────────
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        allowed = set()
+        if roles.user_has_role(request.user, roles.DISTRICT_REVIEWER):
+            allowed |= {"district_approve", "district_return", "district_reject"}
+        if roles.user_has_role(request.user, roles.MUNICIPAL_REVIEWER):
+            allowed |= {"municipal_approve", "municipal_return", "municipal_reject"}
+        return {name: action for name, action in actions.items() if name in allowed}
+
+    def _bulk(self, request, queryset, transition):
+        form = BulkDecisionForm(
+            request.POST if "apply" in request.POST else None, transition=transition
+        )
+        if "apply" in request.POST and form.is_valid():
+            outcomes = reviews_decide_many(
+                applications=list(queryset),
+                by=request.user,
+                transition=transition,
+                comment=form.cleaned_data["comment"],
+                comment_public=form.cleaned_data["comment_public"],
+            )
+            done = [o.application.reference for o in outcomes if o.review is not None]
+            if done:
+                self.message_user(
+                    request,
+                    gettext("%(action)s成功 %(count)d 件：%(refs)s")
+                    % {
+                        "action": transition_label(transition),
+                        "count": len(done),
+                        "refs": "、".join(done),
+                    },
+                    messages.SUCCESS,
+                )
+            for outcome in outcomes:
+                if outcome.review is None:
+                    self.message_user(
+                        request,
+                        gettext("%(reference)s 未办理：%(problem)s")
+                        % {"reference": outcome.application.reference, "problem": outcome.problem},
+                        messages.ERROR,
+                    )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("批量%(action)s") % {"action": transition_label(transition)},
+            "opts": self.opts,
+            "form": form,
+            "applications": queryset,
+            "action": transition,
+            "action_label": transition_label(transition),
+            "sets_amount": DECISIONS[transition].sets_amount,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/reviews/application/bulk_decide.html", context)
+
+    @admin.action(description=_("区县审核通过（按测算金额推荐）"))
+    def district_approve(self, request, queryset):
+        return self._bulk(request, queryset, "district_approve")
+
+    @admin.action(description=_("区县退回修改"))
+    def district_return(self, request, queryset):
+        return self._bulk(request, queryset, "district_return")
+
+    @admin.action(description=_("区县审核不通过"))
+    def district_reject(self, request, queryset):
+        return self._bulk(request, queryset, "district_reject")
+
+    @admin.action(description=_("市级审核通过（按推荐金额核定）"))
+    def municipal_approve(self, request, queryset):
+        return self._bulk(request, queryset, "municipal_approve")
+
+    @admin.action(description=_("市级退回修改"))
+    def municipal_return(self, request, queryset):
+        return self._bulk(request, queryset, "municipal_return")
+
+    @admin.action(description=_("市级审核不通过"))
+    def municipal_reject(self, request, queryset):
+        return self._bulk(request, queryset, "municipal_reject")
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "application",
+        "stage",
+        "decision",
+        "amount",
+        "reviewer",
+        "comment_public",
+    ]
+    list_filter = ["stage", "decision"]
+    list_select_related = ["application", "reviewer"]
+    search_fields = ["=application__reference"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(application__in=applications_in_scope(user=request.user))
+        )
+
+
+admin.site.unregister(ApplicationWindow)
+
+
+@admin.register(ApplicationWindow)
+class BudgetWindowAdmin(ApplicationWindowAdmin):
+    """Windows with their budgets: approved amounts are reserved against the total."""
+
+    list_display = [
+        *ApplicationWindowAdmin.list_display,
+        "approved_yuan",
+        "disbursed_yuan",
+        "remaining_yuan",
+    ]
+
+    def get_queryset(self, request):
+        return windows_with_budget().select_related(*self.list_select_related)
+
+    @admin.display(description=_("已批准待拨付"), ordering="approved_total")
+    def approved_yuan(self, window):
+        return humanize_yuan(window.approved_total)
+
+    @admin.display(description=_("已拨付"), ordering="disbursed_total")
+    def disbursed_yuan(self, window):
+        return humanize_yuan(window.disbursed_total)
+
+    @admin.display(description=_("剩余预算"))
+    def remaining_yuan(self, window):
+        return humanize_yuan(window.total_budget - window.approved_total - window.disbursed_total)

@@ -1,0 +1,49 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .services import DECISIONS
+
+
+class DecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        max_length=2000,
+    )
+    comment_public = forms.BooleanField(
+        label=_("对企业公开"),
+        required=False,
+        initial=True,
+        help_text=_("不勾选则意见仅审核人员可见。"),
+    )
+    amount = forms.DecimalField(
+        label=_("金额（元）"), required=False, max_digits=16, decimal_places=2, min_value=0
+    )
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = DECISIONS[transition]
+        if self.kind.sets_amount:
+            self.fields["amount"].required = True
+            self.fields["amount"].label = (
+                _("推荐金额（元）") if transition == "district_approve" else _("核定金额（元）")
+            )
+        else:
+            del self.fields["amount"]
+            self.fields["comment"].required = True
+
+
+class BulkDecisionForm(forms.Form):
+    comment = forms.CharField(
+        label=_("审核意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        max_length=2000,
+    )
+    comment_public = forms.BooleanField(label=_("对企业公开"), required=False, initial=True)
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not DECISIONS[transition].sets_amount:
+            self.fields["comment"].required = True
