@@ -1,0 +1,383 @@
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications import services
+from applications.models import Application, State, TransitionLog
+from measures.models import Track
+from reviews.models import Review
+from reviews.selectors import windows_with_budget
+from reviews.services import review_decide
+from tests.applications.factories import WindowFactory, draft
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+CHANGELIST = "admin:applications_application_changelist"
+
+
+def change_url(application):
+    return reverse("admin:applications_application_change", args=[application.pk])
+
+
+def decide_url(application, transition):
+    return reverse("admin:applications_application_decide", args=[application.pk, transition])
+
+
+@pytest.fixture
+def submitted(enterprise_user):
+    return services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
+
+
+def test_the_page_shows_figures_rule_documents_timeline_and_only_the_allowed_buttons(
+    client, submitted, district_reviewer
+):
+    client.force_login(district_reviewer)
+
+    page = client.get(change_url(submitted)).content.decode()
+
+    assert "年累计采购额" in page and "300000000" in page
+    assert "按其新增采购额1%比例给予最高200万元奖励" in page
+    assert submitted.track.measure.text in page
+    assert reverse("applications:document-download", args=[submitted.documents.first().pk]) in page
+    assert "区县审核中" in page
+    for transition in ("district_approve", "district_return", "district_reject"):
+        assert decide_url(submitted, transition) in page
+    assert "municipal_approve" not in page
+    assert "deletelink" not in page
+
+
+def test_reviewers_cannot_change_what_the_enterprise_declared(client, submitted, district_reviewer):
+    client.force_login(district_reviewer)
+
+    response = client.post(
+        change_url(submitted), {"declared": '{"new_purchase_amount": "1"}', "state": "approved"}
+    )
+
+    assert response.status_code == 403
+    submitted.refresh_from_db()
+    assert Decimal(submitted.declared["new_purchase_amount"]) == Decimal("300000000")
+    assert submitted.state == State.DISTRICT_REVIEW
+    delete = client.post(
+        reverse("admin:applications_application_delete", args=[submitted.pk]), {"post": "yes"}
+    )
+    assert delete.status_code == 403
+    assert Application.objects.filter(pk=submitted.pk).exists()
+
+
+def test_district_approval_records_a_review_and_moves_on(client, submitted, district_reviewer):
+    client.force_login(district_reviewer)
+    form = client.get(decide_url(submitted, "district_approve"))
+    assert form.context["form"].initial["amount"] == Decimal("2000000.00")
+
+    response = client.post(
+        decide_url(submitted, "district_approve"),
+        {"amount": "1800000", "comment": "材料齐全，同意推荐", "comment_public": "on"},
+    )
+
+    assert response.status_code == 302
+    submitted.refresh_from_db()
+    assert submitted.state == State.MUNICIPAL_REVIEW
+    assert submitted.recommended_amount == Decimal("1800000")
+    review = Review.objects.get(application=submitted)
+    assert (review.stage, review.decision, review.amount, review.reviewer) == (
+        Review.Stage.DISTRICT,
+        Review.Decision.APPROVE,
+        Decimal("1800000"),
+        district_reviewer,
+    )
+    assert review.log_entry.to_state == State.MUNICIPAL_REVIEW
+    assert submitted.due_at is not None
+
+
+@pytest.mark.parametrize("transition", ["district_return", "district_reject"])
+def test_returning_or_rejecting_needs_a_comment(client, submitted, district_reviewer, transition):
+    client.force_login(district_reviewer)
+
+    response = client.post(decide_url(submitted, transition), {"comment": ""})
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["comment"]
+    submitted.refresh_from_db()
+    assert submitted.state == State.DISTRICT_REVIEW
+    assert not Review.objects.exists()
+
+
+def test_an_amount_outside_the_rule_is_refused_on_the_page(client, submitted, district_reviewer):
+    client.force_login(district_reviewer)
+
+    response = client.post(
+        decide_url(submitted, "district_approve"), {"amount": "2500000", "comment": ""}
+    )
+
+    assert response.status_code == 200
+    assert "200万元" in response.content.decode()
+    submitted.refresh_from_db()
+    assert submitted.state == State.DISTRICT_REVIEW
+
+
+def test_an_internal_comment_stays_off_the_enterprise_page(
+    client, submitted, district_reviewer, enterprise_user
+):
+    client.force_login(district_reviewer)
+    client.post(decide_url(submitted, "district_return"), {"comment": "内部：核实关联交易"})
+    client.force_login(enterprise_user)
+
+    page = client.get(reverse("applications:detail", args=[submitted.pk])).content.decode()
+
+    assert "已退回修改" in page
+    assert "核实关联交易" not in page
+
+
+def test_municipal_approval_within_the_remaining_budget_only(
+    client,
+    enterprise_user,
+    other_enterprise_user,
+    district_reviewer,
+    other_district_reviewer,
+    municipal_reviewer,
+):
+    track = Track.objects.get(code="supply-chain")
+    window = WindowFactory(measure=track.measure, total_budget=Decimal("3000000"))
+    first = services.application_submit(
+        application=draft(user=enterprise_user, window=window), by=enterprise_user
+    )
+    second = services.application_submit(
+        application=draft(user=other_enterprise_user, window=window), by=other_enterprise_user
+    )
+    services.application_district_approve(
+        application=first, by=district_reviewer, amount=Decimal("2000000")
+    )
+    services.application_district_approve(
+        application=second, by=other_district_reviewer, amount=Decimal("2000000")
+    )
+    client.force_login(municipal_reviewer)
+
+    assert (
+        client.post(decide_url(first, "municipal_approve"), {"amount": "2000000"}).status_code
+        == 302
+    )
+    refused = client.post(decide_url(second, "municipal_approve"), {"amount": "2000000"})
+
+    assert "超出批次预算" in refused.content.decode()
+    second.refresh_from_db()
+    assert second.state == State.MUNICIPAL_REVIEW
+
+
+def test_finance_sees_approved_work_but_cannot_approve(
+    client, submitted, district_reviewer, municipal_reviewer, finance_user
+):
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("2000000")
+    )
+    client.force_login(finance_user)
+
+    assert client.get(change_url(submitted)).status_code == 404
+    assert (
+        client.post(decide_url(submitted, "municipal_approve"), {"amount": "1"}).status_code == 404
+    )
+    services.application_municipal_approve(
+        application=submitted, by=municipal_reviewer, amount=Decimal("2000000")
+    )
+    page = client.get(change_url(submitted)).content.decode()
+    assert "data-transition" not in page
+
+
+def test_bulk_return_asks_for_a_comment_then_reports_each_outcome(
+    client, enterprise_user, district_reviewer
+):
+    first = services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
+    second = services.application_submit(
+        application=draft(user=enterprise_user, code="ic-design"), by=enterprise_user
+    )
+    client.force_login(district_reviewer)
+    selection = {"action": "district_return", ACTION_CHECKBOX_NAME: [first.pk, second.pk]}
+
+    intermediate = client.post(reverse(CHANGELIST), selection)
+    assert intermediate.status_code == 200
+    assert "bulk_decide" in intermediate.templates[0].name
+    assert first.reference in intermediate.content.decode()
+    empty = client.post(reverse(CHANGELIST), {**selection, "apply": "1", "comment": ""})
+    assert empty.status_code == 200  # the comment is required
+    done = client.post(
+        reverse(CHANGELIST),
+        {**selection, "apply": "1", "comment": "请补充", "comment_public": "on"},
+        follow=True,
+    )
+
+    messages = [str(m) for m in done.context["messages"]]
+    assert any("成功 2 件" in m for m in messages), messages
+    assert set(
+        Application.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True)
+    ) == {State.RETURNED}
+    assert Review.objects.filter(decision=Review.Decision.RETURN).count() == 2
+
+
+def test_bulk_approval_reports_those_that_need_an_amount_set_by_hand(
+    client, enterprise_user, district_reviewer
+):
+    formula = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    ranged = services.application_submit(
+        application=draft(user=enterprise_user, code="single-champion"), by=enterprise_user
+    )
+    client.force_login(district_reviewer)
+
+    done = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "district_approve",
+            ACTION_CHECKBOX_NAME: [formula.pk, ranged.pk],
+            "apply": "1",
+            "comment": "",
+        },
+        follow=True,
+    )
+
+    messages = [str(m) for m in done.context["messages"]]
+    assert any(formula.reference in m and "成功 1 件" in m for m in messages), messages
+    assert any(ranged.reference in m and "逐件" in m for m in messages), messages
+    formula.refresh_from_db()
+    ranged.refresh_from_db()
+    assert (formula.state, formula.recommended_amount) == (
+        State.MUNICIPAL_REVIEW,
+        Decimal("2000000.00"),
+    )
+    assert ranged.state == State.DISTRICT_REVIEW
+
+
+def test_reviewers_get_only_their_stages_actions(
+    client, district_reviewer, municipal_reviewer, finance_user
+):
+    for user, expected in (
+        (district_reviewer, {"district_approve", "district_return", "district_reject"}),
+        (municipal_reviewer, {"municipal_approve", "municipal_return", "municipal_reject"}),
+        (finance_user, set()),
+    ):
+        client.force_login(user)
+        response = client.get(reverse(CHANGELIST))
+        form = response.context["action_form"]
+        actions = {choice[0] for choice in form.fields["action"].choices} - {""} if form else set()
+        assert actions == expected, user
+
+
+def test_due_dates_and_the_overdue_filter(client, enterprise_user, district_reviewer):
+    on_time = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    late = services.application_submit(
+        application=draft(user=enterprise_user, code="ic-design"), by=enterprise_user
+    )
+    assert on_time.due_at == on_time.submitted_at + timedelta(
+        days=on_time.window.district_review_days
+    )
+    Application.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
+    soon = timezone.now() + timedelta(days=2)
+    Application.objects.filter(pk=on_time.pk).update(due_at=soon)
+    client.force_login(district_reviewer)
+
+    overdue = client.get(reverse(CHANGELIST), {"due": "overdue"}).context["cl"].result_list
+    due_soon = client.get(reverse(CHANGELIST), {"due": "soon"}).context["cl"].result_list
+
+    assert [a.pk for a in overdue] == [late.pk]
+    assert [a.pk for a in due_soon] == [on_time.pk]
+    assert "已逾期" in client.get(reverse(CHANGELIST)).content.decode()
+
+
+def test_search_by_reference_enterprise_name_and_credit_code(
+    client, enterprise_user, district_reviewer
+):
+    application = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    client.force_login(district_reviewer)
+
+    for term in (
+        application.reference,
+        enterprise_user.enterprise.name[:6],
+        enterprise_user.enterprise.credit_code,
+    ):
+        result = client.get(reverse(CHANGELIST), {"q": term}).context["cl"].result_list
+        assert [a.pk for a in result] == [application.pk], term
+
+
+def _changelist_queries(client) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(reverse(CHANGELIST), {"queue": "all"}).status_code == 200
+    return len(context)
+
+
+def test_the_changelist_runs_a_fixed_number_of_queries(client, district_reviewer):
+    client.force_login(district_reviewer)
+    track = Track.objects.get(code="supply-chain")
+    window = WindowFactory(measure=track.measure)
+    user = EnterpriseUserFactory()
+    services.application_submit(application=draft(user=user, window=window), by=user)
+    one = _changelist_queries(client)
+
+    for _ in range(29):
+        other = EnterpriseUserFactory(enterprise=EnterpriseFactory())
+        services.application_submit(
+            application=draft(user=other, window=window, documents=True), by=other
+        )
+    thirty = _changelist_queries(client)
+
+    assert Application.objects.count() == 30
+    assert thirty == one
+
+
+def test_windows_show_budget_approved_disbursed_and_remaining(
+    client, submitted, district_reviewer, municipal_reviewer, finance_user
+):
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("2000000")
+    )
+    services.application_municipal_approve(
+        application=submitted, by=municipal_reviewer, amount=Decimal("1500000")
+    )
+    client.force_login(municipal_reviewer)
+
+    response = client.get(reverse("admin:measures_applicationwindow_changelist"))
+
+    window = next(w for w in response.context["cl"].result_list if w.pk == submitted.window_id)
+    assert window.approved_total == Decimal("1500000")
+    assert window.disbursed_total == Decimal("0")
+    page = response.content.decode()
+    assert "150万元" in page and "4850万元" in page
+    services.application_disburse(application=submitted, by=finance_user)
+
+    paid = windows_with_budget().get(pk=submitted.window_id)
+    assert (paid.approved_total, paid.disbursed_total) == (Decimal("0"), Decimal("1500000"))
+
+
+def test_reviews_and_log_entries_cannot_be_deleted_in_the_admin(
+    client, submitted, district_reviewer, admin_user
+):
+    review_decide(
+        application=submitted,
+        by=district_reviewer,
+        transition="district_approve",
+        amount=Decimal("2000000"),
+    )
+    client.force_login(admin_user)
+    review = Review.objects.get()
+    entry = TransitionLog.objects.filter(application=submitted).first()
+
+    assert (
+        client.post(
+            reverse("admin:reviews_review_delete", args=[review.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("admin:applications_transitionlog_delete", args=[entry.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
+    assert Review.objects.filter(pk=review.pk).exists()
