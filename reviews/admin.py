@@ -1,5 +1,6 @@
 """The officials' workplace: applications scoped to each reviewer, decisions, budgets."""
 
+import re
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -19,8 +20,9 @@ from applications.errors import ApplicationError
 from applications.models import Application, TransitionLog
 from applications.services import transition_label, window_committed_amount
 from enterprises import roles
+from enterprises.models import Enterprise
 from measures.admin import ApplicationWindowAdmin
-from measures.models import ApplicationWindow
+from measures.models import ApplicationWindow, Measure, Track
 from measures.money import humanize_yuan
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
@@ -28,6 +30,9 @@ from .forms import BulkDecisionForm, DecisionForm
 from .models import Review
 from .selectors import applications_in_scope, windows_with_budget, work_queue_states
 from .services import DECISIONS, review_decide, reviews_decide_many, suggested_amount
+
+REFERENCE_PATTERN = re.compile(r"CQJX-\d{4}-\d{2}-\d{6}")
+CREDIT_CODE_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
 
 
 class WorkQueueFilter(admin.SimpleListFilter):
@@ -74,6 +79,55 @@ class DueFilter(admin.SimpleListFilter):
         return queryset
 
 
+class _ChoicesFilter(admin.SimpleListFilter):
+    """A filter on a foreign key whose choices come from one query with their joins, rather
+    than one query per choice for its label."""
+
+    lookup = ""
+
+    def choice_rows(self):
+        """(pk, label) pairs; each subclass reads its own."""
+        return ()
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), label) for pk, label in self.choice_rows()]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.lookup: self.value()})
+        return queryset
+
+
+class MeasureFilter(_ChoicesFilter):
+    title = _("措施")
+    parameter_name = "measure"
+    lookup = "track__measure"
+
+    def choice_rows(self):
+        return [(m.pk, str(m)) for m in Measure.objects.filter(kind=Measure.Kind.FUNDING)]
+
+
+class TrackFilter(_ChoicesFilter):
+    title = _("申报类别")
+    parameter_name = "track"
+    lookup = "track"
+
+    def choice_rows(self):
+        return [(t.pk, str(t)) for t in Track.objects.select_related("measure")]
+
+
+class WindowFilter(_ChoicesFilter):
+    title = _("申报批次")
+    parameter_name = "window"
+    lookup = "window"
+
+    def choice_rows(self):
+        return [
+            (w.pk, str(w))
+            for w in ApplicationWindow.objects.select_related("measure").order_by("-opens_at")
+        ]
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     change_form_template = "admin/reviews/application/change_form.html"
@@ -94,12 +148,12 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "state",
         DueFilter,
         "district",
-        "track__measure",
-        "track",
-        "window",
+        MeasureFilter,
+        TrackFilter,
+        WindowFilter,
     ]
     list_select_related = ["enterprise", "track__measure", "window"]
-    search_fields = ["=reference", "enterprise__name", "=enterprise__credit_code"]
+    search_fields = ["reference", "enterprise__name", "enterprise__credit_code"]
     search_help_text = _("按申报编号、企业名称或统一社会信用代码查找")
     ordering = [F("due_at").asc(nulls_last=True), "-submitted_at"]
     sortable_by = ["reference", "submitted_at", "due", "state"]
@@ -136,8 +190,19 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
     def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset, False if search_term else may_have_duplicates
+        """A reference or a credit code is looked up exactly, on its unique index; anything else
+        is part of an enterprise's name, matched on the (far smaller) enterprise table first."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        upper = term.upper()
+        if REFERENCE_PATTERN.fullmatch(upper):
+            return queryset.filter(reference=upper), False
+        if CREDIT_CODE_PATTERN.fullmatch(upper):
+            return queryset.filter(enterprise__credit_code=upper), False
+        return queryset.filter(
+            enterprise__in=Enterprise.objects.filter(name__icontains=term)
+        ), False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         application = self.get_object(request, unquote(object_id))
