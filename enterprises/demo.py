@@ -5,10 +5,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from measures.models import ApplicationWindow, Division, Measure
+from applications.models import Application
+from measures.models import ApplicationWindow, Division, Measure, Track
 
 from . import roles
 from .districts import District
@@ -31,7 +33,21 @@ DEMO_ENTERPRISES = [
     ("重庆江北精密电子有限公司", "91500105MA5U00002", District.JIANGBEI, "electronics", "small"),
     ("重庆九龙坡新材料股份有限公司", "91500107MA5U00003", District.JIULONGPO, "materials", "large"),
     ("重庆两江新能源汽车有限公司", "91500000MA5U00004", District.LIANGJIANG, "automotive", "large"),
+    ("重庆渝北精工机械有限公司", "91500112MA5U00005", District.YUBEI, "equipment", "small"),
 ]
+
+# Applications of the second Yubei enterprise, so that each reviewer has work on a first run:
+# (track code, declared figures, how far it has gone).
+DEMO_APPLICATIONS = [
+    ("supply-chain", {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"}, "district"),
+    ("ic-design", {"actual_investment": "30000000"}, "municipal"),
+    (
+        "first-unit-insurance",
+        {"insured_amount": "50000000", "annual_premium": "1200000", "first_units_or_batch": True},
+        "approved",
+    ),
+]
+DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 @dataclass
@@ -141,6 +157,24 @@ def demo_seed(*, password: str) -> DemoReport:
         first_name="管理员",
     )
 
+    _windows(report)
+    supplier = _account(
+        "demo-enterprise-2",
+        roles.ENTERPRISE,
+        report,
+        password=password,
+        scope=enterprises[-1].name,
+        enterprise=enterprises[-1],
+        email="enterprise2@example.com",
+        first_name="企业用户",
+    )
+    if not Application.objects.filter(enterprise=enterprises[-1]).exists():
+        district = User.objects.get(username="demo-district")
+        _demo_applications(supplier, district, municipal, report)
+    return report
+
+
+def _windows(report: DemoReport) -> None:
     now = timezone.now()
     for measure in Measure.objects.filter(kind=Measure.Kind.FUNDING):
         if ApplicationWindow.objects.open_at(now).filter(measure=measure).exists():
@@ -155,4 +189,45 @@ def demo_seed(*, password: str) -> DemoReport:
             total_budget=DEMO_WINDOW_BUDGET,
         )
         report.created.append(f"window for measure {measure.number}")
-    return report
+
+
+def _demo_applications(enterprise_user: User, district: User, municipal: User, report: DemoReport) -> None:
+    from applications import services
+    from measures.forms import declared_form_class
+    from reviews.services import review_decide
+
+    now = timezone.now()
+    for code, figures, stage in DEMO_APPLICATIONS:
+        track = Track.objects.select_related("measure").get(code=code)
+        window = ApplicationWindow.objects.open_at(now).filter(measure=track.measure).first()
+        application = services.application_create(
+            enterprise=enterprise_user.enterprise, track=track, window=window, by=enterprise_user
+        )
+        form = declared_form_class(track)(data={k: str(v) for k, v in figures.items()})
+        form.is_valid()
+        services.application_update_declared(application=application, by=enterprise_user, declared=form.declared())
+        for kind in track.required_documents:
+            services.document_add(
+                application=application,
+                by=enterprise_user,
+                kind=kind,
+                upload=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
+            )
+        application = services.application_submit(application=application, by=enterprise_user)
+        if stage in ("municipal", "approved"):
+            review_decide(
+                application=application,
+                by=district,
+                transition="district_approve",
+                amount=application.calculated_amount,
+                comment="材料齐全，数据属实，同意推荐。",
+            )
+        if stage == "approved":
+            review_decide(
+                application=application,
+                by=municipal,
+                transition="municipal_approve",
+                amount=application.calculated_amount,
+                comment="同意。",
+            )
+        report.created.append(f"application {application.reference}")

@@ -60,3 +60,24 @@ def test_seed_demo_needs_the_policy_loaded_first(db, monkeypatch):
 
     with pytest.raises(CommandError):
         call_command("seed_demo")
+
+
+def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path):
+    from applications.models import Application, State
+    from reviews.selectors import applications_in_scope, work_queue_states
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    assert Application.objects.count() == 3
+    for username, state in (
+        ("demo-district", State.DISTRICT_REVIEW),
+        ("demo-municipal", State.MUNICIPAL_REVIEW),
+        ("demo-finance", State.APPROVED),
+    ):
+        user = User.objects.get(username=username)
+        queue = applications_in_scope(user=user).filter(state__in=work_queue_states(user=user))
+        assert list(queue.values_list("state", flat=True)) == [state], username
+    # The demo enterprise itself starts with nothing, free to apply for any measure.
+    assert not Application.objects.filter(enterprise__users__username="demo-enterprise").exists()
