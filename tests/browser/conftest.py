@@ -1,0 +1,73 @@
+"""Real Chromium against pytest-django's live server.
+
+Debian's Chromium is used because Playwright's own browser download does not work on the CI
+machine; `.ci/run` installs it.
+"""
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    # Without these Chromium keeps calling home, and the closed network refuses it noisily.
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+TIMEOUT_MS = 10_000
+
+
+def pytest_runtest_setup(item):
+    # Before any fixture, so a machine without Chromium does not even build the test database.
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (CI installs it)")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    # Kept on the item so that the `page` fixture knows, when it closes, whether the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an asyncio loop running in this thread, so Django would refuse
+    # the ORM calls the tests make around the browser (factories, assertions, the flush).
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            yield chromium
+            chromium.close()
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    # The live server runs in this process, so the uploads land here too.
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def page(browser, live_server, request, tmp_path):
+    """A fresh browser context (no cookies) on the live server, in Chinese."""
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        screenshot = tmp_path / "failure.png"
+        page.screenshot(path=screenshot, full_page=True)
+        print(f"screenshot of {page.url}: {screenshot}")
+    context.close()

@@ -1,0 +1,108 @@
+"""The enterprise portal in a real browser: what the test client cannot see (labels, buttons,
+file inputs, redirects followed by Chromium) is exercised here."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from applications.models import Application, State
+from enterprises.models import Enterprise
+from measures.models import Track
+from tests.applications.factories import PDF_BYTES, WindowFactory
+from tests.enterprises.factories import EnterpriseUserFactory, make_credit_code
+
+PASSWORD = "correct-horse-battery"
+
+
+@pytest.fixture
+def pdf_file(tmp_path):
+    path = tmp_path / "证明材料.pdf"
+    path.write_bytes(PDF_BYTES)
+    return path
+
+
+def test_an_enterprise_registers_and_applies_for_measure_2(committed_data, page: Page, pdf_file):
+    track = Track.objects.select_related("measure").get(code="supply-chain")
+    WindowFactory(measure=track.measure)
+    credit_code = make_credit_code(seed=20230001)
+
+    page.goto("/enterprise/register/")
+    page.get_by_label("企业名称").fill("重庆浏览器测试机械有限公司")
+    page.get_by_label("统一社会信用代码").fill(credit_code.lower())
+    page.get_by_label("所在区县").select_option(label="渝北区")
+    page.get_by_label("所属行业").select_option(label="装备制造")
+    page.get_by_label("企业规模").select_option(label="中型企业")
+    page.get_by_label("联系人").fill("李四")
+    page.get_by_label("联系电话").fill("13800138000")
+    page.get_by_label("登录用户名").fill("browser-applicant")
+    page.get_by_label("电子邮箱").fill("applicant@example.com")
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_label("确认密码").fill(PASSWORD)
+    page.get_by_role("button", name="注册").click()
+
+    expect(page).to_have_url(re.compile(r"/enterprise/profile/$"))
+    expect(page.locator("#enterprise-credit-code")).to_have_text(credit_code)
+    page.get_by_label("联系人").fill("王五")
+    page.get_by_label("开户银行").fill("中国工商银行重庆分行")
+    page.get_by_label("银行账号").fill("6222020000000000001")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator(".messages")).to_contain_text("企业信息已保存")
+
+    page.get_by_role("navigation").get_by_role("link", name="我的申报").click()
+    page.get_by_role("link", name="新建申报").click()
+    page.locator('button[data-track="supply-chain"]').click()
+    expect(page).to_have_url(re.compile(r"/figures/$"))
+    # 3亿 new purchases: 1% is 300万, above the 200万 cap.
+    page.get_by_label("年累计采购额（元）").fill("300000000")
+    page.get_by_label("新增采购额（元）").fill("300000000")
+    page.get_by_role("button", name="保存并继续").click()
+
+    expect(page).to_have_url(re.compile(r"/documents/$"))
+    for kind in track.required_documents:
+        page.get_by_label("材料类型").select_option(kind)
+        page.get_by_label("文件").set_input_files(pdf_file)
+        page.get_by_role("button", name="上传", exact=True).click()
+        expect(page.locator(".checklist li", has_text=kind)).to_contain_text("✓")
+    page.get_by_role("link", name="下一步：核对并提交").click()
+
+    expect(page.locator("#quote-result")).to_contain_text("200万元")
+    page.locator("#submit-application").click()
+
+    expect(page).to_have_url(re.compile(r"/portal/applications/\d+/$"))
+    expect(page.locator("#timeline")).to_contain_text("区县审核中")
+    expect(page.locator(".badge.state-district_review")).to_have_text("区县审核中")
+    application = Application.objects.get(enterprise__credit_code=credit_code)
+    assert application.state == State.DISTRICT_REVIEW
+    assert application.calculated_amount == Decimal("2000000.00")
+    assert application.documents.count() == len(track.required_documents)
+    enterprise = Enterprise.objects.get(credit_code=credit_code)
+    assert (enterprise.contact_name, enterprise.bank_account) == ("王五", "6222020000000000001")
+
+
+def test_an_investment_below_20_million_cannot_be_submitted_for_ic_design(
+    committed_data, page: Page
+):
+    track = Track.objects.select_related("measure").get(code="ic-design")
+    WindowFactory(measure=track.measure)
+    user = EnterpriseUserFactory()
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的申报")).to_be_visible()
+
+    page.get_by_role("link", name="新建申报").click()
+    page.locator('button[data-track="ic-design"]').click()
+    page.get_by_label("实际到位投资（元）").fill("19990000")
+    page.get_by_role("button", name="保存并继续").click()
+    expect(page).to_have_url(re.compile(r"/documents/$"))
+    page.get_by_role("link", name="下一步：核对并提交").click()
+
+    expect(page.locator("#quote-result")).to_contain_text("实际到位投资2000万元以上")
+    expect(page.locator("#submit-application")).to_have_count(0)
+    application = Application.objects.get(enterprise=user.enterprise)
+    assert application.state == State.DRAFT
+    assert application.declared == {"actual_investment": "19990000"}
