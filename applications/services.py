@@ -231,11 +231,12 @@ def _take(
     return application
 
 
-def _require_comment(comment: str, action: str) -> str:
+def _take_with_comment(application: Application, name: str, *, by, comment: str, public: bool):
+    """A return or a rejection: never without a reason."""
     comment = (comment or "").strip()
     if not comment:
-        raise ApplicationError(_("%(action)s须填写意见。") % {"action": action})
-    return comment
+        raise ApplicationError(_("%(action)s须填写意见。") % {"action": transition_label(name)})
+    return _take(application, name, by=by, comment=comment, comment_public=public)
 
 
 def _check_amount(application: Application, amount) -> Decimal:
@@ -324,9 +325,8 @@ def application_district_approve(
 def application_district_return(
     *, application: Application, by, comment: str, comment_public: bool = True
 ) -> Application:
-    comment = _require_comment(comment, transition_label("district_return"))
-    return _take(
-        application, "district_return", by=by, comment=comment, comment_public=comment_public
+    return _take_with_comment(
+        application, "district_return", by=by, comment=comment, public=comment_public
     )
 
 
@@ -334,9 +334,8 @@ def application_district_return(
 def application_district_reject(
     *, application: Application, by, comment: str, comment_public: bool = True
 ) -> Application:
-    comment = _require_comment(comment, transition_label("district_reject"))
-    return _take(
-        application, "district_reject", by=by, comment=comment, comment_public=comment_public
+    return _take_with_comment(
+        application, "district_reject", by=by, comment=comment, public=comment_public
     )
 
 
@@ -371,9 +370,8 @@ def application_municipal_approve(
 def application_municipal_return(
     *, application: Application, by, comment: str, comment_public: bool = True
 ) -> Application:
-    comment = _require_comment(comment, transition_label("municipal_return"))
-    return _take(
-        application, "municipal_return", by=by, comment=comment, comment_public=comment_public
+    return _take_with_comment(
+        application, "municipal_return", by=by, comment=comment, public=comment_public
     )
 
 
@@ -381,9 +379,8 @@ def application_municipal_return(
 def application_municipal_reject(
     *, application: Application, by, comment: str, comment_public: bool = True
 ) -> Application:
-    comment = _require_comment(comment, transition_label("municipal_reject"))
-    return _take(
-        application, "municipal_reject", by=by, comment=comment, comment_public=comment_public
+    return _take_with_comment(
+        application, "municipal_reject", by=by, comment=comment, public=comment_public
     )
 
 
