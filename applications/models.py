@@ -33,6 +33,21 @@ class State(models.TextChoices):
     EXPIRED = "expired", _("已过期")
 
 
+# What each transition is called where people read it: buttons, timelines, notifications.
+TRANSITION_LABELS = {
+    "submit": _("提交申报"),
+    "resubmit": _("重新提交"),
+    "withdraw": _("撤回"),
+    "district_approve": _("区县审核通过"),
+    "district_return": _("区县退回修改"),
+    "district_reject": _("区县审核不通过"),
+    "municipal_approve": _("市级审核通过"),
+    "municipal_return": _("市级退回修改"),
+    "municipal_reject": _("市级审核不通过"),
+    "disburse": _("拨付"),
+    "expire": _("逾期未提交，自动过期"),
+}
+
 # States in which an application no longer blocks a new one for the same track and window.
 CLOSED_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
@@ -412,6 +427,10 @@ class TransitionLog(AppendOnlyModel):
     @property
     def to_state_label(self) -> str:
         return State(self.to_state).label
+
+    @property
+    def action_label(self) -> str:
+        return str(TRANSITION_LABELS.get(self.transition, self.to_state_label))
 
 
 def document_upload_to(instance: "ApplicationDocument", filename: str) -> str:

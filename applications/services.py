@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
 from measures.forms import serialize_declared
@@ -19,6 +18,7 @@ from measures.money import humanize_yuan
 from . import permissions
 from .errors import ApplicationError
 from .models import (
+    TRANSITION_LABELS,
     Application,
     ApplicationDocument,
     ReferenceCounter,
@@ -27,19 +27,6 @@ from .models import (
 )
 from .uploads import validate_upload
 
-TRANSITION_LABELS = {
-    "submit": gettext_lazy("提交申报"),
-    "resubmit": gettext_lazy("重新提交"),
-    "withdraw": gettext_lazy("撤回"),
-    "district_approve": gettext_lazy("区县审核通过"),
-    "district_return": gettext_lazy("区县退回修改"),
-    "district_reject": gettext_lazy("区县审核不通过"),
-    "municipal_approve": gettext_lazy("市级审核通过"),
-    "municipal_return": gettext_lazy("市级退回修改"),
-    "municipal_reject": gettext_lazy("市级审核不通过"),
-    "disburse": gettext_lazy("拨付"),
-    "expire": gettext_lazy("逾期未提交，自动过期"),
-}
 BUDGETED_STATES = (State.APPROVED, State.DISBURSED)
 
 

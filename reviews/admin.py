@@ -159,12 +159,13 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     sortable_by = ["reference", "submitted_at", "due", "state"]
     list_per_page = 50
     show_full_result_count = False
+    # Related rows as text: a link would lead reviewers to admin pages outside their scope.
     fields = [
         "reference",
-        "enterprise",
+        "enterprise_name",
         "district",
-        "track",
-        "window",
+        "measure_and_track",
+        "window_name",
         "state",
         "calculated_amount",
         "recommended_amount",
@@ -225,6 +226,10 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("措施与类别"))
     def measure_and_track(self, application):
         return format_html("第{}条 {}", application.track.measure.number, application.track.name)
+
+    @admin.display(description=_("申报批次"))
+    def window_name(self, application):
+        return application.window.name
 
     @admin.display(description=_("测算金额"), ordering="calculated_amount")
     def calculated(self, application):

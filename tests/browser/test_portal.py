@@ -72,7 +72,7 @@ def test_an_enterprise_registers_and_applies_for_measure_2(committed_data, page:
 
     expect(page).to_have_url(re.compile(r"/portal/applications/\d+/$"))
     expect(page.locator("#timeline")).to_contain_text("区县审核中")
-    expect(page.locator(".badge.state-district_review")).to_have_text("区县审核中")
+    expect(page.locator("p .badge.state-district_review")).to_have_text("区县审核中")
     application = Application.objects.get(enterprise__credit_code=credit_code)
     assert application.state == State.DISTRICT_REVIEW
     assert application.calculated_amount == Decimal("2000000.00")
