@@ -5,6 +5,7 @@ from django.contrib import admin
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .models import TransitionLog
+from .selectors import applications_in_scope
 
 
 @admin.register(TransitionLog)
@@ -23,8 +24,6 @@ class TransitionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["application__reference"]
 
     def get_queryset(self, request):
-        from reviews.selectors import applications_in_scope
-
         return (
             super()
             .get_queryset(request)

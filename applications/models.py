@@ -50,6 +50,8 @@ TRANSITION_LABELS = {
 
 # States in which an application no longer blocks a new one for the same track and window.
 CLOSED_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
+# States whose approved amount counts against the window's budget.
+BUDGETED_STATES = (State.APPROVED, State.DISBURSED)
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 

@@ -56,16 +56,12 @@ def is_system(application, user) -> bool:
 
 
 def can_view_application(application, user) -> bool:
-    """Who may see an application and its documents: its enterprise, and the officials whose
-    work it is (reviewers of its district or measure, finance once approved, administrators)."""
+    """Who may see an application and its documents: its enterprise, and the officials in
+    whose scope it lies (the same scope as their admin list)."""
     if user is None or not user.is_authenticated:
         return False
     if is_enterprise_member(application, user):
         return True
-    if user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR):
-        return True
-    if is_district_reviewer_for(application, user) or is_municipal_reviewer_for(application, user):
-        return application.state != "draft"
-    if roles.user_has_role(user, roles.FINANCE):
-        return application.state in ("approved", "disbursed")
-    return False
+    from .selectors import applications_in_scope
+
+    return applications_in_scope(user=user).filter(pk=application.pk).exists()

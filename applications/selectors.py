@@ -1,12 +1,16 @@
-"""Reads for the enterprise portal, with their joins decided here."""
+"""Reads of applications: the enterprise portal's, and each official's scope."""
 
-from django.db.models import Case, IntegerField, Prefetch, QuerySet, Value, When
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from measures.models import ApplicationWindow, TrackField
+from enterprises import roles
+from measures.models import ApplicationWindow, Track, TrackField
 
-from .models import Application, State, TransitionLog
+from .models import BUDGETED_STATES, Application, State, TransitionLog
+from .permissions import reviewer_division_ids
 
 
 def enterprise_applications(*, enterprise) -> QuerySet[Application]:
@@ -54,3 +58,51 @@ def open_windows() -> QuerySet[ApplicationWindow]:
         .prefetch_related("measure__tracks")
         .order_by("measure__number", "closes_at")
     )
+
+
+def applications_in_scope(*, user) -> QuerySet[Application]:
+    """Every application the user may see in the admin; none for anyone without a role there.
+
+    District reviewers: their district's applications once submitted. Municipal reviewers: the
+    applications of their divisions' measures that passed district review. Finance: approved
+    and disbursed ones. Administrators: all.
+    """
+    applications = Application.objects.all()
+    if not user.is_authenticated or not user.is_active:
+        return applications.none()
+    if user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR):
+        return applications
+    scope = Q(pk__in=[])
+    if roles.user_has_role(user, roles.DISTRICT_REVIEWER) and user.district:
+        scope |= Q(district=user.district, submitted_at__isnull=False)
+    if roles.user_has_role(user, roles.MUNICIPAL_REVIEWER):
+        divisions = reviewer_division_ids(user)
+        if divisions:
+            # The tracks are few: naming them spares every count and page a join to measures.
+            tracks = list(
+                Track.objects.filter(measure__division__in=divisions).values_list("pk", flat=True)
+            )
+            scope |= Q(track__in=tracks, municipal_review_at__isnull=False)
+    if roles.user_has_role(user, roles.FINANCE):
+        scope |= Q(state__in=BUDGETED_STATES)
+    return applications.filter(scope)
+
+
+def work_queue_states(*, user) -> tuple[str, ...]:
+    """The states that await this user's action: what the changelist shows by default."""
+    states: tuple[str, ...] = ()
+    if roles.user_has_role(user, roles.DISTRICT_REVIEWER):
+        states += (State.DISTRICT_REVIEW,)
+    if roles.user_has_role(user, roles.MUNICIPAL_REVIEWER):
+        states += (State.MUNICIPAL_REVIEW,)
+    if roles.user_has_role(user, roles.FINANCE):
+        states += (State.APPROVED,)
+    return states
+
+
+def window_committed_amount(window: ApplicationWindow) -> Decimal:
+    """What is approved or paid against a window's budget."""
+    total = window.applications.filter(state__in=BUDGETED_STATES).aggregate(
+        total=Sum("approved_amount")
+    )
+    return total["total"] or Decimal("0")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -18,6 +18,7 @@ from measures.money import humanize_yuan
 from . import permissions
 from .errors import ApplicationError
 from .models import (
+    CLOSED_STATES,
     TRANSITION_LABELS,
     Application,
     ApplicationDocument,
@@ -25,9 +26,8 @@ from .models import (
     State,
     TransitionLog,
 )
+from .selectors import window_committed_amount
 from .uploads import validate_upload
-
-BUDGETED_STATES = (State.APPROVED, State.DISBURSED)
 
 
 def transition_label(name: str) -> str:
@@ -71,7 +71,7 @@ def application_create(*, enterprise, track: Track, window: ApplicationWindow, b
         raise ApplicationError(_("该申报类别已停止受理。"))
     if (
         Application.objects.filter(enterprise=enterprise, track=track, window=window)
-        .exclude(state__in=[State.REJECTED, State.WITHDRAWN, State.EXPIRED])
+        .exclude(state__in=CLOSED_STATES)
         .exists()
     ):
         raise ApplicationError(_("本企业在该批次已有该类别的申报，请勿重复申报。"))
@@ -257,14 +257,6 @@ def _check_amount(application: Application, amount) -> Decimal:
             % {"amount": humanize_yuan(application.calculated_amount)}
         )
     return amount
-
-
-def window_committed_amount(window: ApplicationWindow) -> Decimal:
-    """What is approved or paid against a window's budget."""
-    total = window.applications.filter(state__in=BUDGETED_STATES).aggregate(
-        total=Sum("approved_amount")
-    )
-    return total["total"] or Decimal("0")
 
 
 @transaction.atomic

@@ -86,13 +86,17 @@ def fill() -> None:
         )
     Enterprise.objects.bulk_create(new, batch_size=2000)
     enterprises = list(Enterprise.objects.values_list("pk", "district"))
-    tracks = list(Track.objects.filter(is_active=True, measure__kind="funding").select_related("measure"))
+    tracks = list(
+        Track.objects.filter(is_active=True, measure__kind="funding").select_related("measure")
+    )
     creator = User.objects.get(username="demo-enterprise")
     now = timezone.now()
     windows = {}
     for track in tracks:
         if track.measure_id not in windows:
-            windows[track.measure_id] = ApplicationWindow.objects.filter(measure=track.measure).first()
+            windows[track.measure_id] = ApplicationWindow.objects.filter(
+                measure=track.measure
+            ).first()
     states, weights = zip(*STATES, strict=True)
     existing = Application.objects.count()
     batch = []
@@ -102,9 +106,17 @@ def fill() -> None:
         enterprise_id, district = enterprises[enterprise_index]
         track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
         state = rng.choices(states, weights)[0]
-        submitted = None if state == State.DRAFT else now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
+        submitted = (
+            None
+            if state == State.DRAFT
+            else now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
+        )
         in_review = state in (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW)
-        municipal_at = submitted + timedelta(days=5) if state not in (State.DRAFT, State.DISTRICT_REVIEW, State.RETURNED) and submitted else None
+        municipal_at = (
+            submitted + timedelta(days=5)
+            if state not in (State.DRAFT, State.DISTRICT_REVIEW, State.RETURNED) and submitted
+            else None
+        )
         amount = Decimal(rng.randint(10, 200) * 10_000)
         batch.append(
             Application(
@@ -174,7 +186,9 @@ def main() -> None:
             client.get(changelist, params)
             changelist_ms = median_ms(client, changelist, params)
             index_ms = median_ms(client, "/admin/")
-            print(f"{role:<28}{name:<20}{changelist_ms:>8.1f}{index_ms:>10.1f}{changelist_ms / index_ms:>8.1f}")
+            print(
+                f"{role:<28}{name:<20}{changelist_ms:>8.1f}{index_ms:>10.1f}{changelist_ms / index_ms:>8.1f}"
+            )
 
 
 if __name__ == "__main__":

@@ -39,7 +39,11 @@ DEMO_ENTERPRISES = [
 # Applications of the second Yubei enterprise, so that each reviewer has work on a first run:
 # (track code, declared figures, how far it has gone).
 DEMO_APPLICATIONS = [
-    ("supply-chain", {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"}, "district"),
+    (
+        "supply-chain",
+        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
+        "district",
+    ),
     ("ic-design", {"actual_investment": "30000000"}, "municipal"),
     (
         "first-unit-insurance",
@@ -191,7 +195,9 @@ def _windows(report: DemoReport) -> None:
         report.created.append(f"window for measure {measure.number}")
 
 
-def _demo_applications(enterprise_user: User, district: User, municipal: User, report: DemoReport) -> None:
+def _demo_applications(
+    enterprise_user: User, district: User, municipal: User, report: DemoReport
+) -> None:
     from applications import services
     from measures.forms import declared_form_class
     from reviews.services import review_decide
@@ -205,7 +211,9 @@ def _demo_applications(enterprise_user: User, district: User, municipal: User, r
         )
         form = declared_form_class(track)(data={k: str(v) for k, v in figures.items()})
         form.is_valid()
-        services.application_update_declared(application=application, by=enterprise_user, declared=form.declared())
+        services.application_update_declared(
+            application=application, by=enterprise_user, declared=form.declared()
+        )
         for kind in track.required_documents:
             services.document_add(
                 application=application,

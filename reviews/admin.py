@@ -18,7 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.errors import ApplicationError
 from applications.models import Application, TransitionLog
-from applications.services import transition_label, window_committed_amount
+from applications.selectors import applications_in_scope, window_committed_amount, work_queue_states
+from applications.services import transition_label
 from enterprises import roles
 from enterprises.models import Enterprise
 from measures.admin import ApplicationWindowAdmin
@@ -28,7 +29,7 @@ from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .forms import BulkDecisionForm, DecisionForm
 from .models import Review
-from .selectors import applications_in_scope, windows_with_budget, work_queue_states
+from .selectors import windows_with_budget
 from .services import DECISIONS, review_decide, reviews_decide_many, suggested_amount
 
 REFERENCE_PATTERN = re.compile(r"CQJX-\d{4}-\d{2}-\d{6}")

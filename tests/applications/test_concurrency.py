@@ -13,6 +13,7 @@ from django.db import connection
 from applications import services
 from applications.errors import ApplicationError
 from applications.models import Application, State, TransitionLog
+from applications.selectors import window_committed_amount
 from enterprises.districts import District
 from measures.models import Track
 from tests.applications.factories import WindowFactory, draft
@@ -124,4 +125,4 @@ def test_twenty_approvals_against_a_budget_for_ten_approve_exactly_ten(
     assert [kind for kind, _ in outcomes].count("refused") == 10, outcomes
     approved = Application.objects.filter(window=window, state=State.APPROVED)
     assert approved.count() == 10
-    assert services.window_committed_amount(window) == Decimal("20000000")
+    assert window_committed_amount(window) == Decimal("20000000")

@@ -342,3 +342,35 @@ def test_a_document_can_be_removed_from_a_draft(
 
     assert not ApplicationDocument.objects.exists()
     assert not path.exists()
+
+
+def test_documents_follow_each_officials_admin_scope(
+    enterprise_user, district_reviewer, municipal_reviewer, client
+):
+    submitted = draft(user=enterprise_user)
+    services.application_submit(application=submitted, by=enterprise_user)
+    withdrawn = draft(user=enterprise_user, code="ic-design")
+    services.application_withdraw(application=withdrawn, by=enterprise_user)
+
+    # Still with the district: not yet the municipal reviewer's to see.
+    client.force_login(municipal_reviewer)
+    assert (
+        client.get(
+            reverse("applications:document-download", args=[submitted.documents.first().pk])
+        ).status_code
+        == 404
+    )
+    # Withdrawn before it was ever submitted: never the district's.
+    client.force_login(district_reviewer)
+    assert (
+        client.get(
+            reverse("applications:document-download", args=[withdrawn.documents.first().pk])
+        ).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("applications:document-download", args=[submitted.documents.first().pk])
+        ).status_code
+        == 200
+    )

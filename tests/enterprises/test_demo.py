@@ -64,7 +64,7 @@ def test_seed_demo_needs_the_policy_loaded_first(db, monkeypatch):
 
 def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path):
     from applications.models import Application, State
-    from reviews.selectors import applications_in_scope, work_queue_states
+    from applications.selectors import applications_in_scope, work_queue_states
 
     settings.MEDIA_ROOT = tmp_path
     call_command("seed_demo")
