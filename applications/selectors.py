@@ -45,9 +45,9 @@ def application_for_enterprise_user(*, user, pk: int) -> Application:
     )
 
 
-def application_timeline(*, application: Application, public_only: bool) -> QuerySet[TransitionLog]:
-    entries = TransitionLog.objects.filter(application=application).select_related("actor")
-    return entries.filter(comment_public=True) if public_only else entries
+def application_timeline(*, application: Application) -> QuerySet[TransitionLog]:
+    """Every step; the enterprise's page leaves out the comments marked internal."""
+    return TransitionLog.objects.filter(application=application).select_related("actor")
 
 
 def open_windows() -> QuerySet[ApplicationWindow]:

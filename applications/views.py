@@ -205,7 +205,7 @@ def detail(request, pk: int):
         {
             "application": application,
             "figures": _figures(application),
-            "timeline": selectors.application_timeline(application=application, public_only=True),
+            "timeline": selectors.application_timeline(application=application),
         },
     )
 

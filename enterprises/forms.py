@@ -47,7 +47,7 @@ class BankAccountPairMixin:
 class EnterpriseRegistrationForm(BankAccountPairMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
-        fields = ("name", "credit_code", *PROFILE_FIELDS)
+        fields = ("name", "credit_code", "district", *PROFILE_FIELDS)
         widgets = ENTERPRISE_WIDGETS
         help_texts = ENTERPRISE_HELP_TEXTS
         error_messages = {

@@ -20,13 +20,13 @@ from .validators import normalize_credit_code
 logger = logging.getLogger(__name__)
 
 # What an enterprise may change about itself. Its name and credit code identify it to the
-# reviewers and on payouts, so only an administrator changes them (in the admin).
+# reviewers and on payouts, and its district decides which district reviews its applications,
+# so only an administrator changes those (in the admin).
 PROFILE_FIELDS = (
     "contact_name",
     "contact_phone",
     "industry",
     "scale",
-    "district",
     "bank_name",
     "bank_account",
 )

@@ -260,6 +260,8 @@ def test_detail_shows_only_public_comments_and_the_allowed_actions(
 
     assert "请补充采购合同" in page
     assert "内部：" not in page
+    # The step itself stays on the timeline; only its internal comment is left out.
+    assert page.count('class="badge state-returned"') == 3
     assert "撤回申报" in page
     assert "核对并重新提交" in page
 

@@ -163,7 +163,6 @@ class TestEnterpriseUpdateProfile:
                 "contact_phone": "023-63890000",
                 "industry": Enterprise.Industry.ELECTRONICS,
                 "scale": Enterprise.Scale.LARGE,
-                "district": District.JIANGBEI,
                 "bank_name": "重庆农村商业银行",
                 "bank_account": "12345678901234",
             },
@@ -175,7 +174,6 @@ class TestEnterpriseUpdateProfile:
         assert stored.contact_phone == "023-63890000"
         assert stored.industry == Enterprise.Industry.ELECTRONICS
         assert stored.scale == Enterprise.Scale.LARGE
-        assert stored.district == District.JIANGBEI
         assert stored.bank_name == "重庆农村商业银行"
         assert stored.bank_account == "12345678901234"
 
@@ -232,10 +230,10 @@ class TestEnterpriseUpdateProfile:
             enterprise_update_profile,
             enterprise=user.enterprise,
             by=user,
-            data={"contact_name": "王五", "contact_phone": "call me", "district": "999999"},
+            data={"contact_name": "王五", "contact_phone": "call me", "scale": "huge"},
         )
 
-        assert set(errors) == {"contact_phone", "district"}
+        assert set(errors) == {"contact_phone", "scale"}
         assert Enterprise.objects.get(pk=user.enterprise.pk).contact_name == "张三"
 
 
