@@ -441,6 +441,10 @@ def document_upload_to(instance: "ApplicationDocument", filename: str) -> str:
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
 
 
+# The kind of a document outside the track's list: stored as data, the same in every language.
+OTHER_DOCUMENT_KIND = "其他材料"
+
+
 class ApplicationDocument(models.Model):
     application = models.ForeignKey(
         Application, on_delete=models.PROTECT, related_name="documents", verbose_name=_("申报")
@@ -466,3 +470,8 @@ class ApplicationDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}：{self.original_name}"
+
+    def was_seen_by_reviewers(self) -> bool:
+        """Uploaded before the application was last submitted: part of what was reviewed."""
+        submitted_at = self.application.submitted_at
+        return submitted_at is not None and self.uploaded_at <= submitted_at

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from measures.forms import serialize_declared
+from measures.forms import declared_form_class, serialize_declared
 from measures.models import ApplicationWindow, Track
 from measures.money import humanize_yuan
 
@@ -19,6 +19,7 @@ from . import permissions
 from .errors import ApplicationError
 from .models import (
     CLOSED_STATES,
+    OTHER_DOCUMENT_KIND,
     TRANSITION_LABELS,
     Application,
     ApplicationDocument,
@@ -97,15 +98,25 @@ def application_update_declared(*, application: Application, by, declared: dict)
     application = _locked(application)
     _require_member(application, by)
     _require_editable(application)
-    names = {f.name for f in application.track.fields.all()}
-    unknown = set(declared) - names
+    form_class = declared_form_class(application.track)
+    unknown = set(declared) - set(form_class.base_fields)
     if unknown:
         raise ApplicationError(
             _("未知的申报字段：%(names)s。") % {"names": "、".join(sorted(unknown))}
         )
-    application.declared = serialize_declared(
-        {k: v for k, v in declared.items() if v not in (None, "")}
+    # The same checks as the form, whoever calls: types, required fields, minimums, decimals.
+    form = form_class(
+        data={name: "" if value is None else str(value) for name, value in declared.items()}
     )
+    if not form.is_valid():
+        raise ApplicationError(
+            *(
+                f"{form.fields[name].label}：{message}" if name in form.fields else message
+                for name, messages in form.errors.items()
+                for message in messages
+            )
+        )
+    application.declared = serialize_declared(form.declared())
     application.calculated_amount = application.quote().amount
     application.save(update_fields=["declared", "calculated_amount", "updated_at"])
     return application
@@ -120,7 +131,7 @@ def document_add(*, application: Application, by, kind: str, upload) -> Applicat
     application = _locked(application)
     _require_member(application, by)
     _require_editable(application)
-    allowed_kinds = [*application.track.required_documents, str(_("其他材料"))]
+    allowed_kinds = [*application.track.required_documents, OTHER_DOCUMENT_KIND]
     if kind not in allowed_kinds:
         raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
     checked = validate_upload(upload)
@@ -151,6 +162,10 @@ def document_remove(*, document: ApplicationDocument, by) -> None:
     application = _locked(document.application)
     _require_member(application, by)
     _require_editable(application)
+    document.application = application
+    if document.was_seen_by_reviewers():
+        # What the reviewers saw stays on the record; a correction is a new upload.
+        raise ApplicationError(_("已提交审核的材料不能删除，如需更正请上传新的材料。"))
     stored = document.file.name
     storage = document.file.storage
     document.delete()

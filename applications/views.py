@@ -17,7 +17,7 @@ from measures.models import ApplicationWindow, Track
 from . import selectors, services
 from .errors import ApplicationError
 from .forms import CommentForm, DocumentUploadForm
-from .models import ApplicationDocument, State
+from .models import OTHER_DOCUMENT_KIND, ApplicationDocument, State
 from .permissions import can_view_application
 
 
@@ -119,7 +119,7 @@ def documents(request, pk: int):
     application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
     if (response := _editable_or_detail(request, application)) is not None:
         return response
-    kinds = [*application.track.required_documents, _("其他材料")]
+    kinds = [*application.track.required_documents, OTHER_DOCUMENT_KIND]
     form = DocumentUploadForm(kinds=kinds)
     if request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds)

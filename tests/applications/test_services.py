@@ -11,7 +11,7 @@ from applications import services
 from applications.errors import ApplicationError
 from applications.models import Application, State, TransitionLog
 from measures.models import Track
-from tests.applications.factories import WindowFactory, draft
+from tests.applications.factories import WindowFactory, draft, pdf_upload
 
 
 def submitted(enterprise_user, **kwargs):
@@ -158,9 +158,17 @@ def test_submit_refuses_missing_documents_naming_them(enterprise_user):
 
 
 def test_submit_refuses_missing_required_figures(enterprise_user):
-    application = draft(
-        user=enterprise_user, declared={"annual_purchase_amount": Decimal("300000000")}
+    track = Track.objects.get(code="supply-chain")
+    application = services.application_create(
+        enterprise=enterprise_user.enterprise,
+        track=track,
+        window=WindowFactory(measure=track.measure),
+        by=enterprise_user,
     )
+    for kind in track.required_documents:
+        services.document_add(
+            application=application, by=enterprise_user, kind=kind, upload=pdf_upload()
+        )
 
     with pytest.raises(ApplicationError) as error:
         services.application_submit(application=application, by=enterprise_user)
@@ -498,3 +506,48 @@ def test_the_transition_log_cannot_be_changed_or_deleted(enterprise_user):
         TransitionLog.objects.bulk_update([entry], ["comment"])
     entry.refresh_from_db()
     assert entry.comment == ""
+
+
+def test_the_service_validates_figures_whoever_calls_it(enterprise_user):
+    application = draft(user=enterprise_user, documents=False)
+
+    for figures, fragment in (
+        ({"annual_purchase_amount": "abc", "new_purchase_amount": "1"}, "年累计采购额"),
+        (
+            {"annual_purchase_amount": Decimal("-1"), "new_purchase_amount": Decimal("1")},
+            "年累计采购额",
+        ),
+        (
+            {"annual_purchase_amount": Decimal("1.001"), "new_purchase_amount": Decimal("1")},
+            "年累计采购额",
+        ),
+        ({"annual_purchase_amount": Decimal("100000000")}, "新增采购额"),
+    ):
+        with pytest.raises(ApplicationError) as error:
+            services.application_update_declared(
+                application=application, by=enterprise_user, declared=figures
+            )
+        assert any(fragment in m for m in error.value.messages), (figures, error.value.messages)
+    application.refresh_from_db()
+    assert application.calculated_amount == Decimal("2000000.00")
+
+
+def test_documents_the_reviewers_saw_cannot_be_deleted_after_a_return(
+    enterprise_user, district_reviewer
+):
+    application = draft(user=enterprise_user)
+    services.application_submit(application=application, by=enterprise_user)
+    services.application_district_return(
+        application=application, by=district_reviewer, comment="补充"
+    )
+    seen = application.documents.first()
+
+    with pytest.raises(ApplicationError, match="不能删除"):
+        services.document_remove(document=seen, by=enterprise_user)
+    added = services.document_add(
+        application=application, by=enterprise_user, kind="其他材料", upload=pdf_upload()
+    )
+    services.document_remove(document=added, by=enterprise_user)
+
+    assert application.documents.filter(pk=seen.pk).exists()
+    assert not application.documents.filter(pk=added.pk).exists()
