@@ -99,7 +99,7 @@ def _formula_amount(
                 }
             )
             base = limit
-    amount = round_to_fen(track.rate * base)
+    amount = round_to_fen(track.rate * base, track.rounding)
     steps[-1] += _(" × %(rate)s = %(amount)s") % {
         "rate": _percent(track.rate),
         "amount": humanize_yuan(amount),

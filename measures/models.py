@@ -140,6 +140,13 @@ class Track(models.Model):
     cap_period = models.CharField(
         _("上限口径"), max_length=16, choices=CapPeriod.choices, default=CapPeriod.APPLICATION
     )
+    rounding = models.CharField(
+        _("取整到分"),
+        max_length=16,
+        choices=[("half_up", _("四舍五入")), ("down", _("舍去（不超过）"))],
+        default="half_up",
+        help_text=_("通知写“不超过”某比例时舍去不足一分的部分，金额不超过该比例。"),
+    )
     rule_text = models.TextField(_("通知关于奖补的表述"))
     required_documents = models.JSONField(_("所需材料"), default=list, blank=True)
 

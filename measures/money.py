@@ -1,14 +1,17 @@
 """Amounts are Decimal in 元; people read them in 万元 and 亿元."""
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 FEN = Decimal("0.01")
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
 
 
-def round_to_fen(amount: Decimal) -> Decimal:
-    return amount.quantize(FEN, rounding=ROUND_HALF_UP)
+ROUNDINGS = {"half_up": ROUND_HALF_UP, "down": ROUND_DOWN}
+
+
+def round_to_fen(amount: Decimal, rounding: str = "half_up") -> Decimal:
+    return amount.quantize(FEN, rounding=ROUNDINGS[rounding])
 
 
 def _plain(number: Decimal) -> str:

@@ -102,6 +102,7 @@ def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) ->
             "floor": _decimal(data.get("floor"), where),
             "cap": _decimal(data.get("cap"), where),
             "cap_period": data.get("cap_period", Track.CapPeriod.APPLICATION),
+            "rounding": data.get("rounding", "half_up"),
             "rule_text": data["rule_text"],
             "required_documents": list(data.get("required_documents", [])),
         },

@@ -427,9 +427,11 @@ def test_measure_11_cap_is_500wan_per_product_per_year(track, premium, expected)
     assert track(11).cap_period == Track.CapPeriod.PRODUCT_YEAR
 
 
-def test_measure_11_rounds_to_the_fen(track):
-    assert insurance(track, insured="100000000", premium="0.01").amount == D("0.01")  # 0.008
+def test_measure_11_drops_a_fraction_of_a_fen_so_it_never_pays_more_than_80_percent(track):
+    """“不超过实际投保年度保费的80%”: rounding up would pay more than the notice allows."""
+    assert insurance(track, insured="100000000", premium="0.01").amount == D("0.00")  # 0.008
     assert insurance(track, insured="100000000", premium="1.23").amount == D("0.98")  # 0.984
+    assert insurance(track, insured="100000000", premium="1000.01").amount == D("800.00")  # 800.008
 
 
 def test_measure_11_requires_first_units_or_batch(track):
