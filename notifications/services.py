@@ -24,7 +24,9 @@ def notify_on_commit(entry) -> None:
     """Queue the notifications of ``entry`` once its transaction has committed."""
     from .tasks import send_transition_notifications
 
-    transaction.on_commit(lambda: send_transition_notifications.delay(entry.pk))
+    # robust: a broker that is down must not turn a committed decision into an error page; the
+    # failure is logged and the notification rows can be sent again from the log entry.
+    transaction.on_commit(lambda: send_transition_notifications.delay(entry.pk), robust=True)
 
 
 def _recipients(entry):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -452,6 +452,23 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
 
     def get_queryset(self, request):
         return windows_with_budget().select_related(*self.list_select_related)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        class BudgetForm(form):
+            def clean_total_budget(self):
+                budget = self.cleaned_data["total_budget"]
+                if self.instance.pk is not None:
+                    committed = window_committed_amount(self.instance)
+                    if budget is not None and budget < committed:
+                        raise ValidationError(
+                            gettext("预算不能低于已批准和已拨付的合计%(amount)s。")
+                            % {"amount": humanize_yuan(committed)}
+                        )
+                return budget
+
+        return BudgetForm
 
     @admin.display(description=_("已批准待拨付"), ordering="approved_total")
     def approved_yuan(self, window):

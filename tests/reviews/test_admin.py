@@ -381,3 +381,39 @@ def test_reviews_and_log_entries_cannot_be_deleted_in_the_admin(
         == 403
     )
     assert Review.objects.filter(pk=review.pk).exists()
+
+
+def test_a_budget_cannot_be_cut_below_what_is_approved(
+    client, submitted, district_reviewer, municipal_reviewer, admin_user
+):
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("2000000")
+    )
+    services.application_municipal_approve(
+        application=submitted, by=municipal_reviewer, amount=Decimal("2000000")
+    )
+    window = submitted.window
+    client.force_login(admin_user)
+    url = reverse("admin:measures_applicationwindow_change", args=[window.pk])
+    local = timezone.localtime
+    form = {
+        "measure": window.measure_id,
+        "track": "",
+        "year": window.year,
+        "name": window.name,
+        "opens_at_0": local(window.opens_at).strftime("%Y-%m-%d"),
+        "opens_at_1": local(window.opens_at).strftime("%H:%M:%S"),
+        "closes_at_0": local(window.closes_at).strftime("%Y-%m-%d"),
+        "closes_at_1": local(window.closes_at).strftime("%H:%M:%S"),
+        "district_review_days": 15,
+        "municipal_review_days": 20,
+    }
+
+    refused = client.post(url, {**form, "total_budget": "1999999.99"})
+    accepted = client.post(url, {**form, "total_budget": "2000000"})
+
+    assert refused.status_code == 200
+    assert "预算不能低于" in refused.content.decode()
+    assert accepted.status_code == 302
+    window.refresh_from_db()
+    assert window.total_budget == Decimal("2000000")
