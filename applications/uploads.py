@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
 
 from .errors import UploadRejected
@@ -97,3 +98,29 @@ def validate_upload(upload, *, name: str | None = None) -> CheckedUpload:
     if extension not in TYPES[content_type]:
         raise UploadRejected(_("文件内容与扩展名“%(ext)s”不符。") % {"ext": extension})
     return CheckedUpload(safe_name=safe_name, content_type=content_type, size=upload.size)
+
+
+class DocumentSizeLimitHandler(FileUploadHandler):
+    """Stops reading an uploaded file as soon as it passes DOCUMENT_MAX_BYTES, so an oversize
+    upload is never written to disk whole; the view tells the user with ``too_large``."""
+
+    too_large = False
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > settings.DOCUMENT_MAX_BYTES:
+            self.too_large = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def oversize_message() -> str:
+    limit = settings.DOCUMENT_MAX_BYTES / 1024 / 1024
+    return _("文件过大，单个文件不能超过 %(limit).0f MB。") % {"limit": limit}

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from enterprises import roles
@@ -19,6 +20,7 @@ from .errors import ApplicationError
 from .forms import CommentForm, DocumentUploadForm
 from .models import OTHER_DOCUMENT_KIND, ApplicationDocument, State
 from .permissions import can_view_application
+from .uploads import DocumentSizeLimitHandler, oversize_message
 
 
 def enterprise_required(view):
@@ -114,8 +116,18 @@ def figures(request, pk: int):
     )
 
 
-@enterprise_required
+@csrf_exempt
 def documents(request, pk: int):
+    # The size limit must be in place before anything reads the request body, CSRF check
+    # included, so the check runs inside (csrf_protect below) rather than in the middleware.
+    limit = DocumentSizeLimitHandler(request)
+    request.upload_handlers.insert(0, limit)
+    return _documents(request, pk=pk, limit=limit)
+
+
+@csrf_protect
+@enterprise_required
+def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
     application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
     if (response := _editable_or_detail(request, application)) is not None:
         return response
@@ -123,7 +135,11 @@ def documents(request, pk: int):
     form = DocumentUploadForm(kinds=kinds)
     if request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds)
-        if form.is_valid():
+        if limit.too_large:
+            form.is_valid()
+            form.errors.pop("file", None)
+            form.add_error("file", oversize_message())
+        elif form.is_valid():
             try:
                 services.document_add(
                     application=application,

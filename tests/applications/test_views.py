@@ -376,3 +376,37 @@ def test_documents_follow_each_officials_admin_scope(
         ).status_code
         == 200
     )
+
+
+def test_uploads_still_need_the_csrf_token(enterprise_user):
+    from django.test import Client
+
+    application = draft(user=enterprise_user, documents=False)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(enterprise_user)
+
+    response = client.post(
+        reverse("applications:documents", args=[application.pk]),
+        {"kind": "营业执照", "file": SimpleUploadedFile("营业执照.pdf", PDF_BYTES)},
+    )
+
+    assert response.status_code == 403
+    assert not ApplicationDocument.objects.exists()
+
+
+def test_an_oversize_upload_is_cut_off_while_it_is_read(
+    enterprise_user, client_for, settings, monkeypatch
+):
+    """The limit applies while the body is read: the service never sees the file."""
+    settings.DOCUMENT_MAX_BYTES = 1024
+    application = draft(user=enterprise_user, documents=False)
+    seen = []
+    monkeypatch.setattr(services, "document_add", lambda **kwargs: seen.append(kwargs))
+
+    response = client_for(enterprise_user).post(
+        reverse("applications:documents", args=[application.pk]),
+        {"kind": "营业执照", "file": SimpleUploadedFile("大文件.pdf", PDF_BYTES + b"0" * 200_000)},
+    )
+
+    assert "文件过大" in response.content.decode()
+    assert seen == []
