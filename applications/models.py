@@ -118,7 +118,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     disbursed_at = models.DateTimeField(_("拨付时间"), null=True, blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
-    # When the review stage the application is in is due; empty outside review.
+    # Each review stage's due date, fixed when the stage is entered; due_at is the current
+    # stage's (empty outside review), kept apart for the changelist's index.
+    district_due_at = models.DateTimeField(_("区县审核期限"), null=True, blank=True)
+    municipal_due_at = models.DateTimeField(_("市级审核期限"), null=True, blank=True)
     due_at = models.DateTimeField(_("本环节办理期限"), null=True, blank=True)
 
     class Meta:
@@ -234,19 +237,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def _enter_district_review(self) -> None:
         self.submitted_at = timezone.now()
-        self.due_at = self.submitted_at + timedelta(days=self.window.district_review_days)
-
-    @property
-    def district_due_at(self):
-        if self.submitted_at is None:
-            return None
-        return self.submitted_at + timedelta(days=self.window.district_review_days)
-
-    @property
-    def municipal_due_at(self):
-        if self.municipal_review_at is None:
-            return None
-        return self.municipal_review_at + timedelta(days=self.window.municipal_review_days)
+        self.district_due_at = self.submitted_at + timedelta(days=self.window.district_review_days)
+        self.due_at = self.district_due_at
 
     @property
     def is_overdue(self) -> bool:
@@ -292,7 +284,10 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def district_approve(self):
         self.municipal_review_at = timezone.now()
-        self.due_at = self.municipal_review_at + timedelta(days=self.window.municipal_review_days)
+        self.municipal_due_at = self.municipal_review_at + timedelta(
+            days=self.window.municipal_review_days
+        )
+        self.due_at = self.municipal_due_at
 
     @transition(
         field=state,

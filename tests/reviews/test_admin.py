@@ -417,3 +417,21 @@ def test_a_budget_cannot_be_cut_below_what_is_approved(
     assert accepted.status_code == 302
     window.refresh_from_db()
     assert window.total_budget == Decimal("2000000")
+
+
+def test_stage_due_dates_are_fixed_when_the_stage_is_entered(submitted, district_reviewer):
+    window = submitted.window
+    expected = submitted.submitted_at + timedelta(days=window.district_review_days)
+    window.district_review_days = 99
+    window.save()
+
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("2000000")
+    )
+
+    submitted.refresh_from_db()
+    assert submitted.district_due_at == expected
+    assert submitted.municipal_due_at == submitted.municipal_review_at + timedelta(
+        days=window.municipal_review_days
+    )
+    assert submitted.due_at == submitted.municipal_due_at
