@@ -6,11 +6,12 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from enterprises.models import Enterprise
 from measures.forms import declared_form_class, serialize_declared
 from measures.models import ApplicationWindow, Track
 from measures.money import humanize_yuan
@@ -18,6 +19,7 @@ from measures.money import humanize_yuan
 from . import permissions
 from .errors import ApplicationError
 from .models import (
+    BUDGETED_STATES,
     CLOSED_STATES,
     OTHER_DOCUMENT_KIND,
     TRANSITION_LABELS,
@@ -274,6 +276,30 @@ def _check_amount(application: Application, amount) -> Decimal:
     return amount
 
 
+def _check_yearly_cap(application: Application, approved: Decimal) -> None:
+    """A cap "per year" (measure 18: 最高1000万元/年) holds across all of a year's windows."""
+    track = application.track
+    if track.cap is None or track.cap_period != Track.CapPeriod.YEAR:
+        return
+    # Lock the enterprise: its approvals on this track in one year are taken one at a time.
+    Enterprise.objects.select_for_update().filter(pk=application.enterprise_id).first()
+    earlier = Application.objects.filter(
+        enterprise_id=application.enterprise_id,
+        track=track,
+        window__year=application.window.year,
+        state__in=BUDGETED_STATES,
+    ).exclude(pk=application.pk).aggregate(total=Sum("approved_amount"))["total"] or Decimal("0")
+    if earlier + approved > track.cap:
+        raise ApplicationError(
+            _("超出年度上限：%(year)s年已核定%(earlier)s，本类别每年最高%(cap)s。")
+            % {
+                "year": application.window.year,
+                "earlier": humanize_yuan(earlier),
+                "cap": humanize_yuan(track.cap),
+            }
+        )
+
+
 @transaction.atomic
 def application_submit(*, application: Application, by, comment: str = "") -> Application:
     def freeze(app: Application) -> None:
@@ -347,6 +373,7 @@ def application_municipal_approve(
                 _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
                 % {"remaining": humanize_yuan(remaining), "amount": humanize_yuan(approved)}
             )
+        _check_yearly_cap(app, approved)
         app.approved_amount = approved
 
     return _take(

@@ -37,6 +37,7 @@ ELIGIBLE = {
     },
     "ic-design": {"actual_investment": Decimal("30000000")},
     "single-champion": {"recognition_document": "工信部公告2022年第1号"},
+    "key-industrial-park": {"park_name": "重庆集成电路产业园", "annual_targets_met": True},
 }
 
 

@@ -551,3 +551,39 @@ def test_documents_the_reviewers_saw_cannot_be_deleted_after_a_return(
 
     assert application.documents.filter(pk=seen.pk).exists()
     assert not application.documents.filter(pk=added.pk).exists()
+
+
+def test_a_cap_per_year_holds_across_the_years_windows(
+    enterprise_user, district_reviewer, municipal_reviewer
+):
+    from measures.models import Division
+
+    municipal_reviewer.divisions.add(Division.objects.get(code="industrial-parks"))
+    park = Track.objects.get(code="key-industrial-park")
+    figures = {"park_name": "西部（重庆）科学城集成电路产业园", "annual_targets_met": True}
+    approved = []
+    for _ in range(2):
+        window = WindowFactory(measure=park.measure)
+        application = draft(
+            user=enterprise_user, code="key-industrial-park", window=window, declared=figures
+        )
+        services.application_submit(application=application, by=enterprise_user)
+        services.application_district_approve(
+            application=application, by=district_reviewer, amount=Decimal("6000000")
+        )
+        approved.append(application)
+
+    services.application_municipal_approve(
+        application=approved[0], by=municipal_reviewer, amount=Decimal("6000000")
+    )
+    with pytest.raises(ApplicationError, match="超出年度上限"):
+        services.application_municipal_approve(
+            application=approved[1], by=municipal_reviewer, amount=Decimal("6000000")
+        )
+    # What is left of the year's 1000万 can still be approved.
+    assert (
+        services.application_municipal_approve(
+            application=approved[1], by=municipal_reviewer, amount=Decimal("4000000")
+        ).state
+        == State.APPROVED
+    )
