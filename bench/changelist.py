@@ -64,18 +64,19 @@ def fill() -> None:
     call_command("seed_demo", verbosity=0)
     if Application.objects.count() >= APPLICATIONS:
         return
+    # seed_demo above ran on an empty database, so the demo's own applications exist already.
     print(f"filling {APPLICATIONS:,} applications (once)...", flush=True)
     districts = [d.value for d in District]
     codes = set(Enterprise.objects.values_list("credit_code", flat=True))
     new = []
-    while len(codes) + len(new) < ENTERPRISES:
+    while len(new) < ENTERPRISES:
         code = credit_code(rng)
         if code in codes:
             continue
         codes.add(code)
         new.append(
             Enterprise(
-                name=f"重庆基准测试企业{len(codes):05d}有限公司",
+                name=f"重庆基准测试企业{len(new):05d}有限公司",
                 credit_code=code,
                 district=rng.choice(districts),
                 industry="equipment",
@@ -85,7 +86,10 @@ def fill() -> None:
             )
         )
     Enterprise.objects.bulk_create(new, batch_size=2000)
-    enterprises = list(Enterprise.objects.values_list("pk", "district"))
+    # Only the benchmark's own enterprises: the demo ones already have applications.
+    enterprises = list(
+        Enterprise.objects.filter(name__startswith="重庆基准测试企业").values_list("pk", "district")
+    )
     tracks = list(
         Track.objects.filter(is_active=True, measure__kind="funding").select_related("measure")
     )
@@ -98,7 +102,7 @@ def fill() -> None:
                 measure=track.measure
             ).first()
     states, weights = zip(*STATES, strict=True)
-    existing = Application.objects.count()
+    existing = Application.objects.filter(enterprise__name__startswith="重庆基准测试企业").count()
     batch = []
     for index in range(existing, APPLICATIONS):
         # Each enterprise applies to distinct tracks: one live application per track and window.
@@ -120,7 +124,8 @@ def fill() -> None:
         amount = Decimal(rng.randint(10, 200) * 10_000)
         batch.append(
             Application(
-                reference=f"CQJX-2026-{track.measure.number:02d}-{index + 1:06d}",
+                # Sequence numbers above the demo's, which count from 1.
+                reference=f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
                 enterprise_id=enterprise_id,
                 district=district,
                 track=track,
