@@ -224,7 +224,9 @@ def form_data(response) -> dict:
             if value is None or value is False:
                 continue
             if bound.field.widget.__class__.__name__ == "SplitDateTimeWidget":
-                raise NotImplementedError
+                raise AssertionError(
+                    "form_data does not split date-times; give those fields by hand"
+                )
             data[bound.html_name] = value
 
     add(response.context["adminform"].form)
