@@ -430,3 +430,28 @@ def applications_expire_closed_drafts(*, now=None) -> int:
             continue
         expired += 1
     return expired
+
+
+def documents_sweep_orphans(*, older_than=None) -> int:
+    """Delete stored files no document row refers to: left when a transaction that had saved an
+    upload rolled back afterwards. Only files older than ``older_than`` (an hour by default),
+    so an upload whose transaction is still open is never touched."""
+    from datetime import timedelta
+
+    from django.core.files.storage import default_storage
+
+    cutoff = timezone.now() - (older_than or timedelta(hours=1))
+    known = set(ApplicationDocument.objects.values_list("file", flat=True))
+    removed = 0
+    try:
+        folders, _files = default_storage.listdir("applications")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _subfolders, files = default_storage.listdir(f"applications/{folder}")
+        for name in files:
+            path = f"applications/{folder}/{name}"
+            if path not in known and default_storage.get_modified_time(path) < cutoff:
+                default_storage.delete(path)
+                removed += 1
+    return removed

@@ -127,6 +127,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.expire_closed_drafts",
         "schedule": 15 * 60,  # seconds: a draft expires within a quarter hour of its window closing
     },
+    "sweep-orphan-documents": {
+        "task": "applications.tasks.sweep_orphan_documents",
+        "schedule": 24 * 60 * 60,
+    },
 }
 
 if REDIS_URL:

@@ -34,3 +34,34 @@ def test_the_expiry_runs_on_a_schedule(settings):
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
 
     assert "applications.tasks.expire_closed_drafts" in tasks
+
+
+def test_files_left_by_a_rolled_back_upload_are_swept(enterprise_user, media_root):
+    import os
+
+    import pytest
+    from django.db import transaction
+
+    from applications import services
+    from applications.models import ApplicationDocument
+    from applications.tasks import sweep_orphan_documents
+    from tests.applications.factories import pdf_upload
+
+    application = draft(user=enterprise_user, documents=False)
+    kept = services.document_add(
+        application=application, by=enterprise_user, kind="营业执照", upload=pdf_upload()
+    )
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = services.document_add(
+            application=application, by=enterprise_user, kind="营业执照", upload=pdf_upload()
+        )
+        raise RuntimeError("a later step fails")
+    assert not ApplicationDocument.objects.filter(pk=lost.pk).exists()
+    old = timezone.now().timestamp() - 2 * 3600
+    for path in (kept.file.path, lost.file.path):
+        os.utime(path, (old, old))
+
+    assert sweep_orphan_documents.delay().get() == 1
+
+    assert os.path.exists(kept.file.path)
+    assert not os.path.exists(lost.file.path)
