@@ -30,6 +30,7 @@ from .models import (
     TransitionLog,
 )
 from .selectors import window_committed_amount
+from .signals import transition_taken
 from .uploads import validate_upload
 
 
@@ -229,6 +230,7 @@ def _take(
         amount=amount,
         created_at=now,
     )
+    transition_taken.send(sender=Application, entry=entry, by=by)
     from notifications.services import notify_on_commit
 
     notify_on_commit(entry)

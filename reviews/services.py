@@ -102,14 +102,24 @@ def review_decide(
     if kind.sets_amount:
         arguments["amount"] = amount
     decided = kind.service(**arguments)
-    entry = TransitionLog.objects.filter(application=decided).latest("pk")
+    return Review.objects.get(
+        log_entry=TransitionLog.objects.filter(application=decided).latest("pk")
+    )
+
+
+def review_record(*, entry, by) -> Review | None:
+    """The Review of a reviewer's transition, written with its log entry whichever service took
+    it (connected to ``transition_taken`` in ReviewsConfig.ready)."""
+    kind = DECISIONS.get(entry.transition)
+    if kind is None:
+        return None
     return Review.objects.create(
-        application=decided,
+        application=entry.application,
         reviewer=by,
         stage=kind.stage,
         decision=kind.decision,
         comment=entry.comment,
-        comment_public=comment_public,
+        comment_public=entry.comment_public,
         amount=entry.amount,
         log_entry=entry,
         created_at=entry.created_at,

@@ -94,3 +94,20 @@ def test_many_decisions_report_each_outcome(
     assert outcomes[1].problem
     elsewhere.refresh_from_db()
     assert elsewhere.state == State.DISTRICT_REVIEW
+
+
+def test_every_reviewer_decision_is_recorded_whichever_service_takes_it(
+    submitted, district_reviewer
+):
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("2000000")
+    )
+
+    review = Review.objects.get(application=submitted)
+    assert (review.stage, review.decision, review.amount) == (
+        Review.Stage.DISTRICT,
+        Review.Decision.APPROVE,
+        Decimal("2000000"),
+    )
+    # The enterprise's own transitions are not reviews.
+    assert Review.objects.count() == 1
