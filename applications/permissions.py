@@ -7,6 +7,17 @@ services all ask the same functions.
 from enterprises import roles
 
 
+def may_take(transition, user) -> bool:
+    """Whether ``user`` holds the permission of a bound transition in the current state.
+
+    django_fsm.has_transition_perm also checks the conditions; this asks about the person only,
+    so that someone without the right is refused as such, before any condition is looked at.
+    """
+    meta = transition._django_fsm
+    instance = transition.__self__
+    return meta.has_transition_perm(instance, meta.field.get_state(instance), user)
+
+
 def is_enterprise_member(application, user) -> bool:
     return bool(
         user is not None

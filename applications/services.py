@@ -205,7 +205,7 @@ def _take(
             _("申报当前为“%(state)s”，不能%(action)s；可能已被他人办理，请刷新后查看。")
             % {"state": application.get_state_display(), "action": label}
         )
-    if not method._django_fsm.has_transition_perm(application, application.state, by):
+    if not permissions.may_take(method, by):
         raise PermissionDenied(_("您没有权限%(action)s。") % {"action": label})
     if before is not None:
         before(application)

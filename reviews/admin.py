@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.errors import ApplicationError
 from applications.models import Application, TransitionLog
+from applications.permissions import may_take
 from applications.selectors import applications_in_scope, window_committed_amount, work_queue_states
 from applications.services import transition_label
 from enterprises import roles
@@ -226,7 +227,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     @admin.display(description=_("措施与类别"))
     def measure_and_track(self, application):
-        return format_html("第{}条 {}", application.track.measure.number, application.track.name)
+        return format_html(
+            gettext("第{}条 {}"), application.track.measure.number, application.track.name
+        )
 
     @admin.display(description=_("申报批次"))
     def window_name(self, application):
@@ -294,7 +297,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if application is None or transition not in DECISIONS:
             raise Http404
         method = getattr(application, transition)
-        if not method._django_fsm.has_transition_perm(application, application.state, request.user):
+        if not may_take(method, request.user):
             raise PermissionDenied
         change_url = reverse("admin:applications_application_change", args=[application.pk])
         initial = {"amount": suggested_amount(application, transition), "comment_public": True}

@@ -10,6 +10,7 @@ from django.utils import timezone
 from applications import services
 from applications.errors import ApplicationError
 from applications.models import Application, State, TransitionLog
+from applications.permissions import may_take
 from measures.models import Track
 from tests.applications.factories import WindowFactory, draft, pdf_upload
 
@@ -481,9 +482,7 @@ def test_no_person_can_take_the_expiry(enterprise_user):
     window.closes_at = timezone.now() - timedelta(seconds=1)
     window.save()
 
-    assert not application.expire._django_fsm.has_transition_perm(
-        application, application.state, enterprise_user
-    )
+    assert not may_take(application.expire, enterprise_user)
 
 
 # ── the log is append-only ─────────────────────────────────────────────────────────────────
