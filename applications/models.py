@@ -45,6 +45,7 @@ TRANSITION_LABELS = {
     "municipal_return": _("市级退回修改"),
     "municipal_reject": _("市级审核不通过"),
     "disburse": _("拨付"),
+    "payment_failed": _("拨付失败，银行退回"),
     "expire": _("逾期未提交，自动过期"),
 }
 
@@ -115,7 +116,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
     municipal_review_at = models.DateTimeField(_("进入市级审核时间"), null=True, blank=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
-    disbursed_at = models.DateTimeField(_("拨付时间"), null=True, blank=True)
+    disbursed_at = models.DateTimeField(_("拨付确认时间"), null=True, blank=True)
+    # The day the bank paid, as its batch records it.
+    disbursed_on = models.DateField(_("拨付日期"), null=True, blank=True)
     returned_at = models.DateTimeField(_("退回时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     # Each review stage's due date, fixed when the stage is entered; due_at is the current
@@ -343,10 +346,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=State.APPROVED,
         target=State.DISBURSED,
-        permission=permissions.is_finance,
+        permission=permissions.may_disburse,
     )
-    def disburse(self):
-        self.disbursed_at = timezone.now()
+    def disburse(self, *, paid_on, at):
+        """Taken for every paid line of a disbursement batch at once, with the same values."""
+        self.disbursed_on = paid_on
+        self.disbursed_at = at
         self.due_at = None
 
     @transition(

@@ -61,6 +61,21 @@ def is_finance(application, user) -> bool:
     )
 
 
+def may_disburse(application, user) -> bool:
+    """Who may move an approved application to disbursed: the person confirming its batch's
+    payment; finance staff, and administrators where DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM."""
+    from django.conf import settings
+
+    if is_finance(application, user):
+        return True
+    return bool(
+        getattr(settings, "DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM", False)
+        and user is not None
+        and user.is_authenticated
+        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
+    )
+
+
 def is_system(application, user) -> bool:
     """Transitions the scheduler takes on its own (expiry): no person may take them."""
     return user is None

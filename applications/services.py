@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -407,9 +407,105 @@ def application_municipal_reject(
     )
 
 
+# Fields the disburse transition sets; written for every paid application in one UPDATE.
+_DISBURSE_FIELDS = ("state", "disbursed_on", "disbursed_at", "due_at", "state_changed_at")
+
+
 @transaction.atomic
-def application_disburse(*, application: Application, by, comment: str = "") -> Application:
-    return _take(application, "disburse", by=by, comment=comment)
+def applications_disburse(
+    *, applications: QuerySet, by, paid_on, comment: str = "", amounts: dict | None = None
+) -> list[TransitionLog]:
+    """Take ``disburse`` on every application of ``applications`` at once (a batch's paid lines).
+
+    Each row is locked and passes through the state machine in memory (its permission and
+    source state checked as for one); the result is written in one UPDATE guarded by the state,
+    as ConcurrentTransitionMixin guards one row, and the log entries in bulk. The queries do not
+    grow with the number of applications, except the log rows themselves. All or none: any
+    application that cannot be paid aborts the whole call.
+    """
+    locked = list(
+        Application.objects.select_for_update(of=("self",))
+        .filter(pk__in=applications.values("pk"))
+        .only("pk", "reference", "state", "enterprise_id", "approved_amount", "due_at")
+        .order_by("pk")
+    )
+    if not locked:
+        return []
+    now = timezone.now()
+    blocked = []
+    for application in locked:
+        method = application.disburse
+        if not can_proceed(method):
+            blocked.append(
+                _("%(reference)s 当前为“%(state)s”，不能拨付。")
+                % {"reference": application.reference, "state": application.get_state_display()}
+            )
+        elif not permissions.may_take(method, by):
+            raise PermissionDenied(
+                _("您没有权限%(action)s。") % {"action": transition_label("disburse")}
+            )
+        else:
+            method(paid_on=paid_on, at=now)
+            application.state_changed_at = now
+    if blocked:
+        raise ApplicationError(*blocked)
+    values = {name: getattr(locked[0], name) for name in _DISBURSE_FIELDS}
+    assert all(getattr(a, name) == values[name] for a in locked for name in _DISBURSE_FIELDS)
+    updated = Application.objects.filter(
+        pk__in=[a.pk for a in locked], state=State.APPROVED
+    ).update(**values, updated_at=now)
+    if updated != len(locked):
+        # Cannot happen while the rows are locked; if it ever does, nothing is paid.
+        raise ApplicationError(_("申报状态已被他人更改，请刷新后重试。"))
+    entries = TransitionLog.objects.bulk_create(
+        [
+            TransitionLog(
+                application=application,
+                actor=by,
+                transition="disburse",
+                from_state=State.APPROVED,
+                to_state=State.DISBURSED,
+                comment=comment,
+                amount=(amounts or {}).get(application.pk, application.approved_amount),
+                created_at=now,
+            )
+            for application in locked
+        ]
+    )
+    _announce_many(entries, by=by)
+    return entries
+
+
+@transaction.atomic
+def applications_record_payment_failures(*, failures: dict, by) -> list[TransitionLog]:
+    """Tell each enterprise why the bank returned its payment: {application: reason}. The
+    application stays approved, to be paid in a later batch; the entry is on its timeline."""
+    now = timezone.now()
+    entries = TransitionLog.objects.bulk_create(
+        [
+            TransitionLog(
+                application=application,
+                actor=by,
+                transition="payment_failed",
+                from_state=State.APPROVED,
+                to_state=State.APPROVED,
+                comment=reason,
+                amount=application.approved_amount,
+                created_at=now,
+            )
+            for application, reason in failures.items()
+        ]
+    )
+    _announce_many(entries, by=by)
+    return entries
+
+
+def _announce_many(entries: list[TransitionLog], *, by) -> None:
+    from notifications.services import notify_many_on_commit
+
+    for entry in entries:
+        transition_taken.send(sender=Application, entry=entry, by=by)
+    notify_many_on_commit(entries)
 
 
 @transaction.atomic

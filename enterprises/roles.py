@@ -43,9 +43,21 @@ ROLE_PERMISSIONS = {
         "applications.view_application",
         "applications.view_transitionlog",
         "reviews.view_review",
+        "disbursements.view_disbursementbatch",
+        "disbursements.add_disbursementbatch",
+        "disbursements.change_disbursementbatch",
+        "disbursements.view_batchexport",
     ],
 }
-ADMINISTRATOR_APPS = ("measures", "enterprises", "auth", "applications", "reviews", "notifications")
+ADMINISTRATOR_APPS = (
+    "measures",
+    "enterprises",
+    "auth",
+    "applications",
+    "reviews",
+    "notifications",
+    "disbursements",
+)
 
 
 def ensure_permissions(apps) -> None:

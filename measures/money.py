@@ -29,3 +29,11 @@ def humanize_yuan(amount: Decimal | None) -> str:
     if amount and (amount % WAN == 0 or abs(amount) >= WAN and (amount * 100) % WAN == 0):
         return f"{_plain(amount / WAN)}万元"
     return f"{amount.quantize(FEN):,}元"
+
+
+def yuan_and_wan(amount: Decimal | None) -> str:
+    """1,234,567.89元（123.456789万元）: the exact amount as finance reads and checks it."""
+    if amount is None:
+        return ""
+    amount = Decimal(amount).quantize(FEN)
+    return f"{amount:,}元（{_plain(amount / WAN)}万元）"

@@ -29,6 +29,22 @@ def notify_on_commit(entry) -> None:
     transaction.on_commit(lambda: send_transition_notifications.delay(entry.pk), robust=True)
 
 
+# Entries per task when many are queued at once (a disbursement batch's lines).
+MANY_CHUNK = 500
+
+
+def notify_many_on_commit(entries) -> None:
+    """Queue the notifications of many entries of one transaction, a task per chunk of them."""
+    from .tasks import send_transition_notifications_many
+
+    ids = [entry.pk for entry in entries]
+    for start in range(0, len(ids), MANY_CHUNK):
+        chunk = ids[start : start + MANY_CHUNK]
+        transaction.on_commit(
+            lambda chunk=chunk: send_transition_notifications_many.delay(chunk), robust=True
+        )
+
+
 def _recipients(entry):
     User = get_user_model()
     application = entry.application

@@ -336,13 +336,18 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     # ── bulk decisions ─────────────────────────────────────────────────────────────────────
 
+    # The actions each role is offered; other apps add theirs (finance: disbursements).
+    role_actions = {
+        roles.DISTRICT_REVIEWER: {"district_approve", "district_return", "district_reject"},
+        roles.MUNICIPAL_REVIEWER: {"municipal_approve", "municipal_return", "municipal_reject"},
+    }
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         allowed = set()
-        if roles.user_has_role(request.user, roles.DISTRICT_REVIEWER):
-            allowed |= {"district_approve", "district_return", "district_reject"}
-        if roles.user_has_role(request.user, roles.MUNICIPAL_REVIEWER):
-            allowed |= {"municipal_approve", "municipal_return", "municipal_reject"}
+        for role, names in self.role_actions.items():
+            if roles.user_has_role(request.user, role):
+                allowed |= names
         return {name: action for name, action in actions.items() if name in allowed}
 
     def _bulk(self, request, queryset, transition):

@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "applications",
     "reviews",
     "notifications",
+    "disbursements",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -167,3 +169,11 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # Django keeps uploads above this in a temporary file rather than in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# 制单 / 复核: finance staff confirm a batch's payment, never the person who prepared it. With
+# this on, administrators may confirm too (still never their own batch).
+DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM = env.bool(
+    "DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM", default=False
+)
+# Rows fetched per round trip by the streaming exports (a server-side cursor on PostgreSQL).
+DISBURSEMENT_EXPORT_CHUNK = 2000

@@ -449,14 +449,46 @@ def test_finance_disburses_but_cannot_approve(
         application=application, by=municipal_reviewer, amount=Decimal("2000000")
     )
 
+    one = Application.objects.filter(pk=application.pk)
     with pytest.raises(PermissionDenied):
-        services.application_disburse(application=application, by=municipal_reviewer)
-    paid = services.application_disburse(application=application, by=finance_user)
+        services.applications_disburse(
+            applications=one, by=municipal_reviewer, paid_on=timezone.localdate()
+        )
+    entries = services.applications_disburse(
+        applications=one, by=finance_user, paid_on=timezone.localdate()
+    )
 
+    paid = Application.objects.get(pk=application.pk)
     assert paid.state == State.DISBURSED
-    assert paid.disbursed_at is not None
+    assert paid.disbursed_at is not None and paid.disbursed_on == timezone.localdate()
+    assert [(e.transition, e.from_state, e.to_state) for e in entries] == [
+        ("disburse", State.APPROVED, State.DISBURSED)
+    ]
     with pytest.raises(ApplicationError):
-        services.application_disburse(application=paid, by=finance_user)
+        services.applications_disburse(
+            applications=one, by=finance_user, paid_on=timezone.localdate()
+        )
+
+
+def test_a_disbursement_of_many_is_all_or_none(
+    enterprise_user, other_enterprise_user, district_reviewer, municipal_reviewer, finance_user
+):
+    approved = at_municipal(enterprise_user, district_reviewer)
+    services.application_municipal_approve(
+        application=approved, by=municipal_reviewer, amount=Decimal("2000000")
+    )
+    still_in_review = at_municipal(enterprise_user, district_reviewer, code="ic-design")
+
+    with pytest.raises(ApplicationError, match=still_in_review.reference):
+        services.applications_disburse(
+            applications=Application.objects.filter(pk__in=[approved.pk, still_in_review.pk]),
+            by=finance_user,
+            paid_on=timezone.localdate(),
+        )
+
+    approved.refresh_from_db()
+    assert approved.state == State.APPROVED
+    assert not TransitionLog.objects.filter(transition="disburse").exists()
 
 
 # ── expiry ─────────────────────────────────────────────────────────────────────────────────

@@ -251,13 +251,14 @@ def test_bulk_approval_reports_those_that_need_an_amount_set_by_hand(
     assert ranged.state == State.DISTRICT_REVIEW
 
 
-def test_reviewers_get_only_their_stages_actions(
-    client, district_reviewer, municipal_reviewer, finance_user
+def test_each_role_gets_only_its_own_actions(
+    client, district_reviewer, municipal_reviewer, finance_user, admin_user
 ):
     for user, expected in (
         (district_reviewer, {"district_approve", "district_return", "district_reject"}),
         (municipal_reviewer, {"municipal_approve", "municipal_return", "municipal_reject"}),
-        (finance_user, set()),
+        (finance_user, {"add_to_disbursement_batch"}),
+        (admin_user, set()),
     ):
         client.force_login(user)
         response = client.get(reverse(CHANGELIST))
@@ -349,7 +350,11 @@ def test_windows_show_budget_approved_disbursed_and_remaining(
     assert window.disbursed_total == Decimal("0")
     page = response.content.decode()
     assert "150万元" in page and "4850万元" in page
-    services.application_disburse(application=submitted, by=finance_user)
+    services.applications_disburse(
+        applications=Application.objects.filter(pk=submitted.pk),
+        by=finance_user,
+        paid_on=timezone.localdate(),
+    )
 
     paid = windows_with_budget().get(pk=submitted.window_id)
     assert (paid.approved_total, paid.disbursed_total) == (Decimal("0"), Decimal("1500000"))

@@ -9,13 +9,15 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from applications import services as application_services
 from applications.models import Application
+from enterprises import roles
+from enterprises.districts import District
+from enterprises.models import Enterprise, User
+from enterprises.validators import credit_code_check_character
+from measures.forms import declared_form_class
 from measures.models import ApplicationWindow, Division, Measure, Track
-
-from . import roles
-from .districts import District
-from .models import Enterprise, User
-from .validators import credit_code_check_character
+from reviews.services import review_decide
 
 DEMO_DISTRICT = District.YUBEI
 DEMO_WINDOW_BUDGET = Decimal("50000000")  # 5000万元 per measure
@@ -28,28 +30,83 @@ def _credit_code(body17: str) -> str:
 
 
 DEMO_ENTERPRISES = [
-    # (name, first 17 characters of the credit code, district, industry, scale)
-    ("重庆示范智能装备有限公司", "91500112MA5U00001", District.YUBEI, "equipment", "medium"),
-    ("重庆江北精密电子有限公司", "91500105MA5U00002", District.JIANGBEI, "electronics", "small"),
-    ("重庆九龙坡新材料股份有限公司", "91500107MA5U00003", District.JIULONGPO, "materials", "large"),
-    ("重庆两江新能源汽车有限公司", "91500000MA5U00004", District.LIANGJIANG, "automotive", "large"),
-    ("重庆渝北精工机械有限公司", "91500112MA5U00005", District.YUBEI, "equipment", "small"),
+    # (name, first 17 characters of the credit code, district, industry, scale, bank account)
+    (
+        "重庆示范智能装备有限公司",
+        "91500112MA5U00001",
+        District.YUBEI,
+        "equipment",
+        "medium",
+        "6228480000000000001",
+    ),
+    (
+        "重庆江北精密电子有限公司",
+        "91500105MA5U00002",
+        District.JIANGBEI,
+        "electronics",
+        "small",
+        "6228480000000000002",
+    ),
+    (
+        "重庆九龙坡新材料股份有限公司",
+        "91500107MA5U00003",
+        District.JIULONGPO,
+        "materials",
+        "large",
+        "6228480000000000003",
+    ),
+    (
+        "重庆两江新能源汽车有限公司",
+        "91500000MA5U00004",
+        District.LIANGJIANG,
+        "automotive",
+        "large",
+        "6228480000000000004",
+    ),
+    (
+        "重庆渝北精工机械有限公司",
+        "91500112MA5U00005",
+        District.YUBEI,
+        "equipment",
+        "small",
+        "6228480000000000005",
+    ),
+    # An account number with a leading zero, as some banks issue: the exports must keep it.
+    (
+        "重庆空港智联电子有限公司",
+        "91500112MA5U00006",
+        District.YUBEI,
+        "electronics",
+        "small",
+        "0310012345678901",
+    ),
 ]
 
-# Applications of the second Yubei enterprise, so that each reviewer has work on a first run:
-# (track code, declared figures, how far it has gone).
+# Applications of the other Yubei enterprises, so that each reviewer has work on a first run
+# and finance has approved applications for a batch: (enterprise user, track code, declared
+# figures, how far it has gone).
 DEMO_APPLICATIONS = [
     (
+        "demo-enterprise-2",
         "supply-chain",
         {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
         "district",
     ),
-    ("ic-design", {"actual_investment": "30000000"}, "municipal"),
+    ("demo-enterprise-2", "ic-design", {"actual_investment": "30000000"}, "municipal"),
     (
+        "demo-enterprise-2",
         "first-unit-insurance",
         {"insured_amount": "50000000", "annual_premium": "1200000", "first_units_or_batch": True},
         "approved",
     ),
+    ("demo-enterprise-2", "data-platform", {"project_investment": "8000000"}, "approved"),
+    (
+        "demo-enterprise-3",
+        "supply-chain",
+        {"annual_purchase_amount": "150000000", "new_purchase_amount": "12345678.90"},
+        "approved",
+    ),
+    ("demo-enterprise-3", "ic-design", {"actual_investment": "25000000"}, "approved"),
 ]
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
@@ -60,7 +117,7 @@ class DemoReport:
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, scope
 
 
-def _enterprise(index, name, body, district, industry, scale, report) -> Enterprise:
+def _enterprise(name, body, district, industry, scale, account, report) -> Enterprise:
     enterprise, created = Enterprise.objects.get_or_create(
         credit_code=_credit_code(body),
         defaults={
@@ -71,7 +128,7 @@ def _enterprise(index, name, body, district, industry, scale, report) -> Enterpr
             "contact_name": "王经理",
             "contact_phone": "023-67880000",
             "bank_name": "重庆农村商业银行",
-            "bank_account": f"62284800{index:011d}",
+            "bank_account": account,
         },
     )
     if created:
@@ -100,9 +157,7 @@ def demo_seed(*, password: str) -> DemoReport:
     if not Measure.objects.exists():
         raise LookupError("load the policy first (manage.py load_policy)")
     report = DemoReport()
-    enterprises = [
-        _enterprise(index, *row, report) for index, row in enumerate(DEMO_ENTERPRISES, start=1)
-    ]
+    enterprises = [_enterprise(*row, report) for row in DEMO_ENTERPRISES]
     demo_enterprise = enterprises[0]
 
     _account(
@@ -146,6 +201,7 @@ def demo_seed(*, password: str) -> DemoReport:
         roles.FINANCE,
         report,
         password=password,
+        scope="制单 (prepares batches)",
         is_staff=True,
         email="finance@example.com",
         first_name="财务人员",
@@ -161,20 +217,39 @@ def demo_seed(*, password: str) -> DemoReport:
         first_name="管理员",
     )
 
-    _windows(report)
-    supplier = _account(
-        "demo-enterprise-2",
-        roles.ENTERPRISE,
+    _account(
+        "demo-finance-2",
+        roles.FINANCE,
         report,
         password=password,
-        scope=enterprises[-1].name,
-        enterprise=enterprises[-1],
-        email="enterprise2@example.com",
-        first_name="企业用户",
+        scope="复核 (confirms the payment of demo-finance's batches)",
+        is_staff=True,
+        email="finance2@example.com",
+        first_name="财务复核",
     )
-    if not Application.objects.filter(enterprise=enterprises[-1]).exists():
-        district = User.objects.get(username="demo-district")
-        _demo_applications(supplier, district, municipal, report)
+
+    _windows(report)
+    applicants = {
+        username: _account(
+            username,
+            roles.ENTERPRISE,
+            report,
+            password=password,
+            scope=enterprise.name,
+            enterprise=enterprise,
+            email=f"{username.removeprefix('demo-')}@example.com",
+            first_name="企业用户",
+        )
+        for username, enterprise in (
+            ("demo-enterprise-2", enterprises[4]),
+            ("demo-enterprise-3", enterprises[5]),
+        )
+    }
+    district = User.objects.get(username="demo-district")
+    for username, user in applicants.items():
+        if not Application.objects.filter(enterprise=user.enterprise).exists():
+            rows = [row[1:] for row in DEMO_APPLICATIONS if row[0] == username]
+            _demo_applications(user, rows, district, municipal, report)
     return report
 
 
@@ -196,32 +271,30 @@ def _windows(report: DemoReport) -> None:
 
 
 def _demo_applications(
-    enterprise_user: User, district: User, municipal: User, report: DemoReport
+    enterprise_user: User, rows, district: User, municipal: User, report: DemoReport
 ) -> None:
-    from applications import services
-    from measures.forms import declared_form_class
-    from reviews.services import review_decide
-
     now = timezone.now()
-    for code, figures, stage in DEMO_APPLICATIONS:
+    for code, figures, stage in rows:
         track = Track.objects.select_related("measure").get(code=code)
         window = ApplicationWindow.objects.open_at(now).filter(measure=track.measure).first()
-        application = services.application_create(
+        application = application_services.application_create(
             enterprise=enterprise_user.enterprise, track=track, window=window, by=enterprise_user
         )
         form = declared_form_class(track)(data={k: str(v) for k, v in figures.items()})
         form.is_valid()
-        services.application_update_declared(
+        application_services.application_update_declared(
             application=application, by=enterprise_user, declared=form.declared()
         )
         for kind in track.required_documents:
-            services.document_add(
+            application_services.document_add(
                 application=application,
                 by=enterprise_user,
                 kind=kind,
                 upload=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
             )
-        application = services.application_submit(application=application, by=enterprise_user)
+        application = application_services.application_submit(
+            application=application, by=enterprise_user
+        )
         if stage in ("municipal", "approved"):
             review_decide(
                 application=application,

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from enterprises.demo import demo_seed
+from demo.services import demo_seed
 
 
 class Command(BaseCommand):

@@ -5,7 +5,14 @@ from django.test import Client
 from enterprises.models import Enterprise, User
 from measures.models import ApplicationWindow, Measure
 
-ACCOUNTS = ["demo-enterprise", "demo-district", "demo-municipal", "demo-finance", "demo-admin"]
+ACCOUNTS = [
+    "demo-enterprise",
+    "demo-district",
+    "demo-municipal",
+    "demo-finance",
+    "demo-finance-2",
+    "demo-admin",
+]
 
 
 def test_seed_demo_creates_one_account_per_role_and_open_windows(policy, settings, capsys):
@@ -70,14 +77,48 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert Application.objects.count() == 3
-    for username, state in (
-        ("demo-district", State.DISTRICT_REVIEW),
-        ("demo-municipal", State.MUNICIPAL_REVIEW),
-        ("demo-finance", State.APPROVED),
+    assert Application.objects.count() == 6
+    for username, states in (
+        ("demo-district", {State.DISTRICT_REVIEW}),
+        ("demo-municipal", {State.MUNICIPAL_REVIEW}),
+        ("demo-finance", {State.APPROVED}),
     ):
         user = User.objects.get(username=username)
         queue = applications_in_scope(user=user).filter(state__in=work_queue_states(user=user))
-        assert list(queue.values_list("state", flat=True)) == [state], username
+        assert set(queue.values_list("state", flat=True)) == states, username
     # The demo enterprise itself starts with nothing, free to apply for any measure.
     assert not Application.objects.filter(enterprise__users__username="demo-enterprise").exists()
+
+
+def test_seed_demo_gives_finance_a_batch_to_build_and_a_second_person_to_confirm(
+    policy, settings, tmp_path
+):
+    from datetime import date
+
+    from applications.models import Application, State
+    from disbursements import services
+    from disbursements.exports import batch_export
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    preparer = User.objects.get(username="demo-finance")
+    confirmer = User.objects.get(username="demo-finance-2")
+
+    batch = services.batch_create(by=preparer)
+    outcomes = services.batch_add_applications(
+        batch=batch, applications=Application.objects.filter(state=State.APPROVED), by=preparer
+    )
+    assert len(outcomes) >= 4 and all(o.added for o in outcomes)
+    assert len({o.reference.split("-")[2] for o in outcomes}) >= 3  # several measures
+    batch = services.batch_freeze(batch=batch, by=preparer)
+    csv_text = b"".join(batch_export(batch=batch, export_format="csv", by=preparer)).decode()
+    assert "0310012345678901" in csv_text  # the demo account with a leading zero
+    failed = outcomes[0].reference
+    outcome = services.batch_mark_paid(
+        batch=batch,
+        by=confirmer,
+        payment_date=date.today(),
+        bank_reference="DEMO-0001",
+        failed={failed: "户名与账号不符"},
+    )
+    assert (outcome.paid, outcome.failed) == (len(outcomes) - 1, 1)

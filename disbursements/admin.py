@@ -1,0 +1,400 @@
+"""Finance's workplace: batches built from approved applications, exported, confirmed paid."""
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from applications.errors import ApplicationError
+from applications.models import Application
+from enterprises import roles
+from measures.money import yuan_and_wan
+from reviews.admin import ApplicationAdmin
+
+from . import permissions, services
+from .exports import CONTENT_TYPES, ExportNotAllowed, batch_export, export_filename
+from .forms import AddToBatchForm, BatchCreateForm, CancelForm, ConfirmForm, MarkPaidForm
+from .models import BatchState, DisbursementBatch, ExportFormat, LineStatus
+
+LINES_PER_PAGE = 100
+
+
+def _batch_url(batch) -> str:
+    return reverse("admin:disbursements_disbursementbatch_change", args=[batch.pk])
+
+
+def _report_outcomes(modeladmin, request, batch, outcomes) -> None:
+    added = [o.reference for o in outcomes if o.added]
+    if added:
+        modeladmin.message_user(
+            request,
+            gettext("已加入拨付批次%(number)s %(count)d 件：%(refs)s")
+            % {"number": batch.number, "count": len(added), "refs": "、".join(added[:50])},
+            messages.SUCCESS,
+        )
+    for outcome in outcomes:
+        if not outcome.added:
+            modeladmin.message_user(
+                request,
+                gettext("%(reference)s 未加入：%(problem)s")
+                % {"reference": outcome.reference, "problem": outcome.problem},
+                messages.ERROR,
+            )
+
+
+@admin.action(description=_("加入拨付批次"))
+def add_to_disbursement_batch(modeladmin, request, queryset):
+    """From the approved applications: into a new batch or a draft one, reported one by one."""
+    if not permissions.may_prepare(None, request.user):
+        raise PermissionDenied
+    form = AddToBatchForm(request.POST if "apply" in request.POST else None)
+    if "apply" in request.POST and form.is_valid():
+        try:
+            batch = form.cleaned_data["batch"] or services.batch_create(
+                by=request.user, note=form.cleaned_data["note"]
+            )
+            outcomes = services.batch_add_applications(
+                batch=batch, applications=queryset, by=request.user
+            )
+        except (ApplicationError, PermissionDenied) as error:
+            modeladmin.message_user(request, str(error), messages.ERROR)
+            return None
+        _report_outcomes(modeladmin, request, batch, outcomes)
+        return HttpResponseRedirect(_batch_url(batch))
+    applications = queryset.select_related("enterprise", "track__measure")
+    context = {
+        **modeladmin.admin_site.each_context(request),
+        "title": gettext("加入拨付批次"),
+        "opts": modeladmin.opts,
+        "form": form,
+        "applications": applications,
+        "total": sum((a.approved_amount or 0) for a in applications),
+        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+    }
+    return TemplateResponse(request, "admin/disbursements/add_to_batch.html", context)
+
+
+# The officials' application list offers finance this action beside the reviewers' decisions.
+ApplicationAdmin.actions = [*ApplicationAdmin.actions, add_to_disbursement_batch]
+ApplicationAdmin.role_actions = {
+    **ApplicationAdmin.role_actions,
+    roles.FINANCE: {"add_to_disbursement_batch"},
+}
+
+
+@admin.register(DisbursementBatch)
+class DisbursementBatchAdmin(admin.ModelAdmin):
+    list_display = [
+        "number",
+        "state",
+        "source",
+        "line_count",
+        "total_yuan",
+        "prepared_by_name",
+        "prepared_at",
+        "payment_date",
+    ]
+    list_filter = [
+        "state",
+        ("window", admin.RelatedOnlyFieldListFilter),
+        ("measure", admin.RelatedOnlyFieldListFilter),
+        ("prepared_by", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["window", "measure", "prepared_by"]
+    search_fields = ["=number", "=bank_reference"]
+    search_help_text = _("按批次编号或银行流水号查找")
+    list_per_page = 50
+    show_full_result_count = False
+
+    # ── who sees batches: finance and administrators, nobody else ──────────────────────────
+
+    def get_queryset(self, request):
+        if not permissions.can_view_batches(request.user):
+            return DisbursementBatch.objects.none()
+        return super().get_queryset(request)
+
+    def has_module_permission(self, request):
+        return permissions.can_view_batches(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return permissions.can_view_batches(request.user)
+
+    def has_add_permission(self, request):
+        return permissions.may_prepare(None, request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    # ── columns ────────────────────────────────────────────────────────────────────────────
+
+    @admin.display(description=_("编制依据"))
+    def source(self, batch):
+        if batch.window_id:
+            return f"{batch.window.measure} · {batch.window.name}"
+        if batch.measure_id:
+            return str(batch.measure)
+        return batch.note or "—"
+
+    @admin.display(description=_("合计金额"), ordering="total_amount")
+    def total_yuan(self, batch):
+        return yuan_and_wan(batch.total_amount)
+
+    @admin.display(description=_("制单人"), ordering="prepared_by__username")
+    def prepared_by_name(self, batch):
+        return _person(batch.prepared_by)
+
+    # ── pages ──────────────────────────────────────────────────────────────────────────────
+
+    def get_urls(self):
+        view = self.admin_site.admin_view
+        return [
+            path("<path:object_id>/freeze/", view(self.freeze_view), name="disbursements_freeze"),
+            path(
+                "<path:object_id>/mark-paid/",
+                view(self.mark_paid_view),
+                name="disbursements_mark_paid",
+            ),
+            path("<path:object_id>/cancel/", view(self.cancel_view), name="disbursements_cancel"),
+            path(
+                "<path:object_id>/remove/",
+                view(self.remove_view),
+                name="disbursements_remove_lines",
+            ),
+            path(
+                "<path:object_id>/export/<str:export_format>/",
+                view(self.export_view),
+                name="disbursements_export",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _batch(self, request, object_id) -> DisbursementBatch:
+        batch = self.get_object(request, unquote(object_id))
+        if batch is None:
+            raise Http404
+        return batch
+
+    def _render(self, request, template, batch, **context):
+        return TemplateResponse(
+            request,
+            f"admin/disbursements/{template}",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "batch": batch,
+                "batch_url": _batch_url(batch),
+                **context,
+            },
+        )
+
+    def add_view(self, request, form_url="", extra_context=None):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = BatchCreateForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                batch = services.batch_create(
+                    by=request.user,
+                    window=data["window"],
+                    measure=data["measure"],
+                    note=data["note"],
+                )
+            except ApplicationError as error:
+                form.add_error(None, str(error))
+            else:
+                if data["include_payable"]:
+                    outcomes = services.batch_add_applications(
+                        batch=batch,
+                        applications=services.payable_applications(
+                            window=batch.window, measure=batch.measure
+                        ),
+                        by=request.user,
+                    )
+                    _report_outcomes(self, request, batch, outcomes)
+                self.message_user(
+                    request, gettext("已新建拨付批次%(number)s。") % {"number": batch.number}
+                )
+                return HttpResponseRedirect(_batch_url(batch))
+        return TemplateResponse(
+            request,
+            "admin/disbursements/batch_form.html",
+            {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": gettext("新建拨付批次"),
+                "form": form,
+            },
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self._batch(request, object_id)
+        user = request.user
+        lines = batch.lines.order_by("status", "reference")
+        page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+        actions = []
+        if batch.state == BatchState.DRAFT and permissions.may_prepare(batch, user):
+            actions.append(("disbursements_freeze", gettext("锁定批次"), "default"))
+        if batch.state == BatchState.FROZEN and permissions.may_confirm_payment(batch, user):
+            actions.append(("disbursements_mark_paid", gettext("确认拨付"), "default"))
+        if batch.state in (BatchState.DRAFT, BatchState.FROZEN) and permissions.may_cancel(
+            batch, user
+        ):
+            actions.append(("disbursements_cancel", gettext("作废批次"), "deletelink"))
+        context = {
+            "title": gettext("拨付批次 %(number)s") % {"number": batch.number},
+            "page": page,
+            "actions": actions,
+            "can_edit_lines": batch.state == BatchState.DRAFT
+            and permissions.may_prepare(batch, user),
+            "awaits_second_person": batch.state == BatchState.FROZEN
+            and batch.prepared_by_id == user.pk,
+            "export_formats": ExportFormat.choices if batch.is_exportable else [],
+            "exports": batch.exports.select_related("exported_by"),
+            "log": batch.log_entries.select_related("actor"),
+            "failed_count": batch.lines.filter(status=LineStatus.FAILED).count(),
+            "total_display": yuan_and_wan(batch.total_amount),
+            "prepared_by_name": _person(batch.prepared_by),
+            "paid_confirmed_by_name": _person(batch.paid_confirmed_by),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return self._render(request, "batch.html", batch, **context)
+
+    def _transition_view(self, request, object_id, *, form_class, template, title, run):
+        batch = self._batch(request, object_id)
+        form = form_class(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                message = run(batch, form.cleaned_data)
+            except ApplicationError as error:
+                for text in error.messages:
+                    form.add_error(None, text)
+            except PermissionDenied as error:
+                form.add_error(None, str(error) or gettext("您没有权限办理。"))
+            else:
+                self.message_user(request, message, messages.SUCCESS)
+                return HttpResponseRedirect(_batch_url(batch))
+        return self._render(
+            request,
+            template,
+            batch,
+            title=f"{batch.number} · {title}",
+            form=form,
+            action_title=title,
+            total_display=yuan_and_wan(batch.total_amount),
+        )
+
+    def freeze_view(self, request, object_id):
+        def run(batch, data):
+            batch = services.batch_freeze(batch=batch, by=request.user)
+            return gettext(
+                "批次%(number)s已锁定：%(count)d笔，合计%(total)s。可以导出拨付清单。"
+            ) % {
+                "number": batch.number,
+                "count": batch.line_count,
+                "total": yuan_and_wan(batch.total_amount),
+            }
+
+        return self._transition_view(
+            request,
+            object_id,
+            form_class=ConfirmForm,
+            template="confirm.html",
+            title=gettext("锁定批次"),
+            run=run,
+        )
+
+    def mark_paid_view(self, request, object_id):
+        def run(batch, data):
+            outcome = services.batch_mark_paid(
+                batch=batch,
+                by=request.user,
+                payment_date=data["payment_date"],
+                bank_reference=data["bank_reference"],
+                failed=data["failed_lines"],
+            )
+            if not outcome.changed:
+                return gettext("批次%(number)s此前已确认拨付，未作任何更改。") % {
+                    "number": batch.number
+                }
+            return gettext("批次%(number)s已确认拨付：%(paid)d笔已拨付，%(failed)d笔银行退回。") % {
+                "number": batch.number,
+                "paid": outcome.paid,
+                "failed": outcome.failed,
+            }
+
+        return self._transition_view(
+            request,
+            object_id,
+            form_class=MarkPaidForm,
+            template="confirm.html",
+            title=gettext("确认拨付"),
+            run=run,
+        )
+
+    def cancel_view(self, request, object_id):
+        def run(batch, data):
+            batch = services.batch_cancel(batch=batch, by=request.user, reason=data["reason"])
+            return gettext("批次%(number)s已作废，其中的申报可以加入其他批次。") % {
+                "number": batch.number
+            }
+
+        return self._transition_view(
+            request,
+            object_id,
+            form_class=CancelForm,
+            template="confirm.html",
+            title=gettext("作废批次"),
+            run=run,
+        )
+
+    def remove_view(self, request, object_id):
+        batch = self._batch(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(_batch_url(batch))
+        ids = [
+            value for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if value.isdigit()
+        ]
+        try:
+            removed = services.batch_remove_applications(
+                batch=batch, applications=Application.objects.filter(pk__in=ids), by=request.user
+            )
+        except ApplicationError as error:
+            self.message_user(request, str(error), messages.ERROR)
+        except PermissionDenied as error:
+            self.message_user(request, str(error), messages.ERROR)
+        else:
+            if removed:
+                self.message_user(
+                    request, gettext("已移出%(count)d笔。") % {"count": removed}, messages.SUCCESS
+                )
+            else:
+                self.message_user(request, gettext("请先勾选要移出的申报。"), messages.WARNING)
+        return HttpResponseRedirect(_batch_url(batch))
+
+    def export_view(self, request, object_id, export_format):
+        batch = self._batch(request, object_id)
+        try:
+            blocks = batch_export(batch=batch, export_format=export_format, by=request.user)
+        except ExportNotAllowed as error:
+            raise Http404 from error
+        response = StreamingHttpResponse(blocks, content_type=CONTENT_TYPES[export_format])
+        response["Content-Disposition"] = (
+            f'attachment; filename="{export_filename(batch, export_format)}"'
+        )
+        return response
+
+
+def _person(user) -> str:
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username

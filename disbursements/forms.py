@@ -1,0 +1,98 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import ApplicationWindow, Measure
+
+from .models import BatchState, DisbursementBatch
+
+REFERENCE = re.compile(r"^\s*(CQJX-\d{4}-\d{2}-\d{6})[\s:：,，、]+(.+?)\s*$", re.IGNORECASE)
+
+
+class BatchCreateForm(forms.Form):
+    window = forms.ModelChoiceField(
+        label=_("申报批次"),
+        queryset=ApplicationWindow.objects.select_related("measure").order_by("-opens_at"),
+        required=False,
+        help_text=_("可选：本拨付批次按哪个申报批次编制。"),
+    )
+    measure = forms.ModelChoiceField(
+        label=_("政策条款"),
+        queryset=Measure.objects.filter(kind=Measure.Kind.FUNDING).order_by("number"),
+        required=False,
+        help_text=_("可选：本拨付批次按哪条政策措施编制。"),
+    )
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    include_payable = forms.BooleanField(
+        label=_("加入全部可拨付申报"),
+        required=False,
+        help_text=_("勾选后，所选申报批次或政策条款下已批准、尚未进入拨付批次的申报一并加入。"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        window, measure = data.get("window"), data.get("measure")
+        if window is not None and measure is not None and window.measure_id != measure.pk:
+            raise forms.ValidationError(_("申报批次不属于所选政策条款。"))
+        if data.get("include_payable") and window is None and measure is None:
+            raise forms.ValidationError(_("加入全部可拨付申报时，请选择申报批次或政策条款。"))
+        return data
+
+
+class AddToBatchForm(forms.Form):
+    batch = forms.ModelChoiceField(
+        label=_("拨付批次"),
+        queryset=DisbursementBatch.objects.filter(state=BatchState.DRAFT),
+        required=False,
+        empty_label=_("新建拨付批次"),
+    )
+    note = forms.CharField(
+        label=_("备注"),
+        max_length=200,
+        required=False,
+        help_text=_("新建批次时使用。"),
+    )
+
+
+class MarkPaidForm(forms.Form):
+    payment_date = forms.DateField(label=_("拨付日期"), initial=timezone.localdate)
+    bank_reference = forms.CharField(label=_("银行流水号"), max_length=64)
+    failed_lines = forms.CharField(
+        label=_("银行退回的明细"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text=_(
+            "没有则留空。每行一笔：申报编号，后接银行退回的原因，"
+            "例如“CQJX-2026-02-000123 户名与账号不符”。"
+        ),
+    )
+
+    def clean_failed_lines(self) -> dict[str, str]:
+        failed: dict[str, str] = {}
+        bad = []
+        for number, line in enumerate(self.cleaned_data["failed_lines"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = REFERENCE.match(line)
+            if match is None:
+                bad.append(number)
+                continue
+            failed[match.group(1).upper()] = match.group(2)
+        if bad:
+            raise forms.ValidationError(
+                _("第%(lines)s行格式不对：应为申报编号加原因。")
+                % {"lines": "、".join(str(n) for n in bad)}
+            )
+        return failed
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(
+        label=_("作废原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60})
+    )
+
+
+class ConfirmForm(forms.Form):
+    """A confirmation with nothing to fill in (freezing)."""

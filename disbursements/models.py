@@ -1,0 +1,304 @@
+"""Disbursement batches (拨付批次): the approved applications paid together, with what was
+exported to the bank and who confirmed the payment.
+
+A batch's ``state`` changes only through the ``@transition`` methods below, called from
+``disbursements.services``, which lock the row, check the permission and write the log.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from applications.models import AppendOnlyModel
+from measures.models import MONEY
+
+from . import permissions
+
+
+class BatchState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    FROZEN = "frozen", _("已锁定待拨付")
+    PAID = "paid", _("已拨付")
+    CANCELLED = "cancelled", _("已作废")
+
+
+BATCH_TRANSITION_LABELS = {
+    "create": _("新建批次"),
+    "add_lines": _("加入申报"),
+    "remove_lines": _("移出申报"),
+    "freeze": _("锁定批次"),
+    "mark_paid": _("确认拨付"),
+    "cancel": _("作废批次"),
+}
+
+
+class BatchCounter(models.Model):
+    """The last batch number used in a year, so batch numbers never repeat."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last}"
+
+
+class DisbursementBatch(ConcurrentTransitionMixin, models.Model):
+    number = models.CharField(_("批次编号"), max_length=20, unique=True, editable=False)
+    window = models.ForeignKey(
+        "measures.ApplicationWindow",
+        verbose_name=_("申报批次"),
+        on_delete=models.PROTECT,
+        related_name="disbursement_batches",
+        null=True,
+        blank=True,
+    )
+    measure = models.ForeignKey(
+        "measures.Measure",
+        verbose_name=_("政策条款"),
+        on_delete=models.PROTECT,
+        related_name="disbursement_batches",
+        null=True,
+        blank=True,
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+    state = FSMField(
+        _("状态"), default=BatchState.DRAFT, choices=BatchState.choices, protected=True
+    )
+    # Kept with every change of the lines: what the batch pays, without summing its lines.
+    line_count = models.PositiveIntegerField(_("笔数"), default=0)
+    total_amount = models.DecimalField(_("合计金额（元）"), **MONEY, default=0)
+
+    prepared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("制单人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    prepared_at = models.DateTimeField(_("制单时间"), default=timezone.now)
+    frozen_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("锁定人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    frozen_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
+    paid_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("复核人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    paid_confirmed_at = models.DateTimeField(_("确认拨付时间"), null=True, blank=True)
+    payment_date = models.DateField(_("拨付日期"), null=True, blank=True)
+    bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("作废人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    cancelled_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    cancel_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("拨付批次")
+        verbose_name_plural = _("拨付批次")
+        ordering = ["-prepared_at", "-pk"]
+        indexes = [models.Index(fields=["state", "-prepared_at"], name="batch_state_idx")]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_exportable(self) -> bool:
+        return self.state in (BatchState.FROZEN, BatchState.PAID)
+
+    def _has_lines(self) -> bool:
+        return self.line_count > 0
+
+    @transition(
+        field=state,
+        source=BatchState.DRAFT,
+        target=BatchState.FROZEN,
+        permission=permissions.may_prepare,
+        conditions=[_has_lines],
+    )
+    def freeze(self, *, by):
+        self.frozen_by = by
+        self.frozen_at = timezone.now()
+
+    @transition(
+        field=state,
+        source=BatchState.FROZEN,
+        target=BatchState.PAID,
+        permission=permissions.may_confirm_payment,
+        conditions=[_has_lines],
+    )
+    def mark_paid(self, *, by, payment_date, bank_reference: str):
+        self.paid_confirmed_by = by
+        self.paid_confirmed_at = timezone.now()
+        self.payment_date = payment_date
+        self.bank_reference = bank_reference
+
+    @transition(
+        field=state,
+        source=[BatchState.DRAFT, BatchState.FROZEN],
+        target=BatchState.CANCELLED,
+        permission=permissions.may_cancel,
+    )
+    def cancel(self, *, by, reason: str):
+        self.cancelled_by = by
+        self.cancelled_at = timezone.now()
+        self.cancel_reason = reason
+
+
+class LineStatus(models.TextChoices):
+    IN_BATCH = "in_batch", _("在批次中")
+    FAILED = "failed", _("银行退回")
+    RELEASED = "released", _("批次已作废")
+
+
+class BatchLine(models.Model):
+    """One application in a batch, with the payee's details as they stood when the batch was
+    frozen: a later edit of the enterprise's profile cannot change where the money goes."""
+
+    batch = models.ForeignKey(
+        DisbursementBatch,
+        verbose_name=_("拨付批次"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("申报"),
+        on_delete=models.PROTECT,
+        related_name="disbursement_lines",
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The application's own, fixed since it was submitted; kept here for the snapshot.
+    district = models.CharField(_("区县代码"), max_length=8)
+    track = models.ForeignKey(
+        "measures.Track", verbose_name=_("申报类别"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(
+        _("明细状态"), max_length=16, choices=LineStatus.choices, default=LineStatus.IN_BATCH
+    )
+    amount = models.DecimalField(_("核定金额（元）"), **MONEY)
+    # The snapshot the exports are made of; taken when the line is added, again at freezing.
+    reference = models.CharField(_("申报编号"), max_length=32)
+    enterprise_name = models.CharField(_("企业名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    district_name = models.CharField(_("所在区县"), max_length=32)
+    measure_label = models.CharField(_("政策条款"), max_length=300)
+    track_name = models.CharField(_("申报类别"), max_length=200)
+    bank_name = models.CharField(_("开户银行"), max_length=100)
+    bank_account = models.CharField(_("银行账号"), max_length=32)
+    failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+    added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("拨付明细")
+        verbose_name_plural = _("拨付明细")
+        ordering = ["reference"]
+        constraints = [
+            # Money can leave once only: an application is in at most one batch that is not
+            # cancelled (failed lines and those of cancelled batches are released).
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(status=LineStatus.IN_BATCH),
+                name="line_one_live_batch_per_application",
+                violation_error_message=_("该申报已在其他拨付批次中。"),
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="line_amount_positive"),
+        ]
+        indexes = [
+            # The exports and the batch page read a batch's lines in reference order.
+            models.Index(fields=["batch", "status", "reference"], name="line_batch_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} · {self.reference}"
+
+
+class BatchLog(AppendOnlyModel):
+    """One entry per change of a batch: transitions, and lines added or removed in draft."""
+
+    batch = models.ForeignKey(
+        DisbursementBatch,
+        verbose_name=_("拨付批次"),
+        on_delete=models.PROTECT,
+        related_name="log_entries",
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField(_("操作"), max_length=32)
+    from_state = models.CharField(_("原状态"), max_length=16, choices=BatchState.choices)
+    to_state = models.CharField(_("新状态"), max_length=16, choices=BatchState.choices)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("批次办理记录")
+        verbose_name_plural = _("批次办理记录")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}: {self.action}"
+
+    @property
+    def action_label(self) -> str:
+        return str(BATCH_TRANSITION_LABELS.get(self.action, self.action))
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class BatchExport(AppendOnlyModel):
+    """Every file handed out of a batch: who took it, when, and its fingerprint."""
+
+    batch = models.ForeignKey(
+        DisbursementBatch,
+        verbose_name=_("拨付批次"),
+        on_delete=models.PROTECT,
+        related_name="exports",
+    )
+    exported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导出人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        help_text=_("为空表示从命令行导出"),
+    )
+    format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
+    line_count = models.PositiveIntegerField(_("笔数"))
+    total_amount = models.DecimalField(_("合计金额（元）"), **MONEY)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    created_at = models.DateTimeField(_("导出时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id} · {self.format} · {self.sha256[:12]}"
