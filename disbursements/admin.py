@@ -269,8 +269,12 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         }
         return self._render(request, "batch.html", batch, **context)
 
-    def _transition_view(self, request, object_id, *, form_class, template, title, run):
+    def _transition_view(self, request, object_id, *, form_class, title, may, run):
+        """A transition's page: 403 for whoever may never take it; the service decides the
+        rest (state, two people, conditions) and its refusal is shown on the form."""
         batch = self._batch(request, object_id)
+        if not may(batch, request.user):
+            raise PermissionDenied
         form = form_class(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
@@ -285,7 +289,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
                 return HttpResponseRedirect(_batch_url(batch))
         return self._render(
             request,
-            template,
+            "confirm.html",
             batch,
             title=f"{batch.number} · {title}",
             form=form,
@@ -308,8 +312,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             request,
             object_id,
             form_class=ConfirmForm,
-            template="confirm.html",
             title=gettext("锁定批次"),
+            may=permissions.may_prepare,
             run=run,
         )
 
@@ -336,8 +340,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             request,
             object_id,
             form_class=MarkPaidForm,
-            template="confirm.html",
             title=gettext("确认拨付"),
+            may=permissions.may_confirm_payment,
             run=run,
         )
 
@@ -352,13 +356,15 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             request,
             object_id,
             form_class=CancelForm,
-            template="confirm.html",
             title=gettext("作废批次"),
+            may=permissions.may_cancel,
             run=run,
         )
 
     def remove_view(self, request, object_id):
         batch = self._batch(request, object_id)
+        if not permissions.may_prepare(batch, request.user):
+            raise PermissionDenied
         if request.method != "POST":
             return HttpResponseRedirect(_batch_url(batch))
         ids = [
