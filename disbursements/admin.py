@@ -178,6 +178,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         ]
 
     def _batch(self, request, object_id) -> DisbursementBatch:
+        if not permissions.can_view_batches(request.user):
+            raise PermissionDenied
         batch = self.get_object(request, unquote(object_id))
         if batch is None:
             raise Http404
@@ -275,8 +277,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         batch = self._batch(request, object_id)
         if not may(batch, request.user):
             raise PermissionDenied
-        form = form_class(request.POST or None)
-        if request.method == "POST" and form.is_valid():
+        form = form_class(request.POST if request.method == "POST" else None)
+        if form.is_bound and form.is_valid():
             try:
                 message = run(batch, form.cleaned_data)
             except ApplicationError as error:

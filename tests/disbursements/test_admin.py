@@ -1,0 +1,385 @@
+"""Finance's workplace in the admin, and who may reach each of its pages."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Application, State
+from disbursements import services
+from disbursements.models import BatchExport, BatchState, DisbursementBatch, LineStatus
+from tests.disbursements.factories import approved_applications, finance, frozen_batch
+from tests.enterprises.factories import UserFactory
+
+CHANGELIST = "admin:applications_application_changelist"
+BATCHES = "admin:disbursements_disbursementbatch_changelist"
+
+
+def batch_url(batch, name="change", *args):
+    if name == "change":
+        return reverse("admin:disbursements_disbursementbatch_change", args=[batch.pk])
+    return reverse(f"admin:disbursements_{name}", args=[batch.pk, *args])
+
+
+@pytest.fixture
+def confirmer(policy):
+    return finance(first_name="复核")
+
+
+def test_finance_adds_approved_applications_to_a_new_batch_from_the_list(client, finance_user):
+    applications = approved_applications(2)
+    no_account = approved_applications(1, bank_account="")[0]
+    client.force_login(finance_user)
+    selected = [a.pk for a in [*applications, no_account]]
+
+    page = client.post(
+        reverse(CHANGELIST),
+        {"action": "add_to_disbursement_batch", ACTION_CHECKBOX_NAME: selected},
+    )
+    assert page.status_code == 200
+    assert "加入拨付批次" in page.content.decode()
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "add_to_disbursement_batch",
+            ACTION_CHECKBOX_NAME: selected,
+            "apply": "1",
+            "batch": "",
+            "note": "11月第一批",
+        },
+        follow=True,
+    )
+
+    batch = DisbursementBatch.objects.get()
+    assert response.redirect_chain[-1][0] == batch_url(batch)
+    assert batch.note == "11月第一批" and batch.prepared_by == finance_user
+    assert set(batch.lines.values_list("application_id", flat=True)) == {a.pk for a in applications}
+    text = [str(m) for m in response.context["messages"]]
+    assert any(no_account.reference in m and "银行账号" in m for m in text)
+
+
+def test_finance_adds_to_an_existing_draft_batch(client, finance_user):
+    first, second = approved_applications(2)
+    batch = services.batch_create(by=finance_user)
+    services.batch_add_applications(
+        batch=batch, applications=Application.objects.filter(pk=first.pk), by=finance_user
+    )
+    client.force_login(finance_user)
+
+    client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "add_to_disbursement_batch",
+            ACTION_CHECKBOX_NAME: [second.pk],
+            "apply": "1",
+            "batch": str(batch.pk),
+        },
+    )
+
+    assert batch.lines.count() == 2
+    assert DisbursementBatch.objects.count() == 1
+
+
+def test_the_add_form_refuses_a_batch_that_is_not_a_draft(client, finance_user):
+    frozen = frozen_batch(approved_applications(1), by=finance_user)
+    other = approved_applications(1)[0]
+    client.force_login(finance_user)
+
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "add_to_disbursement_batch",
+            ACTION_CHECKBOX_NAME: [other.pk],
+            "apply": "1",
+            "batch": str(frozen.pk),
+        },
+    )
+
+    assert response.status_code == 200
+    assert "batch" in response.context["form"].errors
+    assert frozen.lines.count() == 1
+
+
+def test_a_new_batch_from_a_window_takes_every_payable_application(client, finance_user):
+    applications = approved_applications(3)
+    window = applications[0].window
+    client.force_login(finance_user)
+
+    response = client.post(
+        reverse("admin:disbursements_disbursementbatch_add"),
+        {"window": window.pk, "measure": "", "note": "", "include_payable": "on"},
+    )
+
+    batch = DisbursementBatch.objects.get()
+    assert response.status_code == 302 and response["Location"] == batch_url(batch)
+    assert (batch.window, batch.measure, batch.line_count) == (window, window.measure, 3)
+
+
+def test_the_batch_page_shows_lines_totals_and_the_buttons_of_this_user(
+    client, finance_user, confirmer
+):
+    batch = services.batch_create(by=finance_user)
+    services.batch_add_applications(
+        batch=batch,
+        applications=Application.objects.filter(pk__in=[a.pk for a in approved_applications(2)]),
+        by=finance_user,
+    )
+    client.force_login(finance_user)
+
+    draft_page = client.get(batch_url(batch)).content.decode()
+    assert 'data-action="disbursements_freeze"' in draft_page
+    assert "246,913.56元（24.691356万元）" in draft_page
+    assert "data-export" not in draft_page
+
+    services.batch_freeze(batch=batch, by=finance_user)
+    preparer_page = client.get(batch_url(batch)).content.decode()
+    assert 'data-action="disbursements_mark_paid"' not in preparer_page
+    assert "制单人不能确认本批次拨付" in preparer_page
+    assert 'data-export="csv"' in preparer_page and 'data-export="xlsx"' in preparer_page
+
+    client.force_login(confirmer)
+    confirmer_page = client.get(batch_url(batch)).content.decode()
+    assert 'data-action="disbursements_mark_paid"' in confirmer_page
+
+
+def test_a_second_finance_user_marks_paid_with_a_failed_line(client, finance_user, confirmer):
+    applications = approved_applications(3)
+    batch = frozen_batch(applications, by=finance_user)
+    failed = applications[0].reference
+    client.force_login(confirmer)
+
+    response = client.post(
+        batch_url(batch, "mark_paid"),
+        {
+            "payment_date": timezone.localdate().isoformat(),
+            "bank_reference": "CQRCB-20261125-0001",
+            "failed_lines": f"{failed} 户名与账号不符\n",
+        },
+        follow=True,
+    )
+
+    assert response.redirect_chain[-1][0] == batch_url(batch)
+    batch.refresh_from_db()
+    assert batch.state == BatchState.PAID and batch.bank_reference == "CQRCB-20261125-0001"
+    assert batch.lines.get(reference=failed).status == LineStatus.FAILED
+    page = response.content.decode()
+    assert "户名与账号不符" in page and "已拨付" in page
+    states = set(
+        Application.objects.filter(pk__in=[a.pk for a in applications[1:]]).values_list(
+            "state", flat=True
+        )
+    )
+    assert states == {State.DISBURSED}
+
+
+def test_the_mark_paid_form_explains_what_is_wrong(client, finance_user, confirmer):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    client.force_login(confirmer)
+
+    response = client.post(
+        batch_url(batch, "mark_paid"),
+        {"payment_date": "2026-13-45", "bank_reference": "", "failed_lines": "胡乱填写"},
+    )
+
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"payment_date", "bank_reference", "failed_lines"}
+    assert "第1行格式不对" in errors["failed_lines"][0]
+    assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.FROZEN
+
+
+def test_freezing_and_cancelling_from_the_batch_page(client, finance_user):
+    batch = services.batch_create(by=finance_user)
+    services.batch_add_applications(
+        batch=batch,
+        applications=Application.objects.filter(pk__in=[a.pk for a in approved_applications(1)]),
+        by=finance_user,
+    )
+    client.force_login(finance_user)
+
+    assert client.post(batch_url(batch, "freeze")).status_code == 302
+    assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.FROZEN
+    refused = client.post(batch_url(batch, "cancel"), {"reason": ""})
+    assert "reason" in refused.context["form"].errors
+    client.post(batch_url(batch, "cancel"), {"reason": "银行要求分两批"})
+    assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.CANCELLED
+
+
+def test_removing_lines_from_a_draft(client, finance_user):
+    applications = approved_applications(3)
+    batch = services.batch_create(by=finance_user)
+    services.batch_add_applications(
+        batch=batch,
+        applications=Application.objects.filter(pk__in=[a.pk for a in applications]),
+        by=finance_user,
+    )
+    client.force_login(finance_user)
+
+    client.post(
+        batch_url(batch, "remove_lines"),
+        {ACTION_CHECKBOX_NAME: [applications[0].pk, "junk", ""]},
+    )
+
+    batch.refresh_from_db()
+    assert batch.line_count == 2
+    assert not batch.lines.filter(application=applications[0]).exists()
+
+
+def test_exports_download_from_the_batch_page_and_are_listed(client, finance_user):
+    batch = frozen_batch(approved_applications(2), by=finance_user)
+    client.force_login(finance_user)
+
+    response = client.get(batch_url(batch, "export", "csv"))
+    data = b"".join(response.streaming_content)
+    xlsx = client.get(batch_url(batch, "export", "xlsx"))
+    b"".join(xlsx.streaming_content)
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert f'filename="{batch.number}.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert len(rows) == 4 and rows[-1][0] == "合计"
+    assert xlsx["Content-Type"].endswith("spreadsheetml.sheet")
+    assert BatchExport.objects.filter(batch=batch, exported_by=finance_user).count() == 2
+    page = client.get(batch_url(batch)).content.decode()
+    for record in BatchExport.objects.all():
+        assert record.sha256 in page
+
+
+def test_the_batch_list_filters_by_state_window_measure_and_preparer(client, finance_user):
+    frozen = frozen_batch(approved_applications(1), by=finance_user)
+    draft = services.batch_create(by=finance(), window=approved_applications(1)[0].window)
+    client.force_login(finance_user)
+
+    for params, expected in (
+        ({}, {frozen, draft}),
+        ({"state__exact": "frozen"}, {frozen}),
+        ({"window__id__exact": draft.window_id}, {draft}),
+        ({"measure__id__exact": draft.measure_id}, {draft}),
+        ({"prepared_by__id__exact": finance_user.pk}, {frozen}),
+    ):
+        response = client.get(reverse(BATCHES), params)
+        assert response.status_code == 200
+        assert set(response.context["cl"].result_list) == expected, params
+
+
+def test_junk_in_the_batch_pages_parameters_never_breaks_them(client, finance_user):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    client.force_login(finance_user)
+
+    assert client.get(batch_url(batch), {"page": "abc"}).status_code == 200
+    assert client.get(batch_url(batch), {"page": "-1"}).status_code == 200
+    assert client.get(batch_url(batch, "export", "pdf")).status_code == 404
+    assert client.get(reverse(BATCHES), {"state__exact": "x' OR 1=1"}).status_code in (200, 302)
+    assert client.get(reverse(BATCHES), {"window__id__exact": "abc"}).status_code in (200, 302)
+    nowhere = reverse("admin:disbursements_disbursementbatch_change", args=[999999])
+    assert client.get(nowhere).status_code in (302, 404)
+
+
+def test_the_batch_page_queries_do_not_grow_with_its_lines(client, finance_user):
+    few = frozen_batch(approved_applications(2), by=finance_user)
+    many = frozen_batch(approved_applications(60), by=finance_user)
+    client.force_login(finance_user)
+    client.get(batch_url(few))
+
+    counts = []
+    for batch in (few, many):
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(batch_url(batch)).status_code == 200
+        counts.append(len(context.captured_queries))
+
+    assert counts[0] == counts[1]
+
+
+def test_the_batch_pages_speak_chinese_and_english(client, finance_user):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    client.force_login(finance_user)
+
+    chinese = client.get(batch_url(batch)).content.decode()
+    english = client.get(batch_url(batch), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    assert "拨付明细" in chinese and "导出记录" in chinese
+    assert "Disbursement lines" in english and "拨付明细" not in english
+
+
+# ── who may reach what: the authorization matrix of the disbursement pages ─────────────────
+
+
+@pytest.fixture
+def everyone(
+    enterprise_user, district_reviewer, municipal_reviewer, finance_user, confirmer, settings
+):
+    settings.DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM = False
+    return {
+        "enterprise": enterprise_user,
+        "district": district_reviewer,
+        "municipal": municipal_reviewer,
+        "preparer": finance_user,
+        "confirmer": confirmer,
+        "administrator": UserFactory(is_staff=True, roles=["administrator"]),
+    }
+
+
+# Per page: who gets it (200; 302 after a POST that succeeded), the others 403, except the
+# enterprise user who is not staff and is sent to the admin's login.
+MATRIX = {
+    "list": {"preparer", "confirmer", "administrator"},
+    "add": {"preparer", "confirmer"},
+    "change": {"preparer", "confirmer", "administrator"},
+    "freeze": {"preparer", "confirmer"},
+    "mark_paid": {"confirmer"},
+    "cancel": {"preparer", "confirmer", "administrator"},
+    "export": {"preparer", "confirmer", "administrator"},
+}
+
+
+def test_every_disbursement_page_answers_each_role_as_it_should(client, everyone, finance_user):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    urls = {
+        "list": reverse(BATCHES),
+        "add": reverse("admin:disbursements_disbursementbatch_add"),
+        "change": batch_url(batch),
+        "freeze": batch_url(batch, "freeze"),
+        "mark_paid": batch_url(batch, "mark_paid"),
+        "cancel": batch_url(batch, "cancel"),
+        "export": batch_url(batch, "export", "csv"),
+    }
+    for role, user in everyone.items():
+        client.force_login(user)
+        for page, url in urls.items():
+            response = client.get(url)
+            if role == "enterprise":
+                assert response.status_code == 302, (role, page)
+                assert reverse("admin:login") in response["Location"]
+                continue
+            expected = 200 if role in MATRIX[page] else 403
+            assert response.status_code == expected, (role, page, response.status_code)
+            if expected == 403:
+                assert batch.number not in response.content.decode()
+        remove = client.post(batch_url(batch, "remove_lines"), {ACTION_CHECKBOX_NAME: ["1"]})
+        assert remove.status_code == (302 if role in MATRIX["freeze"] else 403) or (
+            role == "enterprise" and remove.status_code == 302
+        )
+    assert batch.lines.count() == 1
+
+
+def test_reviewers_cannot_add_to_a_batch_through_the_action(
+    client, district_reviewer, municipal_reviewer
+):
+    application = approved_applications(1)[0]
+    for user in (district_reviewer, municipal_reviewer):
+        client.force_login(user)
+        client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "add_to_disbursement_batch",
+                ACTION_CHECKBOX_NAME: [application.pk],
+                "apply": "1",
+                "batch": "",
+            },
+        )
+    assert not DisbursementBatch.objects.exists()

@@ -1,0 +1,225 @@
+import csv
+import hashlib
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from applications.models import Application
+from disbursements import services
+from disbursements.exports import HEADERS, ExportNotAllowed, batch_export
+from disbursements.models import BatchExport
+from tests.disbursements.factories import approved_applications, finance, frozen_batch
+
+FORMULA_NAMES = ['=HYPERLINK("http://evil","点此")', "+1+2", "-3+4"]
+
+
+@pytest.fixture
+def batch(finance_user):
+    """Five lines: amounts with fen, an account with leading zeros, names a spreadsheet would
+    take for formulas."""
+    applications = [
+        *approved_applications(1, amount=Decimal("0.01"), bank_account="000123456789"),
+        *approved_applications(1, amount=Decimal("19999999.99"), name="重庆渝北精工机械有限公司"),
+        *approved_applications(1, amount=Decimal("333333.33"), name=FORMULA_NAMES[0]),
+        *approved_applications(1, amount=Decimal("1.10"), name=FORMULA_NAMES[1]),
+        *approved_applications(1, amount=Decimal("2.25"), name=FORMULA_NAMES[2]),
+    ]
+    return frozen_batch(applications, by=finance_user)
+
+
+def export(batch, export_format="csv", by=None) -> bytes:
+    return b"".join(batch_export(batch=batch, export_format=export_format, by=by))
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    assert data.startswith(b"\xef\xbb\xbf"), "UTF-8 byte-order mark for Excel"
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_csv_has_the_columns_the_lines_and_a_total_to_the_fen(batch, finance_user):
+    rows = read_csv(export(batch, by=finance_user))
+
+    assert rows[0] == HEADERS
+    lines, total = rows[1:-1], rows[-1]
+    assert [row[0] for row in lines] == ["1", "2", "3", "4", "5"]
+    assert [row[1] for row in lines] == sorted(row[1] for row in lines)
+    amounts = [Decimal(row[7]) for row in lines]
+    assert all(row[7] == f"{Decimal(row[7]):.2f}" for row in lines)
+    assert total[0] == "合计" and total[1] == "共5笔"
+    assert Decimal(total[7]) == sum(amounts) == Decimal("20333336.68")
+    assert Decimal(total[7]) == batch.total_amount
+
+
+def test_csv_reads_back_in_chinese_with_leading_zeros(batch):
+    rows = read_csv(export(batch))[1:-1]
+
+    assert "重庆渝北精工机械有限公司" in [row[2] for row in rows]
+    assert {row[4] for row in rows} == {"渝北区"}
+    assert all(row[5].startswith("第2条 ") for row in rows)
+    assert "000123456789" in [row[9] for row in rows]
+    line = batch.lines.get(bank_account="000123456789")
+    assert [line.reference, line.credit_code] in [[row[1], row[3]] for row in rows]
+
+
+def test_formula_looking_names_come_out_inert(batch):
+    names = {row[2] for row in read_csv(export(batch))[1:-1]}
+
+    for name in FORMULA_NAMES[:3]:
+        assert "'" + name in names
+        assert name not in names
+
+
+def test_the_same_frozen_batch_exports_the_same_bytes(batch, finance_user):
+    first = export(batch, by=finance_user)
+    batch.lines.first().enterprise.__class__.objects.update(name="后来改了名")  # after freezing
+
+    assert export(batch, by=finance_user) == first
+
+
+def test_every_export_is_recorded_with_its_fingerprint(batch, finance_user):
+    data = export(batch, by=finance_user)
+    call_command("export_disbursements", batch=batch.number, format="csv", output="-")
+
+    first, second = BatchExport.objects.order_by("pk")
+    assert (first.exported_by, first.format, first.line_count) == (finance_user, "csv", 5)
+    assert first.total_amount == batch.total_amount
+    assert first.sha256 == hashlib.sha256(data).hexdigest() == second.sha256
+    assert first.size == len(data)
+    assert second.exported_by is None  # the command line
+
+
+def test_the_csv_streams_in_chunks_rather_than_one_piece(batch, settings):
+    settings.DISBURSEMENT_EXPORT_CHUNK = 2
+
+    blocks = list(batch_export(batch=batch, export_format="csv", by=None))
+
+    # The header, three chunks of at most two lines, the total.
+    assert len(blocks) == 5
+    assert not BatchExport.objects.exclude(line_count=5).exists()
+
+
+def test_an_export_read_halfway_is_not_recorded(batch, settings):
+    settings.DISBURSEMENT_EXPORT_CHUNK = 2
+    stream = batch_export(batch=batch, export_format="csv", by=None)
+    next(stream)
+    next(stream)
+    stream.close()
+
+    assert not BatchExport.objects.exists()
+
+
+def test_draft_and_cancelled_batches_do_not_export(finance_user):
+    draft_batch = services.batch_create(by=finance_user)
+    services.batch_add_applications(
+        batch=draft_batch,
+        applications=Application.objects.filter(pk__in=[a.pk for a in approved_applications(1)]),
+        by=finance_user,
+    )
+
+    with pytest.raises(ExportNotAllowed):
+        export(draft_batch)
+    services.batch_cancel(batch=draft_batch, by=finance_user, reason="重新编制")
+    draft_batch.refresh_from_db()
+    with pytest.raises(ExportNotAllowed):
+        export(draft_batch)
+    with pytest.raises(ExportNotAllowed):
+        frozen = frozen_batch(approved_applications(1), by=finance_user)
+        export(frozen, export_format="pdf")
+
+
+def test_a_paid_batch_exports_the_lines_that_were_paid(batch, finance_user):
+    line = batch.lines.order_by("reference").first()
+    services.batch_mark_paid(
+        batch=batch,
+        by=finance(),
+        payment_date=timezone.localdate(),
+        bank_reference="B-1",
+        failed={line.reference: "账号错误"},
+    )
+    batch.refresh_from_db()
+
+    rows = read_csv(export(batch))
+
+    assert line.reference not in [row[1] for row in rows]
+    assert rows[-1][1] == "共4笔"
+    assert Decimal(rows[-1][7]) == batch.total_amount == Decimal("20333336.67")
+
+
+# ── XLSX ───────────────────────────────────────────────────────────────────────────────────
+
+
+def read_xlsx(data: bytes):
+    return load_workbook(io.BytesIO(data)).active
+
+
+def test_xlsx_has_numbers_for_amounts_and_text_for_codes_and_accounts(batch):
+    sheet = read_xlsx(export(batch, "xlsx"))
+    rows = list(sheet.iter_rows(values_only=True))
+
+    assert list(rows[0]) == HEADERS
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["C"].width > 20
+    body, total = rows[1:-1], rows[-1]
+    assert len(body) == 5
+    for row_cells in sheet.iter_rows(min_row=2, max_row=6):
+        amount = row_cells[7]
+        assert amount.data_type == "n" and amount.number_format == "#,##0.00"
+        for text in (row_cells[1], row_cells[3], row_cells[9]):
+            assert text.data_type == "s"
+    assert "000123456789" in [row[9] for row in body]
+    assert total[0] == "合计" and total[1] == "共5笔"
+    assert round(Decimal(str(total[7])), 2) == batch.total_amount
+    assert round(sum(Decimal(str(row[7])) for row in body), 2) == batch.total_amount
+
+
+def test_xlsx_names_that_look_like_formulas_stay_text(batch):
+    sheet = read_xlsx(export(batch, "xlsx"))
+    cells = [row[2] for row in sheet.iter_rows(min_row=2, max_row=6)]
+
+    assert all(cell.data_type == "s" for cell in cells)
+    assert "'" + FORMULA_NAMES[0] in [cell.value for cell in cells]
+
+
+def test_the_same_batch_gives_the_same_xlsx_cells(batch):
+    first = [list(r) for r in read_xlsx(export(batch, "xlsx")).iter_rows(values_only=True)]
+    second = [list(r) for r in read_xlsx(export(batch, "xlsx")).iter_rows(values_only=True)]
+
+    assert first == second
+    assert any(row[2] == "重庆渝北精工机械有限公司" for row in first)
+
+
+# ── the command ────────────────────────────────────────────────────────────────────────────
+
+
+def test_the_command_writes_the_same_file_as_the_admin(batch, tmp_path, finance_user):
+    target = tmp_path / "list.csv"
+
+    call_command(
+        "export_disbursements", batch=batch.number.lower(), format="csv", output=str(target)
+    )
+
+    assert target.read_bytes() == export(batch, by=finance_user)
+    xlsx = tmp_path / "list.xlsx"
+    call_command("export_disbursements", batch=batch.number, format="xlsx", output=str(xlsx))
+    assert (
+        read_xlsx(xlsx.read_bytes())["B2"].value == batch.lines.order_by("reference")[0].reference
+    )
+
+
+def test_the_command_writes_to_a_pipe(batch, capsysbinary):
+    call_command("export_disbursements", batch=batch.number, format="csv", output="-")
+
+    assert capsysbinary.readouterr().out == export(batch)
+
+
+def test_the_command_refuses_unknown_and_unfrozen_batches(finance_user):
+    draft_batch = services.batch_create(by=finance_user)
+
+    with pytest.raises(CommandError, match="no disbursement batch"):
+        call_command("export_disbursements", batch="BF-1999-0001", format="csv", output="-")
+    with pytest.raises(CommandError, match="frozen or paid"):
+        call_command("export_disbursements", batch=draft_batch.number, format="csv", output="-")
