@@ -74,7 +74,7 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
         "opts": modeladmin.opts,
         "form": form,
         "applications": applications,
-        "total": sum((a.approved_amount or 0) for a in applications),
+        "total": yuan_and_wan(sum((a.approved_amount or 0) for a in applications)),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/disbursements/add_to_batch.html", context)
@@ -251,7 +251,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         if batch.state in (BatchState.DRAFT, BatchState.FROZEN) and permissions.may_cancel(
             batch, user
         ):
-            actions.append(("disbursements_cancel", gettext("作废批次"), "deletelink"))
+            actions.append(("disbursements_cancel", gettext("作废批次"), "cancel"))
         context = {
             "title": gettext("拨付批次 %(number)s") % {"number": batch.number},
             "page": page,
@@ -271,7 +271,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         }
         return self._render(request, "batch.html", batch, **context)
 
-    def _transition_view(self, request, object_id, *, form_class, title, may, run):
+    def _transition_view(self, request, object_id, *, form_class, title, may, run, warning=""):
         """A transition's page: 403 for whoever may never take it; the service decides the
         rest (state, two people, conditions) and its refusal is shown on the form."""
         batch = self._batch(request, object_id)
@@ -296,6 +296,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             title=f"{batch.number} · {title}",
             form=form,
             action_title=title,
+            warning=warning,
             total_display=yuan_and_wan(batch.total_amount),
         )
 
@@ -316,6 +317,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             form_class=ConfirmForm,
             title=gettext("锁定批次"),
             may=permissions.may_prepare,
+            warning=gettext("锁定后清单不能再增减，开户银行和账号按此刻的企业信息记录。"),
             run=run,
         )
 
@@ -344,6 +346,10 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             form_class=MarkPaidForm,
             title=gettext("确认拨付"),
             may=permissions.may_confirm_payment,
+            warning=gettext(
+                "确认后，除银行退回的明细外，批次中的申报全部变为“已拨付”，不能撤销。"
+                "请核对银行回单后再确认。"
+            ),
             run=run,
         )
 

@@ -57,7 +57,12 @@ class AddToBatchForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
-    payment_date = forms.DateField(label=_("拨付日期"), initial=timezone.localdate)
+    payment_date = forms.DateField(
+        label=_("拨付日期"),
+        initial=timezone.localdate,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+        help_text=_("银行实际付款的日期。"),
+    )
     bank_reference = forms.CharField(label=_("银行流水号"), max_length=64)
     failed_lines = forms.CharField(
         label=_("银行退回的明细"),

@@ -16,6 +16,14 @@ def yuan(amount) -> str:
 
 
 @register.filter
+def fen(amount) -> str:
+    """1,234,567.89: an exact amount in 元 with two decimals, as finance checks it."""
+    if amount in (None, ""):
+        return ""
+    return f"{Decimal(amount):,.2f}"
+
+
+@register.filter
 def percent(rate) -> str:
     if rate in (None, ""):
         return ""
