@@ -106,7 +106,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         ("measure", admin.RelatedOnlyFieldListFilter),
         ("prepared_by", admin.RelatedOnlyFieldListFilter),
     ]
-    list_select_related = ["window", "measure", "prepared_by"]
+    list_select_related = ["window__measure", "measure", "prepared_by"]
     search_fields = ["=number", "=bank_reference"]
     search_help_text = _("按批次编号或银行流水号查找")
     list_per_page = 50

@@ -383,3 +383,19 @@ def test_reviewers_cannot_add_to_a_batch_through_the_action(
             },
         )
     assert not DisbursementBatch.objects.exists()
+
+
+def test_the_batch_list_queries_do_not_grow_with_the_batches(client, finance_user):
+    client.force_login(finance_user)
+    window = approved_applications(1)[0].window
+
+    def count_for(batches: int) -> int:
+        for _ in range(batches):
+            services.batch_create(by=finance(), window=window)
+        client.get(reverse(BATCHES))
+        with CaptureQueriesContext(connection) as context:
+            response = client.get(reverse(BATCHES))
+        assert len(response.context["cl"].result_list) == DisbursementBatch.objects.count()
+        return len(context.captured_queries)
+
+    assert count_for(2) == count_for(10)
