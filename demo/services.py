@@ -207,17 +207,6 @@ def demo_seed(*, password: str) -> DemoReport:
         first_name="财务人员",
     )
     _account(
-        "demo-admin",
-        roles.ADMINISTRATOR,
-        report,
-        password=password,
-        is_staff=True,
-        is_superuser=True,
-        email="admin@example.com",
-        first_name="管理员",
-    )
-
-    _account(
         "demo-finance-2",
         roles.FINANCE,
         report,
@@ -226,6 +215,17 @@ def demo_seed(*, password: str) -> DemoReport:
         is_staff=True,
         email="finance2@example.com",
         first_name="财务复核",
+    )
+
+    _account(
+        "demo-admin",
+        roles.ADMINISTRATOR,
+        report,
+        password=password,
+        is_staff=True,
+        is_superuser=True,
+        email="admin@example.com",
+        first_name="管理员",
     )
 
     _windows(report)
