@@ -407,6 +407,8 @@ def application_municipal_reject(
     )
 
 
+# Log rows per INSERT when many are written at once.
+LOG_BATCH_SIZE = 5000
 # Fields the disburse transition sets; written for every paid application in one UPDATE.
 _DISBURSE_FIELDS = ("state", "disbursed_on", "disbursed_at", "due_at", "state_changed_at")
 
@@ -452,7 +454,7 @@ def applications_disburse(
     values = {name: getattr(locked[0], name) for name in _DISBURSE_FIELDS}
     assert all(getattr(a, name) == values[name] for a in locked for name in _DISBURSE_FIELDS)
     updated = Application.objects.filter(
-        pk__in=[a.pk for a in locked], state=State.APPROVED
+        pk__in=applications.values("pk"), state=State.APPROVED
     ).update(**values, updated_at=now)
     if updated != len(locked):
         # Cannot happen while the rows are locked; if it ever does, nothing is paid.
@@ -470,7 +472,8 @@ def applications_disburse(
                 created_at=now,
             )
             for application in locked
-        ]
+        ],
+        batch_size=LOG_BATCH_SIZE,
     )
     _announce_many(entries, by=by)
     return entries
@@ -494,7 +497,8 @@ def applications_record_payment_failures(*, failures: dict, by) -> list[Transiti
                 created_at=now,
             )
             for application, reason in failures.items()
-        ]
+        ],
+        batch_size=LOG_BATCH_SIZE,
     )
     _announce_many(entries, by=by)
     return entries

@@ -20,7 +20,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Concat
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -174,65 +173,85 @@ def batch_add_applications(
     """
     batch = _locked(batch)
     _require_draft(batch, by)
+    chosen = applications.values("pk")
+    # Tuples rather than models: a batch may take a hundred thousand applications at once.
     candidates = list(
         Application.objects.select_for_update(of=("self",))
-        .filter(pk__in=applications.values("pk"))
-        .select_related("enterprise")
-        .only(
+        .filter(pk__in=chosen)
+        .order_by("pk")
+        .values_list(
             "pk",
             "reference",
             "state",
             "approved_amount",
             "district",
             "track_id",
-            "enterprise__id",
+            "enterprise_id",
+            "enterprise__name",
+            "enterprise__credit_code",
             "enterprise__bank_name",
             "enterprise__bank_account",
         )
-        .order_by("pk")
     )
     live = dict(
-        BatchLine.objects.filter(
-            application__in=[a.pk for a in candidates], status=LineStatus.IN_BATCH
-        ).values_list("application_id", "batch__number")
+        BatchLine.objects.filter(application__in=chosen, status=LineStatus.IN_BATCH).values_list(
+            "application_id", "batch__number"
+        )
     )
-    outcomes, accepted = [], []
-    for application in candidates:
+    labels = _Labels()
+    outcomes, lines = [], []
+    for (
+        pk,
+        reference,
+        state,
+        amount,
+        district,
+        track_id,
+        enterprise_id,
+        name,
+        credit_code,
+        bank_name,
+        bank_account,
+    ) in candidates:
         problem = ""
-        if application.pk in live:
+        if pk in live:
             problem = (
                 _("已在本批次中。")
-                if live[application.pk] == batch.number
-                else _("已在拨付批次%(number)s中。") % {"number": live[application.pk]}
+                if live[pk] == batch.number
+                else _("已在拨付批次%(number)s中。") % {"number": live[pk]}
             )
-        elif application.state != State.APPROVED:
+        elif state != State.APPROVED:
             problem = _("申报当前为“%(state)s”，只有已批准的申报可以拨付。") % {
-                "state": application.get_state_display()
+                "state": State(state).label
             }
-        elif not application.enterprise.has_payout_account:
+        elif not (bank_name and bank_account):
             problem = _("企业尚未登记开户银行和银行账号。")
-        elif not application.approved_amount or application.approved_amount <= 0:
+        elif not amount or amount <= 0:
             problem = _("核定金额为空。")
-        outcomes.append(AddOutcome(application.pk, application.reference, not problem, problem))
-        if not problem:
-            accepted.append(application)
-    if accepted:
-        BatchLine.objects.bulk_create(
-            [
-                BatchLine(
-                    batch=batch,
-                    application=application,
-                    enterprise_id=application.enterprise_id,
-                    district=application.district,
-                    track_id=application.track_id,
-                    amount=application.approved_amount,
-                    reference=application.reference,
-                )
-                for application in accepted
-            ],
-            batch_size=5000,
+        outcomes.append(AddOutcome(pk, reference, not problem, problem))
+        if problem:
+            continue
+        measure_label, track_name = labels.track(track_id)
+        lines.append(
+            BatchLine(
+                batch=batch,
+                application_id=pk,
+                enterprise_id=enterprise_id,
+                district=district,
+                track_id=track_id,
+                amount=amount,
+                reference=reference,
+                enterprise_name=name,
+                credit_code=credit_code,
+                district_name=labels.district(district),
+                measure_label=measure_label,
+                track_name=track_name,
+                bank_name=bank_name,
+                bank_account=bank_account,
+            )
         )
-        _snapshot(batch.lines.filter(application__in=[a.pk for a in accepted]))
+    if lines:
+        BatchLine.objects.bulk_create(lines, batch_size=5000)
         _update_totals(batch)
         batch.save(update_fields=["line_count", "total_amount"])
         _log(
@@ -241,7 +260,7 @@ def batch_add_applications(
             by=by,
             from_state=batch.state,
             comment=_("加入%(count)d笔：%(refs)s")
-            % {"count": len(accepted), "refs": _references(accepted)},
+            % {"count": len(lines), "refs": _references(lines)},
         )
     return outcomes
 
@@ -276,33 +295,54 @@ def batch_remove_applications(
     return len(references)
 
 
+class _Labels:
+    """The district's name and the measure's and track's titles a line records, in Chinese,
+    the language of the bank's and the treasury's lists."""
+
+    def __init__(self):
+        with translation.override("zh-hans"):
+            self.districts = {d.value: str(d.label) for d in District}
+            self.tracks = {
+                pk: (f"第{number}条 {title}", name)
+                for pk, number, title, name in Track.objects.values_list(
+                    "pk", "measure__number", "measure__title", "name"
+                )
+            }
+
+    def district(self, code: str) -> str:
+        return self.districts.get(code, "")
+
+    def track(self, pk: int) -> tuple[str, str]:
+        return self.tracks[pk]
+
+
 def _snapshot(lines: QuerySet[BatchLine]) -> None:
-    """Copy each line's payee and policy details from the rows they live in now, in one UPDATE:
-    the amount approved, the enterprise's name, credit code and bank account, the district and
-    the measure. Labels are stored in Chinese, the language of the bank's and treasury's lists."""
-    enterprise = Enterprise.objects.filter(pk=OuterRef("enterprise_id"))
-    track = Track.objects.filter(pk=OuterRef("track_id")).annotate(
-        label=Concat(
-            Value("第"),
-            Cast("measure__number", CharField()),
-            Value("条 "),
-            "measure__title",
+    """Copy each line's payee and policy details again from the rows they live in now, in one
+    UPDATE: the amount approved, the enterprise's name, credit code and bank account, the
+    district's name and the measure's and track's titles."""
+    labels = _Labels()
+    enterprise = Enterprise.objects.filter(pk=OuterRef("enterprise_id")).order_by()
+
+    def text_of(mapping: dict, field: str):
+        return Case(
+            *[When(**{field: key}, then=Value(text)) for key, text in mapping.items()],
+            default=Value(""),
             output_field=CharField(),
         )
-    )
-    with translation.override("zh-hans"):
-        district_names = [When(district=d.value, then=Value(str(d.label))) for d in District]
+
     lines.update(
         amount=Subquery(
-            Application.objects.filter(pk=OuterRef("application_id")).values("approved_amount")[:1]
+            Application.objects.filter(pk=OuterRef("application_id"))
+            .order_by()
+            .values("approved_amount")[:1]
         ),
         enterprise_name=Subquery(enterprise.values("name")[:1]),
         credit_code=Subquery(enterprise.values("credit_code")[:1]),
         bank_name=Subquery(enterprise.values("bank_name")[:1]),
         bank_account=Subquery(enterprise.values("bank_account")[:1]),
-        district_name=Case(*district_names, default=Value(""), output_field=CharField()),
-        measure_label=Subquery(track.values("label")[:1]),
-        track_name=Subquery(track.values("name")[:1]),
+        district_name=text_of(labels.districts, "district"),
+        measure_label=text_of({pk: pair[0] for pk, pair in labels.tracks.items()}, "track_id"),
+        track_name=text_of({pk: pair[1] for pk, pair in labels.tracks.items()}, "track_id"),
     )
 
 

@@ -1,0 +1,528 @@
+"""How quick and how lean a disbursement batch of 100,000 lines is to build, export and pay.
+
+Run by hand (`make bench`). It fills a database of its own (BENCH_DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/policy_portal_bench_export, created when missing) once with
+20,000 enterprises and 100,000 approved applications, builds a frozen batch of them through the
+finance services (kept for the next run), then times as whole steps, in interleaved rounds:
+
+  (a) the project's CSV export, read to its end as the admin's download reads it;
+  (b) the floor: PostgreSQL's COPY of the same query, read through psycopg;
+  (c) django-import-export's ModelResource export of the same lines to CSV;
+  (d) the project's XLSX export.
+
+Each step's peak memory is the highest resident set size sampled every 5 ms during the step,
+less the resident size just before it (the table shows the highest of the step's runs). Last, it times the confirmation of the payment of the
+whole batch in one transaction, and rolls it back so the batch stays frozen for the next run.
+BENCH_REBUILD=1 builds the batch anew (timing batch_add_applications and batch_freeze);
+BENCH_RUNS sets the rounds (3).
+"""
+
+import csv
+import ctypes
+import gc
+import hashlib
+import io
+import os
+import random
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from contextlib import nullcontext
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import psycopg
+from psycopg import sql as pgsql
+from psycopg.conninfo import conninfo_to_dict
+
+# Run after another benchmark in the same process (bench/run.py), Django is already set up on
+# that one's database: this one then runs in a process of its own.
+ELSEWHERE = "django.conf" in sys.modules and sys.modules["django.conf"].settings.configured
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/policy_portal_bench_export"
+)
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policy_portal.settings.local")
+os.environ["DEBUG"] = "false"
+# Tasks queued on commit (seed_demo's notifications) stay in this process: they name rows of
+# the benchmark's database, which no worker reads.
+os.environ["CELERY_BROKER_URL"] = "memory://"
+
+
+def ensure_database(url: str) -> None:
+    """Create the benchmark's database if the server does not have it yet."""
+    params = conninfo_to_dict(url)
+    name = params.get("dbname")
+    if not name or not url.startswith(("postgres://", "postgresql://")):
+        return
+    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as server:
+        exists = server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not exists:
+            server.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
+
+
+ensure_database(os.environ["DATABASE_URL"])
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from import_export import resources  # noqa: E402
+
+from applications.models import Application, State, TransitionLog  # noqa: E402
+from disbursements import services  # noqa: E402
+from disbursements.exports import batch_export, csv_bytes, export_rows  # noqa: E402
+from disbursements.models import (  # noqa: E402
+    BatchExport,
+    BatchLine,
+    BatchLog,
+    BatchState,
+    DisbursementBatch,
+    LineStatus,
+)
+from enterprises.districts import District  # noqa: E402
+from enterprises.models import Enterprise, User  # noqa: E402
+from enterprises.validators import CHARSET, credit_code_check_character  # noqa: E402
+from measures.models import ApplicationWindow, Track  # noqa: E402
+
+APPLICATIONS = 100_000
+ENTERPRISES = 20_000
+BATCH_SIZE = 5000
+RUNS = int(os.environ.get("BENCH_RUNS", "3"))
+PREFIX = "重庆拨付基准企业"
+# Marks the benchmark's own batches, so a later run finds the frozen one again.
+NOTE = "拨付导出基准测试"
+BANKS = [
+    "中国工商银行重庆渝北支行",
+    "中国建设银行重庆两江分行",
+    "中国农业银行重庆江北支行",
+    "中国银行重庆高新区支行",
+    "重庆农村商业银行沙坪坝支行",
+    "重庆银行九龙坡支行",
+    "招商银行重庆分行营业部",
+]
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+
+
+def credit_code(rng) -> str:
+    body = "91500000" + "".join(rng.choice(CHARSET) for _ in range(9))
+    return body + credit_code_check_character(body)
+
+
+def bank_account(rng) -> str:
+    # 8 to 32 digits; about one account in ten starts with 0, which must survive the export.
+    return "".join(rng.choice("0123456789") for _ in range(rng.randint(8, 32)))
+
+
+def bench_applications():
+    return Application.objects.filter(enterprise__name__startswith=PREFIX)
+
+
+# ── the data ─────────────────────────────────────────────────────────────────────────────────
+
+
+def fill() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("load_policy", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    if bench_applications().count() >= APPLICATIONS:
+        return
+    started = time.perf_counter()
+    print(f"filling {ENTERPRISES:,} enterprises and {APPLICATIONS:,} applications (once)...")
+    rng = random.Random(2026)
+    districts = [d.value for d in District]
+    existing = Enterprise.objects.filter(name__startswith=PREFIX).count()
+    codes = set(Enterprise.objects.values_list("credit_code", flat=True))
+    new = []
+    for index in range(existing, ENTERPRISES):
+        code = credit_code(rng)
+        while code in codes:
+            code = credit_code(rng)
+        codes.add(code)
+        new.append(
+            Enterprise(
+                name=f"{PREFIX}{index:05d}有限公司",
+                credit_code=code,
+                district=rng.choice(districts),
+                industry="equipment",
+                scale="medium",
+                contact_name="测试",
+                contact_phone="13800138000",
+                bank_name=rng.choice(BANKS),
+                bank_account=bank_account(rng),
+            )
+        )
+    Enterprise.objects.bulk_create(new, batch_size=BATCH_SIZE)
+    enterprises = list(
+        Enterprise.objects.filter(name__startswith=PREFIX)
+        .order_by("name")
+        .values_list("pk", "district")
+    )
+    tracks = list(
+        Track.objects.filter(is_active=True, measure__kind="funding")
+        .select_related("measure")
+        .order_by("measure__number", "order", "pk")
+    )
+    per_enterprise = APPLICATIONS // ENTERPRISES
+    if len(tracks) < per_enterprise:
+        sys.exit(f"need {per_enterprise} funding tracks, found {len(tracks)}")
+    # The windows a track's applications may go to: the measure's, or the track's own.
+    windows = {
+        track.pk: [
+            window
+            for window in ApplicationWindow.objects.filter(measure=track.measure).order_by("pk")
+            if window.track_id in (None, track.pk)
+        ]
+        for track in tracks
+    }
+    tracks = [track for track in tracks if windows[track.pk]]
+    creator = User.objects.get(username="demo-enterprise")
+    now = timezone.now()
+    done = bench_applications().count()
+    rows = []
+    for index in range(done, APPLICATIONS):
+        # Each enterprise applies on distinct tracks, so at most one live application per
+        # (enterprise, track, window).
+        enterprise_index = index % len(enterprises)
+        enterprise_id, district = enterprises[enterprise_index]
+        track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
+        track_windows = windows[track.pk]
+        window = track_windows[enterprise_index % len(track_windows)]
+        amount = Decimal(rng.randint(100_000, 20_000_000)) / 100
+        submitted = now - timedelta(days=rng.randint(30, 90), minutes=rng.randint(0, 1440))
+        municipal_at = submitted + timedelta(days=rng.randint(2, 10))
+        approved_at = municipal_at + timedelta(days=rng.randint(2, 15))
+        rows.append(
+            Application(
+                # Sequence numbers above the demo's, which count from 1.
+                reference=f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
+                enterprise_id=enterprise_id,
+                district=district,
+                track=track,
+                window=window,
+                declared={},
+                calculated_amount=amount,
+                recommended_amount=amount,
+                approved_amount=amount,
+                state=State.APPROVED,
+                created_by=creator,
+                created_at=submitted - timedelta(days=1),
+                state_changed_at=approved_at,
+                submitted_at=submitted,
+                district_due_at=submitted + timedelta(days=15),
+                municipal_review_at=municipal_at,
+                municipal_due_at=municipal_at + timedelta(days=20),
+                approved_at=approved_at,
+            )
+        )
+        if len(rows) == BATCH_SIZE:
+            Application.objects.bulk_create(rows)
+            rows = []
+    Application.objects.bulk_create(rows)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"fill took {time.perf_counter() - started:.1f} s")
+
+
+def timed(label: str, function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    print(f"  {label:<28}{time.perf_counter() - start:>8.2f} s")
+    return result
+
+
+def frozen_batch(preparer: User) -> DisbursementBatch:
+    """The frozen batch of every benchmark application: the one left by an earlier run, or a
+    new one built as finance builds it (create, add the applications, freeze)."""
+    batch = (
+        DisbursementBatch.objects.filter(
+            note=NOTE, state=BatchState.FROZEN, line_count=APPLICATIONS
+        )
+        .order_by("-pk")
+        .first()
+    )
+    if batch is not None and os.environ.get("BENCH_REBUILD"):
+        services.batch_cancel(batch=batch, by=preparer, reason="基准测试重建批次")
+        batch = None
+    if batch is not None:
+        print(f"reusing frozen batch {batch.number} ({batch.line_count:,} lines)")
+        return batch
+    # A batch left unfinished holds some applications: void it, which frees them.
+    for stale in DisbursementBatch.objects.filter(
+        note=NOTE, state__in=[BatchState.DRAFT, BatchState.FROZEN]
+    ):
+        services.batch_cancel(batch=stale, by=preparer, reason="基准测试重建批次")
+    print(f"building a batch of {APPLICATIONS:,} applications:")
+    batch = timed("batch_create", services.batch_create, by=preparer, note=NOTE)
+    outcomes = timed(
+        "batch_add_applications",
+        services.batch_add_applications,
+        batch=batch,
+        applications=bench_applications(),
+        by=preparer,
+    )
+    refused = [outcome for outcome in outcomes if not outcome.added]
+    if refused:
+        sys.exit(
+            f"{len(refused):,} applications refused, e.g. {refused[0].reference}: "
+            f"{refused[0].problem}; drop the benchmark database to start afresh"
+        )
+    batch = timed("batch_freeze", services.batch_freeze, batch=batch, by=preparer)
+    return batch
+
+
+def vacuum() -> None:
+    """Clear the dead row versions that building the batch (every line is written three times)
+    and each rolled-back payment (every application and its log entry) leave behind, and renew
+    the planner's statistics: each run then reads tables in the same state, whether or not
+    the server's autovacuum has come by."""
+    tables = ", ".join(
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (BatchLine, Application, TransitionLog, BatchLog, BatchExport)
+    )
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+    print(f"vacuum took {time.perf_counter() - start:.1f} s")
+
+
+# ── peak memory ──────────────────────────────────────────────────────────────────────────────
+
+
+def _trim_heap():
+    try:
+        return ctypes.CDLL("libc.so.6").malloc_trim
+    except (OSError, AttributeError):
+        return None
+
+
+TRIM_HEAP = _trim_heap()
+
+
+class PeakRSS:
+    """The highest resident set size during the block, sampled from /proc/self/statm every
+    5 ms by a thread of its own, less the resident size just before the block."""
+
+    def __init__(self, interval: float = 0.005):
+        self.interval = interval
+        self.fd = os.open("/proc/self/statm", os.O_RDONLY)
+
+    def rss(self) -> int:
+        return int(os.pread(self.fd, 128, 0).split()[1]) * PAGE_SIZE
+
+    def _sample(self) -> None:
+        while not self.done.wait(self.interval):
+            self.peak = max(self.peak, self.rss())
+
+    def __enter__(self):
+        # Memory freed by an earlier step goes back to the system first, so that the next step
+        # cannot reuse it unseen.
+        gc.collect()
+        if TRIM_HEAP is not None:
+            TRIM_HEAP(0)
+        self.before = self.peak = self.rss()
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
+        self.peak = max(self.peak, self.rss())
+
+    @property
+    def mb(self) -> float:
+        return (self.peak - self.before) / 2**20
+
+
+# ── the four exports ─────────────────────────────────────────────────────────────────────────
+
+
+class BatchLineResource(resources.ModelResource):
+    """The same ten columns as the bank's list; the line's id stands for its position."""
+
+    class Meta:
+        model = BatchLine
+        fields = (
+            "id",
+            "reference",
+            "enterprise_name",
+            "credit_code",
+            "district_name",
+            "measure_label",
+            "track_name",
+            "amount",
+            "bank_name",
+            "bank_account",
+        )
+        export_order = fields
+
+
+def project_export(batch: DisbursementBatch, user: User, export_format: str) -> int:
+    size = 0
+    for block in batch_export(batch=batch, export_format=export_format, by=user):
+        size += len(block)
+    return size
+
+
+def copy_statement(batch: DisbursementBatch):
+    query, params = export_rows(batch).query.sql_with_params()
+    return f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", params
+
+
+def copy_export(batch: DisbursementBatch, blocks: list | None = None) -> int:
+    statement, params = copy_statement(batch)
+    connection.ensure_connection()
+    size = 0
+    with connection.connection.cursor() as cursor, cursor.copy(statement, params) as copy:
+        for block in copy:
+            size += len(block)
+            if blocks is not None:
+                blocks.append(bytes(block))
+    return size
+
+
+def importexport_export(batch: DisbursementBatch) -> int:
+    lines = BatchLine.objects.filter(batch=batch, status=LineStatus.IN_BATCH).order_by("reference")
+    return len(BatchLineResource().export(queryset=lines).csv.encode())
+
+
+def _rows_digest(rows) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    count = 0
+    for row in rows:
+        digest.update("\x1f".join(row).encode() + b"\x1e")
+        count += 1
+    return count, digest.hexdigest()
+
+
+def check_copy_matches_export(batch: DisbursementBatch, user: User) -> None:
+    """Once, untimed: COPY with the query's parameters gives the same rows as the CSV export
+    (which also warms PostgreSQL's cache for every step)."""
+    blocks = []
+    copy_export(batch, blocks)
+    copied = list(csv.reader(io.StringIO(b"".join(blocks).decode())))[1:]
+    exported = b"".join(batch_export(batch=batch, export_format="csv", by=user))
+    # The export adds the byte-order mark and a total row after the lines.
+    rows = list(csv.reader(io.StringIO(exported.decode("utf-8-sig"))))[1:-1]
+    if len(copied) != batch.line_count or _rows_digest(copied) != _rows_digest(rows):
+        sys.exit(
+            f"COPY and the CSV export differ: {len(copied):,} and {len(rows):,} rows, "
+            f"first {copied[:1]} and {rows[:1]}"
+        )
+
+
+# ── the run ──────────────────────────────────────────────────────────────────────────────────
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def mark_paid(batch: DisbursementBatch, confirmer: User, *, count_queries: bool):
+    """Confirm the payment of the whole batch in one transaction, then roll it back. The time
+    covers the whole service, every line's application moved to disbursed and logged; the
+    rollback keeps the batch frozen and its applications approved for the next run (and the
+    notifications queued on commit are never sent)."""
+    elapsed = queries = outcome = None
+    capture = CaptureQueriesContext(connection) if count_queries else nullcontext()
+    try:
+        with transaction.atomic():
+            with capture as captured:
+                start = time.perf_counter()
+                outcome = services.batch_mark_paid(
+                    batch=batch,
+                    by=confirmer,
+                    payment_date=timezone.localdate(),
+                    bank_reference=f"BENCH-{timezone.now():%Y%m%d%H%M%S}",
+                )
+                elapsed = time.perf_counter() - start
+            if count_queries:
+                queries = len(captured.captured_queries)
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    assert outcome is not None and outcome.paid == batch.line_count, outcome
+    return elapsed, queries
+
+
+def main() -> None:
+    if connection.vendor != "postgresql":
+        sys.exit("the benchmark runs on PostgreSQL: set BENCH_DATABASE_URL")
+    fill()
+    preparer = User.objects.get(username="demo-finance")
+    confirmer = User.objects.get(username="demo-finance-2")
+    batch = frozen_batch(preparer)
+    vacuum()
+    check_copy_matches_export(batch, preparer)
+
+    steps = {
+        "(a) CSV export": lambda: project_export(batch, preparer, "csv"),
+        "(a2) CSV via csv module": lambda: sum(len(b) for b in csv_bytes(batch, use_copy=False)),
+        "(b) COPY floor": lambda: copy_export(batch),
+        "(c) import-export CSV": lambda: importexport_export(batch),
+        "(d) XLSX export": lambda: project_export(batch, preparer, "xlsx"),
+    }
+    seconds = {name: [] for name in steps}
+    peaks = {name: [] for name in steps}
+    sizes = {}
+    sampler = PeakRSS()
+    for _round in range(RUNS):
+        for name, step in steps.items():
+            with sampler:
+                start = time.perf_counter()
+                sizes[name] = step()
+                seconds[name].append(time.perf_counter() - start)
+            peaks[name].append(sampler.mb)
+
+    median = {name: statistics.median(times) for name, times in seconds.items()}
+    peak = {name: max(values) for name, values in peaks.items()}
+    print(f"\n{batch.line_count:,} lines; {RUNS} interleaved runs of each step")
+    print(f"{'step':<24}{'median s':>10}  {'runs s':<26}{'peak MB':>9}{'size MB':>9}")
+    for name in steps:
+        runs = " ".join(f"{value:.2f}" for value in seconds[name])
+        print(
+            f"{name:<24}{median[name]:>10.2f}  {runs:<26}{peak[name]:>9.1f}"
+            f"{sizes[name] / 2**20:>9.1f}"
+        )
+
+    paid_s, _queries = mark_paid(batch, confirmer, count_queries=False)
+    counted_s, queries = mark_paid(batch, confirmer, count_queries=True)
+    print(
+        f"\nmark paid ({batch.line_count:,} lines, one transaction, rolled back): "
+        f"{paid_s:.2f} s; {queries} queries (a second run, counting them: {counted_s:.2f} s)"
+    )
+
+    csv_s = median["(a) CSV export"]
+    csv_over_copy = csv_s / median["(b) COPY floor"]
+    importexport_over_csv = median["(c) import-export CSV"] / csv_s
+    print(
+        "(a) is the project's export as the admin and the command give it (rows formatted by "
+        "COPY); (a2) the same rows through a server-side cursor and the csv module, used where "
+        f"there is no PostgreSQL: {median['(a2) CSV via csv module'] / median['(b) COPY floor']:.2f}"
+        " x COPY"
+    )
+    print("\ntargets: csv_over_copy <= 1.5, importexport_over_csv >= 10, peaks < 100 MB")
+    print(
+        f"export: csv_over_copy={csv_over_copy:.2f} "
+        f"importexport_over_csv={importexport_over_csv:.1f} "
+        f"csv_peak_mb={peak['(a) CSV export']:.1f} "
+        f"xlsx_peak_mb={peak['(d) XLSX export']:.1f} "
+        f"mark_paid_s={paid_s:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    if ELSEWHERE:
+        subprocess.run([sys.executable, __file__], check=True)
+    else:
+        main()
