@@ -415,7 +415,7 @@ _DISBURSE_FIELDS = ("state", "disbursed_on", "disbursed_at", "due_at", "state_ch
 
 @transaction.atomic
 def applications_disburse(
-    *, applications: QuerySet, by, paid_on, comment: str = "", amounts: dict | None = None
+    *, applications: QuerySet, by, paid_on, comment: str = ""
 ) -> list[TransitionLog]:
     """Take ``disburse`` on every application of ``applications`` at once (a batch's paid lines).
 
@@ -459,57 +459,55 @@ def applications_disburse(
     if updated != len(locked):
         # Cannot happen while the rows are locked; if it ever does, nothing is paid.
         raise ApplicationError(_("申报状态已被他人更改，请刷新后重试。"))
-    entries = TransitionLog.objects.bulk_create(
-        [
-            TransitionLog(
-                application=application,
-                actor=by,
-                transition="disburse",
-                from_state=State.APPROVED,
-                to_state=State.DISBURSED,
-                comment=comment,
-                amount=(amounts or {}).get(application.pk, application.approved_amount),
-                created_at=now,
-            )
-            for application in locked
-        ],
-        batch_size=LOG_BATCH_SIZE,
+    return _log_many(
+        [(application, comment) for application in locked],
+        by=by,
+        transition="disburse",
+        from_state=State.APPROVED,
+        to_state=State.DISBURSED,
+        at=now,
     )
-    _announce_many(entries, by=by)
-    return entries
 
 
 @transaction.atomic
 def applications_record_payment_failures(*, failures: dict, by) -> list[TransitionLog]:
     """Tell each enterprise why the bank returned its payment: {application: reason}. The
     application stays approved, to be paid in a later batch; the entry is on its timeline."""
-    now = timezone.now()
+    return _log_many(
+        list(failures.items()),
+        by=by,
+        transition="payment_failed",
+        from_state=State.APPROVED,
+        to_state=State.APPROVED,
+        at=timezone.now(),
+    )
+
+
+def _log_many(rows, *, by, transition, from_state, to_state, at) -> list[TransitionLog]:
+    """Log one event for many applications at once, (application, comment) each, with their
+    approved amounts; then what a single transition announces, for each of them."""
+    from notifications.services import notify_many_on_commit
+
     entries = TransitionLog.objects.bulk_create(
         [
             TransitionLog(
                 application=application,
                 actor=by,
-                transition="payment_failed",
-                from_state=State.APPROVED,
-                to_state=State.APPROVED,
-                comment=reason,
+                transition=transition,
+                from_state=from_state,
+                to_state=to_state,
+                comment=comment,
                 amount=application.approved_amount,
-                created_at=now,
+                created_at=at,
             )
-            for application, reason in failures.items()
+            for application, comment in rows
         ],
         batch_size=LOG_BATCH_SIZE,
     )
-    _announce_many(entries, by=by)
-    return entries
-
-
-def _announce_many(entries: list[TransitionLog], *, by) -> None:
-    from notifications.services import notify_many_on_commit
-
     for entry in entries:
         transition_taken.send(sender=Application, entry=entry, by=by)
     notify_many_on_commit(entries)
+    return entries
 
 
 @transaction.atomic
