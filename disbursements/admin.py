@@ -80,8 +80,29 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
     return TemplateResponse(request, "admin/disbursements/add_to_batch.html", context)
 
 
-# The officials' application list offers finance this action beside the reviewers' decisions.
+class InBatchFilter(admin.SimpleListFilter):
+    """Finance's question when building a batch: which approved applications are still free."""
+
+    title = _("拨付批次")
+    parameter_name = "batch"
+
+    def lookups(self, request, model_admin):
+        if not permissions.can_view_batches(request.user):
+            return []
+        return [("none", _("未加入拨付批次")), ("live", _("已在拨付批次中"))]
+
+    def queryset(self, request, queryset):
+        live = {"disbursement_lines__status": LineStatus.IN_BATCH}
+        if self.value() == "none":
+            return queryset.exclude(**live)
+        if self.value() == "live":
+            return queryset.filter(**live)
+        return queryset
+
+
+# The officials' application list offers finance this action and filter beside the reviewers'.
 ApplicationAdmin.actions = [*ApplicationAdmin.actions, add_to_disbursement_batch]
+ApplicationAdmin.list_filter = [*ApplicationAdmin.list_filter, InBatchFilter]
 ApplicationAdmin.role_actions = {
     **ApplicationAdmin.role_actions,
     roles.FINANCE: {"add_to_disbursement_batch"},

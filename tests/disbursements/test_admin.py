@@ -399,3 +399,21 @@ def test_the_batch_list_queries_do_not_grow_with_the_batches(client, finance_use
         return len(context.captured_queries)
 
     assert count_for(2) == count_for(10)
+
+
+def test_finance_filters_the_applications_still_free_for_a_batch(client, finance_user):
+    taken, free = approved_applications(2)
+    frozen_batch([taken], by=finance_user)
+    client.force_login(finance_user)
+
+    for value, expected in (("none", {free}), ("live", {taken}), ("junk", {taken, free})):
+        response = client.get(reverse(CHANGELIST), {"batch": value})
+        assert response.status_code == 200
+        assert set(response.context["cl"].result_list) == expected, value
+    assert "未加入拨付批次" in client.get(reverse(CHANGELIST)).content.decode()
+
+
+def test_reviewers_are_not_offered_the_batch_filter(client, district_reviewer):
+    client.force_login(district_reviewer)
+
+    assert "未加入拨付批次" not in client.get(reverse(CHANGELIST)).content.decode()
