@@ -5,6 +5,8 @@ from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -48,33 +50,56 @@ def _report_outcomes(modeladmin, request, batch, outcomes) -> None:
             )
 
 
+SAMPLE_ROWS = 20
+
+
+class _NothingAdded(Exception):
+    pass
+
+
 @admin.action(description=_("加入拨付批次"))
 def add_to_disbursement_batch(modeladmin, request, queryset):
-    """From the approved applications: into a new batch or a draft one, reported one by one."""
+    """From the approved applications: into a new batch or one's own draft, reported one by
+    one. "Select all" carries the list's filters, not thousands of ids, to the next page."""
     if not permissions.may_prepare(None, request.user):
         raise PermissionDenied
-    form = AddToBatchForm(request.POST if "apply" in request.POST else None)
-    if "apply" in request.POST and form.is_valid():
+    apply = "apply" in request.POST
+    form = AddToBatchForm(request.POST if apply else None, user=request.user)
+    if apply and form.is_valid():
+        batch = form.cleaned_data["batch"]
         try:
-            batch = form.cleaned_data["batch"] or services.batch_create(
-                by=request.user, note=form.cleaned_data["note"]
+            with transaction.atomic():
+                batch = batch or services.batch_create(
+                    by=request.user, note=form.cleaned_data["note"]
+                )
+                outcomes = services.batch_add_applications(
+                    batch=batch, applications=queryset, by=request.user
+                )
+                if form.cleaned_data["batch"] is None and not any(o.added for o in outcomes):
+                    raise _NothingAdded  # no empty batch is left behind
+        except _NothingAdded:
+            _report_outcomes(modeladmin, request, batch, outcomes)
+            modeladmin.message_user(
+                request, gettext("没有可加入的申报，未新建拨付批次。"), messages.WARNING
             )
-            outcomes = services.batch_add_applications(
-                batch=batch, applications=queryset, by=request.user
-            )
+            return None
         except (ApplicationError, PermissionDenied) as error:
             modeladmin.message_user(request, str(error), messages.ERROR)
             return None
         _report_outcomes(modeladmin, request, batch, outcomes)
         return HttpResponseRedirect(_batch_url(batch))
-    applications = queryset.select_related("enterprise", "track__measure")
+    totals = queryset.aggregate(count=Count("pk"), total=Sum("approved_amount"))
+    select_across = request.POST.get("select_across") == "1"
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": gettext("加入拨付批次"),
         "opts": modeladmin.opts,
         "form": form,
-        "applications": applications,
-        "total": yuan_and_wan(sum((a.approved_amount or 0) for a in applications)),
+        "count": totals["count"],
+        "total": yuan_and_wan(totals["total"] or 0),
+        "sample": queryset.select_related("enterprise", "track__measure")[:SAMPLE_ROWS],
+        "select_across": select_across,
+        "ids": [] if select_across else queryset.values_list("pk", flat=True),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/disbursements/add_to_batch.html", context)
@@ -292,12 +317,25 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         }
         return self._render(request, "batch.html", batch, **context)
 
-    def _transition_view(self, request, object_id, *, form_class, title, may, run, warning=""):
-        """A transition's page: 403 for whoever may never take it; the service decides the
-        rest (state, two people, conditions) and its refusal is shown on the form."""
+    def _transition_view(
+        self, request, object_id, *, form_class, title, may, refusal, run, warning="", extra=None
+    ):
+        """A transition's page: 403 with the reason for whoever may not take it; the service
+        decides the rest (state, conditions) and its refusal is shown on the form."""
+        extra = extra or {}
         batch = self._batch(request, object_id)
+        page = {
+            "title": f"{batch.number} · {title}",
+            "action_title": title,
+            "total_display": yuan_and_wan(batch.total_amount),
+        }
         if not may(batch, request.user):
-            raise PermissionDenied
+            # Finance and administrators learn why, in words; nothing to fill in.
+            response = self._render(
+                request, "confirm.html", batch, refusal=refusal(batch, request.user), **page
+            )
+            response.status_code = 403
+            return response
         form = form_class(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:
@@ -311,14 +349,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
                 self.message_user(request, message, messages.SUCCESS)
                 return HttpResponseRedirect(_batch_url(batch))
         return self._render(
-            request,
-            "confirm.html",
-            batch,
-            title=f"{batch.number} · {title}",
-            form=form,
-            action_title=title,
-            warning=warning,
-            total_display=yuan_and_wan(batch.total_amount),
+            request, "confirm.html", batch, form=form, warning=warning, **page, **extra
         )
 
     def freeze_view(self, request, object_id):
@@ -338,6 +369,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             form_class=ConfirmForm,
             title=gettext("锁定批次"),
             may=permissions.may_prepare,
+            refusal=lambda batch, user: gettext("只有制单人可以锁定本批次。"),
             warning=gettext("锁定后清单不能再增减，开户银行和账号按此刻的企业信息记录。"),
             run=run,
         )
@@ -367,6 +399,11 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             form_class=MarkPaidForm,
             title=gettext("确认拨付"),
             may=permissions.may_confirm_payment,
+            refusal=lambda batch, user: (
+                gettext("制单人不能确认本批次拨付，须由另一名财务人员复核确认。")
+                if batch.prepared_by_id == user.pk
+                else gettext("您没有权限确认拨付。")
+            ),
             warning=gettext(
                 "确认后，除银行退回的明细外，批次中的申报全部变为“已拨付”，不能撤销。"
                 "请核对银行回单后再确认。"
@@ -376,7 +413,12 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
 
     def cancel_view(self, request, object_id):
         def run(batch, data):
-            batch = services.batch_cancel(batch=batch, by=request.user, reason=data["reason"])
+            batch = services.batch_cancel(
+                batch=batch,
+                by=request.user,
+                reason=data["reason"],
+                exported_list_unpaid=data["exported_list_unpaid"],
+            )
             return gettext("批次%(number)s已作废，其中的申报可以加入其他批次。") % {
                 "number": batch.number
             }
@@ -387,6 +429,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             form_class=CancelForm,
             title=gettext("作废批次"),
             may=permissions.may_cancel,
+            refusal=lambda batch, user: gettext("您没有权限作废批次。"),
+            extra={"show_exports": True},
             run=run,
         )
 

@@ -18,13 +18,15 @@ import hashlib
 import io
 import tempfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 
 from django.conf import settings
-from django.db import connections, transaction
-from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import Case, CharField, F, QuerySet, Value, When
 from django.db.models.expressions import Window
-from django.db.models.functions import Concat, NullIf, RowNumber
+from django.db.models.functions import Concat, NullIf, Replace, RowNumber
+from django.db.models.lookups import Regex
 from django.utils import timezone
 
 from .models import BatchExport, BatchLine, DisbursementBatch, ExportFormat, LineStatus
@@ -51,10 +53,12 @@ TEXT_COLUMNS = [
 ]
 AMOUNT_AT = HEADERS.index("核定金额（元）")
 TEXT_AT = [at for at in range(1, len(HEADERS)) if at != AMOUNT_AT]
-# A cell a spreadsheet would take for a formula starts with one of these; prefixing an
-# apostrophe makes it plain text (the OWASP advice for CSV injection).
-FORMULA_STARTS = "=+-@\t\r"
-_FORMULA_PATTERN = r"^[=+@\t\r-]"
+# A cell a spreadsheet would take for a formula starts with one of these, perhaps after blanks
+# (full-width forms too, which some spreadsheets fold); a leading tab or CR is refused as well.
+# Prefixing an apostrophe makes it plain text (the OWASP advice for CSV injection). The pattern
+# is written with the characters themselves, so PostgreSQL and Python read it alike.
+_BLANKS = " \t\u3000\u00a0"
+FORMULA_PATTERN = "^([\t\r]|[" + _BLANKS + "]*[=+@＝＋－＠-])"
 CSV_BOM = "\ufeff".encode()
 CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
@@ -62,18 +66,15 @@ CONTENT_TYPES = {
 }
 
 
-def neutralised(text: str) -> str:
-    """The same rule as the query's, for text written outside it (the total row)."""
-    return "'" + text if text[:1] and text[0] in FORMULA_STARTS else text
-
-
 def _neutralised(field: str):
-    # An empty text leaves as NULL: COPY writes NULL as an empty field, as the csv module
-    # writes None, where it would quote an empty string.
+    # Line breaks become spaces: a bank's list has one line per payee. An empty text leaves as
+    # NULL: COPY writes NULL as an empty field, as the csv module writes None, where it would
+    # quote an empty string.
+    text = Replace(Replace(F(field), Value("\r"), Value(" ")), Value("\n"), Value(" "))
     return NullIf(
         Case(
-            When(Q(**{f"{field}__regex": _FORMULA_PATTERN}), then=Concat(Value("'"), F(field))),
-            default=F(field),
+            When(Regex(text, Value(FORMULA_PATTERN)), then=Concat(Value("'"), text)),
+            default=text,
             output_field=CharField(),
         ),
         Value(""),
@@ -227,31 +228,52 @@ def export_filename(batch: DisbursementBatch, export_format: str) -> str:
 
 
 def batch_export(*, batch: DisbursementBatch, export_format: str, by) -> Iterator[bytes]:
-    """The export of a frozen (or paid) batch as a stream of bytes. When the stream has been
-    read to its end, the export is recorded: who, when, the format, the lines, the SHA-256.
-    The admin's download and the command both go through here."""
+    """The export of a frozen (or paid) batch as a stream of bytes; the admin's download and
+    the command both go through here. Reading it starts the export's record; reading it to
+    the end completes the record with the file's size and SHA-256."""
     if not batch.is_exportable:
         raise ExportNotAllowed(batch.get_state_display())
     if export_format not in WRITERS:
         raise ExportNotAllowed(export_format)
-    return _recorded(batch, export_format, by, WRITERS[export_format](batch))
+    return _recorded(batch, export_format, by)
 
 
-def _recorded(batch, export_format, by, blocks: Iterator[bytes]) -> Iterator[bytes]:
+def _recorded(batch, export_format, by) -> Iterator[bytes]:
+    record = BatchExport.objects.create(
+        batch=batch,
+        exported_by=by,
+        format=export_format,
+        line_count=batch.line_count,
+        total_amount=batch.total_amount,
+    )
     digest = hashlib.sha256()
     size = 0
-    for block in blocks:
-        digest.update(block)
-        size += len(block)
-        yield block
-    with transaction.atomic():
-        BatchExport.objects.create(
-            batch=batch,
-            exported_by=by,
-            format=export_format,
-            line_count=batch.line_count,
-            total_amount=batch.total_amount,
-            size=size,
-            sha256=digest.hexdigest(),
-            created_at=timezone.now(),
-        )
+    with _one_snapshot(DEFAULT_DB_ALIAS):
+        # The lines and the total row from the same moment, whatever commits meanwhile.
+        batch = DisbursementBatch.objects.get(pk=batch.pk)
+        if not batch.is_exportable:
+            raise ExportNotAllowed(batch.get_state_display())
+        for block in WRITERS[export_format](batch):
+            digest.update(block)
+            size += len(block)
+            yield block
+    BatchExport.objects.filter(pk=record.pk).update(
+        line_count=batch.line_count,
+        total_amount=batch.total_amount,
+        size=size,
+        sha256=digest.hexdigest(),
+        completed_at=timezone.now(),
+    )
+
+
+@contextmanager
+def _one_snapshot(using: str):
+    """A transaction that reads one snapshot of the database (REPEATABLE READ on PostgreSQL;
+    SQLite's transactions always do). Inside a transaction already, that one's."""
+    connection = connections[using]
+    outermost = not connection.in_atomic_block
+    with transaction.atomic(using=using):
+        if outermost and connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        yield

@@ -6,7 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import ApplicationWindow, Measure
 
-from .models import BatchState, DisbursementBatch
+from .models import BatchLine, BatchState, DisbursementBatch
+
+REASON_MAX = BatchLine._meta.get_field("failure_reason").max_length
 
 REFERENCE = re.compile(r"^\s*(CQJX-\d{4}-\d{2}-\d{6})[\s:：,，、]+(.+?)\s*$", re.IGNORECASE)
 
@@ -44,9 +46,10 @@ class BatchCreateForm(forms.Form):
 class AddToBatchForm(forms.Form):
     batch = forms.ModelChoiceField(
         label=_("拨付批次"),
-        queryset=DisbursementBatch.objects.filter(state=BatchState.DRAFT),
+        queryset=DisbursementBatch.objects.none(),
         required=False,
         empty_label=_("新建拨付批次"),
+        help_text=_("可选择本人编制的草稿批次。"),
     )
     note = forms.CharField(
         label=_("备注"),
@@ -54,6 +57,12 @@ class AddToBatchForm(forms.Form):
         required=False,
         help_text=_("新建批次时使用。"),
     )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["batch"].queryset = DisbursementBatch.objects.filter(
+            state=BatchState.DRAFT, prepared_by=user
+        )
 
 
 class MarkPaidForm(forms.Form):
@@ -76,7 +85,7 @@ class MarkPaidForm(forms.Form):
 
     def clean_failed_lines(self) -> dict[str, str]:
         failed: dict[str, str] = {}
-        bad = []
+        bad, too_long = [], []
         for number, line in enumerate(self.cleaned_data["failed_lines"].splitlines(), start=1):
             if not line.strip():
                 continue
@@ -84,7 +93,15 @@ class MarkPaidForm(forms.Form):
             if match is None:
                 bad.append(number)
                 continue
-            failed[match.group(1).upper()] = match.group(2)
+            reference, reason = match.group(1).upper(), match.group(2)
+            if len(reason) > REASON_MAX:
+                too_long.append(number)
+            failed[reference] = reason
+        if too_long:
+            raise forms.ValidationError(
+                _("第%(lines)s行的原因太长：最多%(max)d个字。")
+                % {"lines": "、".join(str(n) for n in too_long), "max": REASON_MAX}
+            )
         if bad:
             raise forms.ValidationError(
                 _("第%(lines)s行格式不对：应为申报编号加原因。")
@@ -96,6 +113,11 @@ class MarkPaidForm(forms.Form):
 class CancelForm(forms.Form):
     reason = forms.CharField(
         label=_("作废原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60})
+    )
+    exported_list_unpaid = forms.BooleanField(
+        label=_("已向银行确认：已导出的拨付清单未付款、也不会再付款"),
+        required=False,
+        help_text=_("本批次已导出过拨付清单时必须勾选：作废后其中的申报可以进入其他批次。"),
     )
 
 

@@ -270,8 +270,10 @@ class ExportFormat(models.TextChoices):
     XLSX = "xlsx", "XLSX"
 
 
-class BatchExport(AppendOnlyModel):
-    """Every file handed out of a batch: who took it, when, and its fingerprint."""
+class BatchExport(models.Model):
+    """Every file handed out of a batch: who took it, when, and its fingerprint. Written when
+    the export starts, completed when its last byte has gone: an export broken off halfway
+    is on the record too, without a fingerprint."""
 
     batch = models.ForeignKey(
         DisbursementBatch,
@@ -291,9 +293,10 @@ class BatchExport(AppendOnlyModel):
     format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
     line_count = models.PositiveIntegerField(_("笔数"))
     total_amount = models.DecimalField(_("合计金额（元）"), **MONEY)
-    size = models.PositiveBigIntegerField(_("大小（字节）"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("导出时间"), default=timezone.now)
+    completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导出记录")
@@ -301,4 +304,4 @@ class BatchExport(AppendOnlyModel):
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.batch_id} · {self.format} · {self.sha256[:12]}"
+        return f"{self.batch_id} · {self.format} · {self.sha256[:12] or '—'}"

@@ -25,8 +25,10 @@ def can_view_batches(user) -> bool:
 
 
 def may_prepare(batch, user) -> bool:
-    """Create a batch, add and remove its applications, freeze it: finance staff."""
-    return is_finance(user)
+    """Create a batch (``batch`` None), and add, remove and freeze the applications of one's
+    own: finance staff. The list is one person's work, so the second person who confirms the
+    payment cannot have put a line into it."""
+    return is_finance(user) and (batch is None or batch.prepared_by_id == user.pk)
 
 
 def may_confirm_payment(batch, user) -> bool:

@@ -72,8 +72,10 @@ def _log(batch: DisbursementBatch, action: str, *, by, from_state: str, comment:
 
 
 def _require_draft(batch: DisbursementBatch, by) -> None:
-    if not permissions.may_prepare(batch, by):
+    if not permissions.may_prepare(None, by):
         raise PermissionDenied(_("只有财务人员可以编制拨付批次。"))
+    if not permissions.may_prepare(batch, by):
+        raise PermissionDenied(_("只有制单人可以修改本批次。"))
     if batch.state != BatchState.DRAFT:
         raise DisbursementError(
             _("批次%(number)s当前为“%(state)s”，只有草稿批次可以增减申报。")
@@ -186,6 +188,7 @@ def batch_add_applications(
             "approved_amount",
             "district",
             "track_id",
+            "window_id",
             "enterprise_id",
             "enterprise__name",
             "enterprise__credit_code",
@@ -207,6 +210,7 @@ def batch_add_applications(
         amount,
         district,
         track_id,
+        window_id,
         enterprise_id,
         name,
         credit_code,
@@ -226,8 +230,14 @@ def batch_add_applications(
             }
         elif not (bank_name and bank_account):
             problem = _("企业尚未登记开户银行和银行账号。")
-        elif not amount or amount <= 0:
+        elif amount is None:
             problem = _("核定金额为空。")
+        elif amount <= 0:
+            problem = _("核定金额须大于0。")
+        elif batch.window_id is not None and window_id != batch.window_id:
+            problem = _("不属于本拨付批次的申报批次。")
+        elif batch.measure_id is not None and track_id not in labels.tracks_of(batch.measure_id):
+            problem = _("不属于本拨付批次的政策条款。")
         outcomes.append(AddOutcome(pk, reference, not problem, problem))
         if problem:
             continue
@@ -302,18 +312,24 @@ class _Labels:
     def __init__(self):
         with translation.override("zh-hans"):
             self.districts = {d.value: str(d.label) for d in District}
-            self.tracks = {
-                pk: (f"第{number}条 {title}", name)
-                for pk, number, title, name in Track.objects.values_list(
-                    "pk", "measure__number", "measure__title", "name"
+            rows = list(
+                Track.objects.values_list(
+                    "pk", "measure_id", "measure__number", "measure__title", "name"
                 )
+            )
+            self.tracks = {
+                pk: (f"第{number}条 {title}", name) for pk, _m, number, title, name in rows
             }
+            self.measures = {pk: measure for pk, measure, *_rest in rows}
 
     def district(self, code: str) -> str:
         return self.districts.get(code, "")
 
     def track(self, pk: int) -> tuple[str, str]:
         return self.tracks[pk]
+
+    def tracks_of(self, measure_id: int) -> set[int]:
+        return {pk for pk, measure in self.measures.items() if measure == measure_id}
 
 
 def _snapshot(lines: QuerySet[BatchLine]) -> None:
@@ -435,6 +451,9 @@ def batch_mark_paid(
         )
     if any(not reason for reason in failed.values()):
         problems.append(_("请为每笔失败明细填写银行退回的原因。"))
+    reason_max = BatchLine._meta.get_field("failure_reason").max_length
+    if any(len(reason) > reason_max for reason in failed.values()):
+        problems.append(_("银行退回的原因最多%(max)d个字。") % {"max": reason_max})
     if failed and len(failed_lines) == batch.line_count:
         problems.append(_("全部明细均失败时请作废本批次，而不是确认拨付。"))
     if problems:
@@ -488,12 +507,20 @@ def batch_mark_paid(
 
 
 @transaction.atomic
-def batch_cancel(*, batch: DisbursementBatch, by, reason: str) -> DisbursementBatch:
-    """Void a batch that has not been paid: its applications are free for another batch."""
+def batch_cancel(
+    *, batch: DisbursementBatch, by, reason: str, exported_list_unpaid: bool = False
+) -> DisbursementBatch:
+    """Void a batch that has not been paid: its applications are free for another batch. Once
+    its list has been exported, only on the word that the bank has not paid it and will not:
+    otherwise the same applications could be paid again from a later batch."""
     batch = _locked(batch)
     _check(batch, "cancel", by=by)
     reason = (reason or "").strip()
     if not reason:
         raise DisbursementError(_("作废批次须填写原因。"))
+    if batch.exports.exists() and not exported_list_unpaid:
+        raise DisbursementError(
+            _("本批次已导出过拨付清单，须先向银行确认清单未付款、也不会再付款，方可作废。")
+        )
     batch.lines.filter(status=LineStatus.IN_BATCH).update(status=LineStatus.RELEASED)
     return _take(batch, "cancel", by=by, comment=reason, reason=reason)

@@ -118,14 +118,35 @@ def test_postgresql_copy_and_the_csv_module_write_the_same_bytes(finance_user):
     assert '重庆"星光",科技有限公司' in names and "'=cmd|' /C calc'!A0" in names
 
 
-def test_an_export_read_halfway_is_not_recorded(batch, settings):
-    settings.DISBURSEMENT_EXPORT_CHUNK = 2
-    stream = batch_export(batch=batch, export_format="csv", by=None)
-    next(stream)
+def test_an_export_broken_off_halfway_stays_on_the_record_unfinished(batch, finance_user):
+    stream = batch_export(batch=batch, export_format="csv", by=finance_user)
     next(stream)
     stream.close()
 
-    assert not BatchExport.objects.exists()
+    record = BatchExport.objects.get()
+    assert (record.exported_by, record.completed_at, record.sha256) == (finance_user, None, "")
+    assert record.line_count == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("＝SUM(A1)", "'＝SUM(A1)"),
+        ("  =1+1", "'  =1+1"),
+        ("\u3000+1", "'\u3000+1"),
+        ("＠cmd", "'＠cmd"),
+        ("\tTab公司", "'\tTab公司"),
+        ("重庆\r\n=换行公司", "重庆  =换行公司"),
+        ("重庆-连字符公司", "重庆-连字符公司"),
+    ],
+)
+def test_formula_starts_in_every_disguise_come_out_inert(finance_user, name, expected):
+    batch = frozen_batch(approved_applications(1, name=name), by=finance_user)
+
+    for use_copy in {False, connection.vendor == "postgresql"}:
+        rows = read_csv(b"".join(csv_bytes(batch, use_copy=use_copy)))
+        assert rows[1][2] == expected, use_copy
+    assert read_xlsx(export(batch, "xlsx"))["C2"].value == expected
 
 
 def test_draft_and_cancelled_batches_do_not_export(finance_user):

@@ -457,3 +457,53 @@ def test_payable_applications_leave_out_those_in_live_batches(finance_user):
     payable = services.payable_applications(window=applications[0].window)
 
     assert set(payable) == set(applications[1:])
+
+
+def test_only_the_preparer_changes_or_freezes_a_draft_so_the_confirmer_put_nothing_in(
+    finance_user, confirmer
+):
+    applications = approved_applications(2)
+    batch = services.batch_create(by=finance_user)
+
+    with pytest.raises(PermissionDenied, match="只有制单人"):
+        services.batch_add_applications(batch=batch, applications=_all(applications), by=confirmer)
+    services.batch_add_applications(batch=batch, applications=_all(applications), by=finance_user)
+    with pytest.raises(PermissionDenied, match="只有制单人"):
+        services.batch_remove_applications(
+            batch=batch, applications=_all(applications), by=confirmer
+        )
+    with pytest.raises(PermissionDenied):
+        services.batch_freeze(batch=batch, by=confirmer)
+    assert batch.lines.count() == 2
+
+
+def test_a_batch_built_for_a_window_or_a_measure_takes_only_theirs(finance_user):
+    from tests.applications.factories import WindowFactory
+
+    in_window = approved_applications(1)[0]
+    other_window = approved_applications(1, window=WindowFactory(measure=in_window.track.measure))[
+        0
+    ]
+    for_window = services.batch_create(by=finance_user, window=in_window.window)
+
+    outcomes = services.batch_add_applications(
+        batch=for_window, applications=_all([in_window, other_window]), by=finance_user
+    )
+
+    assert [o.added for o in outcomes] == [True, False]
+    assert "申报批次" in outcomes[1].problem
+    from measures.models import Measure
+
+    for_measure = services.batch_create(by=finance_user, measure=Measure.objects.get(number=10))
+    refused = services.batch_add_applications(
+        batch=for_measure, applications=_all([other_window]), by=finance_user
+    )
+    assert "政策条款" in refused[0].problem
+
+
+def test_a_bank_reason_longer_than_the_record_keeps_is_refused(finance_user, confirmer):
+    application = approved_applications(2)[0]
+    batch = frozen_batch([application, *approved_applications(1)], by=finance_user)
+
+    with pytest.raises(DisbursementError, match="最多200个字"):
+        pay(batch, confirmer, failed={application.reference: "账" * 201})
