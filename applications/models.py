@@ -49,6 +49,12 @@ TRANSITION_LABELS = {
     "expire": _("逾期未提交，自动过期"),
 }
 
+
+def transition_label(name: str) -> str:
+    """What a transition is called where people read it."""
+    return str(TRANSITION_LABELS.get(name, name))
+
+
 # States in which an application no longer blocks a new one for the same track and window.
 CLOSED_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
 # States whose approved amount counts against the window's budget.
@@ -475,3 +481,36 @@ class ApplicationDocument(models.Model):
         """Uploaded before the application was last submitted: part of what was reviewed."""
         submitted_at = self.application.submitted_at
         return submitted_at is not None and self.uploaded_at <= submitted_at
+
+
+class OutboxEvent(models.Model):
+    """A log entry whose notifications are still to be delivered: written in the transaction of
+    the transition, so that what commits is announced and what rolls back is not, whether or
+    not the broker answers at that moment. Delivery marks it done; a periodic task hands on
+    whatever is left undelivered."""
+
+    log_entry = models.OneToOneField(
+        TransitionLog,
+        on_delete=models.PROTECT,
+        related_name="outbox_event",
+        verbose_name=_("办理记录"),
+    )
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    # Taken by a worker delivering it until then; a worker that dies leaves it to the next.
+    claimed_until = models.DateTimeField(_("投递中至"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("投递次数"), default=0)
+
+    class Meta:
+        verbose_name = _("待发通知")
+        verbose_name_plural = _("待发通知")
+        indexes = [
+            models.Index(
+                fields=["created_at"],
+                condition=Q(delivered_at__isnull=True),
+                name="outbox_pending_idx",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.log_entry_id}: {'done' if self.delivered_at else 'pending'}"

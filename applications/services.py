@@ -22,21 +22,17 @@ from .models import (
     BUDGETED_STATES,
     CLOSED_STATES,
     OTHER_DOCUMENT_KIND,
-    TRANSITION_LABELS,
     Application,
     ApplicationDocument,
+    OutboxEvent,
     ReferenceCounter,
     State,
     TransitionLog,
+    transition_label,
 )
 from .selectors import window_committed_amount
-from .signals import transition_taken
+from .signals import events_recorded, transition_taken
 from .uploads import validate_upload
-
-
-def transition_label(name: str) -> str:
-    return str(TRANSITION_LABELS.get(name, name))
-
 
 # ── creating and editing drafts ────────────────────────────────────────────────────────────
 
@@ -231,10 +227,18 @@ def _take(
         created_at=now,
     )
     transition_taken.send(sender=Application, entry=entry, by=by)
-    from notifications.services import notify_on_commit
-
-    notify_on_commit(entry)
+    _record_events([entry])
     return application
+
+
+def _record_events(entries: list[TransitionLog]) -> None:
+    """The outbox rows of ``entries``, in the caller's transaction; whoever delivers them
+    hears of it through ``events_recorded``."""
+    events = OutboxEvent.objects.bulk_create(
+        [OutboxEvent(log_entry=entry, created_at=entry.created_at) for entry in entries],
+        batch_size=LOG_BATCH_SIZE,
+    )
+    events_recorded.send(sender=Application, events=events)
 
 
 def _take_with_comment(application: Application, name: str, *, by, comment: str, public: bool):
@@ -486,8 +490,6 @@ def applications_record_payment_failures(*, failures: dict, by) -> list[Transiti
 def _log_many(rows, *, by, transition, from_state, to_state, at) -> list[TransitionLog]:
     """Log one event for many applications at once, (application, comment) each, with their
     approved amounts; then what a single transition announces, for each of them."""
-    from notifications.services import notify_many_on_commit
-
     entries = TransitionLog.objects.bulk_create(
         [
             TransitionLog(
@@ -506,7 +508,7 @@ def _log_many(rows, *, by, transition, from_state, to_state, at) -> list[Transit
     )
     for entry in entries:
         transition_taken.send(sender=Application, entry=entry, by=by)
-    notify_many_on_commit(entries)
+    _record_events(entries)
     return entries
 
 

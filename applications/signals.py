@@ -3,3 +3,8 @@ from django.dispatch import Signal
 # Sent inside the transaction of every transition, once its log entry is written; receivers
 # record what they must of it (reviews.Review for reviewers' decisions). Arguments: entry, by.
 transition_taken = Signal()
+
+# Sent inside a transaction that wrote outbox events (one per log entry), for whoever delivers
+# them to queue the delivery once the transaction commits. Arguments: events (a list of
+# OutboxEvent). The applications app records events; it does not know how they are delivered.
+events_recorded = Signal()

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("通知")
+
+    def ready(self) -> None:
+        from applications.signals import events_recorded
+
+        from .services import deliver_on_commit
+
+        def deliver(sender, *, events, **kwargs):
+            deliver_on_commit(events)
+
+        events_recorded.connect(deliver, weak=False, dispatch_uid="notifications.deliver")

@@ -1,12 +1,16 @@
 """Notifications for every transition: queued after the commit, sent once per event and person."""
 
+import logging
+from datetime import timedelta
+
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from applications.models import OutboxEvent, transition_label
 from enterprises import roles
 
 from .models import Notification
@@ -20,29 +24,76 @@ NEXT_ACTORS = {
 }
 
 
-def notify_on_commit(entry) -> None:
-    """Queue the notifications of ``entry`` once its transaction has committed."""
-    from .tasks import send_transition_notifications
+# Events per delivery task when many are recorded at once (a disbursement batch's lines).
+CHUNK = 500
+# An event not delivered after this long is handed on again by the periodic task.
+REDELIVER_AFTER = timedelta(minutes=1)
+# How long a worker may take over one event before another may take it over.
+CLAIM_FOR = timedelta(minutes=5)
 
-    # robust: a broker that is down must not turn a committed decision into an error page; the
-    # failure is logged and the notification rows can be sent again from the log entry.
-    transaction.on_commit(lambda: send_transition_notifications.delay(entry.pk), robust=True)
-
-
-# Entries per task when many are queued at once (a disbursement batch's lines).
-MANY_CHUNK = 500
+logger = logging.getLogger(__name__)
 
 
-def notify_many_on_commit(entries) -> None:
-    """Queue the notifications of many entries of one transaction, a task per chunk of them."""
-    from .tasks import send_transition_notifications_many
+def deliver_on_commit(events) -> None:
+    """Queue the delivery of ``events`` once their transaction has committed (connected to
+    ``events_recorded`` in NotificationsConfig.ready)."""
+    from .tasks import deliver_events
 
-    ids = [entry.pk for entry in entries]
-    for start in range(0, len(ids), MANY_CHUNK):
-        chunk = ids[start : start + MANY_CHUNK]
-        transaction.on_commit(
-            lambda chunk=chunk: send_transition_notifications_many.delay(chunk), robust=True
+    ids = [event.pk for event in events]
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        # robust: a broker that is down must not turn a committed decision into an error page;
+        # the events stay in the outbox and the periodic task hands them on.
+        transaction.on_commit(lambda chunk=chunk: deliver_events.delay(chunk), robust=True)
+
+
+def outbox_deliver(*, event_ids) -> int:
+    """Deliver each pending event of ``event_ids``: its notifications, created once per person,
+    and their emails. A worker claims an event for a while first, so that two never deliver
+    it at once; each email is marked sent as soon as it is, so that a retry after a failure
+    halfway sends only what was not sent. Delivered events are skipped. Returns how many it
+    delivered."""
+    delivered = 0
+    for event_id in event_ids:
+        now = timezone.now()
+        claimed = (
+            OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+            .update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
         )
+        if not claimed:
+            continue
+        event = OutboxEvent.objects.select_related("log_entry__application__track__measure").get(
+            pk=event_id
+        )
+        try:
+            notifications_send_for(entry=event.log_entry)
+        except BaseException:
+            OutboxEvent.objects.filter(pk=event_id).update(claimed_until=None)
+            raise
+        OutboxEvent.objects.filter(pk=event_id).update(
+            delivered_at=timezone.now(), claimed_until=None
+        )
+        delivered += 1
+    return delivered
+
+
+def outbox_redeliver(*, now=None) -> int:
+    """Hand on every event still pending a minute after it was recorded (its task was lost:
+    the broker was down, or the worker died). Returns how many it queued."""
+    from .tasks import deliver_events
+
+    cutoff = (now or timezone.now()) - REDELIVER_AFTER
+    ids = list(
+        OutboxEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)
+    )
+    for start in range(0, len(ids), CHUNK):
+        deliver_events.delay(ids[start : start + CHUNK])
+    if ids:
+        logger.info("handed on %d undelivered notification events", len(ids))
+    return len(ids)
 
 
 def _recipients(entry):
@@ -60,8 +111,6 @@ def _recipients(entry):
 
 
 def _message(entry, recipient) -> tuple[str, str]:
-    from applications.services import transition_label
-
     application = entry.application
     title = _("【%(reference)s】%(action)s") % {
         "reference": application.reference,

@@ -1,23 +1,27 @@
+"""Thin tasks: they take ids and call the notification services."""
+
+from smtplib import SMTPException
+
 from celery import shared_task
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_transition_notifications(self, log_entry_id: int) -> int:
-    from applications.models import TransitionLog
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def deliver_events(self, event_ids: list[int]) -> int:
+    """Deliver outbox events; running it again for the same events sends nothing twice."""
+    from .services import outbox_deliver
 
-    from .services import notifications_send_for
-
-    entry = TransitionLog.objects.select_related("application__track__measure").get(pk=log_entry_id)
-    return len(notifications_send_for(entry=entry))
+    return outbox_deliver(event_ids=event_ids)
 
 
-@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_transition_notifications_many(self, log_entry_ids: list[int]) -> int:
-    from applications.models import TransitionLog
+@shared_task
+def redeliver_outbox() -> int:
+    from .services import outbox_redeliver
 
-    from .services import notifications_send_for
-
-    entries = TransitionLog.objects.select_related("application__track__measure").filter(
-        pk__in=log_entry_ids
-    )
-    return sum(len(notifications_send_for(entry=entry)) for entry in entries)
+    return outbox_redeliver()

@@ -17,10 +17,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.errors import ApplicationError
-from applications.models import Application, TransitionLog
+from applications.models import Application, TransitionLog, transition_label
 from applications.permissions import may_take
 from applications.selectors import applications_in_scope, window_committed_amount, work_queue_states
-from applications.services import transition_label
 from enterprises import roles
 from enterprises.models import Enterprise
 from measures.admin import ApplicationWindowAdmin

@@ -130,6 +130,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "applications.tasks.expire_closed_drafts",
         "schedule": 15 * 60,  # seconds: a draft expires within a quarter hour of its window closing
     },
+    "redeliver-notifications": {
+        "task": "notifications.tasks.redeliver_outbox",
+        "schedule": 60,  # seconds: an event whose task was lost is handed on within two minutes
+    },
     "sweep-orphan-documents": {
         "task": "applications.tasks.sweep_orphan_documents",
         "schedule": 24 * 60 * 60,

@@ -7,7 +7,7 @@ from applications import services
 from applications.errors import ApplicationError
 from applications.models import TransitionLog
 from notifications.models import Notification
-from notifications.tasks import send_transition_notifications
+from notifications.tasks import deliver_events
 from tests.applications.factories import draft
 
 
@@ -39,8 +39,8 @@ def test_a_notification_is_sent_once_however_often_the_task_runs(
     entry = TransitionLog.objects.get(application=application)
     sent = len(mail.outbox)
 
-    send_transition_notifications.delay(entry.pk)
-    send_transition_notifications.delay(entry.pk)
+    deliver_events.delay([entry.outbox_event.pk])
+    deliver_events.delay([entry.outbox_event.pk])
 
     assert len(mail.outbox) == sent
     assert Notification.objects.filter(log_entry=entry).count() == 2
