@@ -91,6 +91,11 @@ class User(AbstractUser):
         help_text=_("市级审核员只能看到本处室主管措施的申报。"),
     )
     phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[phone_validator])
+    email_notifications = models.BooleanField(
+        _("接收邮件通知"),
+        default=True,
+        help_text=_("站内通知始终保留；关闭后不再发送邮件。"),
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = _("用户")

@@ -4,7 +4,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
-    """An in-app message, and the record that its email went out; one per event and person."""
+    """An in-app message, and the record that its email went out; one per event and person.
+
+    ``key`` names the event: ``log:<entry>`` for a transition, ``remind:…`` or ``escalate:…``
+    for a deadline; with the recipient it is unique, so that an event delivered or a sweep run
+    twice never notifies anyone twice."""
+
+    class Kind(models.TextChoices):
+        TRANSITION = "transition", _("办理进展")
+        REMINDER = "reminder", _("到期提醒")
+        ESCALATION = "escalation", _("逾期督办")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -12,11 +21,23 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
     )
+    key = models.CharField(_("事件"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.TRANSITION)
+    application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("申报"),
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        null=True,
+        blank=True,
+    )
     log_entry = models.ForeignKey(
         "applications.TransitionLog",
         verbose_name=_("办理记录"),
         on_delete=models.PROTECT,
         related_name="notifications",
+        null=True,
+        blank=True,
     )
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
@@ -30,7 +51,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["log_entry", "recipient"], name="notification_once_per_event"
+                fields=["key", "recipient"], name="notification_once_per_event"
             ),
         ]
         indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread_idx")]

@@ -131,17 +131,36 @@ def _message(entry, recipient) -> tuple[str, str]:
 
 
 def notifications_send_for(*, entry) -> list[Notification]:
-    """Create each recipient's notification and email it; a second run sends nothing again."""
-    sent = []
+    """Create each recipient's notification of a log entry and email it; a second run creates
+    and sends nothing again."""
+    notifications = []
     for recipient in _recipients(entry):
         title, body = _message(entry, recipient)
-        notification, created = Notification.objects.get_or_create(
-            log_entry=entry, recipient=recipient, defaults={"title": title, "body": body}
+        notification, _created = Notification.objects.get_or_create(
+            key=f"log:{entry.pk}",
+            recipient=recipient,
+            defaults={
+                "title": title,
+                "body": body,
+                "kind": Notification.Kind.TRANSITION,
+                "application_id": entry.application_id,
+                "log_entry": entry,
+            },
         )
-        if not created and notification.emailed_at is not None:
-            continue
-        if recipient.email:
-            send_mail(title, body, None, [recipient.email], fail_silently=False)
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
-        sent.append(notification)
-    return sent
+        notification.recipient = recipient
+        notification_email(notification)
+        notifications.append(notification)
+    return notifications
+
+
+def notification_email(notification: Notification) -> bool:
+    """Email one notification unless it went out already or its recipient turned email off;
+    marked sent at once, so that a retry after a failure sends only what was not sent."""
+    recipient = notification.recipient
+    if notification.emailed_at is not None or not recipient.email:
+        return False
+    if not recipient.email_notifications:
+        return False
+    send_mail(notification.title, notification.body, None, [recipient.email], fail_silently=False)
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+    return True
