@@ -5,7 +5,6 @@ Every change of ``state`` goes through a ``@transition`` below, called from a se
 """
 
 import uuid
-from datetime import timedelta
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -17,6 +16,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from enterprises.districts import District
 from measures.models import MONEY, ApplicationWindow, Track
+from measures.workdays import due_after_workdays
 
 from . import permissions
 
@@ -246,7 +246,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def _enter_district_review(self) -> None:
         self.submitted_at = timezone.now()
-        self.district_due_at = self.submitted_at + timedelta(days=self.window.district_review_days)
+        self.district_due_at = due_after_workdays(
+            self.submitted_at, self.window.district_review_days
+        )
         self.due_at = self.district_due_at
 
     @property
@@ -293,8 +295,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def district_approve(self):
         self.municipal_review_at = timezone.now()
-        self.municipal_due_at = self.municipal_review_at + timedelta(
-            days=self.window.municipal_review_days
+        self.municipal_due_at = due_after_workdays(
+            self.municipal_review_at, self.window.municipal_review_days
         )
         self.due_at = self.municipal_due_at
 

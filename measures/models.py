@@ -286,10 +286,14 @@ class ApplicationWindow(models.Model):
     closes_at = models.DateTimeField(_("截止时间"))
     total_budget = models.DecimalField(_("预算总额（元）"), **MONEY)
     district_review_days = models.PositiveSmallIntegerField(
-        _("区县审核时限（天）"), default=15, help_text=_("自提交之日起计算")
+        _("区县审核时限（工作日）"),
+        default=15,
+        help_text=_("自提交次日起按工作日计算（节假日和调休按国务院公布的安排）"),
     )
     municipal_review_days = models.PositiveSmallIntegerField(
-        _("市级审核时限（天）"), default=20, help_text=_("自区县审核通过之日起计算")
+        _("市级审核时限（工作日）"),
+        default=20,
+        help_text=_("自区县审核通过次日起按工作日计算"),
     )
 
     objects = ApplicationWindowQuerySet.as_manager()

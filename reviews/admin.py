@@ -1,7 +1,6 @@
 """The officials' workplace: applications scoped to each reviewer, decisions, budgets."""
 
 import re
-from datetime import timedelta
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -25,6 +24,7 @@ from enterprises.models import Enterprise
 from measures.admin import ApplicationWindowAdmin
 from measures.models import ApplicationWindow, Measure, Track
 from measures.money import humanize_yuan
+from measures.workdays import due_after_workdays
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .forms import BulkDecisionForm, DecisionForm
@@ -69,14 +69,14 @@ class DueFilter(admin.SimpleListFilter):
     parameter_name = "due"
 
     def lookups(self, request, model_admin):
-        return [("overdue", _("已逾期")), ("soon", _("3天内到期"))]
+        return [("overdue", _("已逾期")), ("soon", _("3个工作日内到期"))]
 
     def queryset(self, request, queryset):
         now = timezone.now()
         if self.value() == "overdue":
             return queryset.filter(due_at__lt=now)
         if self.value() == "soon":
-            return queryset.filter(due_at__gte=now, due_at__lt=now + timedelta(days=3))
+            return queryset.filter(due_at__gte=now, due_at__lte=due_after_workdays(now, 3))
         return queryset
 
 

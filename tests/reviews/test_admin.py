@@ -11,6 +11,7 @@ from django.utils import timezone
 from applications import services
 from applications.models import Application, State, TransitionLog
 from measures.models import Track
+from measures.workdays import due_after_workdays
 from reviews.models import Review
 from reviews.selectors import windows_with_budget
 from reviews.services import review_decide
@@ -274,11 +275,11 @@ def test_due_dates_and_the_overdue_filter(client, enterprise_user, district_revi
     late = services.application_submit(
         application=draft(user=enterprise_user, code="ic-design"), by=enterprise_user
     )
-    assert on_time.due_at == on_time.submitted_at + timedelta(
-        days=on_time.window.district_review_days
+    assert on_time.due_at == due_after_workdays(
+        on_time.submitted_at, on_time.window.district_review_days
     )
     Application.objects.filter(pk=late.pk).update(due_at=timezone.now() - timedelta(days=1))
-    soon = timezone.now() + timedelta(days=2)
+    soon = due_after_workdays(timezone.now(), 2)
     Application.objects.filter(pk=on_time.pk).update(due_at=soon)
     client.force_login(district_reviewer)
 
@@ -426,7 +427,7 @@ def test_a_budget_cannot_be_cut_below_what_is_approved(
 
 def test_stage_due_dates_are_fixed_when_the_stage_is_entered(submitted, district_reviewer):
     window = submitted.window
-    expected = submitted.submitted_at + timedelta(days=window.district_review_days)
+    expected = due_after_workdays(submitted.submitted_at, window.district_review_days)
     window.district_review_days = 99
     window.save()
 
@@ -436,7 +437,7 @@ def test_stage_due_dates_are_fixed_when_the_stage_is_entered(submitted, district
 
     submitted.refresh_from_db()
     assert submitted.district_due_at == expected
-    assert submitted.municipal_due_at == submitted.municipal_review_at + timedelta(
-        days=window.municipal_review_days
+    assert submitted.municipal_due_at == due_after_workdays(
+        submitted.municipal_review_at, window.municipal_review_days
     )
     assert submitted.due_at == submitted.municipal_due_at
