@@ -191,6 +191,7 @@ def _take(
     comment_public: bool = True,
     amount: Decimal | None = None,
     before=None,
+    arguments: dict | None = None,
 ) -> Application:
     """Take transition ``name``; the caller holds a transaction."""
     application = _locked(application)
@@ -211,7 +212,7 @@ def _take(
             problems = application.submission_problems(require_open_window=name == "submit")
         raise ApplicationError(*(problems or [_("不满足%(action)s的条件。") % {"action": label}]))
     from_state = application.state
-    method()
+    method(**(arguments or {}))
     now = timezone.now()
     application.state_changed_at = now
     application.save()
@@ -413,22 +414,73 @@ def application_municipal_reject(
 
 # Log rows per INSERT when many are written at once.
 LOG_BATCH_SIZE = 5000
-# Fields the disburse transition sets; written for every paid application in one UPDATE.
-_DISBURSE_FIELDS = ("state", "disbursed_on", "disbursed_at", "due_at", "state_changed_at")
+
+
+def _take_many(
+    locked: list[Application], name: str, *, by, comment: str, at, scope=None, **arguments
+):
+    """Take transition ``name`` on every locked application at once.
+
+    Each row passes through the state machine in memory (its permission and conditions checked
+    as for one); the result, the same for every row, is written in one UPDATE guarded by the
+    source state, as ConcurrentTransitionMixin guards one row, and the log entries and outbox
+    events in bulk. The queries do not grow with the number of applications, except the
+    inserts of the log rows. All or none: any row that cannot take it aborts the whole call.
+    ``scope``, a query of exactly the locked rows, spares the UPDATE a list of their ids.
+    """
+    blocked = []
+    from_state = locked[0].state
+    for application in locked:
+        method = getattr(application, name)
+        if application.state != from_state or not can_proceed(method):
+            blocked.append(
+                _("%(reference)s 当前为“%(state)s”，不能%(action)s。")
+                % {
+                    "reference": application.reference,
+                    "state": application.get_state_display(),
+                    "action": transition_label(name),
+                }
+            )
+        elif not permissions.may_take(method, by):
+            raise PermissionDenied(_("您没有权限%(action)s。") % {"action": transition_label(name)})
+        else:
+            method(at=at, **arguments)
+            application.state_changed_at = at
+    if blocked:
+        raise ApplicationError(*blocked)
+    fields = _BULK_FIELDS[name]
+    values = {field: getattr(locked[0], field) for field in fields}
+    assert all(getattr(a, field) == values[field] for a in locked for field in fields)
+    ids = scope.values("pk") if scope is not None else [a.pk for a in locked]
+    updated = Application.objects.filter(pk__in=ids, state=from_state).update(
+        **values, updated_at=at
+    )
+    if updated != len(locked):
+        # Cannot happen while the rows are locked; if it ever does, nothing changes.
+        raise ApplicationError(_("申报状态已被他人更改，请刷新后重试。"))
+    return _log_many(
+        [(application, comment) for application in locked],
+        by=by,
+        transition=name,
+        from_state=from_state,
+        to_state=locked[0].state,
+        at=at,
+    )
+
+
+# What each transition taken in bulk sets, the same for every row it is taken on.
+_BULK_FIELDS = {
+    "disburse": ("state", "disbursed_on", "disbursed_at", "due_at", "state_changed_at"),
+    "expire": ("state", "closed_at", "due_at", "state_changed_at"),
+}
 
 
 @transaction.atomic
 def applications_disburse(
     *, applications: QuerySet, by, paid_on, comment: str = ""
 ) -> list[TransitionLog]:
-    """Take ``disburse`` on every application of ``applications`` at once (a batch's paid lines).
-
-    Each row is locked and passes through the state machine in memory (its permission and
-    source state checked as for one); the result is written in one UPDATE guarded by the state,
-    as ConcurrentTransitionMixin guards one row, and the log entries in bulk. The queries do not
-    grow with the number of applications, except the log rows themselves. All or none: any
-    application that cannot be paid aborts the whole call.
-    """
+    """Take ``disburse`` on every application of ``applications`` at once (a batch's paid
+    lines), as ``_take_many`` does."""
     locked = list(
         Application.objects.select_for_update(of=("self",))
         .filter(pk__in=applications.values("pk"))
@@ -437,39 +489,14 @@ def applications_disburse(
     )
     if not locked:
         return []
-    now = timezone.now()
-    blocked = []
-    for application in locked:
-        method = application.disburse
-        if not can_proceed(method):
-            blocked.append(
-                _("%(reference)s 当前为“%(state)s”，不能拨付。")
-                % {"reference": application.reference, "state": application.get_state_display()}
-            )
-        elif not permissions.may_take(method, by):
-            raise PermissionDenied(
-                _("您没有权限%(action)s。") % {"action": transition_label("disburse")}
-            )
-        else:
-            method(paid_on=paid_on, at=now)
-            application.state_changed_at = now
-    if blocked:
-        raise ApplicationError(*blocked)
-    values = {name: getattr(locked[0], name) for name in _DISBURSE_FIELDS}
-    assert all(getattr(a, name) == values[name] for a in locked for name in _DISBURSE_FIELDS)
-    updated = Application.objects.filter(
-        pk__in=applications.values("pk"), state=State.APPROVED
-    ).update(**values, updated_at=now)
-    if updated != len(locked):
-        # Cannot happen while the rows are locked; if it ever does, nothing is paid.
-        raise ApplicationError(_("申报状态已被他人更改，请刷新后重试。"))
-    return _log_many(
-        [(application, comment) for application in locked],
+    return _take_many(
+        locked,
+        "disburse",
         by=by,
-        transition="disburse",
-        from_state=State.APPROVED,
-        to_state=State.DISBURSED,
-        at=now,
+        comment=comment,
+        at=timezone.now(),
+        scope=applications,
+        paid_on=paid_on,
     )
 
 
@@ -515,23 +542,55 @@ def _log_many(rows, *, by, transition, from_state, to_state, at) -> list[Transit
 @transaction.atomic
 def application_expire(*, application: Application) -> Application:
     """Taken by the scheduler for a draft whose window has closed."""
-    return _take(application, "expire", by=None, comment=str(_("申报批次已截止，草稿自动过期。")))
+    return _take(
+        application,
+        "expire",
+        by=None,
+        comment=str(_("申报批次已截止，草稿自动过期。")),
+        arguments={"at": timezone.now()},
+    )
 
 
-def applications_expire_closed_drafts(*, now=None) -> int:
-    """Expire every draft whose window has closed; each in its own transaction."""
+# Drafts expired per transaction by the sweep.
+EXPIRE_CHUNK = 5000
+
+
+def applications_expire_closed_drafts(*, now=None, chunk: int = EXPIRE_CHUNK) -> int:
+    """Expire every draft whose window has closed by ``now``, through the state machine, a
+    chunk of drafts per transaction: their rows locked with SKIP LOCKED (a draft someone is
+    saving is left for the next run), one UPDATE, the log and outbox rows in bulk."""
     now = now or timezone.now()
     expired = 0
-    for application in Application.objects.filter(
-        state=State.DRAFT, window__closes_at__lte=now
-    ).only("pk"):
-        try:
-            application_expire(application=application)
-        except ApplicationError:
-            # Taken by someone else meanwhile (withdrawn, or already expired): nothing to do.
-            continue
-        expired += 1
-    return expired
+    while True:
+        with transaction.atomic():
+            locked = list(
+                Application.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(state=State.DRAFT, window__closes_at__lte=now)
+                .select_related("window")
+                .only(
+                    "pk",
+                    "reference",
+                    "state",
+                    "enterprise_id",
+                    "approved_amount",
+                    "due_at",
+                    "window__closes_at",
+                )
+                .order_by("pk")[:chunk]
+            )
+            for application in locked:
+                application.clock = now
+            if locked:
+                _take_many(
+                    locked,
+                    "expire",
+                    by=None,
+                    comment=str(_("申报批次已截止，草稿自动过期。")),
+                    at=now,
+                )
+        expired += len(locked)
+        if len(locked) < chunk:
+            return expired
 
 
 def documents_sweep_orphans(*, older_than=None) -> int:

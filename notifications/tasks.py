@@ -25,3 +25,30 @@ def redeliver_outbox() -> int:
     from .services import outbox_redeliver
 
     return outbox_redeliver()
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(OSError, SMTPException),
+    retry_backoff=True,
+    retry_backoff_max=600,
+    max_retries=8,
+)
+def email_pending_notifications() -> int:
+    from .deadlines import notifications_email_pending
+
+    return notifications_email_pending()
+
+
+@shared_task
+def remind_window_closing() -> int:
+    from .deadlines import remind_window_closing as sweep
+
+    return sweep()
+
+
+@shared_task
+def remind_review_deadlines() -> tuple[int, int]:
+    from .deadlines import remind_review_deadlines as sweep
+
+    return sweep()

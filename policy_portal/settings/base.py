@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "django_fsm",
+    "django_celery_beat",
     "measures",
     "enterprises",
     "applications",
@@ -124,21 +125,10 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "expire-closed-drafts": {
-        "task": "applications.tasks.expire_closed_drafts",
-        "schedule": 15 * 60,  # seconds: a draft expires within a quarter hour of its window closing
-    },
-    "redeliver-notifications": {
-        "task": "notifications.tasks.redeliver_outbox",
-        "schedule": 60,  # seconds: an event whose task was lost is handed on within two minutes
-    },
-    "sweep-orphan-documents": {
-        "task": "applications.tasks.sweep_orphan_documents",
-        "schedule": 24 * 60 * 60,
-    },
-}
+# Beat reads its schedule from the database (django-celery-beat), so administrators change it
+# in the admin; notifications/migrations creates it (PERIODIC_TASKS in notifications/schedule.py).
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 if REDIS_URL:
     CACHES = {

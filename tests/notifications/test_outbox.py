@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -15,6 +16,10 @@ from notifications import tasks
 from notifications.models import Notification
 from notifications.services import outbox_deliver, outbox_redeliver
 from tests.applications.factories import draft
+
+
+# Where every email leaves in the tests, whichever helper builds it.
+SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
 
 
 @pytest.fixture
@@ -121,11 +126,12 @@ def test_a_failing_mail_server_leaves_the_event_pending_for_a_retry(
         services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
     event = OutboxEvent.objects.get()
 
-    def smtp_down(*args, **kwargs):
+    def smtp_down(backend, messages):
         raise ConnectionRefusedError("SMTP server unreachable")
 
+    # At the mail backend: the server fails however the message was put together.
     with monkeypatch.context() as outage:
-        outage.setattr("notifications.services.send_mail", smtp_down)
+        outage.setattr(locmem.EmailBackend, "send_messages", smtp_down)
         with pytest.raises(ConnectionRefusedError):
             outbox_deliver(event_ids=[event.pk])
 
@@ -143,21 +149,21 @@ def test_the_delivery_task_acknowledges_late_and_retries_on_mail_errors():
 def test_a_mail_server_failing_halfway_resends_only_what_was_not_sent(
     enterprise_user, district_reviewer, broker_down, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from django.core.mail import send_mail as real_send_mail
+    real_send_messages = locmem.EmailBackend.send_messages
 
     with django_capture_on_commit_callbacks(execute=True):
         services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
     event = OutboxEvent.objects.get()
     sent_to = []
 
-    def second_fails(subject, body, sender, to, **kwargs):
+    def second_fails(backend, messages):
         if sent_to:
             raise ConnectionResetError("SMTP connection lost")
-        sent_to.extend(to)
-        return real_send_mail(subject, body, sender, to, **kwargs)
+        sent_to.extend(message.to[0] for message in messages)
+        return real_send_messages(backend, messages)
 
     with monkeypatch.context() as flaky:
-        flaky.setattr("notifications.services.send_mail", second_fails)
+        flaky.setattr(locmem.EmailBackend, "send_messages", second_fails)
         with pytest.raises(ConnectionResetError):
             outbox_deliver(event_ids=[event.pk])
     assert outbox_deliver(event_ids=[event.pk]) == 1

@@ -1,0 +1,229 @@
+"""Reminders before deadlines and escalations after them, counted in working days.
+
+Each sweep works on sets: a few queries to find what is due and who must hear of it, one bulk
+insert of notifications whose key (event and person) is unique, so that running a sweep twice
+notifies nobody twice. The emails follow in a task of their own, after the commit.
+"""
+
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from applications.models import Application, State
+from enterprises import roles
+from measures.models import ApplicationWindow, Track
+from measures.workdays import due_after_workdays, workdays_between
+
+from .models import Notification
+
+# Working days before a window closes on which enterprises holding drafts are reminded.
+WINDOW_REMINDER_DAYS = (7, 3, 1)
+# Reviewers hear of an application due within this many working days.
+REVIEW_REMINDER_DAYS = 2
+
+
+@dataclass
+class SweepReport:
+    window_reminders: int = 0
+    review_reminders: int = 0
+    escalations: int = 0
+    expired: int = 0
+    lines: list[str] = field(default_factory=list)
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def _save(notifications: list[Notification]) -> int:
+    """Insert the notifications not already there (the same key for the same person), then
+    queue their emails once the transaction commits. Returns how many were new."""
+    if not notifications:
+        return 0
+    before = Notification.objects.count()
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=5000)
+    created = Notification.objects.count() - before
+    if created:
+        from .tasks import email_pending_notifications
+
+        transaction.on_commit(email_pending_notifications.delay, robust=True)
+    return created
+
+
+@transaction.atomic
+def remind_window_closing(*, now=None) -> int:
+    """Remind the users of each enterprise holding a draft in a window that closes in 7, 3 or 1
+    working days. Returns how many notifications were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = due_after_workdays(now, max(WINDOW_REMINDER_DAYS))
+    days_left = {}
+    for window in ApplicationWindow.objects.filter(closes_at__gt=now, closes_at__lte=horizon):
+        left = workdays_between(today, timezone.localdate(window.closes_at))
+        if left in WINDOW_REMINDER_DAYS:
+            days_left[window.pk] = (left, window)
+    if not days_left:
+        return 0
+    rows = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=roles.ENTERPRISE,
+            enterprise__applications__state=State.DRAFT,
+            enterprise__applications__window__in=list(days_left),
+        )
+        .values_list(
+            "pk",
+            "enterprise__applications__pk",
+            "enterprise__applications__reference",
+            "enterprise__applications__window_id",
+        )
+    )
+    notifications = []
+    for user_id, application_id, reference, window_id in rows:
+        left, window = days_left[window_id]
+        notifications.append(
+            Notification(
+                recipient_id=user_id,
+                key=f"window-closing:{application_id}:{left}",
+                kind=Notification.Kind.REMINDER,
+                application_id=application_id,
+                title=_("【%(reference)s】申报批次%(days)d个工作日后截止")
+                % {"reference": reference, "days": left},
+                body=_(
+                    "您的申报草稿尚未提交。申报批次“%(window)s”将于%(closes)s截止，"
+                    "截止后未提交的草稿将自动过期。"
+                )
+                % {"window": window.name, "closes": _local(window.closes_at)},
+            )
+        )
+    return _save(notifications)
+
+
+def _reviewers(applications: list[tuple]) -> dict:
+    """Who reviews each application now: {application pk: set of user pks}."""
+    User = get_user_model()
+    districts = {row[2] for row in applications if row[3] == State.DISTRICT_REVIEW}
+    divisions = {row[5] for row in applications if row[3] == State.MUNICIPAL_REVIEW}
+    by_district: dict[str, set[int]] = {}
+    for pk, district in User.objects.filter(
+        is_active=True, groups__name=roles.DISTRICT_REVIEWER, district__in=districts
+    ).values_list("pk", "district"):
+        by_district.setdefault(district, set()).add(pk)
+    by_division: dict[int, set[int]] = {}
+    for pk, division in User.objects.filter(
+        is_active=True, groups__name=roles.MUNICIPAL_REVIEWER, divisions__in=divisions
+    ).values_list("pk", "divisions"):
+        by_division.setdefault(division, set()).add(pk)
+    return {
+        row[0]: by_district.get(row[2], set())
+        if row[3] == State.DISTRICT_REVIEW
+        else by_division.get(row[5], set())
+        for row in applications
+    }
+
+
+@transaction.atomic
+def remind_review_deadlines(*, now=None) -> tuple[int, int]:
+    """Remind the responsible reviewers of each application due within 2 working days; when
+    overdue, escalate to the administrators and the reviewers. Once per application and stage
+    (the stage's due date is part of the key: a stage entered again is a new deadline).
+    Returns how many reminders and escalations were new."""
+    now = now or timezone.now()
+    soon = due_after_workdays(now, REVIEW_REMINDER_DAYS)
+    measure_division = dict(Track.objects.values_list("pk", "measure__division_id"))
+    applications = [
+        (pk, reference, district, state, due_at, measure_division.get(track_id))
+        for pk, reference, district, state, due_at, track_id in Application.objects.filter(
+            state__in=(State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW), due_at__lte=soon
+        ).values_list("pk", "reference", "district", "state", "due_at", "track_id")
+    ]
+    if not applications:
+        return 0, 0
+    reviewers = _reviewers(applications)
+    administrators = set(
+        get_user_model()
+        .objects.filter(Q(groups__name=roles.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
+        .values_list("pk", flat=True)
+    )
+    reminders, escalations = [], []
+    for pk, reference, _district, state, due_at, _division in applications:
+        stage = str(State(state).label)
+        due_day = timezone.localdate(due_at).isoformat()
+        if due_at >= now:
+            for user_id in reviewers[pk]:
+                reminders.append(
+                    Notification(
+                        recipient_id=user_id,
+                        key=f"review-due:{pk}:{state}:{due_day}",
+                        kind=Notification.Kind.REMINDER,
+                        application_id=pk,
+                        title=_("【%(reference)s】%(stage)s将于%(due)s到期")
+                        % {"reference": reference, "stage": stage, "due": due_day},
+                        body=_("请在办理期限%(due)s前完成审核。") % {"due": _local(due_at)},
+                    )
+                )
+        else:
+            for user_id in reviewers[pk] | administrators:
+                escalations.append(
+                    Notification(
+                        recipient_id=user_id,
+                        key=f"review-overdue:{pk}:{state}:{due_day}",
+                        kind=Notification.Kind.ESCALATION,
+                        application_id=pk,
+                        title=_("【%(reference)s】%(stage)s已逾期")
+                        % {"reference": reference, "stage": stage},
+                        body=_("办理期限%(due)s已过，请督促尽快办理。") % {"due": _local(due_at)},
+                    )
+                )
+    return _save(reminders), _save(escalations)
+
+
+def run_deadlines(*, now=None) -> SweepReport:
+    """Every deadline sweep once, at ``now``: what the scheduler runs, and run_deadlines."""
+    from applications.services import applications_expire_closed_drafts
+
+    now = now or timezone.now()
+    report = SweepReport()
+    report.window_reminders = remind_window_closing(now=now)
+    report.expired = applications_expire_closed_drafts(now=now)
+    report.review_reminders, report.escalations = remind_review_deadlines(now=now)
+    return report
+
+
+def notifications_email_pending(*, limit: int = 5000) -> int:
+    """Email the reminders and escalations not emailed yet (those of transitions go out with
+    their delivery). Each is claimed before it is sent, so two workers never send one twice;
+    a failed send gives it back for the retry. Returns how many went out."""
+    from .services import notification_email
+
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            kind__in=(Notification.Kind.REMINDER, Notification.Kind.ESCALATION),
+            recipient__email_notifications=True,
+            recipient__is_active=True,
+        )
+        .exclude(recipient__email="")
+        .select_related("recipient", "application")
+        .order_by("pk")[:limit]
+    )
+    sent = 0
+    for notification in pending:
+        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            continue
+        notification.emailed_at = None
+        try:
+            notification_email(notification)
+        except BaseException:
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
+            raise
+        sent += 1
+    return sent

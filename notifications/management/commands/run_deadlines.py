@@ -1,0 +1,36 @@
+from datetime import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from notifications.deadlines import run_deadlines
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the deadline sweeps once: reminders before windows close, expiry of the drafts of "
+        "closed windows, review reminders and escalations. --now runs them at another clock."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--now",
+            help="the clock to run at, e.g. 2026-12-31T18:00 (Asia/Shanghai unless an offset "
+            "is given)",
+        )
+
+    def handle(self, *args, now=None, **options):
+        clock = timezone.now()
+        if now:
+            try:
+                clock = datetime.fromisoformat(now)
+            except ValueError as exc:
+                raise CommandError(f"--now: not a date and time: {now}") from exc
+            if timezone.is_naive(clock):
+                clock = timezone.make_aware(clock)
+        report = run_deadlines(now=clock)
+        self.stdout.write(
+            f"{timezone.localtime(clock):%Y-%m-%d %H:%M}: "
+            f"{report.window_reminders} closing reminders, {report.expired} drafts expired, "
+            f"{report.review_reminders} review reminders, {report.escalations} escalations"
+        )

@@ -1,0 +1,47 @@
+"""The periodic tasks beat runs, as the data migration creates them in django-celery-beat's
+tables; administrators may change them in the admin afterwards."""
+
+# name: (task, every so many seconds | None, crontab fields | None), in Asia/Shanghai time.
+PERIODIC_TASKS = {
+    "送达遗漏的通知": ("notifications.tasks.redeliver_outbox", 60, None),
+    "草稿过期": ("applications.tasks.expire_closed_drafts", 15 * 60, None),
+    "申报截止提醒": (
+        "notifications.tasks.remind_window_closing",
+        None,
+        {"minute": "0", "hour": "9"},
+    ),
+    "审核期限提醒与逾期督办": (
+        "notifications.tasks.remind_review_deadlines",
+        None,
+        {"minute": "30", "hour": "9"},
+    ),
+    "清理无主文件": (
+        "applications.tasks.sweep_orphan_documents",
+        None,
+        {"minute": "0", "hour": "3"},
+    ),
+}
+
+
+def install(apps) -> None:
+    """Create (or update) every periodic task of PERIODIC_TASKS; takes the migration's models."""
+    IntervalSchedule = apps.get_model("django_celery_beat", "IntervalSchedule")
+    CrontabSchedule = apps.get_model("django_celery_beat", "CrontabSchedule")
+    PeriodicTask = apps.get_model("django_celery_beat", "PeriodicTask")
+    for name, (task, seconds, crontab) in PERIODIC_TASKS.items():
+        schedule = {"interval": None, "crontab": None}
+        if seconds is not None:
+            schedule["interval"], _created = IntervalSchedule.objects.get_or_create(
+                every=seconds, period="seconds"
+            )
+        else:
+            schedule["crontab"], _created = CrontabSchedule.objects.get_or_create(
+                timezone="Asia/Shanghai",
+                day_of_week="*",
+                day_of_month="*",
+                month_of_year="*",
+                **crontab,
+            )
+        PeriodicTask.objects.update_or_create(
+            name=name, defaults={"task": task, "enabled": True, **schedule}
+        )
