@@ -34,3 +34,36 @@ def test_redis_is_the_broker_and_a_working_cache_when_configured():
 )
 def test_without_settings_the_broker_needs_no_server():
     assert celery_app.conf.broker_url.startswith("filesystem://")
+
+
+def test_email_url_names_the_smtp_server_in_production(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)"
+    )
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
+        "SECRET_KEY": "for-the-test",
+        "EMAIL_URL": "smtp+tls://noreply%40example.cn:secret@smtp.example.cn:587",
+    }
+
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert output == [
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.cn",
+        "587",
+        "True",
+        "noreply@example.cn",
+    ]

@@ -102,8 +102,17 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Policy Portal <noreply@localhost>")
+# Mail: the console in development; in production EMAIL_URL names the SMTP server, e.g.
+# smtp+tls://user:password@smtp.example.cn:587 (django-environ reads it).
+if env("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = env(
+        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="政策申报平台 <noreply@localhost>")
+# Where the site is reached: the links in emails.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 
 # Redis, when given, is both the Celery broker and the cache; without it the portal runs
 # on a broker that needs no server (kombu's filesystem transport under var/).
