@@ -4,7 +4,6 @@ import logging
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from applications.models import OutboxEvent, transition_label
 from enterprises import roles
 
+from .emails import notification_email_message
 from .models import Notification
 
 # Who hears of each transition besides the enterprise: the people whose work it creates.
@@ -154,13 +154,14 @@ def notifications_send_for(*, entry) -> list[Notification]:
 
 
 def notification_email(notification: Notification) -> bool:
-    """Email one notification unless it went out already or its recipient turned email off;
-    marked sent at once, so that a retry after a failure sends only what was not sent."""
+    """Email one notification (text and HTML, from notifications/email/*) unless it went out
+    already, its recipient has no address or turned email off; marked sent at once, so that a
+    retry after a failure sends only what was not sent."""
     recipient = notification.recipient
     if notification.emailed_at is not None or not recipient.email:
         return False
     if not recipient.email_notifications:
         return False
-    send_mail(notification.title, notification.body, None, [recipient.email], fail_silently=False)
+    notification_email_message(notification).send(fail_silently=False)
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True

@@ -8,6 +8,7 @@ urlpatterns = [
     path("api/", include("measures.api_urls")),
     path("enterprise/", include("enterprises.urls")),
     path("portal/", include("applications.urls")),
+    path("notifications/", include("notifications.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -24,6 +24,8 @@ from tests.applications.factories import WindowFactory
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 _numbers = itertools.count(700_000)
+
+
 def without_inserts(queries, table: str) -> int:
     """The queries besides the inserts into ``table``, which a database with a low limit on
     parameters (SQLite) splits by the number of rows."""

@@ -17,7 +17,6 @@ from notifications.models import Notification
 from notifications.services import outbox_deliver, outbox_redeliver
 from tests.applications.factories import draft
 
-
 # Where every email leaves in the tests, whichever helper builds it.
 SEND = "django.core.mail.backends.locmem.EmailBackend.send_messages"
 
@@ -129,9 +128,8 @@ def test_a_failing_mail_server_leaves_the_event_pending_for_a_retry(
     def smtp_down(backend, messages):
         raise ConnectionRefusedError("SMTP server unreachable")
 
-    # At the mail backend: the server fails however the message was put together.
     with monkeypatch.context() as outage:
-        outage.setattr(locmem.EmailBackend, "send_messages", smtp_down)
+        outage.setattr(SEND, smtp_down)
         with pytest.raises(ConnectionRefusedError):
             outbox_deliver(event_ids=[event.pk])
 
@@ -163,7 +161,7 @@ def test_a_mail_server_failing_halfway_resends_only_what_was_not_sent(
         return real_send_messages(backend, messages)
 
     with monkeypatch.context() as flaky:
-        flaky.setattr(locmem.EmailBackend, "send_messages", second_fails)
+        flaky.setattr(SEND, second_fails)
         with pytest.raises(ConnectionResetError):
             outbox_deliver(event_ids=[event.pk])
     assert outbox_deliver(event_ids=[event.pk]) == 1
