@@ -107,9 +107,7 @@ STORAGES = {
 if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
-    EMAIL_BACKEND = env(
-        "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-    )
+    EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="政策申报平台 <noreply@localhost>")
 # Where the site is reached: the links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
