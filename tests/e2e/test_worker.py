@@ -1,4 +1,5 @@
-"""A real worker on the real Redis: a transition committed here is delivered there."""
+"""Celery for real: a worker on the real Redis delivers a committed transition; a broker that
+cannot be reached loses nothing."""
 
 import os
 import time
@@ -14,7 +15,7 @@ from policy_portal.celery import app
 from tests.applications.factories import draft
 from tests.enterprises.factories import EnterpriseUserFactory, UserFactory
 
-pytestmark = pytest.mark.skipif(
+needs_redis = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"), reason="needs Redis (REDIS_URL); CI runs it there"
 )
 
@@ -48,6 +49,7 @@ def wait_for(condition, seconds=20.0):
     return False
 
 
+@needs_redis
 def test_a_submission_reaches_the_district_reviewer_through_the_worker(worker, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     applicant = EnterpriseUserFactory()
@@ -64,3 +66,55 @@ def test_a_submission_reaches_the_district_reviewer_through_the_worker(worker, s
         reviewer.pk,
     }
     assert OutboxEvent.objects.get().delivered_at is not None
+
+
+@pytest.fixture
+def closed_broker(committed_data, settings):
+    """Publishing for real, to a broker whose port is closed."""
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+
+    def fresh_connections():
+        # The app keeps its connection pools: drop them, so the next publish connects anew.
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    app.conf.update(
+        task_always_eager=False,
+        broker_url="redis://127.0.0.1:1/0",
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.1},
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    fresh_connections()
+    try:
+        yield
+    finally:
+        app.conf.update(saved)
+        fresh_connections()
+
+
+def test_with_the_broker_unreachable_nothing_is_lost_and_it_comes_once_later(
+    closed_broker, settings, tmp_path
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from notifications.services import outbox_redeliver
+
+    settings.MEDIA_ROOT = tmp_path
+    applicant = EnterpriseUserFactory()
+    reviewer = UserFactory(
+        district=applicant.enterprise.district, is_staff=True, roles=["district_reviewer"]
+    )
+
+    submitted = services.application_submit(application=draft(user=applicant), by=applicant)
+
+    assert submitted.state == "district_review"
+    assert OutboxEvent.objects.get().delivered_at is None
+    assert mail.outbox == []
+    # The broker is back (here: tasks run in process again); the periodic task hands it on.
+    app.conf.update(task_always_eager=True)
+    assert outbox_redeliver(now=timezone.now() + timedelta(minutes=2)) == 1
+    assert outbox_redeliver(now=timezone.now() + timedelta(minutes=3)) == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, reviewer.email])
+    assert Notification.objects.count() == 2
