@@ -151,35 +151,40 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
         .values_list("pk", flat=True)
     )
     reminders, escalations = [], []
+    # The texts are the same for every person told of one application: made once each.
+    due_title = _("【%(reference)s】%(stage)s将于%(due)s到期")
+    due_body = _("请在办理期限%(due)s前完成审核。")
+    overdue_title = _("【%(reference)s】%(stage)s已逾期")
+    overdue_body = _("办理期限%(due)s已过，请督促尽快办理。")
+    stages = {
+        state: str(State(state).label) for state in (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW)
+    }
     for pk, reference, _district, state, due_at, _division in applications:
-        stage = str(State(state).label)
         due_day = timezone.localdate(due_at).isoformat()
+        texts = {"reference": reference, "stage": stages[state], "due": due_day}
         if due_at >= now:
-            for user_id in reviewers[pk]:
-                reminders.append(
-                    Notification(
-                        recipient_id=user_id,
-                        key=f"review-due:{pk}:{state}:{due_day}",
-                        kind=Notification.Kind.REMINDER,
-                        application_id=pk,
-                        title=_("【%(reference)s】%(stage)s将于%(due)s到期")
-                        % {"reference": reference, "stage": stage, "due": due_day},
-                        body=_("请在办理期限%(due)s前完成审核。") % {"due": _local(due_at)},
-                    )
-                )
+            title, body = due_title % texts, due_body % {"due": _local(due_at)}
+            kind, key, people, into = (
+                Notification.Kind.REMINDER,
+                "review-due",
+                reviewers[pk],
+                reminders,
+            )
         else:
-            for user_id in reviewers[pk] | administrators:
-                escalations.append(
-                    Notification(
-                        recipient_id=user_id,
-                        key=f"review-overdue:{pk}:{state}:{due_day}",
-                        kind=Notification.Kind.ESCALATION,
-                        application_id=pk,
-                        title=_("【%(reference)s】%(stage)s已逾期")
-                        % {"reference": reference, "stage": stage},
-                        body=_("办理期限%(due)s已过，请督促尽快办理。") % {"due": _local(due_at)},
-                    )
-                )
+            title, body = overdue_title % texts, overdue_body % {"due": _local(due_at)}
+            kind, key = Notification.Kind.ESCALATION, "review-overdue"
+            people, into = reviewers[pk] | administrators, escalations
+        into.extend(
+            Notification(
+                recipient_id=user_id,
+                key=f"{key}:{pk}:{state}:{due_day}",
+                kind=kind,
+                application_id=pk,
+                title=title,
+                body=body,
+            )
+            for user_id in people
+        )
     return _save(reminders), _save(escalations)
 
 
