@@ -559,7 +559,8 @@ def applications_expire_closed_drafts(*, now=None, chunk: int = EXPIRE_CHUNK) ->
     """Expire every draft whose window has closed by ``now``, through the state machine, a
     chunk of drafts per transaction: their rows locked with SKIP LOCKED (a draft someone is
     saving is left for the next run), one UPDATE, the log and outbox rows in bulk."""
-    now = now or timezone.now()
+    # A clock in the future (run_deadlines --now) may remind early, never expire early.
+    now = min(now or timezone.now(), timezone.now())
     if connection.vendor == "postgresql":
         return _expire_in_sql(now=now, chunk=chunk)
     expired = 0
@@ -601,11 +602,8 @@ def _expire_in_sql(*, now, chunk: int) -> int:
     chunk, on one of its drafts: every draft of it shares what the decision depends on (the
     source state and the closed window, which the WHERE holds; the scheduler as the actor),
     and its transition sets the same values on each."""
-    closed = list(ApplicationWindow.objects.filter(closes_at__lte=now).values_list("pk", flat=True))
-    if not closed:
-        return 0
     comment = str(_("申报批次已截止，草稿自动过期。"))
-    drafts = Application.objects.filter(state=State.DRAFT, window_id__in=closed)
+    drafts = Application.objects.filter(state=State.DRAFT, window__closes_at__lte=now)
     expired = 0
     while True:
         with transaction.atomic():
@@ -623,17 +621,19 @@ def _expire_in_sql(*, now, chunk: int) -> int:
                 Application._meta.get_field(name).column: getattr(sample, name)
                 for name in _BULK_FIELDS["expire"]
             }
-            ids = _expire_chunk(values, closed=closed, chunk=chunk, at=now, comment=comment)
+            ids = _expire_chunk(values, chunk=chunk, at=now, comment=comment)
             events_recorded.send(sender=Application, events=[OutboxEvent(pk=pk) for pk in ids])
         expired += len(ids)
         if len(ids) < chunk:
             return expired
 
 
-def _expire_chunk(values: dict, *, closed: list[int], chunk: int, at, comment: str) -> list[int]:
-    """One statement: returns the ids of the outbox events written."""
+def _expire_chunk(values: dict, *, chunk: int, at, comment: str) -> list[int]:
+    """One statement, the windows' closing read in it: returns the ids of the outbox events
+    written. A window reopened meanwhile keeps its drafts."""
     quote = connection.ops.quote_name
     application = quote(Application._meta.db_table)
+    window = quote(ApplicationWindow._meta.db_table)
     log = TransitionLog._meta
     outbox = OutboxEvent._meta
     assignments = ", ".join(f"{quote(column)} = %s" for column in values)
@@ -645,7 +645,7 @@ def _expire_chunk(values: dict, *, closed: list[int], chunk: int, at, comment: s
     sql = f"""
         WITH chosen AS (
             SELECT id FROM {application}
-            WHERE state = %s AND window_id = ANY(%s)
+            WHERE state = %s AND window_id IN (SELECT id FROM {window} WHERE closes_at <= %s)
             ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
         ), moved AS (
             UPDATE {application} AS a SET {assignments}, updated_at = %s
@@ -677,7 +677,7 @@ def _expire_chunk(values: dict, *, closed: list[int], chunk: int, at, comment: s
     """  # noqa: S608
     parameters = [
         State.DRAFT,
-        closed,
+        at,
         chunk,
         *values.values(),
         at,

@@ -6,6 +6,7 @@ notifies nobody twice. The emails follow in a task of their own, after the commi
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -46,11 +47,12 @@ def _save(notifications: list[Notification]) -> int:
         return 0
     before = Notification.objects.count()
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=5000)
-    created = Notification.objects.count() - before
-    if created:
-        from .tasks import email_pending_notifications
+    # The count is for the report (another transaction may insert meanwhile); the emails are
+    # queued whatever it says, and the periodic email task sends what a lost message left.
+    created = max(Notification.objects.count() - before, 0)
+    from .tasks import email_pending_notifications
 
-        transaction.on_commit(email_pending_notifications.delay, robust=True)
+    transaction.on_commit(email_pending_notifications.delay, robust=True)
     return created
 
 
@@ -60,10 +62,13 @@ def remind_window_closing(*, now=None) -> int:
     working days. Returns how many notifications were new."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    horizon = due_after_workdays(now, max(WINDOW_REMINDER_DAYS))
+    # A window closing on a weekend or a holiday after the 7th working day still has 7 left.
+    horizon = due_after_workdays(now, max(WINDOW_REMINDER_DAYS) + 1)
     days_left = {}
     for window in ApplicationWindow.objects.filter(closes_at__gt=now, closes_at__lte=horizon):
-        left = workdays_between(today, timezone.localdate(window.closes_at))
+        # A window closing at 00:00 closes with the day before.
+        last_day = timezone.localdate(window.closes_at - timedelta(microseconds=1))
+        left = workdays_between(today, last_day)
         if left in WINDOW_REMINDER_DAYS:
             days_left[window.pk] = (left, window)
     if not days_left:
@@ -156,9 +161,7 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
     due_body = _("请在办理期限%(due)s前完成审核。")
     overdue_title = _("【%(reference)s】%(stage)s已逾期")
     overdue_body = _("办理期限%(due)s已过，请督促尽快办理。")
-    stages = {
-        state: str(State(state).label) for state in (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW)
-    }
+    stages = {State.DISTRICT_REVIEW: _("区县审核"), State.MUNICIPAL_REVIEW: _("市级审核")}
     for pk, reference, _district, state, due_at, _division in applications:
         due_day = timezone.localdate(due_at).isoformat()
         texts = {"reference": reference, "stage": stages[state], "due": due_day}
@@ -201,34 +204,31 @@ def run_deadlines(*, now=None) -> SweepReport:
 
 
 def notifications_email_pending(*, limit: int = 5000) -> int:
-    """Email the reminders and escalations not emailed yet (those of transitions go out with
-    their delivery). Each is claimed before it is sent, so two workers never send one twice;
-    a failed send gives it back for the retry. Returns how many went out."""
-    from .services import notification_email
+    """Email every notification whose email is due and not held by another worker: reminders
+    and escalations, and those of transitions whose first try failed. Each is tried once per
+    run; a failure leaves it for the retry, which this raises after trying the others.
+    Returns how many went out."""
+    from .services import MAX_ATTEMPTS, notification_try_email
 
+    now = timezone.now()
     pending = (
         Notification.objects.filter(
             emailed_at__isnull=True,
-            kind__in=(Notification.Kind.REMINDER, Notification.Kind.ESCALATION),
+            email_attempts__lt=MAX_ATTEMPTS,
             recipient__email_notifications=True,
             recipient__is_active=True,
         )
+        .filter(Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now))
         .exclude(recipient__email="")
         .select_related("recipient", "application")
         .order_by("pk")[:limit]
     )
-    sent = 0
+    sent, failure = 0, None
     for notification in pending:
-        claimed = Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
-            emailed_at=timezone.now()
-        )
-        if not claimed:
-            continue
-        notification.emailed_at = None
         try:
-            notification_email(notification)
-        except BaseException:
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=None)
-            raise
-        sent += 1
+            sent += notification_try_email(notification)
+        except Exception as error:  # noqa: BLE001 - raised below, once the others were tried
+            failure = failure or error
+    if failure is not None:
+        raise failure
     return sent

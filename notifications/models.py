@@ -44,6 +44,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    # Taken by a worker sending its email until then; a worker that dies leaves it to the next.
+    email_claimed_until = models.DateTimeField(_("邮件发送中至"), null=True, blank=True)
+    email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0)
 
     class Meta:
         verbose_name = _("通知")

@@ -4,6 +4,7 @@ tables; administrators may change them in the admin afterwards."""
 # name: (task, every so many seconds | None, crontab fields | None), in Asia/Shanghai time.
 PERIODIC_TASKS = {
     "送达遗漏的通知": ("notifications.tasks.redeliver_outbox", 60, None),
+    "补发邮件": ("notifications.tasks.email_pending_notifications", 5 * 60, None),
     "草稿过期": ("applications.tasks.expire_closed_drafts", 15 * 60, None),
     "申报截止提醒": (
         "notifications.tasks.remind_window_closing",

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from smtplib import SMTPRecipientsRefused
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -28,67 +29,120 @@ NEXT_ACTORS = {
 CHUNK = 500
 # An event not delivered after this long is handed on again by the periodic task.
 REDELIVER_AFTER = timedelta(minutes=1)
-# How long a worker may take over one event before another may take it over.
+# How long a worker may take over one event, or one email (well beyond EMAIL_TIMEOUT), before
+# another may take it over.
 CLAIM_FOR = timedelta(minutes=5)
+EMAIL_CLAIM_FOR = timedelta(minutes=2)
+# Failures after which an event or an email is left to people rather than tried again.
+MAX_ATTEMPTS = 10
+# Events handed on per run of the periodic task.
+REDELIVER_LIMIT = 50_000
 
 logger = logging.getLogger(__name__)
 
 
 def deliver_on_commit(events) -> None:
     """Queue the delivery of ``events`` once their transaction has committed (connected to
-    ``events_recorded`` in NotificationsConfig.ready)."""
-    from .tasks import deliver_events
+    ``events_recorded`` in NotificationsConfig.ready): one message per transaction, however
+    many events it recorded, so that a broker that is down costs a request one failed publish."""
+    from .tasks import deliver_events, drain_outbox
 
     ids = [event.pk for event in events]
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
-        # robust: a broker that is down must not turn a committed decision into an error page;
-        # the events stay in the outbox and the periodic task hands them on.
-        transaction.on_commit(lambda chunk=chunk: deliver_events.delay(chunk), robust=True)
+    if not ids:
+        return
+    # robust: a broker that is down must not turn a committed decision into an error page;
+    # the events stay in the outbox and the periodic task hands them on.
+    if len(ids) <= CHUNK:
+        transaction.on_commit(lambda: deliver_events.delay(ids), robust=True)
+    else:
+        transaction.on_commit(drain_outbox.delay, robust=True)
+
+
+def _claimed(model, pk: int, field: str, **pending) -> object | None:
+    """Claim row ``pk`` of ``model`` for a while by setting ``field`` to a deadline, if it is
+    pending and nobody holds it; returns the deadline, the claim's token, or None."""
+    now = timezone.now()
+    token = now + (CLAIM_FOR if model is OutboxEvent else EMAIL_CLAIM_FOR)
+    attempts = "attempts" if model is OutboxEvent else "email_attempts"
+    taken = (
+        model.objects.filter(pk=pk, **pending)
+        .filter(Q(**{f"{field}__isnull": True}) | Q(**{f"{field}__lt": now}))
+        .update(**{field: token, attempts: F(attempts) + 1})
+    )
+    return token if taken else None
 
 
 def outbox_deliver(*, event_ids) -> int:
-    """Deliver each pending event of ``event_ids``: its notifications, created once per person,
-    and their emails. A worker claims an event for a while first, so that two never deliver
-    it at once; each email is marked sent as soon as it is, so that a retry after a failure
-    halfway sends only what was not sent. Delivered events are skipped. Returns how many it
-    delivered."""
-    delivered = 0
+    """Deliver each pending event of ``event_ids``: create its notifications, one per person,
+    mark it delivered, then try their emails. A worker claims an event for a while first, so
+    that two never deliver it at once, and only ends a claim it still holds. An event that
+    fails is left for the periodic task and the next events are delivered all the same; an
+    email that fails is left for the email task, which retries with backoff. Returns how many
+    events it delivered."""
+    delivered, unsent = 0, False
     for event_id in event_ids:
-        now = timezone.now()
-        claimed = (
-            OutboxEvent.objects.filter(pk=event_id, delivered_at__isnull=True)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .update(claimed_until=now + CLAIM_FOR, attempts=F("attempts") + 1)
-        )
-        if not claimed:
+        token = _claimed(OutboxEvent, event_id, "claimed_until", delivered_at__isnull=True)
+        if token is None:
             continue
-        event = OutboxEvent.objects.select_related("log_entry__application__track__measure").get(
-            pk=event_id
-        )
+        held = OutboxEvent.objects.filter(pk=event_id, claimed_until=token)
         try:
-            notifications_send_for(entry=event.log_entry)
-        except BaseException:
-            OutboxEvent.objects.filter(pk=event_id).update(claimed_until=None)
-            raise
-        OutboxEvent.objects.filter(pk=event_id).update(
-            delivered_at=timezone.now(), claimed_until=None
-        )
+            event = OutboxEvent.objects.select_related(
+                "log_entry__application__track__measure"
+            ).get(pk=event_id)
+            notifications = notifications_create_for(entry=event.log_entry)
+        except Exception:
+            logger.exception("notification event %s could not be delivered", event_id)
+            held.update(claimed_until=None)
+            continue
+        held.update(delivered_at=timezone.now(), claimed_until=None)
         delivered += 1
+        for notification in notifications:
+            try:
+                notification_try_email(notification)
+            except Exception:
+                logger.warning("email of notification %s failed", notification.pk, exc_info=True)
+                unsent = True
+    if unsent:
+        from .tasks import email_pending_notifications
+
+        try:
+            email_pending_notifications.apply_async(countdown=60)
+        except Exception:  # the periodic email task sends it later
+            logger.warning("could not queue the retry of failed emails", exc_info=True)
     return delivered
+
+
+def outbox_drain(*, limit: int = 200_000) -> int:
+    """Deliver the pending events nobody holds, oldest first, in chunks."""
+    delivered = 0
+    while delivered < limit:
+        ids = list(_pending_events(timezone.now())[:CHUNK])
+        if not ids:
+            break
+        delivered += outbox_deliver(event_ids=ids)
+        if len(ids) < CHUNK:
+            break
+    return delivered
+
+
+def _pending_events(now):
+    return (
+        OutboxEvent.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def outbox_redeliver(*, now=None) -> int:
     """Hand on every event still pending a minute after it was recorded (its task was lost:
-    the broker was down, or the worker died). Returns how many it queued."""
+    the broker was down, or the worker died), unless a worker holds it now; an event that
+    failed MAX_ATTEMPTS times is left to people (it stays in the outbox). Returns how many it
+    queued, a chunk per task, at most REDELIVER_LIMIT a run."""
     from .tasks import deliver_events
 
-    cutoff = (now or timezone.now()) - REDELIVER_AFTER
-    ids = list(
-        OutboxEvent.objects.filter(delivered_at__isnull=True, created_at__lte=cutoff)
-        .order_by("created_at")
-        .values_list("pk", flat=True)
-    )
+    now = now or timezone.now()
+    ids = list(_pending_events(now).filter(created_at__lte=now - REDELIVER_AFTER)[:REDELIVER_LIMIT])
     for start in range(0, len(ids), CHUNK):
         deliver_events.delay(ids[start : start + CHUNK])
     if ids:
@@ -130,9 +184,8 @@ def _message(entry, recipient) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
-def notifications_send_for(*, entry) -> list[Notification]:
-    """Create each recipient's notification of a log entry and email it; a second run creates
-    and sends nothing again."""
+def notifications_create_for(*, entry) -> list[Notification]:
+    """Each recipient's notification of a log entry; a second run creates nothing again."""
     notifications = []
     for recipient in _recipients(entry):
         title, body = _message(entry, recipient)
@@ -148,9 +201,52 @@ def notifications_send_for(*, entry) -> list[Notification]:
             },
         )
         notification.recipient = recipient
-        notification_email(notification)
         notifications.append(notification)
     return notifications
+
+
+def notifications_send_for(*, entry) -> list[Notification]:
+    """Create the notifications of a log entry and email them (what a delivery does)."""
+    notifications = notifications_create_for(entry=entry)
+    for notification in notifications:
+        notification_try_email(notification)
+    return notifications
+
+
+# A mail server's refusal of the address itself: trying again will not help.
+PERMANENT_MAIL_ERRORS = (SMTPRecipientsRefused,)
+
+
+def notification_try_email(notification: Notification) -> bool:
+    """Send one notification's email if it is due, claimed first so that two workers never
+    send it twice; a worker only ends a claim it still holds. A refused address gives up at
+    once, other failures are counted and raised for a retry, up to MAX_ATTEMPTS."""
+    recipient = notification.recipient
+    if notification.emailed_at is not None or not recipient.email:
+        return False
+    if not recipient.email_notifications:
+        return False
+    token = _claimed(
+        Notification,
+        notification.pk,
+        "email_claimed_until",
+        emailed_at__isnull=True,
+        email_attempts__lt=MAX_ATTEMPTS,
+    )
+    if token is None:
+        return False
+    held = Notification.objects.filter(pk=notification.pk, email_claimed_until=token)
+    try:
+        notification_email(notification)
+    except PERMANENT_MAIL_ERRORS:
+        logger.warning("mail server refused %s: notification %s", recipient.email, notification.pk)
+        held.update(email_claimed_until=None, email_attempts=MAX_ATTEMPTS)
+        return False
+    except BaseException:
+        held.update(email_claimed_until=None)
+        raise
+    held.update(email_claimed_until=None)
+    return True
 
 
 def notification_email(notification: Notification) -> bool:

@@ -20,6 +20,14 @@ def deliver_events(self, event_ids: list[int]) -> int:
     return outbox_deliver(event_ids=event_ids)
 
 
+@shared_task(acks_late=True)
+def drain_outbox() -> int:
+    """Deliver every pending event: queued once by a transaction that recorded many."""
+    from .services import outbox_drain
+
+    return outbox_drain()
+
+
 @shared_task
 def redeliver_outbox() -> int:
     from .services import outbox_redeliver

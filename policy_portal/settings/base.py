@@ -119,6 +119,8 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+# Well under the 2 minutes a worker holds an email before another may send it.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="政策申报平台 <noreply@localhost>")
 # Where the site is reached: the links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -143,6 +145,15 @@ CELERY_RESULT_BACKEND = env("CELERY_RESULT_BACKEND", default=None)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A broker that is down fails a publish quickly: what was published from the outbox is handed
+# on again by the periodic task, so a request need not wait for the broker.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Beat reads its schedule from the database (django-celery-beat), so administrators change it
 # in the admin; notifications/migrations creates it (PERIODIC_TASKS in notifications/schedule.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"

@@ -264,3 +264,57 @@ def test_run_deadlines_refuses_a_clock_it_cannot_read(db):
 
     with pytest.raises(CommandError, match="not a date"):
         call_command("run_deadlines", now="next tuesday")
+
+
+def test_a_window_closing_on_a_sunday_still_gets_its_7_working_day_reminder(policy):
+    measure = Track.objects.get(code="supply-chain").measure
+    # The 7th working day after Monday 16 November is Wednesday the 25th; the window closes on
+    # Sunday the 29th at 24:00 (stored as Monday 00:00): still 7 working days left.
+    closes = timezone.make_aware(datetime(2026, 11, 30, 0, 0))
+    window = WindowFactory(measure=measure, opens_at=MONDAY - timedelta(days=30), closes_at=closes)
+    draft = applications(1, state=State.DRAFT, window=window)[0]
+    friday = MONDAY + timedelta(days=4)  # Friday the 20th: 5 working days left, no reminder
+
+    assert remind_window_closing(now=MONDAY) == 0  # 9 working days left
+    assert remind_window_closing(now=MONDAY + timedelta(days=2)) == 1  # Wednesday: 7 left
+    assert Notification.objects.get(application=draft).key == f"window-closing:{draft.pk}:7"
+    assert remind_window_closing(now=friday) == 0
+
+
+def test_a_window_reopened_before_the_sweep_keeps_its_drafts(policy):
+    from applications.services import applications_expire_closed_drafts
+
+    window = WindowFactory(
+        measure=Track.objects.get(code="supply-chain").measure,
+        opens_at=timezone.now() - timedelta(days=30),
+        closes_at=timezone.now() - timedelta(hours=1),
+    )
+    drafts = applications(2, state=State.DRAFT, window=window)
+    window.closes_at = timezone.now() + timedelta(days=3)
+    window.save()
+
+    assert applications_expire_closed_drafts() == 0
+    assert set(
+        Application.objects.filter(pk__in=[d.pk for d in drafts]).values_list("state", flat=True)
+    ) == {State.DRAFT}
+
+
+def test_a_clock_in_the_future_reminds_but_never_expires_early(policy):
+    window = WindowFactory(
+        measure=Track.objects.get(code="supply-chain").measure,
+        opens_at=timezone.now() - timedelta(days=1),
+        closes_at=timezone.now() + timedelta(days=10),
+    )
+    draft = applications(1, state=State.DRAFT, window=window)[0]
+
+    call_command("run_deadlines", now=(timezone.now() + timedelta(days=20)).isoformat())
+
+    assert Application.objects.get(pk=draft.pk).state == State.DRAFT
+
+
+def test_review_reminders_name_the_stage(district_reviewer):
+    applications(1, state=State.DISTRICT_REVIEW, due_at=due_after_workdays(MONDAY, 1))
+
+    remind_review_deadlines(now=MONDAY)
+
+    assert "区县审核将于" in Notification.objects.get().title

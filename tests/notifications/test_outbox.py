@@ -5,7 +5,6 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
-from django.core.mail.backends import locmem
 from django.db import transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -13,6 +12,7 @@ from kombu.exceptions import OperationalError
 from applications import services
 from applications.models import OutboxEvent, TransitionLog
 from notifications import tasks
+from notifications.deadlines import notifications_email_pending
 from notifications.models import Notification
 from notifications.services import outbox_deliver, outbox_redeliver
 from tests.applications.factories import draft
@@ -118,7 +118,7 @@ def test_delivering_an_event_twice_sends_one_email_per_person(
     assert Notification.objects.count() == 2
 
 
-def test_a_failing_mail_server_leaves_the_event_pending_for_a_retry(
+def test_a_failing_mail_server_delivers_in_app_at_once_and_the_emails_later(
     enterprise_user, district_reviewer, broker_down, monkeypatch, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
@@ -130,12 +130,15 @@ def test_a_failing_mail_server_leaves_the_event_pending_for_a_retry(
 
     with monkeypatch.context() as outage:
         outage.setattr(SEND, smtp_down)
+        assert outbox_deliver(event_ids=[event.pk]) == 1
         with pytest.raises(ConnectionRefusedError):
-            outbox_deliver(event_ids=[event.pk])
+            notifications_email_pending()  # the email task retries with backoff
 
     event.refresh_from_db()
-    assert event.delivered_at is None
-    assert outbox_deliver(event_ids=[event.pk]) == 1
+    assert event.delivered_at is not None and Notification.objects.count() == 2
+    assert mail.outbox == []
+    assert notifications_email_pending() == 2
+    assert notifications_email_pending() == 0
     assert len(mail.outbox) == 2
 
 
@@ -147,8 +150,9 @@ def test_the_delivery_task_acknowledges_late_and_retries_on_mail_errors():
 def test_a_mail_server_failing_halfway_resends_only_what_was_not_sent(
     enterprise_user, district_reviewer, broker_down, monkeypatch, django_capture_on_commit_callbacks
 ):
-    real_send_messages = locmem.EmailBackend.send_messages
+    from django.core.mail.backends.locmem import EmailBackend
 
+    real_send = EmailBackend.send_messages
     with django_capture_on_commit_callbacks(execute=True):
         services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
     event = OutboxEvent.objects.get()
@@ -157,18 +161,53 @@ def test_a_mail_server_failing_halfway_resends_only_what_was_not_sent(
     def second_fails(backend, messages):
         if sent_to:
             raise ConnectionResetError("SMTP connection lost")
-        sent_to.extend(message.to[0] for message in messages)
-        return real_send_messages(backend, messages)
+        sent_to.extend(m.to for m in messages)
+        return real_send(backend, messages)
 
     with monkeypatch.context() as flaky:
         flaky.setattr(SEND, second_fails)
-        with pytest.raises(ConnectionResetError):
-            outbox_deliver(event_ids=[event.pk])
-    assert outbox_deliver(event_ids=[event.pk]) == 1
+        assert outbox_deliver(event_ids=[event.pk]) == 1
+    assert len(mail.outbox) == 1
+    assert notifications_email_pending() == 1
 
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [enterprise_user.email, district_reviewer.email]
     )
+
+
+def test_a_refused_address_is_given_up_without_holding_back_anyone_else(
+    enterprise_user,
+    other_enterprise_user,
+    district_reviewer,
+    broker_down,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
+):
+    from smtplib import SMTPRecipientsRefused
+
+    from django.core.mail.backends.locmem import EmailBackend
+
+    real_send = EmailBackend.send_messages
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
+        services.application_submit(
+            application=draft(user=other_enterprise_user), by=other_enterprise_user
+        )
+
+    def refuse_one(backend, messages):
+        if any(enterprise_user.email in m.to for m in messages):
+            raise SMTPRecipientsRefused({enterprise_user.email: (550, b"no such user")})
+        return real_send(backend, messages)
+
+    monkeypatch.setattr(SEND, refuse_one)
+    events = list(OutboxEvent.objects.order_by("pk").values_list("pk", flat=True))
+
+    assert outbox_deliver(event_ids=events) == 2
+    assert notifications_email_pending() == 0
+
+    assert Notification.objects.filter(recipient=other_enterprise_user).exists()
+    assert enterprise_user.email not in [m.to[0] for m in mail.outbox]
+    assert other_enterprise_user.email in [m.to[0] for m in mail.outbox]
 
 
 def test_an_event_claimed_by_a_live_worker_is_left_to_it(
@@ -202,3 +241,35 @@ def test_the_lifecycle_does_not_know_how_notifications_are_sent():
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
             assert not any(n.split(".")[0] == "notifications" for n in names), path
+
+
+def test_an_event_a_worker_holds_is_not_handed_on_again(
+    enterprise_user, district_reviewer, monkeypatch, django_capture_on_commit_callbacks
+):
+    with monkeypatch.context() as outage:
+        outage.setattr(tasks.deliver_events, "delay", _refused)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
+    OutboxEvent.objects.update(claimed_until=later(4))
+
+    assert outbox_redeliver(now=later(2)) == 0
+    assert outbox_redeliver(now=later(5)) == 1
+
+
+def test_a_worker_whose_claim_ran_out_does_not_end_the_next_ones(
+    enterprise_user, district_reviewer, broker_down, django_capture_on_commit_callbacks
+):
+    from notifications.services import _claimed
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
+    event = OutboxEvent.objects.get()
+    stale = _claimed(OutboxEvent, event.pk, "claimed_until", delivered_at__isnull=True)
+    OutboxEvent.objects.filter(pk=event.pk).update(claimed_until=timezone.now())  # ran out
+    current = _claimed(OutboxEvent, event.pk, "claimed_until", delivered_at__isnull=True)
+
+    # The first worker, late, releases only a claim it still holds: none.
+    assert (
+        OutboxEvent.objects.filter(pk=event.pk, claimed_until=stale).update(claimed_until=None) == 0
+    )
+    assert OutboxEvent.objects.get(pk=event.pk).claimed_until == current
