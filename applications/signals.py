@@ -1,7 +1,9 @@
 from django.dispatch import Signal
 
-# Sent inside the transaction of every transition, once its log entry is written; receivers
-# record what they must of it (reviews.Review for reviewers' decisions). Arguments: entry, by.
+# Sent inside the transaction of every transition a person takes, once its log entry is
+# written; receivers record what they must of it (reviews.Review for reviewers' decisions).
+# Arguments: entry, by. The scheduler's expiry of drafts, set-based on PostgreSQL, is announced
+# by events_recorded only: it is nobody's decision to record.
 transition_taken = Signal()
 
 # Sent inside a transaction that wrote outbox events (one per log entry), for whoever delivers
