@@ -299,7 +299,7 @@ def test_a_window_reopened_before_the_sweep_keeps_its_drafts(policy):
     ) == {State.DRAFT}
 
 
-def test_a_clock_in_the_future_reminds_but_never_expires_early(policy):
+def test_run_deadlines_at_a_clock_past_a_windows_close_expires_its_drafts(policy, capsys):
     window = WindowFactory(
         measure=Track.objects.get(code="supply-chain").measure,
         opens_at=timezone.now() - timedelta(days=1),
@@ -309,7 +309,9 @@ def test_a_clock_in_the_future_reminds_but_never_expires_early(policy):
 
     call_command("run_deadlines", now=(timezone.now() + timedelta(days=20)).isoformat())
 
-    assert Application.objects.get(pk=draft.pk).state == State.DRAFT
+    assert Application.objects.get(pk=draft.pk).state == State.EXPIRED
+    assert TransitionLog.objects.get(application=draft).transition == "expire"
+    assert "in the future" in capsys.readouterr().out
 
 
 def test_review_reminders_name_the_stage(district_reviewer):

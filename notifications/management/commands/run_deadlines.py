@@ -28,6 +28,10 @@ class Command(BaseCommand):
                 raise CommandError(f"--now: not a date and time: {now}") from exc
             if timezone.is_naive(clock):
                 clock = timezone.make_aware(clock)
+        if clock > timezone.now():
+            self.stdout.write(
+                "note: the clock is in the future: drafts of windows closing before it expire now"
+            )
         report = run_deadlines(now=clock)
         self.stdout.write(
             f"{timezone.localtime(clock):%Y-%m-%d %H:%M}: "
