@@ -57,6 +57,7 @@ ADMINISTRATOR_APPS = (
     "reviews",
     "notifications",
     "disbursements",
+    "django_celery_beat",  # beat's schedule, which administrators may change
 )
 
 

@@ -320,3 +320,17 @@ def test_review_reminders_name_the_stage(district_reviewer):
     remind_review_deadlines(now=MONDAY)
 
     assert "区县审核将于" in Notification.objects.get().title
+
+
+def test_administrators_may_change_the_schedule_in_the_admin(client, policy):
+    from django_celery_beat.models import PeriodicTask
+
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    reviewer = UserFactory(is_staff=True, roles=["district_reviewer"], district=District.YUBEI)
+    task = PeriodicTask.objects.get(task="notifications.tasks.remind_window_closing")
+    url = f"/admin/django_celery_beat/periodictask/{task.pk}/change/"
+
+    client.force_login(administrator)
+    assert client.get(url).status_code == 200
+    client.force_login(reviewer)
+    assert client.get(url).status_code in (302, 403)
