@@ -4,6 +4,7 @@ import logging
 from datetime import timedelta
 from smtplib import SMTPRecipientsRefused
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
@@ -32,7 +33,7 @@ REDELIVER_AFTER = timedelta(minutes=1)
 # How long a worker may take over one event, or one email (well beyond EMAIL_TIMEOUT), before
 # another may take it over.
 CLAIM_FOR = timedelta(minutes=5)
-EMAIL_CLAIM_FOR = timedelta(minutes=2)
+EMAIL_CLAIM_FOR = timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_SECONDS)
 # Failures after which an event or an email is left to people rather than tried again.
 MAX_ATTEMPTS = 10
 # Events handed on per run of the periodic task.

@@ -119,8 +119,9 @@ if env("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))
 else:
     EMAIL_BACKEND = env("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
-# Well under the 2 minutes a worker holds an email before another may send it.
+# Well under the time a worker holds an email before another may send it (2 minutes).
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+NOTIFICATION_EMAIL_CLAIM_SECONDS = env.int("NOTIFICATION_EMAIL_CLAIM_SECONDS", default=120)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="政策申报平台 <noreply@localhost>")
 # Where the site is reached: the links in emails.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")

@@ -118,3 +118,86 @@ def test_with_the_broker_unreachable_nothing_is_lost_and_it_comes_once_later(
     assert outbox_redeliver(now=timezone.now() + timedelta(minutes=3)) == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, reviewer.email])
     assert Notification.objects.count() == 2
+
+
+@needs_redis
+def test_a_worker_killed_while_sending_sends_nothing_twice_and_its_work_is_taken_over(
+    committed_data, settings, tmp_path
+):
+    import signal
+    import subprocess
+    import sys
+
+    from django.db import connection
+
+    from notifications.deadlines import notifications_email_pending
+
+    settings.MEDIA_ROOT = tmp_path
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "policy_portal.settings.local",
+        "DEBUG": "false",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+        "EMAIL_BACKEND": "tests.e2e.hanging_mail.HangingEmailBackend",
+        "NOTIFICATION_EMAIL_CLAIM_SECONDS": "3",
+    }
+    if connection.vendor != "postgresql":
+        pytest.skip("the worker process needs the test database on a server")
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "policy_portal",
+            "worker",
+            "-P",
+            "solo",
+            "-Q",
+            queue,
+            "--without-mingle",
+            "--without-gossip",
+            "-l",
+            "info",
+        ],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
+    app.conf.update(task_always_eager=False, task_default_queue=queue)
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        applicant = EnterpriseUserFactory()
+        reviewer = UserFactory(
+            district=applicant.enterprise.district, is_staff=True, roles=["district_reviewer"]
+        )
+        services.application_submit(application=draft(user=applicant), by=applicant)
+
+        # The worker delivers in-app, then hangs in its first email: kill it there.
+        assert wait_for(
+            lambda: Notification.objects.filter(email_claimed_until__isnull=False).exists(),
+            seconds=40,
+        ), "the worker never started sending"
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(timeout=10)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+        app.conf.update(saved)
+        app._pool = None
+        app.amqp._producer_pool = None
+
+    assert OutboxEvent.objects.get().delivered_at is not None
+    assert Notification.objects.count() == 2
+    assert mail.outbox == []
+    # Its claim runs out; the email task (here, in this process) sends each email once.
+    time.sleep(3.5)
+    assert notifications_email_pending() == 2
+    assert notifications_email_pending() == 0
+    assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, reviewer.email])
