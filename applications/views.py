@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -57,14 +58,23 @@ def home(request):
     )
 
 
+class ApplyForm(forms.Form):
+    """The window and the track a new draft is started in; anything else is refused."""
+
+    window = forms.ModelChoiceField(queryset=ApplicationWindow.objects.all())
+    track = forms.ModelChoiceField(queryset=Track.objects.select_related("measure"))
+
+
 @enterprise_required
 def apply(request):
     """Choose a measure with an open window and a track; POST starts the draft."""
     if request.method == "POST":
-        window = get_object_or_404(ApplicationWindow, pk=request.POST.get("window"))
-        track = get_object_or_404(
-            Track.objects.select_related("measure"), pk=request.POST.get("track")
-        )
+        choice = ApplyForm(request.POST)
+        if not choice.is_valid():
+            messages.error(request, _("请选择申报批次和申报类别。"))
+            return redirect("applications:apply")
+        window = choice.cleaned_data["window"]
+        track = choice.cleaned_data["track"]
         try:
             application = services.application_create(
                 enterprise=request.user.enterprise, track=track, window=window, by=request.user

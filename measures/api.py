@@ -1,9 +1,11 @@
 """The public JSON API: the measures, and quotes from the award calculator."""
 
+from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from .calculator import quote
@@ -26,16 +28,30 @@ class MeasureDetailApi(APIView):
 
 
 def _as_form_value(value) -> str:
-    # The form parses strings, as from an HTML form; JSON null means "not given".
+    # The form parses strings, as from an HTML form; JSON null means "not given"; JSON true
+    # and false are the only yes and no (a number is not one).
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, dict | list):
         raise ValueError
     return str(value)
 
 
+class QuoteRateThrottle(AnonRateThrottle):
+    """Quotes per client address, counted in the cache (Redis in production)."""
+
+    scope = "quote"
+
+    def get_rate(self):
+        return settings.QUOTE_RATE
+
+
 class MeasureQuoteApi(APIView):
     """POST {"track": code, "declared": {field: amount}} → eligibility and amount."""
+
+    throttle_classes = [QuoteRateThrottle]
 
     def post(self, request, number: int):
         body = QuoteRequestSerializer(data=request.data)
@@ -60,12 +76,28 @@ class MeasureQuoteApi(APIView):
                 }
             )
         form_class = declared_form_class(track)
+        declared = body.validated_data["declared"]
+        unknown = sorted(set(declared) - set(form_class.base_fields))
+        if unknown:
+            # One message, however many: the answer never grows with what was sent.
+            shown = "、".join(name[:40] for name in unknown[:5])
+            raise ValidationError(
+                {
+                    "declared": [
+                        _(
+                            "该申报类别没有这些申报项：%(names)s（共%(count)d项）。可填：%(fields)s。"
+                        )
+                        % {
+                            "names": shown,
+                            "count": len(unknown),
+                            "fields": "、".join(form_class.base_fields),
+                        }
+                    ]
+                }
+            )
         errors: dict[str, list] = {}
         data = {}
-        for name, value in body.validated_data["declared"].items():
-            if name not in form_class.base_fields:
-                errors[name] = [_("该申报类别没有“%(name)s”这一项。") % {"name": name}]
-                continue
+        for name, value in declared.items():
             try:
                 data[name] = _as_form_value(value)
             except ValueError:

@@ -131,6 +131,13 @@ def quote(track: Track, declared: Mapping) -> Quote:
         amount, explanation, problems = _formula_amount(track, declared, fields)
         if problems:
             return Quote(eligible=False, reasons=problems)
+        if amount <= 0:
+            # Nothing to pay is not an award: such an application could never be approved.
+            return Quote(
+                eligible=False,
+                reasons=[_("按申报数据测算的奖补金额为0，不符合申报条件。")],
+                explanation=explanation,
+            )
         return Quote(eligible=True, amount=amount, max_amount=amount, explanation=explanation)
     return Quote(
         eligible=True,

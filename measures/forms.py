@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django import forms
 
+from .fields import StrictBooleanField, StrictDecimalField, StrictIntegerField
 from .models import Track, TrackField
 
 MAX_DIGITS = 16
@@ -23,7 +24,7 @@ def _form_field(track_field: TrackField) -> forms.Field:
     }
     kind = track_field.field_type
     if kind == TrackField.FieldType.DECIMAL:
-        field = forms.DecimalField(
+        field = StrictDecimalField(
             max_digits=MAX_DIGITS,
             decimal_places=track_field.decimal_places,
             min_value=track_field.minimum,
@@ -35,7 +36,7 @@ def _form_field(track_field: TrackField) -> forms.Field:
             field.widget.attrs["data-money"] = "yuan"
         return field
     if kind == TrackField.FieldType.INTEGER:
-        return forms.IntegerField(
+        return StrictIntegerField(
             min_value=int(track_field.minimum) if track_field.minimum is not None else None,
             **common,
         )
@@ -43,7 +44,7 @@ def _form_field(track_field: TrackField) -> forms.Field:
         # A checkbox: "not ticked" is an answer (no), so it is never required at form level;
         # eligibility thresholds decide whether "no" qualifies.
         common["required"] = False
-        return forms.BooleanField(**common)
+        return StrictBooleanField(**common)
     return forms.CharField(max_length=200, **common)
 
 

@@ -4,6 +4,7 @@ import re
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F
@@ -95,6 +96,9 @@ class _ChoicesFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value():
+            if not self.value().isdigit():
+                # The admin answers this with its "wrong filter" redirect, not a 500.
+                raise IncorrectLookupParameters(self.value())
             return queryset.filter(**{self.lookup: self.value()})
         return queryset
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from measures.fields import StrictDecimalField
+
 from .services import DECISIONS
 
 
@@ -17,7 +19,7 @@ class DecisionForm(forms.Form):
         initial=True,
         help_text=_("不勾选则意见仅审核人员可见。"),
     )
-    amount = forms.DecimalField(
+    amount = StrictDecimalField(
         label=_("金额（元）"), required=False, max_digits=16, decimal_places=2, min_value=0
     )
 

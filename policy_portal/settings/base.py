@@ -172,12 +172,16 @@ else:
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["measures.parsers.BoundedJSONParser"],
     "DEFAULT_AUTHENTICATION_CLASSES": [],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
 }
+
+# The public API: the largest request body it reads, and quotes per minute per client (IP).
+API_MAX_BODY_BYTES = 64 * 1024
+QUOTE_RATE = env("QUOTE_RATE", default="60/min")
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2023")
 

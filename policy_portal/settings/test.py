@@ -14,3 +14,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Static files come from the finders in tests; there is no collected STATIC_ROOT to scan.
 STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
+# The suite quotes often from one address; the throttle's own test sets a low rate.
+QUOTE_RATE = "100000/min"

@@ -429,7 +429,8 @@ def test_measure_11_cap_is_500wan_per_product_per_year(track, premium, expected)
 
 def test_measure_11_drops_a_fraction_of_a_fen_so_it_never_pays_more_than_80_percent(track):
     """“不超过实际投保年度保费的80%”: rounding up would pay more than the notice allows."""
-    assert insurance(track, insured="100000000", premium="0.01").amount == D("0.00")  # 0.008
+    # 0.008 drops to 0.00: nothing to pay is not an award.
+    assert "为0" in insurance(track, insured="100000000", premium="0.01").reasons[0]
     assert insurance(track, insured="100000000", premium="1.23").amount == D("0.98")  # 0.984
     assert insurance(track, insured="100000000", premium="1000.01").amount == D("800.00")  # 800.008
 

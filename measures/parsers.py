@@ -1,0 +1,36 @@
+"""The API's JSON parser: a small body, read to its limit only, and any JSON it cannot take in
+is a 400, never a 500."""
+
+import json
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import JSONParser
+
+
+class PayloadTooLarge(ParseError):
+    status_code = 413
+    default_code = "payload_too_large"
+
+
+class BoundedJSONParser(JSONParser):
+    """JSON of at most API_MAX_BODY_BYTES; deeply nested JSON is refused as such."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = settings.API_MAX_BODY_BYTES
+        body = stream.read(limit + 1) if stream is not None else b""
+        if len(body) > limit:
+            raise PayloadTooLarge(_("请求内容过大（最多%(kb)d KB）。") % {"kb": limit // 1024})
+        encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            return json.loads(body.decode(encoding), parse_constant=_no_constant)
+        except RecursionError as exc:
+            raise ParseError(_("JSON嵌套过深。")) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(_("请求内容不是有效的JSON。")) from exc
+
+
+def _no_constant(name: str):
+    # NaN and Infinity are not JSON; Python's json module would take them.
+    raise ValueError(name)
