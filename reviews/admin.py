@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from django_fsm import can_proceed
 
 from applications.errors import ApplicationError
 from applications.models import Application, TransitionLog, transition_label
@@ -300,9 +301,18 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         if application is None or transition not in DECISIONS:
             raise Http404
         method = getattr(application, transition)
+        change_url = reverse("admin:applications_application_change", args=[application.pk])
+        if not can_proceed(method, check_conditions=False):
+            # Taken by someone else meanwhile (two reviewers at once): say so, with the state.
+            self.message_user(
+                request,
+                gettext("%(reference)s 当前为“%(state)s”，已被他人办理，请查看最新状态。")
+                % {"reference": application.reference, "state": application.get_state_display()},
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(change_url)
         if not may_take(method, request.user):
             raise PermissionDenied
-        change_url = reverse("admin:applications_application_change", args=[application.pk])
         initial = {"amount": suggested_amount(application, transition), "comment_public": True}
         form = DecisionForm(request.POST or None, transition=transition, initial=initial)
         if request.method == "POST" and form.is_valid():

@@ -16,7 +16,7 @@ from reviews.models import Review
 from reviews.selectors import windows_with_budget
 from reviews.services import review_decide
 from tests.applications.factories import WindowFactory, draft
-from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 CHANGELIST = "admin:applications_application_changelist"
 
@@ -441,3 +441,28 @@ def test_stage_due_dates_are_fixed_when_the_stage_is_entered(submitted, district
         submitted.municipal_review_at, window.municipal_review_days
     )
     assert submitted.due_at == submitted.municipal_due_at
+
+
+def test_a_reviewer_who_lost_the_race_sees_the_current_state_not_a_403(
+    client, submitted, district_reviewer
+):
+    other = UserFactory(
+        district=district_reviewer.district, is_staff=True, roles=["district_reviewer"]
+    )
+    review_decide(
+        application=submitted,
+        by=other,
+        transition="district_approve",
+        amount=Decimal("2000000"),
+    )
+    client.force_login(district_reviewer)
+
+    for response in (
+        client.get(decide_url(submitted, "district_approve"), follow=True),
+        client.post(decide_url(submitted, "district_reject"), {"comment": "不同意"}, follow=True),
+    ):
+        assert response.status_code == 200
+        assert any("已被他人办理" in str(m) for m in response.context["messages"])
+        assert "市级审核中" in str(list(response.context["messages"])[0])
+    submitted.refresh_from_db()
+    assert submitted.state == State.MUNICIPAL_REVIEW
