@@ -4,7 +4,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .districts import District
-from .validators import normalize_credit_code, validate_credit_code
+from .validators import (
+    normalize_credit_code,
+    validate_credit_code,
+    validate_no_bidi_controls,
+)
 
 phone_validator = RegexValidator(
     r"^(1\d{10}|0\d{2,3}-?\d{7,8})$", _("请输入11位手机号或带区号的固定电话，例如 023-63890000。")
@@ -30,7 +34,7 @@ class Enterprise(models.Model):
         SMALL = "small", _("小型企业")
         MICRO = "micro", _("微型企业")
 
-    name = models.CharField(_("企业名称"), max_length=200)
+    name = models.CharField(_("企业名称"), max_length=200, validators=[validate_no_bidi_controls])
     credit_code = models.CharField(
         _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
     )
@@ -39,9 +43,13 @@ class Enterprise(models.Model):
     )
     industry = models.CharField(_("所属行业"), max_length=32, choices=Industry.choices)
     scale = models.CharField(_("企业规模"), max_length=16, choices=Scale.choices)
-    contact_name = models.CharField(_("联系人"), max_length=50)
+    contact_name = models.CharField(
+        _("联系人"), max_length=50, validators=[validate_no_bidi_controls]
+    )
     contact_phone = models.CharField(_("联系电话"), max_length=20, validators=[phone_validator])
-    bank_name = models.CharField(_("开户银行"), max_length=100, blank=True)
+    bank_name = models.CharField(
+        _("开户银行"), max_length=100, blank=True, validators=[validate_no_bidi_controls]
+    )
     bank_account = models.CharField(
         _("银行账号"), max_length=32, blank=True, validators=[bank_account_validator]
     )

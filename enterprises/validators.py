@@ -38,3 +38,15 @@ def validate_credit_code(value: str) -> None:
             _("统一社会信用代码校验位不正确，请核对后重新输入。"),
             code="checksum",
         )
+
+
+# Characters that reorder or hide text (bidirectional controls such as U+202E): in a name they
+# make one enterprise look like another in a list or an export.
+BIDI_CONTROLS = frozenset(
+    "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u061c"
+)
+
+
+def validate_no_bidi_controls(value: str) -> None:
+    if value and any(char in BIDI_CONTROLS for char in value):
+        raise ValidationError(_("不能包含改变文字方向的控制字符。"), code="bidi")

@@ -34,7 +34,7 @@ def _compose_command() -> list[str]:
     pytest.skip(f"{v2_missing} and `docker-compose` is not installed")
 
 
-def _run(compose: list[str], *args: str) -> subprocess.CompletedProcess:
+def _run(compose: list[str], *args: str, secret_key: str | None = "x" * 50):
     # The file's ${VAR:-default}s are left to their defaults, whatever this shell exports.
     env = {
         key: value
@@ -42,6 +42,8 @@ def _run(compose: list[str], *args: str) -> subprocess.CompletedProcess:
         if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DEMO_PASSWORD"}
         and not key.startswith("COMPOSE_")
     }
+    if secret_key is not None:
+        env["SECRET_KEY"] = secret_key
     return subprocess.run(
         [*compose, "--file", str(COMPOSE_FILE), "--project-directory", str(ROOT), *args],
         capture_output=True,
@@ -87,3 +89,12 @@ def test_the_compose_file_validates_and_defines_the_five_services_with_healthche
     config = _run(compose, "config")
     assert config.returncode == 0, config.stderr
     assert _services_with_healthcheck(config.stdout) >= WITH_HEALTHCHECK
+
+
+def test_the_stack_does_not_start_without_a_secret_key():
+    compose = _compose_command()
+
+    refused = _run(compose, "config", "-q", secret_key=None)
+
+    assert refused.returncode != 0
+    assert "SECRET_KEY" in refused.stderr

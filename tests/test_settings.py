@@ -67,3 +67,25 @@ def test_email_url_names_the_smtp_server_in_production(tmp_path):
         "True",
         "noreply@example.cn",
     ]
+
+
+def test_production_settings_pass_the_deployment_check_without_a_warning():
+    import secrets
+    import subprocess
+    import sys
+
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+    }
+
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr + result.stdout

@@ -344,3 +344,16 @@ class TestPasswordReset:
         assert response.status_code == 200
         assert not response.context["validlink"]
         assert "重置链接无效" in response.content.decode()
+
+
+def test_names_cannot_hide_or_reorder_text_with_direction_controls(client):
+    spoofed = "重庆\u202e司公限有\u202c科技有限公司"
+
+    response = client.post(
+        REGISTER_URL,
+        registration_data(name=spoofed, credit_code=make_credit_code(8)),
+    )
+
+    assert response.status_code == 200
+    assert "改变文字方向" in response.content.decode()
+    assert not Enterprise.objects.exists()
