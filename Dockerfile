@@ -22,8 +22,10 @@ RUN pip install --require-hashes -r requirements/base.lock
 COPY . .
 
 # Static files are collected into the image (STATIC_ROOT = var/static, served by whitenoise).
-# The production settings need a SECRET_KEY to import; this one exists only during this step.
+# The production settings need a SECRET_KEY and a mail setting to import; these exist only
+# during this step.
 RUN SECRET_KEY=build-time-dummy-key-for-collectstatic-only \
+    EMAIL_BACKEND=django.core.mail.backends.dummy.EmailBackend \
       python manage.py collectstatic --noinput \
  && mkdir -p var/media \
  && chown -R app:app var

@@ -78,6 +78,7 @@ def test_production_settings_pass_the_deployment_check_without_a_warning():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "EMAIL_URL": "smtp+tls://noreply:secret@smtp.example.cn:587",
     }
 
     result = subprocess.run(
@@ -89,3 +90,25 @@ def test_production_settings_pass_the_deployment_check_without_a_warning():
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_production_refuses_to_start_without_somewhere_to_send_mail():
+    import subprocess
+    import sys
+
+    environment = {
+        key: value for key, value in os.environ.items() if key not in {"EMAIL_URL", "EMAIL_BACKEND"}
+    }
+    environment.update(
+        {"DJANGO_SETTINGS_MODULE": "policy_portal.settings.production", "SECRET_KEY": "k" * 50}
+    )
+
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode != 0 and "EMAIL_URL" in result.stderr

@@ -184,6 +184,8 @@ API_MAX_BODY_BYTES = 64 * 1024
 QUOTE_RATE = env("QUOTE_RATE", default="60/min")
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2023")
+# seed_demo creates a superuser with a public password: production refuses it by default.
+DEMO_DATA_ALLOWED = True
 
 LOGGING = {
     "version": 1,

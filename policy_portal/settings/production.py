@@ -1,9 +1,20 @@
 """Production: the same code, configured only by environment variables."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env
 
+# Mail must go somewhere real: no silent fall-back to the console. EMAIL_URL names the SMTP
+# server; EMAIL_BACKEND may name another backend (the console only when said so).
+if not env("EMAIL_URL", default="") and not env("EMAIL_BACKEND", default=""):
+    raise ImproperlyConfigured(
+        "Set EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.cn:587), or EMAIL_BACKEND "
+        "explicitly (django.core.mail.backends.console.EmailBackend to print mail instead)."
+    )
+
 DEBUG = False
+DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=False)
 SECRET_KEY = env("SECRET_KEY")
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)

@@ -122,3 +122,14 @@ def test_seed_demo_gives_finance_a_batch_to_build_and_a_second_person_to_confirm
         failed={failed: "户名与账号不符"},
     )
     assert (outcome.paid, outcome.failed) == (len(outcomes) - 1, 1)
+
+
+def test_seed_demo_refuses_where_demo_data_is_off_unless_forced(policy, settings):
+    settings.DEMO_DATA_ALLOWED = False
+
+    with pytest.raises(CommandError, match="force-demo"):
+        call_command("seed_demo")
+    assert not User.objects.filter(username="demo-admin").exists()
+
+    call_command("seed_demo", force_demo=True)
+    assert User.objects.filter(username="demo-admin").exists()

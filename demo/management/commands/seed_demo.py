@@ -7,7 +7,20 @@ from demo.services import demo_seed
 class Command(BaseCommand):
     help = "Create one demo account per role, demo enterprises and open windows (idempotent)."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--force-demo",
+            action="store_true",
+            help="seed even where settings forbid demo data (production): it creates a "
+            "superuser whose password is public",
+        )
+
+    def handle(self, *args, force_demo=False, **options):
+        if not settings.DEMO_DATA_ALLOWED and not force_demo:
+            raise CommandError(
+                "demo data is off in these settings (production): seed_demo creates a superuser "
+                "with a public password; pass --force-demo to do it all the same"
+            )
         password = settings.DEMO_PASSWORD
         try:
             report = demo_seed(password=password)
