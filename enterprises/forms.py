@@ -5,7 +5,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import Enterprise, User
-from .services import CREDIT_CODE_TAKEN, PROFILE_FIELDS
+from .services import CREDIT_CODE_TAKEN, PROFILE_FIELDS, USERNAME_UNAVAILABLE
 from .validators import normalize_credit_code
 
 ENTERPRISE_WIDGETS = {
@@ -71,6 +71,12 @@ class AccountRegistrationForm(UserCreationForm):
             "username": _("150个字符以内，可使用字母、数字和 @ . + - _。"),
             "email": _("用于找回密码。"),
         }
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username and User.objects.filter(username__iexact=username).exists():
+            raise forms.ValidationError(USERNAME_UNAVAILABLE, code="unique")
+        return username
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -31,7 +31,10 @@ PROFILE_FIELDS = (
     "bank_account",
 )
 
-CREDIT_CODE_TAKEN = gettext_lazy("该统一社会信用代码已注册，请由本企业已有账号登录。")
+# Neither message confirms to a visitor that another enterprise, or another person, is
+# registered: each says what to do either way.
+CREDIT_CODE_TAKEN = gettext_lazy("该统一社会信用代码无法注册。如本企业已有账号，请登录或找回密码。")
+USERNAME_UNAVAILABLE = gettext_lazy("该登录用户名不可用，请换一个。")
 
 
 def _credit_code_taken() -> ValidationError:
@@ -39,8 +42,7 @@ def _credit_code_taken() -> ValidationError:
 
 
 def _username_taken() -> ValidationError:
-    message = User._meta.get_field("username").error_messages["unique"]
-    return ValidationError({"username": ValidationError(message, code="unique")})
+    return ValidationError({"username": ValidationError(USERNAME_UNAVAILABLE, code="unique")})
 
 
 @transaction.atomic

@@ -82,7 +82,9 @@ class TestEnterpriseRegister:
 
         errors = refusal(register, credit_code=make_credit_code(1).lower(), username="intruder")
 
-        assert errors == {"credit_code": ["该统一社会信用代码已注册，请由本企业已有账号登录。"]}
+        assert errors == {
+            "credit_code": ["该统一社会信用代码无法注册。如本企业已有账号，请登录或找回密码。"]
+        }
         assert not User.objects.filter(username="intruder").exists()
         assert not existing.users.exists()
         assert Enterprise.objects.count() == 1
@@ -129,7 +131,9 @@ class TestEnterpriseRegister:
         with mock.patch("django.db.models.QuerySet.exists", return_value=False):
             errors = refusal(register)
 
-        assert errors == {"credit_code": ["该统一社会信用代码已注册，请由本企业已有账号登录。"]}
+        assert errors == {
+            "credit_code": ["该统一社会信用代码无法注册。如本企业已有账号，请登录或找回密码。"]
+        }
         assert Enterprise.objects.count() == 1
         assert not User.objects.exists()
 

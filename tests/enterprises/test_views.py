@@ -91,7 +91,10 @@ class TestRegistration:
         )
 
         assert response.status_code == 200
-        assert "该统一社会信用代码已注册，请由本企业已有账号登录。" in response.content.decode()
+        assert (
+            "该统一社会信用代码无法注册。如本企业已有账号，请登录或找回密码。"
+            in response.content.decode()
+        )
         assert Enterprise.objects.count() == 1
         assert not User.objects.exists()
         assert not existing.users.exists()
@@ -357,3 +360,20 @@ def test_names_cannot_hide_or_reorder_text_with_direction_controls(client):
     assert response.status_code == 200
     assert "改变文字方向" in response.content.decode()
     assert not Enterprise.objects.exists()
+
+
+def test_registration_never_confirms_who_is_registered(client):
+    from tests.enterprises.factories import EnterpriseUserFactory
+
+    taken = EnterpriseUserFactory(username="taken-name")
+
+    by_code = client.post(
+        REGISTER_URL,
+        registration_data(credit_code=taken.enterprise.credit_code, username="someone-new"),
+    ).content.decode()
+    by_name = client.post(
+        REGISTER_URL, registration_data(credit_code=make_credit_code(9), username="TAKEN-name")
+    ).content.decode()
+
+    assert "已注册" not in by_code and "无法注册" in by_code
+    assert "已存在" not in by_name and "不可用" in by_name
