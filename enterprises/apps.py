@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class EnterprisesConfig(AppConfig):
     name = "enterprises"
     verbose_name = _("企业与用户")
+
+    def ready(self) -> None:
+        from .sessions import connect
+
+        connect()

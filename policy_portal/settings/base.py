@@ -45,6 +45,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "enterprises.sessions.OfficialIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -94,6 +95,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
+# Officials' sessions end with the browser and after 30 minutes idle; enterprises' after a
+# working day (enterprises/sessions.py).
+OFFICIAL_IDLE_SECONDS = env.int("OFFICIAL_IDLE_SECONDS", default=30 * 60)
+ENTERPRISE_SESSION_SECONDS = env.int("ENTERPRISE_SESSION_SECONDS", default=8 * 60 * 60)
 LOGIN_REDIRECT_URL = "applications:home"
 LOGOUT_REDIRECT_URL = "measures:catalogue"
 
