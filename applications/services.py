@@ -4,9 +4,10 @@ conditions, transition, save, log, and queue the notifications for after the com
 import hashlib
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -134,6 +135,17 @@ def document_add(*, application: Application, by, kind: str, upload) -> Applicat
     if kind not in allowed_kinds:
         raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
     checked = validate_upload(upload)
+    stored = application.documents.aggregate(count=Count("pk"), size=Sum("size"))
+    if stored["count"] >= settings.DOCUMENTS_MAX_PER_APPLICATION:
+        raise ApplicationError(
+            _("每份申报最多上传%(count)d份材料，请删除不需要的材料后再上传。")
+            % {"count": settings.DOCUMENTS_MAX_PER_APPLICATION}
+        )
+    if (stored["size"] or 0) + checked.size > settings.DOCUMENTS_MAX_TOTAL_BYTES:
+        raise ApplicationError(
+            _("每份申报的材料合计不能超过%(mb)d MB。")
+            % {"mb": settings.DOCUMENTS_MAX_TOTAL_BYTES // (1024 * 1024)}
+        )
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)

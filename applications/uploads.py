@@ -30,28 +30,60 @@ class CheckedUpload:
     size: int
 
 
+# An Office document is a zip: what a genuine one stays well within. Beyond it is a zip bomb
+# or a file built to keep a worker busy.
+ZIP_MAX_ENTRIES = 2000
+ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
+ZIP_MAX_RATIO = 200
+
+
 def _sniff(upload) -> str | None:
     upload.seek(0)
-    head = upload.read(8)
+    head = upload.read(16)
     upload.seek(0)
     if head.startswith(b"%PDF-"):
-        return "application/pdf"
+        return "application/pdf" if _tail_has(upload, b"%%EOF", 1024) else None
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
+        # A PNG's first chunk is its header.
+        return "image/png" if head[12:16] == b"IHDR" else None
     if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
+        # A JPEG ends with its end-of-image marker (a little trailing data is tolerated).
+        return "image/jpeg" if _tail_has(upload, b"\xff\xd9", 64) else None
     if head.startswith(b"PK\x03\x04"):
-        try:
-            with zipfile.ZipFile(upload) as archive:
-                names = set(archive.namelist())
-        except zipfile.BadZipFile:
+        return _office_type(upload)
+    return None
+
+
+def _tail_has(upload, marker: bytes, window: int) -> bool:
+    size = upload.size
+    upload.seek(max(0, size - window))
+    tail = upload.read(window)
+    upload.seek(0)
+    return marker in tail
+
+
+def _office_type(upload) -> str | None:
+    try:
+        # The entry count from the end record first: opening the archive reads every entry.
+        end = zipfile._EndRecData(upload)
+        if end is None or end[zipfile._ECD_ENTRIES_TOTAL] > ZIP_MAX_ENTRIES:
             return None
-        finally:
-            upload.seek(0)
-        if "[Content_Types].xml" in names and "word/document.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
-            return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        upload.seek(0)
+        with zipfile.ZipFile(upload) as archive:
+            entries = archive.infolist()
+            unpacked = sum(entry.file_size for entry in entries)
+            packed = sum(entry.compress_size for entry in entries) or 1
+            if unpacked > ZIP_MAX_UNCOMPRESSED or unpacked / packed > ZIP_MAX_RATIO:
+                return None
+            names = {entry.filename for entry in entries}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
+    finally:
+        upload.seek(0)
+    if "[Content_Types].xml" in names and "word/document.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    if "[Content_Types].xml" in names and "xl/workbook.xml" in names:
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return None
 
 

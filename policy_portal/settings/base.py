@@ -201,6 +201,9 @@ LOGGING = {
 
 # Uploaded documents: at most this many bytes each (20 MB by default).
 DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# And per application: how many documents, and how many bytes in all.
+DOCUMENTS_MAX_PER_APPLICATION = env.int("DOCUMENTS_MAX_PER_APPLICATION", default=20)
+DOCUMENTS_MAX_TOTAL_BYTES = env.int("DOCUMENTS_MAX_TOTAL_BYTES", default=60 * 1024 * 1024)
 # Django keeps uploads above this in a temporary file rather than in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -8,8 +8,9 @@ from applications.errors import UploadRejected
 from applications.uploads import validate_upload
 from tests.applications.factories import PDF_BYTES
 
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
-JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32
+# The smallest shapes the structural checks accept: a PNG's header chunk, a JPEG's end marker.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 24
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32 + b"\xff\xd9"
 
 
 def office_file(kind: str) -> bytes:
@@ -84,3 +85,60 @@ def test_a_long_name_is_shortened_keeping_its_extension():
 
     assert checked.safe_name.endswith(".pdf")
     assert len(checked.safe_name) <= 120
+
+
+def _docx(entries: int = 3, payload: bytes = b"<w:document/>") -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", payload)
+        for index in range(entries - 2):
+            archive.writestr(f"word/media/{index}.txt", "x")
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "why"),
+    [
+        ("bomb.docx", _docx(payload=b"0" * (20 * 1024 * 1024)), "zip bomb: 1,000 to 1 packed"),
+        ("many.docx", _docx(entries=2500), "2,500 zip entries"),
+        ("cut.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\n", "a PDF without its end"),
+        ("fake.png", b"\x89PNG\r\n\x1a\n" + b"<?php system($_GET[1]); ?>" * 2, "no PNG header"),
+        ("fake.jpg", b"\xff\xd8\xff\xe0" + b"PK\x03\x04" * 20, "no JPEG end"),
+    ],
+)
+def test_files_built_to_deceive_or_to_exhaust_are_refused(name, content, why):
+    with pytest.raises(UploadRejected):
+        validate_upload(SimpleUploadedFile(name, content))
+
+
+def test_a_genuine_small_docx_still_passes():
+    checked = validate_upload(SimpleUploadedFile("申请书.docx", _docx()))
+
+    assert checked.content_type.endswith("wordprocessingml.document")
+
+
+def test_documents_per_application_are_capped_in_number_and_size(enterprise_user, settings):
+    from applications import services
+    from applications.errors import ApplicationError
+    from tests.applications.factories import draft, pdf_upload
+
+    application = draft(user=enterprise_user, documents=False)
+    settings.DOCUMENTS_MAX_PER_APPLICATION = 2
+    for _ in range(2):
+        services.document_add(
+            application=application, by=enterprise_user, kind="其他材料", upload=pdf_upload()
+        )
+    with pytest.raises(ApplicationError, match="最多上传2份"):
+        services.document_add(
+            application=application, by=enterprise_user, kind="其他材料", upload=pdf_upload()
+        )
+    settings.DOCUMENTS_MAX_PER_APPLICATION = 20
+    settings.DOCUMENTS_MAX_TOTAL_BYTES = 100
+    with pytest.raises(ApplicationError, match="合计不能超过"):
+        services.document_add(
+            application=application, by=enterprise_user, kind="其他材料", upload=pdf_upload()
+        )
