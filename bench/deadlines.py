@@ -36,42 +36,10 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
-from psycopg import sql as pgsql
-from psycopg.conninfo import conninfo_to_dict
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import credit_code, prepare  # noqa: E402
 
-# Run after another benchmark in the same process (bench/run.py), Django is already set up on
-# that one's database: this one then runs in a process of its own.
-ELSEWHERE = "django.conf" in sys.modules and sys.modules["django.conf"].settings.configured
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/policy_portal_bench_deadlines"
-)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policy_portal.settings.local")
-os.environ["DEBUG"] = "false"
-# Tasks queued on commit (seed_demo's notifications) stay in this process: they name rows of
-# the benchmark's database, which no worker reads.
-os.environ["CELERY_BROKER_URL"] = "memory://"
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark's database if the server does not have it yet."""
-    params = conninfo_to_dict(url)
-    name = params.get("dbname")
-    if not name or not url.startswith(("postgres://", "postgresql://")):
-        return
-    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as server:
-        exists = server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            server.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-
-
-ensure_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
+ELSEWHERE = prepare("policy_portal_bench_deadlines")
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
@@ -85,7 +53,6 @@ from applications.services import applications_expire_closed_drafts  # noqa: E40
 from enterprises import roles  # noqa: E402
 from enterprises.districts import District  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
-from enterprises.validators import CHARSET, credit_code_check_character  # noqa: E402
 from measures.models import ApplicationWindow, Division, Measure, Track  # noqa: E402
 from measures.workdays import due_after_workdays  # noqa: E402
 from notifications.deadlines import REVIEW_REMINDER_DAYS, remind_review_deadlines  # noqa: E402
@@ -103,11 +70,6 @@ DISTRICT_REVIEWERS = 3
 MUNICIPAL_REVIEWERS = 4
 REVIEW_STATES = (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW)
 EXPIRE_TARGET = 3.0
-
-
-def credit_code(rng) -> str:
-    body = "91500000" + "".join(rng.choice(CHARSET) for _ in range(9))
-    return body + credit_code_check_character(body)
 
 
 def bench_applications():

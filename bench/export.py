@@ -34,42 +34,10 @@ from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
-from psycopg import sql as pgsql
-from psycopg.conninfo import conninfo_to_dict
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import credit_code, prepare  # noqa: E402
 
-# Run after another benchmark in the same process (bench/run.py), Django is already set up on
-# that one's database: this one then runs in a process of its own.
-ELSEWHERE = "django.conf" in sys.modules and sys.modules["django.conf"].settings.configured
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/policy_portal_bench_export"
-)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "policy_portal.settings.local")
-os.environ["DEBUG"] = "false"
-# Tasks queued on commit (seed_demo's notifications) stay in this process: they name rows of
-# the benchmark's database, which no worker reads.
-os.environ["CELERY_BROKER_URL"] = "memory://"
-
-
-def ensure_database(url: str) -> None:
-    """Create the benchmark's database if the server does not have it yet."""
-    params = conninfo_to_dict(url)
-    name = params.get("dbname")
-    if not name or not url.startswith(("postgres://", "postgresql://")):
-        return
-    with psycopg.connect(**{**params, "dbname": "postgres"}, autocommit=True) as server:
-        exists = server.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-        if not exists:
-            server.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
-
-
-ensure_database(os.environ["DATABASE_URL"])
-
-import django  # noqa: E402
-
-django.setup()
+ELSEWHERE = prepare("policy_portal_bench_export")
 
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
@@ -90,7 +58,6 @@ from disbursements.models import (  # noqa: E402
 )
 from enterprises.districts import District  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
-from enterprises.validators import CHARSET, credit_code_check_character  # noqa: E402
 from measures.models import ApplicationWindow, Track  # noqa: E402
 
 APPLICATIONS = 100_000
@@ -110,11 +77,6 @@ BANKS = [
     "招商银行重庆分行营业部",
 ]
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
-
-
-def credit_code(rng) -> str:
-    body = "91500000" + "".join(rng.choice(CHARSET) for _ in range(9))
-    return body + credit_code_check_character(body)
 
 
 def bank_account(rng) -> str:

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 for script in sorted(Path(__file__).parent.glob("*.py")):
-    if script.name in {"run.py", "__init__.py"}:
+    if script.name == "run.py" or script.name.startswith("_"):
         continue
     print(f"== {script.stem}", flush=True)
     sys.argv = [str(script)]

@@ -201,34 +201,3 @@ def run_deadlines(*, now=None) -> SweepReport:
     report.expired = applications_expire_closed_drafts(now=now)
     report.review_reminders, report.escalations = remind_review_deadlines(now=now)
     return report
-
-
-def notifications_email_pending(*, limit: int = 5000) -> int:
-    """Email every notification whose email is due and not held by another worker: reminders
-    and escalations, and those of transitions whose first try failed. Each is tried once per
-    run; a failure leaves it for the retry, which this raises after trying the others.
-    Returns how many went out."""
-    from .services import MAX_ATTEMPTS, notification_try_email
-
-    now = timezone.now()
-    pending = (
-        Notification.objects.filter(
-            emailed_at__isnull=True,
-            email_attempts__lt=MAX_ATTEMPTS,
-            recipient__email_notifications=True,
-            recipient__is_active=True,
-        )
-        .filter(Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now))
-        .exclude(recipient__email="")
-        .select_related("recipient", "application")
-        .order_by("pk")[:limit]
-    )
-    sent, failure = 0, None
-    for notification in pending:
-        try:
-            sent += notification_try_email(notification)
-        except Exception as error:  # noqa: BLE001 - raised below, once the others were tried
-            failure = failure or error
-    if failure is not None:
-        raise failure
-    return sent

@@ -206,14 +206,6 @@ def notifications_create_for(*, entry) -> list[Notification]:
     return notifications
 
 
-def notifications_send_for(*, entry) -> list[Notification]:
-    """Create the notifications of a log entry and email them (what a delivery does)."""
-    notifications = notifications_create_for(entry=entry)
-    for notification in notifications:
-        notification_try_email(notification)
-    return notifications
-
-
 # A mail server's refusal of the address itself: trying again will not help.
 PERMANENT_MAIL_ERRORS = (SMTPRecipientsRefused,)
 
@@ -262,3 +254,32 @@ def notification_email(notification: Notification) -> bool:
     notification_email_message(notification).send(fail_silently=False)
     Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
     return True
+
+
+def notifications_email_pending(*, limit: int = 5000) -> int:
+    """Email every notification whose email is due and not held by another worker: reminders
+    and escalations, and those of transitions whose first try failed. Each is tried once per
+    run; a failure leaves it for the retry, which this raises after trying the others.
+    Returns how many went out."""
+    now = timezone.now()
+    pending = (
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            email_attempts__lt=MAX_ATTEMPTS,
+            recipient__email_notifications=True,
+            recipient__is_active=True,
+        )
+        .filter(Q(email_claimed_until__isnull=True) | Q(email_claimed_until__lt=now))
+        .exclude(recipient__email="")
+        .select_related("recipient", "application")
+        .order_by("pk")[:limit]
+    )
+    sent, failure = 0, None
+    for notification in pending:
+        try:
+            sent += notification_try_email(notification)
+        except Exception as error:  # noqa: BLE001 - raised below, once the others were tried
+            failure = failure or error
+    if failure is not None:
+        raise failure
+    return sent

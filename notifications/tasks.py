@@ -43,7 +43,7 @@ def redeliver_outbox() -> int:
     max_retries=8,
 )
 def email_pending_notifications() -> int:
-    from .deadlines import notifications_email_pending
+    from .services import notifications_email_pending
 
     return notifications_email_pending()
 

@@ -130,7 +130,7 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_and_its_work_is_taken
 
     from django.db import connection
 
-    from notifications.deadlines import notifications_email_pending
+    from notifications.services import notifications_email_pending
 
     settings.MEDIA_ROOT = tmp_path
     queue = f"test-{uuid.uuid4().hex[:8]}"

@@ -15,11 +15,11 @@ from enterprises.districts import District
 from measures.models import Track
 from measures.workdays import due_after_workdays, end_of_day, nth_workday_after
 from notifications.deadlines import (
-    notifications_email_pending,
     remind_review_deadlines,
     remind_window_closing,
 )
 from notifications.models import Notification
+from notifications.services import notifications_email_pending
 from tests.applications.factories import WindowFactory
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 

@@ -12,9 +12,8 @@ from kombu.exceptions import OperationalError
 from applications import services
 from applications.models import OutboxEvent, TransitionLog
 from notifications import tasks
-from notifications.deadlines import notifications_email_pending
 from notifications.models import Notification
-from notifications.services import outbox_deliver, outbox_redeliver
+from notifications.services import notifications_email_pending, outbox_deliver, outbox_redeliver
 from tests.applications.factories import draft
 
 # Where every email leaves in the tests, whichever helper builds it.
