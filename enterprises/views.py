@@ -1,6 +1,8 @@
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -8,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
+from django_ratelimit.decorators import ratelimit
 
 from .forms import (
     AccountEmailForm,
@@ -30,8 +33,39 @@ def _show_service_errors(error: ValidationError, forms_in_page: list[forms.Form]
         form.add_error(name if name in form.fields else None, field_errors)
 
 
+def rate_limited(request, exception):
+    """The page for a visitor who sent a form too often (django-ratelimit's RATELIMIT_VIEW)."""
+    return render(request, "429.html", status=429)
+
+
+def locked_out(request, original_response, credentials):
+    """The page for a login refused by django-axes (AXES_LOCKOUT_CALLABLE), in the site's look."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    return render(request, "registration/locked_out.html", {"minutes": minutes}, status=429)
+
+
+def _registration_rate(group, request):
+    return settings.REGISTRATION_RATE
+
+
+def _password_reset_rate(group, request):
+    return settings.PASSWORD_RESET_RATE
+
+
+# Password reset sends mail to an address the visitor types: limited per client address and
+# per address asked for, so that neither the site nor one mailbox is flooded.
+password_reset = ratelimit(
+    group="password-reset", key="ip", rate=_password_reset_rate, method="POST"
+)(
+    ratelimit(
+        group="password-reset-email", key="post:email", rate=_password_reset_rate, method="POST"
+    )(auth_views.PasswordResetView.as_view())
+)
+
+
 @sensitive_post_parameters("password1", "password2")
 @require_http_methods(["GET", "POST"])
+@ratelimit(group="registration", key="ip", rate=_registration_rate, method="POST")
 def register(request):
     """企业注册: the enterprise and its first user, on one page."""
     if request.user.is_authenticated:
@@ -55,7 +89,7 @@ def register(request):
             except ValidationError as error:
                 _show_service_errors(error, [enterprise_form, account_form])
             else:
-                login(request, user)
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(
                     request,
                     _("注册成功。欢迎 %(name)s 使用政策申报平台，请核对下面的企业信息。")

@@ -1,7 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
+
+from enterprises import views as enterprise_views
 
 urlpatterns = [
     path("", include("measures.urls")),
@@ -9,7 +12,12 @@ urlpatterns = [
     path("enterprise/", include("enterprises.urls")),
     path("portal/", include("applications.urls")),
     path("notifications/", include("notifications.urls")),
-    path("accounts/", include("django.contrib.auth.urls")),
+    # Django's account pages, with the password reset form rate-limited (enterprises/views.py).
+    path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
+    path(
+        "accounts/",
+        include([p for p in auth_urls.urlpatterns if p.name != "password_reset"]),
+    ),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

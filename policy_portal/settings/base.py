@@ -1,5 +1,6 @@
 """Settings shared by every environment; everything that differs comes from the environment."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "django_fsm",
     "django_celery_beat",
@@ -48,6 +50,10 @@ MIDDLEWARE = [
     "enterprises.sessions.OfficialIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",
+    # Last, so that it sees the outcome of every login attempt (django-axes).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "policy_portal.urls"
@@ -94,6 +100,26 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every login (the site's and the admin's) passes django-axes first: after LOGIN_FAILURE_LIMIT
+# failures for one username, or from one address, logins from there are refused for
+# LOGIN_LOCKOUT_MINUTES, the right password included. Attempts are kept in the database and
+# shown to administrators in the admin; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "enterprises.views.locked_out"
+AXES_SENSITIVE_PARAMETERS = ["password"]
+AXES_VERBOSE = False
+# Forms that an anonymous visitor can send again and again: per client address, in the cache
+# (Redis when configured). Over the rate, the visitor gets a page asking to wait (HTTP 429).
+REGISTRATION_RATE = env("REGISTRATION_RATE", default="10/h")
+PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
+RATELIMIT_VIEW = "enterprises.views.rate_limited"
 LOGIN_URL = "login"
 # Officials' sessions end with the browser and after 30 minutes idle; enterprises' after a
 # working day (enterprises/sessions.py).
@@ -187,6 +213,23 @@ REST_FRAMEWORK = {
 # The public API: the largest request body it reads, and quotes per minute per client (IP).
 API_MAX_BODY_BYTES = 64 * 1024
 QUOTE_RATE = env("QUOTE_RATE", default="60/min")
+
+# The content security policy (django-csp): scripts, styles, images and fonts only from the
+# site itself, no inline script or style, no framing, forms post only to the site.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2023")
 # seed_demo creates a superuser with a public password: production refuses it by default.

@@ -16,3 +16,5 @@ STATIC_ROOT = None
 WHITENOISE_USE_FINDERS = True
 # The suite quotes often from one address; the throttle's own test sets a low rate.
 QUOTE_RATE = "100000/min"
+REGISTRATION_RATE = "100000/m"
+PASSWORD_RESET_RATE = "100000/m"

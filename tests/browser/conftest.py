@@ -60,11 +60,25 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def page(browser, live_server, request, tmp_path):
-    """A fresh browser context (no cookies) on the live server, in Chinese."""
+    """A fresh browser context (no cookies) on the live server, in Chinese.
+
+    Every page it shows must keep to the content security policy: a script, handler or style the
+    policy refused is a page that does not work as written, so the test fails.
+    """
     context = browser.new_context(base_url=live_server.url, locale="zh-CN")
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
+    refused = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
     yield page
+    assert not refused, "the content security policy refused:\n" + "\n".join(refused)
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         screenshot = tmp_path / "failure.png"

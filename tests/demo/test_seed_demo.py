@@ -1,5 +1,6 @@
 import pytest
 from django.core.management import CommandError, call_command
+from django.http import HttpRequest
 from django.test import Client
 
 from enterprises.models import Enterprise, User
@@ -59,7 +60,9 @@ def test_demo_accounts_can_log_in(policy, settings):
     call_command("seed_demo")
 
     for username in ACCOUNTS:
-        assert Client().login(username=username, password=settings.DEMO_PASSWORD), username
+        assert Client().login(
+            request=HttpRequest(), username=username, password=settings.DEMO_PASSWORD
+        ), username
 
 
 def test_seed_demo_needs_the_policy_loaded_first(db, monkeypatch):

@@ -3,6 +3,7 @@ working day."""
 
 import time
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from enterprises.sessions import LAST_SEEN
@@ -13,7 +14,9 @@ PASSWORD = "correct-horse-battery"
 def test_an_officials_session_ends_with_the_browser_and_after_30_idle_minutes(
     client, district_reviewer
 ):
-    assert client.login(username=district_reviewer.username, password=PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=district_reviewer.username, password=PASSWORD
+    )
     client.get(reverse("admin:index"))
     assert client.session.get_expire_at_browser_close()
 
@@ -27,7 +30,9 @@ def test_an_officials_session_ends_with_the_browser_and_after_30_idle_minutes(
 
 
 def test_an_active_official_stays_logged_in(client, district_reviewer):
-    assert client.login(username=district_reviewer.username, password=PASSWORD)
+    assert client.login(
+        request=HttpRequest(), username=district_reviewer.username, password=PASSWORD
+    )
     session = client.session
     session[LAST_SEEN] = int(time.time()) - 29 * 60
     session.save()
@@ -36,7 +41,7 @@ def test_an_active_official_stays_logged_in(client, district_reviewer):
 
 
 def test_an_enterprises_session_lasts_a_working_day(client, enterprise_user, settings):
-    assert client.login(username=enterprise_user.username, password=PASSWORD)
+    assert client.login(request=HttpRequest(), username=enterprise_user.username, password=PASSWORD)
 
     assert client.session.get_expiry_age() == settings.ENTERPRISE_SESSION_SECONDS == 8 * 3600
     assert not client.session.get_expire_at_browser_close()
