@@ -45,11 +45,13 @@ def _save(notifications: list[Notification]) -> int:
     queue their emails once the transaction commits. Returns how many were new."""
     if not notifications:
         return 0
-    before = Notification.objects.count()
+    # Counted on the sweep's own keys (the unique index on key and recipient answers), not the
+    # whole table. The count is for the report (another transaction may insert meanwhile); the
+    # emails are queued whatever it says, and the periodic email task sends what a lost message left.
+    ours = Notification.objects.filter(key__in={n.key for n in notifications})
+    before = ours.count()
     Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=5000)
-    # The count is for the report (another transaction may insert meanwhile); the emails are
-    # queued whatever it says, and the periodic email task sends what a lost message left.
-    created = max(Notification.objects.count() - before, 0)
+    created = max(ours.count() - before, 0)
     from .tasks import email_pending_notifications
 
     transaction.on_commit(email_pending_notifications.delay, robust=True)
