@@ -8,6 +8,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from policy_portal.client_ip import client_ip
+
 from .calculator import quote
 from .forms import declared_form_class
 from .selectors import measure_get, measure_list, track_for_quote
@@ -46,6 +48,11 @@ class QuoteRateThrottle(AnonRateThrottle):
 
     def get_rate(self):
         return settings.QUOTE_RATE
+
+    def get_ident(self, request):
+        # The same address as the login lockout and the form limits: a client cannot pick its
+        # own by sending X-Forwarded-For.
+        return client_ip(request)
 
 
 class MeasureQuoteApi(APIView):

@@ -108,6 +108,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Reverse proxies in front of the site that append to X-Forwarded-For (0: none, the site is
+# reached directly). The lockout, the rate limits and the API throttle count per client address.
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "policy_portal.client_ip.client_ip"
+RATELIMIT_IP_META_KEY = "policy_portal.client_ip.client_ip"
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
@@ -208,6 +213,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "UNAUTHENTICATED_USER": None,
     "COERCE_DECIMAL_TO_STRING": True,
+    # The throttle reads the client's address from X-Forwarded-For behind this many proxies.
+    "NUM_PROXIES": PROXY_COUNT,
 }
 
 # The public API: the largest request body it reads, and quotes per minute per client (IP).
