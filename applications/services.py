@@ -1,12 +1,14 @@
 """Every write to an application. Each transition: lock the row, check the permission and the
 conditions, transition, save, log, and queue the notifications for after the commit."""
 
+import errno
 import hashlib
+import logging
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Count, F, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -34,6 +36,8 @@ from .models import (
 from .selectors import window_committed_amount
 from .signals import events_recorded, transition_taken
 from .uploads import validate_upload
+
+logger = logging.getLogger(__name__)
 
 # ── creating and editing drafts ────────────────────────────────────────────────────────────
 
@@ -125,9 +129,43 @@ def application_update_declared(*, application: Application, by, declared: dict)
 # ── documents ──────────────────────────────────────────────────────────────────────────────
 
 
-@transaction.atomic
 def document_add(*, application: Application, by, kind: str, upload) -> ApplicationDocument:
-    """Store an uploaded document after checking its type by content, its size and its name."""
+    """Store an uploaded document after checking its type by content, its size and its name.
+
+    A file and its row exist together or not at all: whatever fails after writing began (the
+    disk filling up halfway, the insert, the commit) removes what was written.
+    """
+    written: list[str] = []
+    try:
+        return _document_add(
+            application=application, by=by, kind=kind, upload=upload, written=written
+        )
+    except BaseException:
+        for name in written:
+            _discard_unrecorded(name)
+        raise
+
+
+def _discard_unrecorded(name: str) -> None:
+    """Delete a stored file no row refers to. A failed commit may still have committed; when
+    the database cannot say, the file stays for documents_sweep_orphans to decide."""
+    try:
+        recorded = ApplicationDocument.objects.filter(file=name).exists()
+    except DatabaseError:
+        logger.warning("upload %s kept for the orphan sweep: the database did not answer", name)
+        return
+    if not recorded:
+        ApplicationDocument._meta.get_field("file").storage.delete(name)
+
+
+# The storage is out of space: the upload cannot be kept, through no fault of the enterprise.
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+@transaction.atomic
+def _document_add(
+    *, application: Application, by, kind: str, upload, written: list[str]
+) -> ApplicationDocument:
     application = _locked(application)
     _require_member(application, by)
     _require_editable(application)
@@ -159,12 +197,23 @@ def document_add(*, application: Application, by, kind: str, upload) -> Applicat
         sha256=digest.hexdigest(),
         uploaded_by=by,
     )
-    document.file.save(checked.safe_name, upload, save=False)
+    field = ApplicationDocument._meta.get_field("file")
+    # The name is random (document_upload_to), so whatever is found under it was written here,
+    # a partial file included: it is noted before the first byte is written.
+    name = field.generate_filename(document, checked.safe_name)
+    written.append(name)
     try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+        stored_name = field.storage.save(name, upload, max_length=field.max_length)
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        logger.error("upload for %s not stored, the disk is full: %s", application.reference, error)
+        raise ApplicationError(
+            _("服务器存储空间不足，文件未能保存。请稍后重新上传；如多次出现，请联系经信部门。")
+        ) from error
+    written[-1] = stored_name
+    document.file = stored_name
+    document.save()
     return document
 
 

@@ -91,6 +91,9 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         }
     )
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# A kept connection the database has since dropped (a restart, a failover, an idle timeout) is
+# tested at the start of the next request and replaced, instead of failing that request.
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "enterprises.User"

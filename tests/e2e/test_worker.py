@@ -201,3 +201,70 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_and_its_work_is_taken
     assert notifications_email_pending() == 2
     assert notifications_email_pending() == 0
     assert sorted(m.to[0] for m in mail.outbox) == sorted([applicant.email, reviewer.email])
+
+
+@needs_redis
+def test_portal_submissions_while_redis_is_down_succeed_and_are_announced_once_it_is_back(
+    closed_broker, settings, tmp_path
+):
+    from datetime import timedelta
+
+    from celery.contrib.testing.worker import start_worker
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from applications.models import Application
+    from enterprises.districts import District
+    from notifications.services import outbox_redeliver
+    from tests.enterprises.factories import EnterpriseFactory
+
+    settings.MEDIA_ROOT = tmp_path
+    # Redis is the cache as well: down too.
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+        }
+    }
+    applicants = [
+        EnterpriseUserFactory(enterprise=EnterpriseFactory(district=District.YUBEI))
+        for _ in range(2)
+    ]
+    reviewer = UserFactory(district=District.YUBEI, is_staff=True, roles=["district_reviewer"])
+    drafts = [draft(user=applicant) for applicant in applicants]
+
+    for applicant, application in zip(applicants, drafts, strict=True):
+        client = Client()
+        client.force_login(applicant)
+        started = time.monotonic()
+        response = client.post(reverse("applications:submit", args=[application.pk]))
+        assert response.status_code == 302
+        assert time.monotonic() - started < 10, "the request waited on the broker"
+
+    assert set(
+        Application.objects.filter(pk__in=[a.pk for a in drafts]).values_list("state", flat=True)
+    ) == {"district_review"}
+    assert OutboxEvent.objects.filter(delivered_at__isnull=True).count() == 2
+    assert mail.outbox == [] and not Notification.objects.exists()
+
+    # Redis is back: a worker consumes from it, and the periodic task hands on what was left.
+    saved_queue = app.conf.task_default_queue
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    app.conf.update(broker_url=os.environ["REDIS_URL"], task_default_queue=queue)
+    app._pool = None
+    app.amqp._producer_pool = None
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]):
+            assert outbox_redeliver(now=timezone.now() + timedelta(minutes=2)) == 2
+            assert wait_for(lambda: len(mail.outbox) == 4), "no email within 20 s"
+            assert outbox_redeliver(now=timezone.now() + timedelta(minutes=3)) == 0
+    finally:
+        app.conf.update(task_default_queue=saved_queue)
+
+    assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
+    recipients = sorted(Notification.objects.values_list("recipient", flat=True))
+    assert recipients == sorted([applicants[0].pk, applicants[1].pk, reviewer.pk, reviewer.pk])
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        [applicants[0].email, applicants[1].email, reviewer.email, reviewer.email]
+    )
