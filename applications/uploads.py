@@ -1,10 +1,14 @@
 """Checks on an uploaded document: its type by content, its size, its name."""
 
+import re
+import struct
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import filetype
 from django.conf import settings
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils.translation import gettext as _
@@ -35,23 +39,102 @@ class CheckedUpload:
 ZIP_MAX_ENTRIES = 2000
 ZIP_MAX_UNCOMPRESSED = 100 * 1024 * 1024
 ZIP_MAX_RATIO = 200
+# A scan or a photo of a document is far smaller; beyond this a header is made up.
+IMAGE_MAX_SIDE = 30000
+JPEG_MAX_SEGMENTS = 64
+
+
+# How much of a file the type detection reads (filetype looks at the first 8 KB at most).
+HEAD_BYTES = 8192
+# Markup a browser would act on if it ever sniffed a file as a page: an image or a PDF carrying
+# it near its start is a polyglot, not a scan.
+MARKUP = re.compile(rb"<\s*(?:html|script|svg|body|iframe|!doctype)", re.IGNORECASE)
+ZIP_FAMILY = {"application/zip", *(mime for mime in TYPES if "openxmlformats" in mime)}
 
 
 def _sniff(upload) -> str | None:
+    """The accepted type the content is, or None. The type comes from the content's signature
+    (filetype); then the file must be well formed as that type all the way, and nothing else."""
     upload.seek(0)
-    head = upload.read(16)
+    head = upload.read(HEAD_BYTES)
     upload.seek(0)
-    if head.startswith(b"%PDF-"):
-        return "application/pdf" if _tail_has(upload, b"%%EOF", 1024) else None
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        # A PNG's first chunk is its header.
-        return "image/png" if head[12:16] == b"IHDR" else None
-    if head.startswith(b"\xff\xd8\xff"):
-        # A JPEG ends with its end-of-image marker (a little trailing data is tolerated).
-        return "image/jpeg" if _tail_has(upload, b"\xff\xd9", 64) else None
-    if head.startswith(b"PK\x03\x04"):
+    kind = filetype.guess(head)
+    mime = kind.mime if kind else None
+    if mime in ZIP_FAMILY:
         return _office_type(upload)
-    return None
+    if mime not in ("application/pdf", "image/png", "image/jpeg"):
+        return None
+    if MARKUP.search(head[:1024]) or _is_zip(upload):
+        return None
+    well_formed = {
+        "application/pdf": lambda: _tail_has(upload, b"%%EOF", 1024),
+        "image/png": lambda: _png_header_ok(head),
+        # A JPEG ends with its end-of-image marker (a little trailing data is tolerated).
+        "image/jpeg": lambda: _jpeg_header_ok(upload) and _tail_has(upload, b"\xff\xd9", 64),
+    }[mime]
+    return mime if well_formed() else None
+
+
+def _is_zip(upload) -> bool:
+    """Whether a zip archive ends the file: a PDF or an image with an archive appended is both
+    at once. The end record must reach exactly to the end, so that stray bytes inside compressed
+    data do not count."""
+    size = upload.size
+    window = min(size, 22 + 65535)
+    upload.seek(size - window)
+    tail = upload.read(window)
+    upload.seek(0)
+    position = tail.rfind(b"PK\x05\x06")
+    while position >= 0:
+        if position + 22 <= len(tail):
+            (comment_length,) = struct.unpack("<H", tail[position + 20 : position + 22])
+            if position + 22 + comment_length == len(tail):
+                return True
+        position = tail.rfind(b"PK\x05\x06", 0, position)
+    return False
+
+
+def _png_header_ok(head: bytes) -> bool:
+    """The first chunk is an intact IHDR (its CRC holds) describing a real image."""
+    if len(head) < 33 or head[8:16] != b"\x00\x00\x00\rIHDR":
+        return False
+    width, height, depth, colour = struct.unpack(">IIBB", head[16:26])
+    (crc,) = struct.unpack(">I", head[29:33])
+    return (
+        0 < width <= IMAGE_MAX_SIDE
+        and 0 < height <= IMAGE_MAX_SIDE
+        and depth in (1, 2, 4, 8, 16)
+        and colour in (0, 2, 3, 4, 6)
+        and zlib.crc32(head[12:29]) == crc
+    )
+
+
+def _jpeg_header_ok(upload) -> bool:
+    """The segments from the start of the image lead to a frame header with a real size. They
+    are walked in the file: a camera's metadata before the frame can be tens of kilobytes."""
+    position = 2
+    for _segment in range(JPEG_MAX_SEGMENTS):
+        upload.seek(position)
+        segment = upload.read(9)
+        if len(segment) < 4 or segment[0] != 0xFF:
+            break
+        marker = segment[1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        (length,) = struct.unpack(">H", segment[2:4])
+        # Start of frame: baseline, progressive and the rarer codings (not DHT, JPG, DAC).
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            if len(segment) < 9:
+                break
+            height, width = struct.unpack(">HH", segment[5:9])
+            upload.seek(0)
+            return 0 < width <= IMAGE_MAX_SIDE and 0 < height <= IMAGE_MAX_SIDE
+        if length < 2 or marker == 0xDA:  # a broken length, or image data before any frame
+            break
+        position += 2 + length
+    upload.seek(0)
+    return False
 
 
 def _tail_has(upload, marker: bytes, window: int) -> bool:

@@ -1,5 +1,7 @@
 import io
+import struct
 import zipfile
+from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,9 +10,10 @@ from applications.errors import UploadRejected
 from applications.uploads import validate_upload
 from tests.applications.factories import PDF_BYTES
 
-# The smallest shapes the structural checks accept: a PNG's header chunk, a JPEG's end marker.
-PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 24
-JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"\x00" * 32 + b"\xff\xd9"
+# Real 8×8 images, as a browser encodes them.
+SAMPLES = Path(__file__).parent / "samples"
+PNG_BYTES = (SAMPLES / "red.png").read_bytes()
+JPEG_BYTES = (SAMPLES / "red.jpg").read_bytes()
 
 
 def office_file(kind: str) -> bytes:
@@ -100,6 +103,48 @@ def _docx(entries: int = 3, payload: bytes = b"<w:document/>") -> bytes:
     return buffer.getvalue()
 
 
+def _zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("payload.html", "<script>alert(1)</script>")
+    return buffer.getvalue()
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    import zlib
+
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _png_with_size(width: int, height: int) -> bytes:
+    header = _chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+    return PNG_BYTES[:8] + header + PNG_BYTES[33:]
+
+
+def _png_with_text(text: bytes) -> bytes:
+    return PNG_BYTES[:33] + _chunk(b"tEXt", b"Comment\x00" + text) + PNG_BYTES[33:]
+
+
+def _jpeg_with_metadata(size: int) -> bytes:
+    """The sample with an APP1 segment of ``size`` bytes before its frame, as cameras write."""
+    segment = b"Exif\x00\x00" + b"\x00" * (size - 8)
+    return JPEG_BYTES[:2] + b"\xff\xe1" + struct.pack(">H", size) + segment + JPEG_BYTES[2:]
+
+
+def test_images_with_metadata_and_harmless_chunks_pass():
+    # Camera metadata pushes the frame header past the first 8 KB.
+    assert (
+        validate_upload(SimpleUploadedFile("相机.jpg", _jpeg_with_metadata(60_000))).content_type
+        == "image/jpeg"
+    )
+    assert (
+        validate_upload(
+            SimpleUploadedFile("注释.png", _png_with_text(b"scanned 2026"))
+        ).content_type
+        == "image/png"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "content", "why"),
     [
@@ -108,6 +153,20 @@ def _docx(entries: int = 3, payload: bytes = b"<w:document/>") -> bytes:
         ("cut.pdf", b"%PDF-1.4\n1 0 obj <<>> endobj\n", "a PDF without its end"),
         ("fake.png", b"\x89PNG\r\n\x1a\n" + b"<?php system($_GET[1]); ?>" * 2, "no PNG header"),
         ("fake.jpg", b"\xff\xd8\xff\xe0" + b"PK\x03\x04" * 20, "no JPEG end"),
+        # The signature and the end marker alone no longer pass: the header must decode.
+        ("shell.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 32 + b"\xff\xd9", "no frame header"),
+        ("crc.png", PNG_BYTES[:29] + b"\x00\x00\x00\x00" + PNG_BYTES[33:], "IHDR's CRC broken"),
+        ("huge.png", _png_with_size(100_000, 8), "a made-up size"),
+        # Polyglots: a valid file that is also an archive or a web page.
+        ("scan.pdf", PDF_BYTES + _zip(), "a PDF with a zip appended"),
+        ("photo.jpg", JPEG_BYTES + _zip(), "a JPEG with a zip appended"),
+        ("photo.png", PNG_BYTES + _zip(), "a PNG with a zip appended"),
+        (
+            "page.pdf",
+            b"%PDF-1.4\n<html><script>alert(1)</script>\n" + PDF_BYTES[9:],
+            "HTML in a PDF",
+        ),
+        ("page.png", _png_with_text(b"<script>alert(1)</script>"), "a script in a PNG"),
     ],
 )
 def test_files_built_to_deceive_or_to_exhaust_are_refused(name, content, why):
