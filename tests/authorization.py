@@ -1,0 +1,173 @@
+"""The people and objects the authorization matrices are run against: two enterprises in two
+districts with applications at each stage, the officials of either side, a batch."""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.utils import timezone
+from django_celery_beat.models import (
+    ClockedSchedule,
+    CrontabSchedule,
+    IntervalSchedule,
+    PeriodicTask,
+    SolarSchedule,
+)
+
+from applications import services
+from enterprises.districts import District
+from measures.models import Division
+from tests.applications.factories import draft
+from tests.disbursements.factories import frozen_batch
+from tests.enterprises.factories import (
+    EnterpriseFactory,
+    EnterpriseUserFactory,
+    UserFactory,
+    make_credit_code,
+)
+from tests.notifications.factories import NotificationFactory
+
+ROLES = (
+    "anonymous",
+    "enterprise_a",
+    "enterprise_b",
+    "district_a",
+    "district_other",
+    "municipal_a",
+    "municipal_other",
+    "finance_preparer",
+    "finance_confirmer",
+    "administrator",
+)
+NOT_STAFF = ("anonymous", "enterprise_a", "enterprise_b")
+ENTERPRISES = ("enterprise_a", "enterprise_b")
+STAFF = tuple(role for role in ROLES if role not in NOT_STAFF)
+REVIEWERS = ("district_a", "district_other", "municipal_a", "municipal_other")
+FINANCE = ("finance_preparer", "finance_confirmer")
+SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
+
+# Names no page shows by accident, so that finding one in a body means the data leaked.
+NAME_A = "甲标记精密制造有限公司"
+NAME_B = "乙标记新材料有限公司"
+AMOUNT = Decimal("2000000")
+
+
+@dataclass
+class World:
+    users: dict = field(default_factory=dict)
+    objects: dict = field(default_factory=dict)
+    # Per role: strings that must never appear in a body that role receives.
+    forbidden: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.objects[name]
+        except KeyError as exc:
+            raise AttributeError(name) from exc
+
+
+def _approved(application, *, district_reviewer, municipal_reviewer):
+    application = services.application_submit(application=application, by=application.created_by)
+    application = services.application_district_approve(
+        application=application, by=district_reviewer, amount=AMOUNT
+    )
+    return services.application_municipal_approve(
+        application=application, by=municipal_reviewer, amount=AMOUNT
+    )
+
+
+def build_world() -> World:
+    """A (渝北) and B (江北) each with an application awaiting district review and an approved
+    one; A also with a draft. Both approved ones are in a frozen batch. Measure 2 belongs to
+    the economic-operation division, which municipal_a holds and municipal_other does not."""
+    enterprise_a = EnterpriseFactory(
+        name=NAME_A, credit_code=make_credit_code(9001), district=District.YUBEI
+    )
+    enterprise_b = EnterpriseFactory(
+        name=NAME_B, credit_code=make_credit_code(9002), district=District.JIANGBEI
+    )
+    user_a = EnterpriseUserFactory(enterprise=enterprise_a)
+    user_b = EnterpriseUserFactory(enterprise=enterprise_b)
+    district_a = UserFactory(district=District.YUBEI, is_staff=True, roles=["district_reviewer"])
+    district_other = UserFactory(
+        district=District.JIANGBEI, is_staff=True, roles=["district_reviewer"]
+    )
+    municipal_a = UserFactory(is_staff=True, roles=["municipal_reviewer"])
+    municipal_a.divisions.add(Division.objects.get(code="economic-operation"))
+    municipal_other = UserFactory(is_staff=True, roles=["municipal_reviewer"])
+    municipal_other.divisions.add(Division.objects.get(code="automotive"))
+    preparer = UserFactory(is_staff=True, roles=["finance"])
+    confirmer = UserFactory(is_staff=True, roles=["finance"])
+    administrator = UserFactory(is_staff=True, is_superuser=True, roles=["administrator"])
+
+    a_draft = draft(user=user_a)
+    a_review = services.application_submit(application=draft(user=user_a), by=user_a)
+    b_review = services.application_submit(application=draft(user=user_b), by=user_b)
+    a_approved = _approved(
+        draft(user=user_a), district_reviewer=district_a, municipal_reviewer=municipal_a
+    )
+    b_approved = _approved(
+        draft(user=user_b), district_reviewer=district_other, municipal_reviewer=municipal_a
+    )
+    batch = frozen_batch([a_approved, b_approved], by=preparer)
+
+    world = World(
+        users={
+            "enterprise_a": user_a,
+            "enterprise_b": user_b,
+            "district_a": district_a,
+            "district_other": district_other,
+            "municipal_a": municipal_a,
+            "municipal_other": municipal_other,
+            "finance_preparer": preparer,
+            "finance_confirmer": confirmer,
+            "administrator": administrator,
+        },
+        objects={
+            "enterprise_a": enterprise_a,
+            "enterprise_b": enterprise_b,
+            "a_draft": a_draft,
+            "a_review": a_review,
+            "b_review": b_review,
+            "a_approved": a_approved,
+            "b_approved": b_approved,
+            "batch": batch,
+            "a_draft_document": a_draft.documents.first(),
+            "a_review_document": a_review.documents.first(),
+            "a_approved_document": a_approved.documents.first(),
+            "a_notification": NotificationFactory(
+                recipient=user_a, application=a_review, title=f"【{a_review.reference}】提交申报"
+            ),
+            "b_notification": NotificationFactory(
+                recipient=user_b, application=b_review, title=f"【{b_review.reference}】提交申报"
+            ),
+            "a_log": a_approved.log_entries.last(),
+            "a_review_record": a_approved.reviews.last(),
+            "group": Group.objects.get(name="finance"),
+            "periodictask": PeriodicTask.objects.order_by("pk").first(),
+            "clockedschedule": ClockedSchedule.objects.create(clocked_time=timezone.now()),
+            "crontabschedule": CrontabSchedule.objects.create(minute="0", hour="9"),
+            "solarschedule": SolarSchedule.objects.create(
+                event="sunrise", latitude=Decimal("29.56"), longitude=Decimal("106.55")
+            ),
+            "intervalschedule": IntervalSchedule.objects.create(every=7, period="days"),
+        },
+    )
+    a_all = {NAME_A, enterprise_a.credit_code, a_draft.reference, a_review.reference}
+    a_all.add(a_approved.reference)
+    b_all = {NAME_B, enterprise_b.credit_code, b_review.reference, b_approved.reference}
+    not_submitted = {a_draft.reference}
+    before_municipal = not_submitted | {a_review.reference, b_review.reference}
+    world.forbidden = {
+        "anonymous": a_all | b_all,
+        "enterprise_a": b_all,
+        "enterprise_b": a_all,
+        "district_a": b_all | not_submitted,
+        "district_other": a_all,
+        "municipal_a": before_municipal,
+        "municipal_other": a_all | b_all,
+        "finance_preparer": before_municipal,
+        "finance_confirmer": before_municipal,
+        "administrator": set(),
+    }
+    return world

@@ -1,0 +1,678 @@
+"""Every URL pattern of the site, the API and the admin, against every role.
+
+The patterns are read from the resolver, so a URL added without a rule here fails
+``test_every_url_pattern_has_a_rule``. Each rule builds the URL for a concrete object (mostly
+enterprise A's) and says what each role gets: a status, or a redirect to one of the two login
+pages. Every body is searched for what the role must never see (the other enterprise's name,
+credit code and references; applications outside an official's scope).
+
+Expected answers, by kind of refusal: an enterprise never learns that another enterprise's
+object exists (404); officials reach the portal's enterprise pages only as a redirect to their
+admin; in the admin, people who are not staff are sent to its login, staff without the
+permission get 403, and an object outside their scope looks like one that does not exist (404
+where the page says so, Django's "does not exist" redirect on its generic pages).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.db import transaction
+from django.test import Client, override_settings
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from tests.authorization import (
+    FINANCE,
+    NOT_STAFF,
+    REVIEWERS,
+    ROLES,
+    SIGNED_IN,
+    STAFF,
+    build_world,
+)
+
+LOGIN = "login"  # 302 to the site's login page
+ADMIN_LOGIN = "admin-login"  # 302 to the admin's login page
+REDIRECT = "redirect"  # 302 anywhere else
+
+
+def expect(*pairs) -> dict:
+    """{role: answer} from (roles, answer) pairs, later pairs overriding earlier ones; roles is
+    one role's name or a tuple of them."""
+    answers = {}
+    for roles, answer in pairs:
+        for role in (roles,) if isinstance(roles, str) else roles:
+            answers[role] = answer
+    missing = set(ROLES) - set(answers)
+    assert not missing, f"no answer for {sorted(missing)}"
+    return answers
+
+
+def admin_expect(*pairs) -> dict:
+    """An admin page: whoever is not staff is sent to the admin's login."""
+    return expect((NOT_STAFF, ADMIN_LOGIN), *pairs)
+
+
+def portal_expect(*pairs) -> dict:
+    """An enterprise page: visitors log in, officials go to their admin, enterprise B gets 404."""
+    return expect(("anonymous", LOGIN), (STAFF, REDIRECT), ("enterprise_b", 404), *pairs)
+
+
+@dataclass(frozen=True)
+class Case:
+    url: Callable  # world -> URL
+    get: dict  # role -> answer
+    post: dict | None = None  # role -> answer; None: the view takes no POST worth asking
+    data: dict | None = None
+    json: dict | None = None  # posted as application/json instead of a form
+
+
+def value_at(world, path: str):
+    """An object of the world by attribute path: "a_draft.pk", "users.enterprise_a"."""
+    head, *rest = path.split(".")
+    value = getattr(world, head)
+    for part in rest:
+        value = value[part] if isinstance(value, dict) else getattr(value, part)
+    return value
+
+
+def at(name: str, *args) -> Callable:
+    """The URL of ``name``; arguments with a dot are paths into the world."""
+
+    def build(world):
+        values = [value_at(world, a) if isinstance(a, str) and "." in a else a for a in args]
+        return reverse(name, args=values)
+
+    return build
+
+
+def literal(url: str) -> Callable:
+    return lambda world: url
+
+
+# ── the admin's generated pages, per model ─────────────────────────────────────────────────
+
+
+def model_admin_rules(app_model: str, obj: str, *, view, add=(), change=(), delete=(), scope=STAFF):
+    """The six URLs Django's ModelAdmin makes for ``app_model`` ("app_label/model_name"), with
+    the answers its permission checks give: ``view``/``add``/``change``/``delete`` are the
+    roles holding each, ``scope`` the roles whose queryset holds the object ``obj``."""
+    app_label, model_name = app_model.split("/")
+    name = f"admin:{app_label}_{model_name}"
+    viewers = set(view) | set(change)
+    prefix = f"admin/{app_label}/{model_name}/"
+
+    def on_object(allowed: set, *, out_of_scope_allowed: bool = True) -> dict:
+        answers = {}
+        for role in STAFF:
+            if role not in allowed:
+                answers[role] = 403
+            elif role in scope:
+                answers[role] = 200
+            else:
+                answers[role] = REDIRECT if out_of_scope_allowed else 403
+        return admin_expect(*answers.items())
+
+    def by_holding(allowed) -> dict:
+        return admin_expect(*((role, 200 if role in allowed else 403) for role in STAFF))
+
+    history = admin_expect(
+        *(
+            (role, (200 if role in viewers else 403) if role in scope else REDIRECT)
+            for role in STAFF
+        )
+    )
+    return {
+        prefix: [Case(at(f"{name}_changelist"), by_holding(viewers))],
+        f"{prefix}add/": [Case(at(f"{name}_add"), by_holding(add), post=by_holding(add))],
+        f"{prefix}<path:object_id>/change/": [
+            Case(at(f"{name}_change", f"{obj}.pk"), on_object(viewers), post=on_object(set(change)))
+        ],
+        f"{prefix}<path:object_id>/history/": [Case(at(f"{name}_history", f"{obj}.pk"), history)],
+        f"{prefix}<path:object_id>/delete/": [
+            Case(
+                at(f"{name}_delete", f"{obj}.pk"),
+                on_object(set(delete)),
+                post=on_object(set(delete)),
+            )
+        ],
+        # Django's old-style object URL: a redirect to the change page, for any staff.
+        f"{prefix}<path:object_id>/": [
+            Case(
+                lambda world: f"/{prefix}{value_at(world, obj).pk}/",
+                admin_expect((STAFF, REDIRECT)),
+            )
+        ],
+    }
+
+
+ADMIN = ("administrator",)
+IN_SCOPE_OF_A_APPROVED = ("district_a", "municipal_a", *FINANCE, "administrator")
+
+MODEL_ADMINS = {
+    **model_admin_rules("auth/group", "group", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN),
+    **{
+        key: value
+        for model in (
+            "periodictask",
+            "clockedschedule",
+            "crontabschedule",
+            "solarschedule",
+            "intervalschedule",
+        )
+        for key, value in model_admin_rules(
+            f"django_celery_beat/{model}", model, view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+        ).items()
+    },
+    **{
+        key: value
+        for model, obj in (
+            ("policydocument", "a_approved.track.measure.section.document"),
+            ("section", "a_approved.track.measure.section"),
+            ("division", "a_approved.track.measure.division"),
+        )
+        for key, value in model_admin_rules(
+            f"measures/{model}", obj, view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+        ).items()
+    },
+    **model_admin_rules(
+        "measures/measure",
+        "a_approved.track.measure",
+        view=(*REVIEWERS, *FINANCE, "administrator"),
+        add=ADMIN,
+        change=ADMIN,
+        delete=ADMIN,
+    ),
+    **model_admin_rules(
+        "measures/track",
+        "a_approved.track",
+        view=(*REVIEWERS, "administrator"),
+        add=ADMIN,
+        change=ADMIN,
+        delete=ADMIN,
+    ),
+    **model_admin_rules(
+        "measures/applicationwindow",
+        "a_approved.window",
+        view=STAFF,
+        add=ADMIN,
+        change=ADMIN,
+        delete=ADMIN,
+    ),
+    **model_admin_rules(
+        "enterprises/enterprise", "enterprise_a", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+    ),
+    **model_admin_rules(
+        "enterprises/user", "users.enterprise_a", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+    ),
+    # Read-only, each official's scope.
+    **model_admin_rules(
+        "applications/transitionlog", "a_log", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
+    ),
+    **model_admin_rules(
+        "applications/application", "a_approved", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
+    ),
+    **model_admin_rules(
+        "reviews/review", "a_review_record", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
+    ),
+    **model_admin_rules(
+        "disbursements/disbursementbatch",
+        "batch",
+        view=(*FINANCE, "administrator"),
+        add=FINANCE,
+        scope=(*FINANCE, "administrator"),
+    ),
+}
+
+# Where an admin's own view answers differently from Django's generic one.
+OUT_OF_SCOPE_404 = (("district_other", 404), ("municipal_other", 404))
+BATCH_VIEWERS = (*FINANCE, "administrator")
+MODEL_ADMINS["admin/applications/application/<path:object_id>/change/"] = [
+    Case(
+        at("admin:applications_application_change", "a_approved.pk"),
+        admin_expect((STAFF, 200), *OUT_OF_SCOPE_404),
+        post=admin_expect((STAFF, 403), *OUT_OF_SCOPE_404),
+    )
+]
+MODEL_ADMINS["admin/disbursements/disbursementbatch/add/"] = [
+    Case(
+        at("admin:disbursements_disbursementbatch_add"),
+        admin_expect((STAFF, 403), (FINANCE, 200)),
+        post=admin_expect((STAFF, 403), (FINANCE, 200)),
+    )
+]
+# Everything in one's scope, beside the default list of what awaits one.
+MODEL_ADMINS["admin/applications/application/"].append(
+    Case(
+        lambda world: reverse("admin:applications_application_changelist") + "?queue=all",
+        admin_expect((STAFF, 200)),
+    )
+)
+MODEL_ADMINS["admin/enterprises/user/<id>/password/"] = [
+    Case(
+        at("admin:auth_user_password_change", "users.enterprise_a.pk"),
+        admin_expect((STAFF, 403), ("administrator", 200)),
+        post=admin_expect((STAFF, 403), ("administrator", 200)),
+    )
+]
+MODEL_ADMINS["admin/disbursements/disbursementbatch/<path:object_id>/change/"] = [
+    Case(
+        at("admin:disbursements_disbursementbatch_change", "batch.pk"),
+        admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
+        post=admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
+    )
+]
+
+
+# ── every pattern ──────────────────────────────────────────────────────────────────────────
+
+EVERYONE_200 = expect((ROLES, 200))
+GET_ONLY = expect((ROLES, 405))
+
+RULES: dict[str, list[Case]] = {
+    # The public catalogue, calculator and API.
+    "": [Case(at("measures:catalogue"), EVERYONE_200)],
+    "measures/<int:number>/": [Case(at("measures:detail", 2), EVERYONE_200)],
+    "calculator/": [Case(at("measures:calculator"), EVERYONE_200, post=EVERYONE_200)],
+    "api/measures/": [Case(at("api:measure-list"), EVERYONE_200, post=GET_ONLY)],
+    "api/measures/<int:number>/": [Case(at("api:measure-detail", 2), EVERYONE_200, post=GET_ONLY)],
+    "api/measures/<int:number>/quote/": [
+        Case(
+            at("api:measure-quote", 2),
+            GET_ONLY,
+            post=EVERYONE_200,
+            json={
+                "track": "supply-chain",
+                "declared": {
+                    "annual_purchase_amount": "300000000",
+                    "new_purchase_amount": "300000000",
+                },
+            },
+        )
+    ],
+    # Registration and the enterprise's profile.
+    "enterprise/register/": [
+        Case(
+            at("enterprises:register"),
+            expect((SIGNED_IN, REDIRECT), ("anonymous", 200)),
+            post=expect((SIGNED_IN, REDIRECT), ("anonymous", 200)),
+        )
+    ],
+    "enterprise/profile/": [
+        Case(
+            at("enterprises:profile"),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+        )
+    ],
+    # The enterprise portal, on enterprise A's applications.
+    "portal/": [
+        Case(at("applications:home"), portal_expect(("enterprise_b", 200), ("enterprise_a", 200)))
+    ],
+    "portal/apply/": [
+        Case(
+            at("applications:apply"),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
+        )
+    ],
+    "portal/applications/<int:pk>/": [
+        Case(at("applications:detail", "a_review.pk"), portal_expect(("enterprise_a", 200)))
+    ],
+    "portal/applications/<int:pk>/figures/": [
+        Case(
+            at("applications:figures", "a_draft.pk"),
+            portal_expect(("enterprise_a", 200)),
+            post=portal_expect(("enterprise_a", 200)),
+        ),
+        # Once submitted, the editing pages lead back to the application.
+        Case(
+            at("applications:figures", "a_review.pk"),
+            portal_expect(("enterprise_a", REDIRECT)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+        ),
+    ],
+    "portal/applications/<int:pk>/documents/": [
+        Case(
+            at("applications:documents", "a_draft.pk"),
+            portal_expect(("enterprise_a", 200)),
+            post=portal_expect(("enterprise_a", 200)),
+        )
+    ],
+    "portal/applications/<int:pk>/documents/<int:document_pk>/delete/": [
+        Case(
+            at("applications:document-delete", "a_draft.pk", "a_draft_document.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+        ),
+        # A document is deleted through its own application only, not another of the same
+        # enterprise's.
+        Case(
+            at("applications:document-delete", "a_draft.pk", "a_review_document.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", 404)),
+        ),
+    ],
+    "portal/applications/<int:pk>/review/": [
+        Case(at("applications:review", "a_draft.pk"), portal_expect(("enterprise_a", 200)))
+    ],
+    **{
+        f"portal/applications/<int:pk>/{name}/": [
+            Case(
+                at(f"applications:{name}", "a_draft.pk"),
+                portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+                post=portal_expect(("enterprise_a", REDIRECT)),
+            )
+        ]
+        for name in ("submit", "resubmit", "withdraw")
+    },
+    "portal/documents/<int:document_pk>/": [
+        # Submitted, awaiting district review: its enterprise, A's district, the administrator.
+        Case(
+            at("applications:document-download", "a_review_document.pk"),
+            expect(
+                ("anonymous", LOGIN),
+                (SIGNED_IN, 404),
+                (("enterprise_a", "district_a", "administrator"), 200),
+            ),
+        ),
+        # Approved: also the division of its measure and finance.
+        Case(
+            at("applications:document-download", "a_approved_document.pk"),
+            expect(
+                ("anonymous", LOGIN),
+                (SIGNED_IN, 404),
+                (("enterprise_a", *IN_SCOPE_OF_A_APPROVED), 200),
+            ),
+        ),
+    ],
+    # Notifications: one's own only.
+    "notifications/": [
+        Case(at("notifications:list"), expect(("anonymous", LOGIN), (SIGNED_IN, 200)))
+    ],
+    "notifications/<int:pk>/": [
+        Case(
+            at("notifications:open", "a_notification.pk"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, 404), ("enterprise_a", REDIRECT)),
+        )
+    ],
+    "notifications/<int:pk>/read/": [
+        Case(
+            at("notifications:read", "a_notification.pk"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, 405)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, 404), ("enterprise_a", REDIRECT)),
+        )
+    ],
+    "notifications/read-all/": [
+        Case(
+            at("notifications:read-all"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, 405)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+        )
+    ],
+    "notifications/settings/": [
+        Case(
+            at("notifications:settings"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, 200)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+        )
+    ],
+    # Django's account pages.
+    "accounts/login/": [Case(at("login"), EVERYONE_200, post=EVERYONE_200)],
+    "accounts/logout/": [
+        Case(at("logout"), GET_ONLY, post=expect((ROLES, REDIRECT))),
+    ],
+    "accounts/password_change/": [
+        Case(
+            at("password_change"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, 200)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, 200)),
+        )
+    ],
+    "accounts/password_change/done/": [
+        Case(at("password_change_done"), expect(("anonymous", LOGIN), (SIGNED_IN, 200)))
+    ],
+    "accounts/password_reset/": [Case(at("password_reset"), EVERYONE_200, post=EVERYONE_200)],
+    "accounts/password_reset/done/": [Case(at("password_reset_done"), EVERYONE_200)],
+    "accounts/reset/<uidb64>/<token>/": [
+        Case(at("password_reset_confirm", "MQ", "bad-token"), EVERYONE_200)
+    ],
+    "accounts/reset/done/": [Case(at("password_reset_complete"), EVERYONE_200)],
+    "i18n/setlang/": [
+        Case(at("set_language"), expect((ROLES, REDIRECT)), post=expect((ROLES, REDIRECT)))
+    ],
+    # The admin site's own pages.
+    "admin/": [Case(at("admin:index"), admin_expect((STAFF, 200)))],
+    "admin/login/": [
+        Case(at("admin:login"), expect((NOT_STAFF, 200), (STAFF, REDIRECT))),
+    ],
+    "admin/logout/": [
+        # Whoever is not staff is sent to the admin's index (and from there to its login).
+        Case(
+            at("admin:logout"),
+            expect((NOT_STAFF, REDIRECT), (STAFF, 405)),
+            post=expect((ROLES, REDIRECT)),
+        )
+    ],
+    "admin/password_change/": [
+        Case(
+            at("admin:password_change"), admin_expect((STAFF, 200)), post=admin_expect((STAFF, 200))
+        )
+    ],
+    "admin/password_change/done/": [
+        Case(at("admin:password_change_done"), admin_expect((STAFF, 200)))
+    ],
+    "admin/autocomplete/": [
+        # The user form's enterprise field: enterprises are the administrator's to list.
+        Case(
+            lambda world: (
+                reverse("admin:autocomplete")
+                + "?app_label=enterprises&model_name=user&field_name=enterprise&term="
+            ),
+            admin_expect((STAFF, 403), ("administrator", 200)),
+        ),
+        # The window form's measure field: everyone who may view measures.
+        Case(
+            lambda world: (
+                reverse("admin:autocomplete")
+                + "?app_label=measures&model_name=applicationwindow&field_name=measure&term="
+            ),
+            admin_expect((STAFF, 200), ("district_a", 200)),
+        ),
+    ],
+    "admin/jsi18n/": [Case(at("admin:jsi18n"), admin_expect((STAFF, 200)))],
+    "admin/r/<path:content_type_id>/<path:object_id>/": [
+        # No model has a public address: nothing to redirect to, for anyone.
+        Case(
+            lambda world: reverse(
+                "admin:view_on_site",
+                args=[_content_type_id(world.a_approved), world.a_approved.pk],
+            ),
+            admin_expect((STAFF, 404)),
+        )
+    ],
+    r"admin/^(?P<app_label>auth|django_celery_beat|measures|enterprises|applications|reviews|disbursements)/$": [
+        Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
+        Case(
+            at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))
+        ),
+        Case(
+            at("admin:app_list", "disbursements"),
+            admin_expect((STAFF, 404), (BATCH_VIEWERS, 200)),
+        ),
+    ],
+    "admin/(?P<url>.*)$": [Case(literal("/admin/no/such/page/"), admin_expect((STAFF, 404)))],
+    **MODEL_ADMINS,
+    # The reviewers' decision page, on A's application awaiting district review.
+    "admin/applications/application/<path:object_id>/decide/<str:transition>/": [
+        Case(
+            at("admin:applications_application_decide", "a_review.pk", "district_approve"),
+            admin_expect((STAFF, 404), ("district_a", 200), ("administrator", 403)),
+            post=admin_expect((STAFF, 404), ("district_a", 200), ("administrator", 403)),
+        ),
+        # On the approved one: nothing left to decide, for whoever sees it.
+        Case(
+            at("admin:applications_application_decide", "a_approved.pk", "municipal_approve"),
+            admin_expect((STAFF, REDIRECT), *OUT_OF_SCOPE_404),
+        ),
+    ],
+    # Finance's batch pages, on the frozen batch the preparer made.
+    "admin/disbursements/disbursementbatch/<path:object_id>/freeze/": [
+        Case(
+            at("admin:disbursements_freeze", "batch.pk"),
+            admin_expect((STAFF, 403), ("finance_preparer", 200)),
+            post=admin_expect((STAFF, 403), ("finance_preparer", 200)),
+        )
+    ],
+    "admin/disbursements/disbursementbatch/<path:object_id>/mark-paid/": [
+        Case(
+            at("admin:disbursements_mark_paid", "batch.pk"),
+            admin_expect((STAFF, 403), ("finance_confirmer", 200)),
+            post=admin_expect((STAFF, 403), ("finance_confirmer", 200)),
+        )
+    ],
+    "admin/disbursements/disbursementbatch/<path:object_id>/cancel/": [
+        Case(
+            at("admin:disbursements_cancel", "batch.pk"),
+            admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
+            post=admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
+        )
+    ],
+    "admin/disbursements/disbursementbatch/<path:object_id>/remove/": [
+        Case(
+            at("admin:disbursements_remove_lines", "batch.pk"),
+            admin_expect((STAFF, 403), ("finance_preparer", REDIRECT)),
+            post=admin_expect((STAFF, 403), ("finance_preparer", REDIRECT)),
+        )
+    ],
+    "admin/disbursements/disbursementbatch/<path:object_id>/export/<str:export_format>/": [
+        Case(
+            at("admin:disbursements_export", "batch.pk", "csv"),
+            admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
+        )
+    ],
+}
+
+
+def _content_type_id(obj) -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(obj).pk
+
+
+def url_patterns(patterns=None, prefix: str = ""):
+    """Every pattern the resolver knows, as its full route."""
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            yield from url_patterns(pattern.url_patterns, route)
+        else:
+            assert isinstance(pattern, URLPattern)
+            yield route
+
+
+def test_every_url_pattern_has_a_rule():
+    routes = list(url_patterns())
+    assert len(routes) == len(set(routes))
+    missing = sorted(set(routes) - set(RULES))
+    assert not missing, f"URL patterns without an authorization rule: {missing}"
+    stale = sorted(set(RULES) - set(routes))
+    assert not stale, f"rules for URL patterns that no longer exist: {stale}"
+
+
+# ── the matrix ─────────────────────────────────────────────────────────────────────────────
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The people and objects, made once for the module in a transaction rolled back at its
+    end; each test runs in a savepoint inside it."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        built = build_world()
+        built.media = media
+        yield built
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def client():
+    """One client for the module: a new one loads the middleware again, WhiteNoise's scan of
+    every static file included, which would cost more than the request itself."""
+    return Client()
+
+
+@pytest.fixture
+def media_root(settings, request, tmp_path):
+    """The world's files, for the tests that use the world; the table checks need none."""
+    if "world" not in request.fixturenames:
+        settings.MEDIA_ROOT = tmp_path / "media"
+        return settings.MEDIA_ROOT
+    world = request.getfixturevalue("world")
+    settings.MEDIA_ROOT = world.media
+    return world.media
+
+
+def _body(response) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def _check(response, answer, *, world, role: str, label: str) -> None:
+    status = response.status_code
+    if answer in (LOGIN, ADMIN_LOGIN, REDIRECT):
+        assert status == 302, f"{label}: {status}, expected {answer}"
+        location = response["Location"]
+        login_page = reverse("login" if answer == LOGIN else "admin:login")
+        if answer == REDIRECT:
+            assert reverse("login") not in location and reverse("admin:login") not in location, (
+                f"{label}: sent to log in ({location}), expected another redirect"
+            )
+        else:
+            assert location.startswith(login_page), f"{label}: to {location}, expected {answer}"
+    else:
+        assert status == answer, f"{label}: {status}, expected {answer}"
+    body = _body(response)
+    leaked = sorted(marker for marker in world.forbidden[role] if marker in body)
+    assert not leaked, f"{label}: the body shows {leaked}"
+
+
+MATRIX = [
+    pytest.param(route, index, role, id=f"{route}#{index}-{role}")
+    for route, cases in RULES.items()
+    for index in range(len(cases))
+    for role in ROLES
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("route", "index", "role"), MATRIX)
+def test_each_role_gets_what_the_rule_says(route, index, role, world, client, settings):
+    settings.DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM = False
+    case = RULES[route][index]
+    client.cookies.clear()
+    if role != "anonymous":
+        client.force_login(world.users[role])
+    url = case.url(world)
+    _check(client.get(url), case.get[role], world=world, role=role, label=f"GET {url} as {role}")
+    if case.post is not None:
+        if case.json is not None:
+            response = client.post(url, case.json, content_type="application/json")
+        else:
+            response = client.post(url, case.data or {})
+        _check(response, case.post[role], world=world, role=role, label=f"POST {url} as {role}")
+
+
+@pytest.mark.django_db
+def test_the_markers_are_on_the_pages_that_may_show_them(world, client):
+    """The search for leaks means something only if the pages print what it searches for."""
+    client.cookies.clear()
+    client.force_login(world.users["enterprise_a"])
+    home = _body(client.get(reverse("applications:home")))
+    assert world.a_review.reference in home and world.a_draft.reference in home
+    client.force_login(world.users["administrator"])
+    listed = _body(client.get(reverse("admin:applications_application_changelist") + "?queue=all"))
+    assert all(
+        marker in listed
+        for marker in (world.a_review.reference, world.b_review.reference, "甲标记", "乙标记")
+    )
