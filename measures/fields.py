@@ -23,8 +23,13 @@ class StrictDecimalField(forms.DecimalField):
         if isinstance(value, str) and ("_" in value or "," in value):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         value = super().to_python(value)
+        if value is not None and not value.is_finite():
+            # Refused here, before any comparison: comparing a signalling NaN ("sNaN") raises.
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         if value is not None and value == 0:
-            value = Decimal(0).quantize(value) if value.as_tuple().exponent < 0 else Decimal(0)
+            # copy_abs, not quantize: "0e-999999999" is beyond what quantize can reach, and
+            # the decimal places check refuses it once it is read.
+            value = value.copy_abs() if value.as_tuple().exponent < 0 else Decimal(0)
         return value
 
 

@@ -24,13 +24,36 @@ class BoundedJSONParser(JSONParser):
             raise PayloadTooLarge(_("请求内容过大（最多%(kb)d KB）。") % {"kb": limit // 1024})
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            return json.loads(body.decode(encoding), parse_constant=_no_constant)
+            data = json.loads(body.decode(encoding), parse_constant=_no_constant)
         except RecursionError as exc:
             raise ParseError(_("JSON嵌套过深。")) from exc
         except (ValueError, UnicodeDecodeError) as exc:
             raise ParseError(_("请求内容不是有效的JSON。")) from exc
+        if _has_lone_surrogate(data):
+            raise ParseError(_("请求内容不是有效的JSON。"))
+        return data
 
 
 def _no_constant(name: str):
     # NaN and Infinity are not JSON; Python's json module would take them.
     raise ValueError(name)
+
+
+def _has_lone_surrogate(data) -> bool:
+    # JSON's "\ud800" escape gives a string no UTF-8 can encode: echoed in an answer (an
+    # unknown field's name) it broke the response, and no database column can hold it.
+    pending = [data]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if not item.isascii():
+                try:
+                    item.encode()
+                except UnicodeEncodeError:
+                    return True
+        elif isinstance(item, dict):
+            pending.extend(item)
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

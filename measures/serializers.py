@@ -103,7 +103,8 @@ class MeasureSerializer(serializers.ModelSerializer):
 
 class QuoteRequestSerializer(serializers.Serializer):
     track = serializers.CharField(max_length=50)
-    declared = serializers.DictField(child=serializers.JSONField(), allow_empty=True)
+    # JSON null is "not given" (see api._as_form_value), as an empty form field is.
+    declared = serializers.DictField(child=serializers.JSONField(allow_null=True), allow_empty=True)
 
 
 class QuoteSerializer(serializers.Serializer):

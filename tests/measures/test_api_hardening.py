@@ -88,7 +88,8 @@ def test_unknown_keys_get_one_message_however_many(client, policy):
     assert len(response.content) < 2000
 
 
-@pytest.mark.parametrize("figure", ["1_000", "1,000", "NaN", "Infinity"])
+# "sNaN", found by tests/measures/test_properties.py, was a 500: comparing it to 0 raised.
+@pytest.mark.parametrize("figure", ["1_000", "1,000", "NaN", "Infinity", "sNaN", "-sNaN"])
 def test_digit_separators_and_non_numbers_are_refused(client, policy, figure):
     response = post(
         client,
@@ -141,3 +142,60 @@ def test_anonymous_quotes_are_rate_limited_per_client(client, policy, settings):
 
     assert codes == [200, 200, 200, 429]
     assert post(client, 2, payload, REMOTE_ADDR="10.9.8.6").status_code == 200
+
+
+@pytest.mark.parametrize("figure", ["0e-999999999", "-0E-1000100"])
+def test_a_zero_with_a_vast_exponent_is_a_400_not_a_500(client, policy, figure):
+    # Found by tests/measures/test_properties.py: making -0 into 0 quantized to the figure's
+    # own exponent, which the decimal context cannot reach.
+    response = post(
+        client,
+        10,
+        {
+            "track": "ic-manufacturing",
+            "declared": {"actual_investment": "600000000", "interest_paid": figure},
+        },
+    )
+
+    assert response.status_code == 400
+    assert "interest_paid" in response.json()["declared"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"track": "supply-chain", "declared": {"\\ud800": "1"}}',
+        '{"track": "supply-chain", "declared": {"annual_purchase_amount": "\\udfff"}}',
+    ],
+)
+def test_a_lone_surrogate_is_not_json_we_take(client, policy, body):
+    # Found by tests/measures/test_properties.py: an unknown name is echoed in the answer, and
+    # a lone surrogate cannot be encoded as UTF-8, so the answer itself failed.
+    response = post(client, 2, body)
+
+    assert response.status_code == 400
+    assert response.json()["detail"] == "请求内容不是有效的JSON。"
+
+
+def test_a_surrogate_pair_is_one_character_and_taken(client, policy):
+    response = post(
+        client, 15, '{"track": "software-product", "declared": {"product_name": "\\ud83d\\ude97"}}'
+    )
+
+    assert response.status_code == 200 and response.json()["eligible"] is True
+
+
+def test_null_is_a_figure_not_given(client, policy):
+    # As api._as_form_value says: an optional yes/no sent as null is no, a required figure as
+    # null is missing.
+    declared = {**INSURANCE, "first_units_or_batch": None}
+
+    response = post(client, 11, {"track": "first-unit-insurance", "declared": declared})
+
+    assert response.status_code == 200 and response.json()["eligible"] is False
+    response = post(
+        client,
+        11,
+        {"track": "first-unit-insurance", "declared": {**declared, "annual_premium": None}},
+    )
+    assert response.status_code == 400 and "annual_premium" in response.json()["declared"]
