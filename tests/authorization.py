@@ -76,6 +76,29 @@ def _approved(application, *, district_reviewer, municipal_reviewer):
     )
 
 
+def _login_records(username: str) -> dict:
+    """What django-axes keeps of a failed login: an attempt, a failure log and an access log."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    seen = {"username": username, "ip_address": "203.0.113.9", "user_agent": "test"}
+    return {
+        "accessattempt": AccessAttempt.objects.create(
+            **seen,
+            get_data="",
+            post_data="",
+            http_accept="*/*",
+            path_info="/accounts/login/",
+            failures_since_start=1,
+        ),
+        "accessfailurelog": AccessFailureLog.objects.create(
+            **seen, http_accept="*/*", path_info="/accounts/login/", locked_out=False
+        ),
+        "accesslog": AccessLog.objects.create(
+            **seen, http_accept="*/*", path_info="/accounts/login/"
+        ),
+    }
+
+
 def build_world() -> World:
     """A (渝北) and B (江北) each with an application awaiting district review and an approved
     one; A also with a draft. Both approved ones are in a frozen batch. Measure 2 belongs to
@@ -151,6 +174,7 @@ def build_world() -> World:
                 event="sunrise", latitude=Decimal("29.56"), longitude=Decimal("106.55")
             ),
             "intervalschedule": IntervalSchedule.objects.create(every=7, period="days"),
+            **_login_records(user_a.username),
         },
     )
     a_all = {NAME_A, enterprise_a.credit_code, a_draft.reference, a_review.reference}

@@ -93,10 +93,14 @@ def literal(url: str) -> Callable:
 # ── the admin's generated pages, per model ─────────────────────────────────────────────────
 
 
-def model_admin_rules(app_model: str, obj: str, *, view, add=(), change=(), delete=(), scope=STAFF):
+def model_admin_rules(
+    app_model: str, obj: str, *, view, add=(), change=(), delete=(), scope=STAFF, read_only=False
+):
     """The six URLs Django's ModelAdmin makes for ``app_model`` ("app_label/model_name"), with
     the answers its permission checks give: ``view``/``add``/``change``/``delete`` are the
-    roles holding each, ``scope`` the roles whose queryset holds the object ``obj``."""
+    roles holding each, ``scope`` the roles whose queryset holds the object ``obj``. On a
+    ``read_only`` model (every field read-only) a change posted by a holder saves nothing and
+    redirects."""
     app_label, model_name = app_model.split("/")
     name = f"admin:{app_label}_{model_name}"
     viewers = set(view) | set(change)
@@ -126,7 +130,14 @@ def model_admin_rules(app_model: str, obj: str, *, view, add=(), change=(), dele
         prefix: [Case(at(f"{name}_changelist"), by_holding(viewers))],
         f"{prefix}add/": [Case(at(f"{name}_add"), by_holding(add), post=by_holding(add))],
         f"{prefix}<path:object_id>/change/": [
-            Case(at(f"{name}_change", f"{obj}.pk"), on_object(viewers), post=on_object(set(change)))
+            Case(
+                at(f"{name}_change", f"{obj}.pk"),
+                on_object(viewers),
+                post={
+                    role: REDIRECT if read_only and answer == 200 else answer
+                    for role, answer in on_object(set(change)).items()
+                },
+            )
         ],
         f"{prefix}<path:object_id>/history/": [Case(at(f"{name}_history", f"{obj}.pk"), history)],
         f"{prefix}<path:object_id>/delete/": [
@@ -151,6 +162,14 @@ IN_SCOPE_OF_A_APPROVED = ("district_a", "municipal_a", *FINANCE, "administrator"
 
 MODEL_ADMINS = {
     **model_admin_rules("auth/group", "group", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN),
+    # Login attempts and lockouts (django-axes): administrators only, and nobody adds one.
+    **{
+        key: value
+        for model in ("accessattempt", "accesslog", "accessfailurelog")
+        for key, value in model_admin_rules(
+            f"axes/{model}", model, view=ADMIN, change=ADMIN, delete=ADMIN, read_only=True
+        ).items()
+    },
     **{
         key: value
         for model in (
@@ -491,7 +510,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>auth|django_celery_beat|measures|enterprises|applications|reviews|disbursements)/$": [
+    r"admin/^(?P<app_label>auth|axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements)/$": [
         Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
         Case(
             at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))
