@@ -622,10 +622,11 @@ def client():
 
 
 @pytest.fixture
-def media_root(settings, request, tmp_path):
-    """The world's files, for the tests that use the world; the table checks need none."""
+def media_root(settings, request):
+    """The world's files, for the tests that use the world (no folder of their own to make and
+    remove, 1,800 times); the table checks get a temporary one."""
     if "world" not in request.fixturenames:
-        settings.MEDIA_ROOT = tmp_path / "media"
+        settings.MEDIA_ROOT = request.getfixturevalue("tmp_path") / "media"
         return settings.MEDIA_ROOT
     world = request.getfixturevalue("world")
     settings.MEDIA_ROOT = world.media
