@@ -39,7 +39,14 @@ def _run(compose: list[str], *args: str, secret_key: str | None = "x" * 50):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "CSRF_TRUSTED_ORIGINS", "DEMO_PASSWORD"}
+        if key
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "CSRF_TRUSTED_ORIGINS",
+            "DEMO_PASSWORD",
+            "CONN_MAX_AGE",
+        }
         and not key.startswith("COMPOSE_")
     }
     if secret_key is not None:
@@ -98,3 +105,16 @@ def test_the_stack_does_not_start_without_a_secret_key():
 
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stderr
+
+
+def test_the_web_server_worker_and_beat_keep_their_database_connections():
+    compose = _compose_command()
+
+    config = _run(compose, "config")
+
+    assert config.returncode == 0, config.stderr
+    # Each of the three app services carries the setting (YAML anchors are expanded).
+    assert len(re.findall(r"^\s+CONN_MAX_AGE: ['\"]?60['\"]?\s*$", config.stdout, re.M)) == 3
+    assert (
+        len(re.findall(r"^\s+CONN_HEALTH_CHECKS: ['\"]?true['\"]?\s*$", config.stdout, re.M)) == 3
+    )

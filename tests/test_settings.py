@@ -112,3 +112,36 @@ def test_production_refuses_to_start_without_somewhere_to_send_mail():
     )
 
     assert result.returncode != 0 and "EMAIL_URL" in result.stderr
+
+
+def test_every_deployment_keeps_its_database_connections_and_checks_them():
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"CONN_MAX_AGE", "CONN_HEALTH_CHECKS"}
+    }
+    environment.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
+            "SECRET_KEY": "k" * 50,
+            "EMAIL_URL": "smtp://localhost:25",
+        }
+    )
+
+    output = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+
+    assert int(output[0]) >= 60 and output[1] == "True"
