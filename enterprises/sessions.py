@@ -8,6 +8,9 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 
 LAST_SEEN = "last_seen"
+# How stale the last-seen time may get before it is written again: a write per request would
+# save the session on every page an official opens, for a limit counted in minutes.
+LAST_SEEN_RESOLUTION = 60
 
 
 def set_session_policy(sender, request, user, **kwargs):
@@ -32,7 +35,7 @@ class OfficialIdleTimeoutMiddleware:
             last_seen = request.session.get(LAST_SEEN, now)
             if now - last_seen > settings.OFFICIAL_IDLE_SECONDS:
                 logout(request)
-            else:
+            elif now - last_seen >= LAST_SEEN_RESOLUTION:
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
 

@@ -45,3 +45,26 @@ def test_an_enterprises_session_lasts_a_working_day(client, enterprise_user, set
 
     assert client.session.get_expiry_age() == settings.ENTERPRISE_SESSION_SECONDS == 8 * 3600
     assert not client.session.get_expire_at_browser_close()
+
+
+def test_an_officials_pages_save_the_session_only_when_the_last_seen_time_is_a_minute_old(
+    client, district_reviewer
+):
+    from django.contrib.sessions.models import Session
+
+    assert client.login(
+        request=HttpRequest(), username=district_reviewer.username, password=PASSWORD
+    )
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 10
+    session.save()
+    stored = Session.objects.get(session_key=session.session_key).session_data
+
+    client.get(reverse("admin:index"))
+    assert Session.objects.get(session_key=session.session_key).session_data == stored
+
+    session = client.session
+    session[LAST_SEEN] = int(time.time()) - 61
+    session.save()
+    client.get(reverse("admin:index"))
+    assert client.session[LAST_SEEN] >= int(time.time()) - 1
