@@ -150,7 +150,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
             # The reviewers' changelists: a district's queue, a division's tracks, by due date.
             models.Index(fields=["district", "state", "due_at"], name="application_district_idx"),
             models.Index(fields=["track", "state", "due_at"], name="application_track_idx"),
-            models.Index(fields=["state", "due_at"], name="application_due_idx"),
+            # Each role's queue (one state) in the changelist's order, read off the index.
+            models.Index(
+                "state",
+                F("due_at").asc(),
+                F("submitted_at").desc(),
+                F("id").desc(),
+                name="application_queue_idx",
+            ),
             models.Index(fields=["-submitted_at"], name="application_submitted_idx"),
             # The changelist's default order, most urgent first, read straight off an index
             # (PostgreSQL puts NULLs last in an ascending index, as the changelist orders them).
@@ -159,6 +166,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
                 F("submitted_at").desc(),
                 F("id").desc(),
                 name="application_worklist_idx",
+            ),
+            # Finance's whole scope in that order: approved and disbursed applications.
+            models.Index(
+                F("due_at").asc(),
+                F("submitted_at").desc(),
+                F("id").desc(),
+                condition=Q(state__in=BUDGETED_STATES),
+                name="application_budgeted_idx",
             ),
             # Budget sums per window.
             models.Index(fields=["window", "state"], name="application_window_idx"),
@@ -373,6 +388,33 @@ class Application(ConcurrentTransitionMixin, models.Model):
     def expire(self, *, at=None):
         self.closed_at = at or timezone.now()
         self.due_at = None
+
+
+class WindowTotals(models.Model):
+    """What is approved (not yet paid) and what is paid against a window's budget.
+
+    Kept by the services in the transaction of every approval and payment, so that reading a
+    budget never sums the applications: the windows' list takes the same time at any number of
+    them. A window without a row has had nothing approved yet.
+    ``applications.services.window_totals_recount`` recomputes them from the applications.
+    """
+
+    window = models.OneToOneField(
+        ApplicationWindow,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="totals",
+        verbose_name=_("申报批次"),
+    )
+    approved_amount = models.DecimalField(_("已批准待拨付"), **MONEY, default=0)
+    disbursed_amount = models.DecimalField(_("已拨付"), **MONEY, default=0)
+
+    class Meta:
+        verbose_name = _("预算")
+        verbose_name_plural = _("预算")
+
+    def __str__(self) -> str:
+        return f"{self.window_id}: {self.approved_amount} + {self.disbursed_amount}"
 
 
 class AppendOnlyQuerySet(models.QuerySet):

@@ -2,14 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from enterprises import roles
 from measures.models import ApplicationWindow, Track, TrackField
 
-from .models import BUDGETED_STATES, Application, State, TransitionLog
+from .models import BUDGETED_STATES, Application, State, TransitionLog, WindowTotals
 from .permissions import reviewer_division_ids
 
 
@@ -101,8 +101,10 @@ def work_queue_states(*, user) -> tuple[str, ...]:
 
 
 def window_committed_amount(window: ApplicationWindow) -> Decimal:
-    """What is approved or paid against a window's budget."""
-    total = window.applications.filter(state__in=BUDGETED_STATES).aggregate(
-        total=Sum("approved_amount")
+    """What is approved or paid against a window's budget, from its maintained totals."""
+    totals = (
+        WindowTotals.objects.filter(window=window)
+        .values_list("approved_amount", "disbursed_amount")
+        .first()
     )
-    return total["total"] or Decimal("0")
+    return sum(totals, Decimal("0")) if totals else Decimal("0")

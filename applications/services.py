@@ -9,14 +9,14 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from enterprises.models import Enterprise
 from measures.forms import declared_form_class, serialize_declared
-from measures.models import ApplicationWindow, Track
+from measures.models import MONEY, ApplicationWindow, Track
 from measures.money import humanize_yuan
 
 from . import permissions
@@ -31,6 +31,7 @@ from .models import (
     ReferenceCounter,
     State,
     TransitionLog,
+    WindowTotals,
     transition_label,
 )
 from .selectors import window_committed_amount
@@ -38,6 +39,8 @@ from .signals import events_recorded, transition_taken
 from .uploads import validate_upload
 
 logger = logging.getLogger(__name__)
+
+ZERO = Decimal("0")
 
 # ── creating and editing drafts ────────────────────────────────────────────────────────────
 
@@ -444,7 +447,7 @@ def application_municipal_approve(
         _check_yearly_cap(app, approved)
         app.approved_amount = approved
 
-    return _take(
+    application = _take(
         application,
         "municipal_approve",
         by=by,
@@ -453,6 +456,8 @@ def application_municipal_approve(
         amount=Decimal(amount) if amount is not None else None,
         before=set_amount,
     )
+    _window_totals_add({application.window_id: (application.approved_amount, ZERO)})
+    return application
 
 
 @transaction.atomic
@@ -475,6 +480,74 @@ def application_municipal_reject(
 
 # Log rows per INSERT when many are written at once.
 LOG_BATCH_SIZE = 5000
+
+
+# ── the windows' budget totals ─────────────────────────────────────────────────────────────
+
+
+def _window_totals_add(changes: dict[int, tuple[Decimal, Decimal]]) -> None:
+    """Add (approved, disbursed) to each window's totals, in the caller's transaction: one
+    INSERT for windows that have no row yet and one UPDATE, however many windows."""
+    if not changes:
+        return
+    WindowTotals.objects.bulk_create(
+        [WindowTotals(window_id=window_id) for window_id in changes], ignore_conflicts=True
+    )
+
+    def change(index: int):
+        return Case(
+            *(
+                When(pk=window_id, then=Value(amounts[index]))
+                for window_id, amounts in changes.items()
+            ),
+            default=Value(ZERO),
+            output_field=DecimalField(**MONEY),
+        )
+
+    WindowTotals.objects.filter(pk__in=list(changes)).update(
+        approved_amount=F("approved_amount") + change(0),
+        disbursed_amount=F("disbursed_amount") + change(1),
+    )
+
+
+def _summed_totals(window_ids) -> dict[int, tuple[Decimal, Decimal]]:
+    rows = (
+        Application.objects.filter(window_id__in=window_ids, state__in=BUDGETED_STATES)
+        .values("window_id", "state")
+        .annotate(total=Sum("approved_amount"))
+    )
+    sums = {window_id: [ZERO, ZERO] for window_id in window_ids}
+    for row in rows:
+        sums[row["window_id"]][row["state"] == State.DISBURSED] += row["total"] or ZERO
+    return {window_id: (approved, disbursed) for window_id, (approved, disbursed) in sums.items()}
+
+
+@transaction.atomic
+def window_totals_recount(*, windows: QuerySet | None = None) -> list[int]:
+    """Recompute the budget totals of ``windows`` (all by default) from their applications,
+    for rows written outside the services; returns the ids of the windows that were off.
+
+    The totals rows are locked before the applications are summed, so a payment or an
+    approval running meanwhile adds its change after the recount, to the right figure."""
+    windows = windows if windows is not None else ApplicationWindow.objects.all()
+    window_ids = list(windows.order_by("pk").values_list("pk", flat=True))
+    WindowTotals.objects.bulk_create(
+        [WindowTotals(window_id=window_id) for window_id in window_ids], ignore_conflicts=True
+    )
+    kept = {
+        totals.pk: (totals.approved_amount, totals.disbursed_amount)
+        for totals in WindowTotals.objects.select_for_update()
+        .filter(pk__in=window_ids)
+        .order_by("pk")
+    }
+    corrected = []
+    for window_id, (approved, disbursed) in _summed_totals(window_ids).items():
+        if kept[window_id] != (approved, disbursed):
+            WindowTotals.objects.filter(pk=window_id).update(
+                approved_amount=approved, disbursed_amount=disbursed
+            )
+            corrected.append(window_id)
+    return corrected
 
 
 def _take_many(
@@ -545,12 +618,12 @@ def applications_disburse(
     locked = list(
         Application.objects.select_for_update(of=("self",))
         .filter(pk__in=applications.values("pk"))
-        .only("pk", "reference", "state", "enterprise_id", "approved_amount", "due_at")
+        .only("pk", "reference", "state", "enterprise_id", "window_id", "approved_amount", "due_at")
         .order_by("pk")
     )
     if not locked:
         return []
-    return _take_many(
+    entries = _take_many(
         locked,
         "disburse",
         by=by,
@@ -559,6 +632,13 @@ def applications_disburse(
         scope=applications,
         paid_on=paid_on,
     )
+    paid: dict[int, Decimal] = {}
+    for application in locked:
+        paid[application.window_id] = paid.get(application.window_id, ZERO) + (
+            application.approved_amount or ZERO
+        )
+    _window_totals_add({window_id: (-amount, amount) for window_id, amount in paid.items()})
+    return entries
 
 
 @transaction.atomic

@@ -35,6 +35,7 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, State  # noqa: E402
+from applications.services import window_totals_recount  # noqa: E402
 from enterprises.districts import District  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
 from enterprises.validators import CHARSET, credit_code_check_character  # noqa: E402
@@ -148,6 +149,8 @@ def fill() -> None:
             Application.objects.bulk_create(batch)
             batch = []
     Application.objects.bulk_create(batch)
+    # Written past the services: the windows' budget totals are counted from the rows.
+    window_totals_recount()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
 

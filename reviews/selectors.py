@@ -2,24 +2,21 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from applications.models import State
-from measures.models import ApplicationWindow
+from measures.models import MONEY, ApplicationWindow
 
 
-def _sum_of(state_filter: Q):
-    return Coalesce(
-        Sum("applications__approved_amount", filter=state_filter),
-        Value(Decimal("0")),
-        output_field=DecimalField(max_digits=16, decimal_places=2),
-    )
+def _kept(field: str):
+    # A window without a totals row has had nothing approved.
+    return Coalesce(f"totals__{field}", Value(Decimal("0")), output_field=DecimalField(**MONEY))
 
 
 def windows_with_budget() -> QuerySet[ApplicationWindow]:
-    """Windows with what is approved (not yet paid), paid, and what remains of the budget."""
+    """Windows with what is approved (not yet paid) and what is paid: the totals the services
+    keep with every approval and payment, one row per window, so that the list reads the same
+    number of rows however many applications there are."""
     return ApplicationWindow.objects.annotate(
-        approved_total=_sum_of(Q(applications__state=State.APPROVED)),
-        disbursed_total=_sum_of(Q(applications__state=State.DISBURSED)),
+        approved_total=_kept("approved_amount"), disbursed_total=_kept("disbursed_amount")
     )

@@ -6,8 +6,9 @@ from decimal import Decimal
 from django.utils import timezone
 
 from applications.models import Application, State
+from applications.services import window_totals_recount
 from disbursements import services
-from measures.models import Track
+from measures.models import ApplicationWindow, Track
 from tests.applications.factories import WindowFactory
 from tests.enterprises.factories import EnterpriseFactory, UserFactory
 
@@ -44,7 +45,10 @@ def approved_applications(count: int, *, amount=Decimal("123456.78"), window=Non
                 approved_at=now,
             )
         )
-    return Application.objects.bulk_create(applications)
+    applications = Application.objects.bulk_create(applications)
+    # Written past the services, so their window's budget totals are counted here.
+    window_totals_recount(windows=ApplicationWindow.objects.filter(pk=window.pk))
+    return applications
 
 
 def finance(**kwargs):

@@ -347,8 +347,8 @@ def test_windows_show_budget_approved_disbursed_and_remaining(
     response = client.get(reverse("admin:measures_applicationwindow_changelist"))
 
     window = next(w for w in response.context["cl"].result_list if w.pk == submitted.window_id)
-    assert window.approved_total == Decimal("1500000")
-    assert window.disbursed_total == Decimal("0")
+    assert window.totals.approved_amount == Decimal("1500000")
+    assert window.totals.disbursed_amount == Decimal("0")
     page = response.content.decode()
     assert "150万元" in page and "4850万元" in page
     services.applications_disburse(
