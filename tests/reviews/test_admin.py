@@ -466,3 +466,18 @@ def test_a_reviewer_who_lost_the_race_sees_the_current_state_not_a_403(
         assert "市级审核中" in str(list(response.context["messages"])[0])
     submitted.refresh_from_db()
     assert submitted.state == State.MUNICIPAL_REVIEW
+
+
+def test_the_changelist_escapes_what_an_enterprise_typed(client, policy, district_reviewer):
+    """The rows are rendered by reviews/templatetags/lean_changelist.py, not by the admin's own
+    code: what an enterprise typed must come out as text there too."""
+    enterprise = EnterpriseFactory(name='<img src=x onerror="alert(1)">重庆&公司')
+    user = EnterpriseUserFactory(enterprise=enterprise)
+    application = services.application_submit(application=draft(user=user), by=user)
+    client.force_login(district_reviewer)
+
+    page = client.get(reverse("admin:applications_application_changelist")).content.decode()
+
+    assert application.reference in page
+    assert "<img src=x" not in page
+    assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;重庆&amp;公司" in page
