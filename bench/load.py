@@ -39,8 +39,6 @@ import os
 import queue
 import random
 import re
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -58,6 +56,7 @@ from urllib.parse import urlencode, urlsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
+from _server import free_port, gunicorn_command, stop, wait_until_answers  # noqa: E402
 from _setup import ROOT, credit_code, prepare  # noqa: E402
 
 ELSEWHERE = prepare("policy_portal_load")
@@ -233,12 +232,6 @@ def fill(arguments) -> Plan:
 # ── the servers ──────────────────────────────────────────────────────────────────────────────
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 class Servers:
     """gunicorn and a Celery worker, each a process of its own, logging to files in ``folder``;
     stopped, by their process ids, on leaving."""
@@ -246,7 +239,7 @@ class Servers:
     def __init__(self, folder: Path, workers: int):
         self.folder = folder
         self.workers = workers
-        self.port = _free_port()
+        self.port = free_port()
         self.processes: list[subprocess.Popen] = []
         self.environment = {
             **os.environ,
@@ -274,18 +267,7 @@ class Servers:
     def __enter__(self) -> "Servers":
         self._start(
             "gunicorn",
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "policy_portal.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{self.port}",
-                "--workers",
-                str(self.workers),
-                "--timeout",
-                str(TIMEOUT),
-            ],
+            gunicorn_command("policy_portal.wsgi:application", self.port, self.workers, TIMEOUT),
         )
         self._start(
             "worker",
@@ -307,18 +289,7 @@ class Servers:
         return self
 
     def _wait_for_site(self) -> None:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            self._check_alive()
-            try:
-                connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                connection.request("GET", "/bench/trivial/")
-                if connection.getresponse().status == 200:
-                    return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"gunicorn did not answer; see {self.log('gunicorn')}")
+        wait_until_answers(self.port, "/bench/trivial/", self._check_alive, self.log("gunicorn"))
 
     def _wait_for_worker(self) -> None:
         deadline = time.monotonic() + 60
@@ -335,15 +306,7 @@ class Servers:
                 raise RuntimeError(f"{process.args[3]} exited; see the logs in {self.folder}")
 
     def __exit__(self, *exc_info) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop(self.processes)
 
 
 # ── the client ───────────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,142 @@
+"""The benchmark database the reviewers' pages are measured on: the notice, the demo accounts
+and 100,000 applications of 5,000 enterprises, filled once and kept (bench/changelist.py,
+bench/web.py). Import it after _setup.prepare(): it reads the models."""
+
+import io
+import os
+import random
+from datetime import timedelta
+from decimal import Decimal
+
+from _setup import credit_code
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from applications.models import Application, State
+from applications.services import window_totals_recount
+from enterprises.districts import District
+from enterprises.models import Enterprise, User
+from measures.models import ApplicationWindow, Division, Track
+
+APPLICATIONS = int(os.environ.get("BENCH_APPLICATIONS", "100000"))
+ENTERPRISES = 5000
+PREFIX = "重庆基准测试企业"
+STATES = [
+    (State.DRAFT, 10),
+    (State.DISTRICT_REVIEW, 25),
+    (State.MUNICIPAL_REVIEW, 15),
+    (State.APPROVED, 15),
+    (State.DISBURSED, 15),
+    (State.RETURNED, 5),
+    (State.REJECTED, 10),
+    (State.WITHDRAWN, 5),
+]
+# The demo's officials, one per role that reads the applications' changelist.
+OFFICIALS = {
+    "district reviewer (渝北区)": "demo-district",
+    "municipal reviewer": "demo-municipal",
+    "finance": "demo-finance",
+    "administrator": "demo-admin",
+}
+
+
+def fill() -> None:
+    """Migrate, load the notice and the demo, then add the benchmark's enterprises and
+    applications up to APPLICATIONS; a second run finds them and adds nothing."""
+    rng = random.Random(2023)
+    call_command("migrate", verbosity=0)
+    call_command("load_policy", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    # The municipal reviewer sees every division's applications: the largest scope of the role.
+    User.objects.get(username=OFFICIALS["municipal reviewer"]).divisions.set(Division.objects.all())
+    if Application.objects.count() >= APPLICATIONS:
+        return
+    # seed_demo above ran on an empty database, so the demo's own applications exist already.
+    print(f"filling {APPLICATIONS:,} applications (once)...", flush=True)
+    districts = [d.value for d in District]
+    codes = set(Enterprise.objects.values_list("credit_code", flat=True))
+    missing = ENTERPRISES - Enterprise.objects.filter(name__startswith=PREFIX).count()
+    new = []
+    while len(new) < missing:
+        code = credit_code(rng)
+        if code in codes:
+            continue
+        codes.add(code)
+        new.append(
+            Enterprise(
+                name=f"{PREFIX}{len(new):05d}有限公司",
+                credit_code=code,
+                district=rng.choice(districts),
+                industry="equipment",
+                scale="medium",
+                contact_name="测试",
+                contact_phone="13800138000",
+            )
+        )
+    Enterprise.objects.bulk_create(new, batch_size=2000)
+    # Only the benchmark's own enterprises: the demo ones already have applications.
+    enterprises = list(
+        Enterprise.objects.filter(name__startswith=PREFIX)
+        .order_by("pk")
+        .values_list("pk", "district")
+    )
+    tracks = list(
+        Track.objects.filter(is_active=True, measure__kind="funding").select_related("measure")
+    )
+    creator = User.objects.get(username="demo-enterprise")
+    now = timezone.now()
+    windows = {}
+    for track in tracks:
+        if track.measure_id not in windows:
+            windows[track.measure_id] = ApplicationWindow.objects.filter(
+                measure=track.measure
+            ).first()
+    states, weights = zip(*STATES, strict=True)
+    existing = Application.objects.filter(enterprise__name__startswith=PREFIX).count()
+    batch = []
+    for index in range(existing, APPLICATIONS):
+        # Each enterprise applies to distinct tracks: one live application per track and window.
+        enterprise_index = index % len(enterprises)
+        enterprise_id, district = enterprises[enterprise_index]
+        track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
+        state = rng.choices(states, weights)[0]
+        submitted = (
+            None
+            if state == State.DRAFT
+            else now - timedelta(days=rng.randint(0, 60), minutes=rng.randint(0, 1440))
+        )
+        in_review = state in (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW)
+        municipal_at = (
+            submitted + timedelta(days=5)
+            if state not in (State.DRAFT, State.DISTRICT_REVIEW, State.RETURNED) and submitted
+            else None
+        )
+        amount = Decimal(rng.randint(10, 200) * 10_000)
+        batch.append(
+            Application(
+                # Sequence numbers above the demo's, which count from 1.
+                reference=f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
+                enterprise_id=enterprise_id,
+                district=district,
+                track=track,
+                window=windows[track.measure_id],
+                declared={},
+                calculated_amount=amount,
+                recommended_amount=amount if municipal_at else None,
+                approved_amount=amount if state in (State.APPROVED, State.DISBURSED) else None,
+                state=state,
+                created_by=creator,
+                submitted_at=submitted,
+                municipal_review_at=municipal_at,
+                due_at=(submitted + timedelta(days=15)) if in_review else None,
+            )
+        )
+        if len(batch) == 5000:
+            Application.objects.bulk_create(batch)
+            batch = []
+    Application.objects.bulk_create(batch)
+    # Written past the services: the windows' budget totals are counted from the rows.
+    window_totals_recount()
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
