@@ -12,8 +12,12 @@ process whose local-memory cache missed the drop, can keep the old token.
 
 Whether a measure is open for applications depends on the time as well: such entries are kept
 only until the next window opens or closes (``timed=True``).
+
+The cache is a help, not a dependency: while it cannot be reached, pages are built on every
+request and policy data is still saved.
 """
 
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from math import ceil
@@ -33,19 +37,40 @@ ENTRY_TIMEOUT = 6 * 60 * 60
 
 T = TypeVar("T")
 
+logger = logging.getLogger(__name__)
+
+
+def _get(key: str):
+    try:
+        return cache.get(key)
+    except Exception:
+        logger.warning("cache unreachable: %s is built afresh", key, exc_info=True)
+        return None
+
+
+def _set(key: str, value, timeout: int) -> None:
+    try:
+        cache.set(key, value, timeout)
+    except Exception:
+        logger.warning("cache unreachable: %s is not kept", key, exc_info=True)
+
 
 def policy_version() -> str:
-    token = cache.get(VERSION_KEY)
+    token = _get(VERSION_KEY)
     if token is None:
         # A database without the row (new, or flushed) gets a token of its own that nothing
         # was cached under; the first write of policy data stores one.
         token = policy_version_token() or uuid4().hex
-        cache.set(VERSION_KEY, token, VERSION_TIMEOUT)
+        _set(VERSION_KEY, token, VERSION_TIMEOUT)
     return token
 
 
 def forget_policy_version() -> None:
-    cache.delete(VERSION_KEY)
+    try:
+        cache.delete(VERSION_KEY)
+    except Exception:
+        # The read it would drop expires within VERSION_TIMEOUT.
+        logger.warning("cache unreachable: the policy version is not dropped", exc_info=True)
 
 
 def cached(
@@ -61,11 +86,11 @@ def cached(
     opens or closes. ``per_language``: the value holds translated text. ``None`` (nothing found)
     is not cached, so that made-up numbers cannot fill the cache.
     """
-    # The version is read before the data: a value built from data older than the version it
-    # is stored under is impossible, one newer than its version is never served again.
+    # The version is read before the data, so an entry never holds data older than its version
+    # (newer, at most, if an edit commits in between: served until the version's read drops).
     key = f"policy:{policy_version()}:{get_language() if per_language else '-'}:{name}"
     now = timezone.now()
-    entry = cache.get(key)
+    entry = _get(key)
     if entry is not None:
         valid_from, valid_until, value = entry
         if (valid_from is None or valid_from <= now) and (valid_until is None or now < valid_until):
@@ -77,5 +102,5 @@ def cached(
     timeout = ENTRY_TIMEOUT
     if valid_until is not None:
         timeout = min(timeout, max(1, ceil((valid_until - now).total_seconds())))
-    cache.set(key, (valid_from, valid_until, value), timeout)
+    _set(key, (valid_from, valid_until, value), timeout)
     return value

@@ -297,3 +297,22 @@ def test_an_unknown_measure_is_not_cached(client, policy):
 
     assert client.get("/measures/99/").status_code == 200
     assert client.get("/api/measures/99/").status_code == 200
+
+
+def test_pages_are_served_and_edits_saved_while_the_cache_is_unreachable(
+    client, track, monkeypatch
+):
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    for method in ("get", "set", "delete"):
+        monkeypatch.setattr(cache, method, unreachable)
+    subject = track(2)
+    subject.cap = Decimal("2500000")
+    subject.save()
+
+    assert client.get("/").status_code == 200
+    assert "最高 250万元" in client.get("/measures/2/").content.decode()
+    assert client.get("/api/measures/2/").json()["tracks"][0]["rule"]["cap"] == "2500000.00"
