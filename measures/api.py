@@ -1,32 +1,79 @@
 """The public JSON API: the measures, and quotes from the award calculator."""
 
+import json
+import re
+
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
 from policy_portal.client_ip import client_ip
 
+from .cache import cached
 from .calculator import quote
 from .forms import declared_form_class
-from .selectors import measure_get, measure_list, track_for_quote
+from .models import Track
+from .selectors import measure_get, measure_list, quote_targets, track_for_quote
 from .serializers import MeasureSerializer, QuoteRequestSerializer, QuoteSerializer
 
 
+class RenderedJSON(bytes):
+    """A body that ``PolicyJSONRenderer`` rendered before, cached with the policy version."""
+
+
+class PolicyJSONRenderer(JSONRenderer):
+    """JSONRenderer, which sends a body rendered before as it is."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if isinstance(data, RenderedJSON):
+            if self.get_indent(accepted_media_type, renderer_context or {}) is None:
+                return bytes(data)
+            data = json.loads(data)
+        return super().render(data, accepted_media_type, renderer_context)
+
+
+def _rendered(data) -> bytes:
+    return PolicyJSONRenderer().render(data)
+
+
 class MeasureListApi(APIView):
+    renderer_classes = [PolicyJSONRenderer]
+
     def get(self, request):
-        return Response(MeasureSerializer(measure_list(), many=True).data)
+        body = cached(
+            "api-measures",
+            lambda moment: _rendered(
+                MeasureSerializer(measure_list(moment=moment), many=True).data
+            ),
+            timed=True,
+            per_language=False,
+        )
+        return Response(RenderedJSON(body))
+
+
+def _measure_json(number: int, moment) -> bytes | None:
+    measure = measure_get(number=number, moment=moment)
+    return None if measure is None else _rendered(MeasureSerializer(measure).data)
 
 
 class MeasureDetailApi(APIView):
+    renderer_classes = [PolicyJSONRenderer]
+
     def get(self, request, number: int):
-        measure = measure_get(number=number)
-        if measure is None:
+        body = cached(
+            f"api-measure:{number}",
+            lambda moment: _measure_json(number, moment),
+            timed=True,
+            per_language=False,
+        )
+        if body is None:
             raise Http404(_("没有第%(number)s条措施。") % {"number": number})
-        return Response(MeasureSerializer(measure).data)
+        return Response(RenderedJSON(body))
 
 
 def _as_form_value(value) -> str:
@@ -55,6 +102,35 @@ class QuoteRateThrottle(AnonRateThrottle):
         return client_ip(request)
 
 
+# Track codes are slugs (the model's validation); anything else names no track, nor a cache key.
+TRACK_CODE = re.compile(r"[-a-zA-Z0-9_]{1,50}")
+
+
+def _funding_track(number: int, code: str) -> Track | None:
+    track = track_for_quote(measure_number=number, code=code)
+    return track if track is not None and track.measure.is_funding else None
+
+
+def _refuse_quote_target(number: int, code: str) -> None:
+    """Say why measure ``number`` has no track ``code`` that takes applications."""
+    targets = cached("quote-targets", lambda moment: quote_targets(), per_language=False)
+    if number not in targets:
+        raise ValidationError({"measure": [_("没有第%(number)s条措施。") % {"number": number}]})
+    is_funding, codes = targets[number]
+    if not is_funding:
+        raise ValidationError(
+            {"measure": [_("第%(number)s条为工作举措，不受理资金申报。") % {"number": number}]}
+        )
+    raise ValidationError(
+        {
+            "track": [
+                _("第%(number)s条没有申报类别“%(code)s”，可选：%(codes)s。")
+                % {"number": number, "code": code, "codes": "、".join(codes)}
+            ]
+        }
+    )
+
+
 class MeasureQuoteApi(APIView):
     """POST {"track": code, "declared": {field: amount}} → eligibility and amount."""
 
@@ -64,24 +140,15 @@ class MeasureQuoteApi(APIView):
         body = QuoteRequestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         code = body.validated_data["track"]
-        measure = measure_get(number=number)
-        if measure is None:
-            raise ValidationError({"measure": [_("没有第%(number)s条措施。") % {"number": number}]})
-        if not measure.is_funding:
-            raise ValidationError(
-                {"measure": [_("第%(number)s条为工作举措，不受理资金申报。") % {"number": number}]}
+        track = None
+        if TRACK_CODE.fullmatch(code):
+            track = cached(
+                f"quote-track:{number}:{code}",
+                lambda moment: _funding_track(number, code),
+                per_language=False,
             )
-        track = track_for_quote(measure_number=number, code=code)
         if track is None:
-            codes = "、".join(t.code for t in measure.tracks.all())
-            raise ValidationError(
-                {
-                    "track": [
-                        _("第%(number)s条没有申报类别“%(code)s”，可选：%(codes)s。")
-                        % {"number": number, "code": code, "codes": codes}
-                    ]
-                }
-            )
+            _refuse_quote_target(number, code)
         form_class = declared_form_class(track)
         declared = body.validated_data["declared"]
         unknown = sorted(set(declared) - set(form_class.base_fields))

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class MeasuresConfig(AppConfig):
     name = "measures"
     verbose_name = _("政策措施")
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

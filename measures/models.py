@@ -31,6 +31,20 @@ class PolicyDocument(models.Model):
         return f"{self.title}（{self.document_number}）"
 
 
+class PolicyVersion(models.Model):
+    """One row whose token changes, in the same transaction, with every write of policy data.
+
+    The public pages and the API cache what they render under this token (``measures.cache``).
+    A random token, kept in the database: a rolled-back edit leaves it as it was, and neither a
+    flushed cache nor a fresh database can bring back a token that once named other data.
+    """
+
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return self.token
+
+
 class Section(models.Model):
     document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="sections")
     number = models.PositiveSmallIntegerField(_("序号"))

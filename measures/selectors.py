@@ -1,9 +1,11 @@
 """Reads of the notice's data for the catalogue, the calculator and the API."""
 
-from django.db.models import Prefetch, QuerySet
+from datetime import datetime
+
+from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import ApplicationWindow, Measure, Section, Track, TrackField
+from .models import ApplicationWindow, Measure, PolicyVersion, Section, Track, TrackField
 
 
 def _tracks_prefetch() -> Prefetch:
@@ -57,12 +59,51 @@ def track_choices() -> QuerySet[Track]:
     )
 
 
-def track_for_quote(*, measure_number: int, code: str) -> Track | None:
-    return (
-        Track.objects.filter(measure__number=measure_number, code=code, is_active=True)
-        .select_related("measure")
-        .prefetch_related(
-            Prefetch("fields", queryset=TrackField.objects.order_by("order", "pk")), "thresholds"
-        )
-        .first()
+def _with_rule(tracks: QuerySet[Track]) -> QuerySet[Track]:
+    """What the calculator reads of a track: its measure, fields and thresholds."""
+    return tracks.select_related("measure").prefetch_related(
+        Prefetch("fields", queryset=TrackField.objects.order_by("order", "pk")), "thresholds"
     )
+
+
+def track_for_quote(*, measure_number: int, code: str) -> Track | None:
+    return _with_rule(
+        Track.objects.filter(measure__number=measure_number, code=code, is_active=True)
+    ).first()
+
+
+def track_for_calculator(*, pk: int) -> Track | None:
+    """One of ``track_choices``, with its rule."""
+    return _with_rule(track_choices().filter(pk=pk)).first()
+
+
+def quote_targets() -> dict[int, tuple[bool, list[str]]]:
+    """Measure number → (whether it funds applications, the codes of its active tracks)."""
+    targets = {
+        number: (kind == Measure.Kind.FUNDING, [])
+        for number, kind in Measure.objects.values_list("number", "kind")
+    }
+    tracks = Track.objects.filter(is_active=True).order_by("measure__number", "order", "pk")
+    for number, code in tracks.values_list("measure__number", "code"):
+        targets[number][1].append(code)
+    return targets
+
+
+def policy_version_token() -> str | None:
+    return PolicyVersion.objects.values_list("token", flat=True).first()
+
+
+def window_changes_around(moment: datetime) -> tuple[datetime | None, datetime | None]:
+    """The last moment up to ``moment`` and the first after it when a window opened or closes.
+
+    Between the two, every window is open or closed as it is at ``moment``.
+    """
+    changes = ApplicationWindow.objects.aggregate(
+        last_open=Max("opens_at", filter=Q(opens_at__lte=moment)),
+        last_close=Max("closes_at", filter=Q(closes_at__lte=moment)),
+        next_open=Min("opens_at", filter=Q(opens_at__gt=moment)),
+        next_close=Min("closes_at", filter=Q(closes_at__gt=moment)),
+    )
+    last = [changes[k] for k in ("last_open", "last_close") if changes[k] is not None]
+    upcoming = [changes[k] for k in ("next_open", "next_close") if changes[k] is not None]
+    return (max(last) if last else None, min(upcoming) if upcoming else None)

@@ -1,25 +1,43 @@
-"""Writes to the measures app: loading the notice's data file."""
+"""Writes to the measures app: loading the notice's data file, versioning the policy data."""
 
 import tomllib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from uuid import uuid4
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from .cache import forget_policy_version
 from .models import (
     Division,
     EligibilityThreshold,
     Measure,
     PolicyDocument,
+    PolicyVersion,
     Section,
     Track,
     TrackField,
 )
 
 POLICY_FILE = Path(__file__).resolve().parent / "data" / "policy.toml"
+
+
+def policy_version_bump() -> None:
+    """Give the policy data a new version, so nothing cached for the old one is served again.
+
+    Called on every write of policy data (``measures.signals``), inside the writer's transaction
+    (so without a savepoint of its own: one statement, rolled back with the write).
+    """
+    token = uuid4().hex
+    if not PolicyVersion.objects.filter(pk=1).update(token=token):
+        PolicyVersion.objects.update_or_create(pk=1, defaults={"token": token})
+    # Dropped now for this transaction's own reads (and a test's, which never commits), and
+    # again on commit for readers that cached the old token while it was in progress.
+    forget_policy_version()
+    transaction.on_commit(forget_policy_version)
 
 
 class PolicyDataError(ValueError):
@@ -229,4 +247,6 @@ def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
                 track.is_active = False
                 track.save(update_fields=["is_active"])
                 report.updated.append(f"{where} track {track.code} (retired)")
+    # Also when nothing differed: data changed by other means (a bulk update) is seen after a load.
+    policy_version_bump()
     return report

@@ -50,6 +50,15 @@ def committed_data(transactional_db):
 
 
 @pytest.fixture(autouse=True)
+def policy_version_read_afresh():
+    """Each test reads the policy version from its own database: a token cached by an earlier
+    test may name data that its rollback undid (the cache outlives the test's transaction)."""
+    from measures.cache import forget_policy_version
+
+    forget_policy_version()
+
+
+@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
