@@ -130,9 +130,9 @@ AXES_VERBOSE = False
 REGISTRATION_RATE = env("REGISTRATION_RATE", default="10/h")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
 RATELIMIT_VIEW = "enterprises.views.rate_limited"
-# Sessions are read from the cache (Redis when configured) and written through to the database,
-# so a page does not query the session table and a cache flush logs nobody out.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions stay in the database alone: Django's cached_db store raises when Redis is down (its
+# existence check and the cache fill after a miss are not guarded), and the site must keep
+# working without Redis.
 LOGIN_URL = "login"
 # Officials' sessions end with the browser and after 30 minutes idle; enterprises' after a
 # working day (enterprises/sessions.py).
