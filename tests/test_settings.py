@@ -26,6 +26,9 @@ def test_redis_is_the_broker_and_a_working_cache_when_configured():
     assert celery_app.conf.broker_url == os.environ["REDIS_URL"]
     cache.set("policy-portal-test", "ok", 5)
     assert cache.get("policy-portal-test") == "ok"
+    # One redis-py client per connection pool, not one per call (policy_portal/cache.py).
+    assert cache._cache.get_client() is cache._cache.get_client()
+    assert cache._cache.get_client(write=True) is cache._cache.get_client()
 
 
 @pytest.mark.skipif(

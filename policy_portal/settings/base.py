@@ -207,7 +207,8 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, with its redis-py client kept (policy_portal/cache.py).
+            "BACKEND": "policy_portal.cache.ClientKeepingRedisCache",
             "LOCATION": REDIS_URL,
         }
     }
