@@ -3,6 +3,7 @@
 import json
 import re
 
+from django import forms
 from django.conf import settings
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from policy_portal.client_ip import client_ip
 
 from .cache import cached
 from .calculator import quote
+from .fields import StrictBooleanField
 from .forms import declared_form_class
 from .models import Track
 from .selectors import measure_get, measure_list, quote_targets, track_for_quote
@@ -76,12 +78,15 @@ class MeasureDetailApi(APIView):
         return Response(RenderedJSON(body))
 
 
-def _as_form_value(value) -> str:
+def _as_form_value(value, field: forms.Field) -> str:
     # The form parses strings, as from an HTML form; JSON null means "not given"; JSON true
-    # and false are the only yes and no (a number is not one).
+    # and false are the only yes and no (a number is not one), and only for a yes/no field:
+    # a text field does not take false as the word "false".
     if value is None:
         return ""
     if isinstance(value, bool):
+        if not isinstance(field, StrictBooleanField):
+            raise ValueError
         return "true" if value else "false"
     if isinstance(value, dict | list):
         raise ValueError
@@ -173,7 +178,7 @@ class MeasureQuoteApi(APIView):
         data = {}
         for name, value in declared.items():
             try:
-                data[name] = _as_form_value(value)
+                data[name] = _as_form_value(value, form_class.base_fields[name])
             except ValueError:
                 errors[name] = [_("应为数字、文本或是/否。")]
         form = form_class(data=data)

@@ -199,3 +199,16 @@ def test_null_is_a_figure_not_given(client, policy):
         {"track": "first-unit-insurance", "declared": {**declared, "annual_premium": None}},
     )
     assert response.status_code == 400 and "annual_premium" in response.json()["declared"]
+
+
+@pytest.mark.parametrize("flag", [True, False])
+def test_true_and_false_are_no_text(client, policy, flag):
+    # JSON true/false are a yes/no field's answers; a text field does not read them as words.
+    response = post(
+        client,
+        18,
+        {"track": "key-industrial-park", "declared": {"park_name": flag}},
+    )
+
+    assert response.status_code == 400, response.json()
+    assert "park_name" in response.json()["declared"]
