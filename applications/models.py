@@ -177,6 +177,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
             ),
             # Budget sums per window.
             models.Index(fields=["window", "state"], name="application_window_idx"),
+            # A municipal reviewer's scope (what reached municipal review, on the tracks of the
+            # reviewer's divisions) counted per state off the index alone: the changelist's
+            # paginator counts it on every page.
+            models.Index(
+                fields=["state", "track"],
+                condition=Q(municipal_review_at__isnull=False),
+                name="application_municipal_idx",
+            ),
         ]
         permissions = [
             ("review_district", _("可进行区县审核")),
@@ -186,6 +194,14 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+    def get_state_display(self) -> str:
+        # Django's own builds a dict of every choice, made hashable, on each call: lists of
+        # applications call this once a row.
+        try:
+            return str(State(self.state).label)
+        except ValueError:
+            return self.state
 
     # ── questions the conditions and the portal ask ─────────────────────────────────────────
 

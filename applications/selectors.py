@@ -88,6 +88,34 @@ def applications_in_scope(*, user) -> QuerySet[Application]:
     return applications.filter(scope)
 
 
+def _sees_all(user) -> bool:
+    return user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR)
+
+
+def states_in_scope(*, user) -> list[State]:
+    """The states the applications in ``applications_in_scope`` can be in, in the machine's
+    order: all for administrators, none but the enterprises' drafts for reviewers, approved
+    and paid for finance."""
+    if _sees_all(user):
+        return list(State)
+    states = set()
+    if roles.user_has_role(user, roles.DISTRICT_REVIEWER) or roles.user_has_role(
+        user, roles.MUNICIPAL_REVIEWER
+    ):
+        states |= set(State) - {State.DRAFT}
+    if roles.user_has_role(user, roles.FINANCE):
+        states |= set(BUDGETED_STATES)
+    return [state for state in State if state in states]
+
+
+def scope_spans_districts(*, user) -> bool:
+    """Whether the user's scope holds applications of more than one district: not for a
+    district reviewer and nothing else."""
+    return _sees_all(user) or any(
+        roles.user_has_role(user, role) for role in (roles.MUNICIPAL_REVIEWER, roles.FINANCE)
+    )
+
+
 def work_queue_states(*, user) -> tuple[str, ...]:
     """The states that await this user's action: what the changelist shows by default."""
     states: tuple[str, ...] = ()

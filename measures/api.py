@@ -1,6 +1,7 @@
 """The public JSON API: the measures, and quotes from the award calculator."""
 
 import json
+import logging
 import re
 
 from django import forms
@@ -10,9 +11,10 @@ from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
+from rest_framework.throttling import BaseThrottle
 from rest_framework.views import APIView
 
+from policy_portal.cache import count
 from policy_portal.client_ip import client_ip
 
 from .cache import cached
@@ -21,7 +23,9 @@ from .fields import StrictBooleanField
 from .forms import declared_form_class
 from .models import Track
 from .selectors import measure_get, measure_list, quote_targets, track_for_quote
-from .serializers import MeasureSerializer, QuoteRequestSerializer, QuoteSerializer
+from .serializers import MeasureSerializer, QuoteRequestSerializer, quote_json
+
+logger = logging.getLogger(__name__)
 
 
 class RenderedJSON(bytes):
@@ -93,18 +97,34 @@ def _as_form_value(value, field: forms.Field) -> str:
     return str(value)
 
 
-class QuoteRateThrottle(AnonRateThrottle):
-    """Quotes per client address, counted in the cache (Redis in production)."""
+RATE_PERIODS = {"s": 1, "m": 60, "h": 60 * 60, "d": 24 * 60 * 60}
 
-    scope = "quote"
 
-    def get_rate(self):
-        return settings.QUOTE_RATE
+def quote_throttle_key(address: str) -> str:
+    return f"throttle:quote:{address}"
 
-    def get_ident(self, request):
+
+class QuoteRateThrottle(BaseThrottle):
+    """At most QUOTE_RATE quotes per client address ("60/min"): a counter in the cache that
+    starts with the address's first quote and expires a period later. One cache round trip a
+    request (DRF's own throttles read and write a list of timestamps: two, and a longer value).
+    """
+
+    def allow_request(self, request, view):
+        number, unit = settings.QUOTE_RATE.split("/")
+        self.period = RATE_PERIODS[unit[0]]
         # The same address as the login lockout and the form limits: a client cannot pick its
         # own by sending X-Forwarded-For.
-        return client_ip(request)
+        key = quote_throttle_key(client_ip(request))
+        try:
+            return count(key, self.period) <= int(number)
+        except Exception:
+            # The cache is a help: while it cannot be reached, quotes are not counted.
+            logger.warning("cache unreachable: quotes are not counted", exc_info=True)
+            return True
+
+    def wait(self):
+        return self.period
 
 
 # Track codes are slugs (the model's validation); anything else names no track, nor a cache key.
@@ -142,9 +162,7 @@ class MeasureQuoteApi(APIView):
     throttle_classes = [QuoteRateThrottle]
 
     def post(self, request, number: int):
-        body = QuoteRequestSerializer(data=request.data)
-        body.is_valid(raise_exception=True)
-        code = body.validated_data["track"]
+        code, declared = _quote_request(request.data)
         track = None
         if TRACK_CODE.fullmatch(code):
             track = cached(
@@ -155,7 +173,6 @@ class MeasureQuoteApi(APIView):
         if track is None:
             _refuse_quote_target(number, code)
         form_class = declared_form_class(track)
-        declared = body.validated_data["declared"]
         unknown = sorted(set(declared) - set(form_class.base_fields))
         if unknown:
             # One message, however many: the answer never grows with what was sent.
@@ -186,4 +203,19 @@ class MeasureQuoteApi(APIView):
             for name, messages in form.errors.items():
                 errors.setdefault(name, []).extend(messages)
             raise ValidationError({"declared": errors})
-        return Response(QuoteSerializer(quote(track, form.declared())).data)
+        return Response(quote_json(quote(track, form.declared())))
+
+
+def _quote_request(data) -> tuple[str, dict]:
+    """The track's code and the declared figures of a quote request."""
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("track"), str)
+        and TRACK_CODE.fullmatch(data["track"])
+        and isinstance(data.get("declared"), dict)
+    ):
+        # What the serializer would take unchanged, without building it.
+        return data["track"], data["declared"]
+    body = QuoteRequestSerializer(data=data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data["track"], body.validated_data["declared"]

@@ -59,10 +59,16 @@ class DeclaredFiguresForm(forms.Form):
 
 
 def declared_form_class(track: Track) -> type[DeclaredFiguresForm]:
-    fields = {f.name: _form_field(f) for f in track.fields.all()}
-    return type(
-        f"DeclaredFiguresForm_{track.pk}", (DeclaredFiguresForm,), {**fields, "track": track}
-    )
+    """The form of ``track``'s fields, built once per track object: the quote API's cached
+    track (measures.cache) is the same object request after request."""
+    form_class = track.__dict__.get("_declared_form_class")
+    if form_class is None:
+        fields = {f.name: _form_field(f) for f in track.fields.all()}
+        form_class = type(
+            f"DeclaredFiguresForm_{track.pk}", (DeclaredFiguresForm,), {**fields, "track": track}
+        )
+        track.__dict__["_declared_form_class"] = form_class
+    return form_class
 
 
 def serialize_declared(declared: dict) -> dict:

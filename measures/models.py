@@ -185,6 +185,13 @@ class Track(models.Model):
     def __str__(self) -> str:
         return f"{self.measure} · {self.name}"
 
+    def __getstate__(self):
+        # The figures form built for this object (measures.forms) is a class made at run time:
+        # not something to pickle into a cache.
+        state = super().__getstate__()
+        state.pop("_declared_form_class", None)
+        return state
+
     @property
     def is_formula(self) -> bool:
         return self.award_kind == self.AwardKind.FORMULA

@@ -1,5 +1,8 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
+from .calculator import Quote
 from .models import ApplicationWindow, EligibilityThreshold, Measure, Track, TrackField
 
 
@@ -107,10 +110,23 @@ class QuoteRequestSerializer(serializers.Serializer):
     declared = serializers.DictField(child=serializers.JSONField(allow_null=True), allow_empty=True)
 
 
-class QuoteSerializer(serializers.Serializer):
-    eligible = serializers.BooleanField()
-    reasons = serializers.ListField(child=serializers.CharField())
-    amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    min_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    max_amount = serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True)
-    explanation = serializers.CharField()
+FEN = Decimal("0.01")
+
+
+def _yuan(amount: Decimal | None) -> str | None:
+    # As DRF's DecimalField(decimal_places=2) with COERCE_DECIMAL_TO_STRING writes it; amounts
+    # are in fen already, so nothing is rounded.
+    return None if amount is None else format(amount.quantize(FEN), "f")
+
+
+def quote_json(quote: Quote) -> dict:
+    """A quote as the API answers it (a serializer's fields built for each answer cost more
+    than the quote itself)."""
+    return {
+        "eligible": bool(quote.eligible),
+        "reasons": [str(reason) for reason in quote.reasons],
+        "amount": _yuan(quote.amount),
+        "min_amount": _yuan(quote.min_amount),
+        "max_amount": _yuan(quote.max_amount),
+        "explanation": str(quote.explanation),
+    }

@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import cache
 from django.test import RequestFactory
 
+from measures.api import quote_throttle_key
 from policy_portal.client_ip import client_ip
 from tests.measures.test_api_hardening import post
 
@@ -42,7 +43,7 @@ def test_a_client_cannot_escape_the_quote_throttle_with_a_forwarded_header(
     client, policy, settings
 ):
     settings.QUOTE_RATE = "2/min"
-    cache.delete("throttle_quote_10.9.8.5")
+    cache.delete(quote_throttle_key("10.9.8.5"))
     payload = {
         "track": "supply-chain",
         "declared": {"annual_purchase_amount": "200000000", "new_purchase_amount": "1000000"},

@@ -7,6 +7,7 @@ the admin's own, so its styles and scripts (the action checkboxes) apply unchang
 """
 
 from django import template
+from django.contrib.admin import ModelAdmin, helpers
 from django.contrib.admin.templatetags.admin_list import (
     ResultList,
     _coerce_field_name,
@@ -19,8 +20,12 @@ from django.contrib.admin.utils import display_for_field, display_for_value
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch
-from django.utils.html import conditional_escape, escape
+from django.utils import dateformat
+from django.utils.formats import get_format
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.timezone import template_localtime
 from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
 
 register = template.Library()
 
@@ -41,6 +46,19 @@ def _field_column(field, empty: str):
         labels = {value: escape(label) for value, label in field.flatchoices}
         empty_html = escape(empty)
         return lambda row: labels.get(getattr(row, attname), empty_html)
+    if type(field) is models.DateTimeField:
+        # display_for_field's own reading of a date and time, with the format looked up once
+        # a page rather than once a cell.
+        form = get_format("DATETIME_FORMAT")
+        empty_html = escape(empty)
+
+        def render(row):
+            value = getattr(row, attname)
+            if value is None:
+                return empty_html
+            return escape(dateformat.format(template_localtime(value), form))
+
+        return render
     return lambda row: conditional_escape(display_for_field(getattr(row, attname), field, empty))
 
 
@@ -57,10 +75,20 @@ def _method_column(method, empty: str):
     return render
 
 
+def _action_checkbox(row) -> str:
+    # What ModelAdmin.action_checkbox renders, without a widget template per row.
+    return format_html(
+        '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+        helpers.ACTION_CHECKBOX_NAME,
+        str(row.pk),
+        format_html(_("Select this object for an action - {}"), str(row)),
+    )
+
+
 def _columns(cl):
     """(css classes, row → the cell's HTML) per column; None if a column needs the admin's
     general path (a related object, a model method or property)."""
-    empty = cl.model_admin.get_empty_value_display()
+    empty = str(cl.model_admin.get_empty_value_display())
     columns = []
     for index, field_name in enumerate(cl.list_display):
         classes = f"field-{_coerce_field_name(field_name, index)}"
@@ -72,9 +100,13 @@ def _columns(cl):
         elif callable(field_name):
             columns.append((classes, _method_column(field_name, empty)))
         elif isinstance(field_name, str) and hasattr(cl.model_admin, field_name):
+            method = getattr(cl.model_admin, field_name)
             if field_name == "action_checkbox":
                 classes = "action-checkbox"
-            columns.append((classes, _method_column(getattr(cl.model_admin, field_name), empty)))
+                if getattr(method, "__func__", None) is ModelAdmin.action_checkbox:
+                    columns.append((classes, _action_checkbox))
+                    continue
+            columns.append((classes, _method_column(method, empty)))
         else:
             return None
     return columns

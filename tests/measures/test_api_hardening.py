@@ -7,6 +7,7 @@ from django.core.cache import cache
 
 from applications import services
 from applications.errors import ApplicationError
+from measures.api import quote_throttle_key
 from measures.fields import StrictBooleanField, StrictDecimalField
 from tests.applications.factories import draft
 
@@ -132,7 +133,7 @@ def test_a_reviewers_amount_is_read_as_strictly():
 
 def test_anonymous_quotes_are_rate_limited_per_client(client, policy, settings):
     settings.QUOTE_RATE = "3/min"
-    cache.delete_many([f"throttle_quote_{ip}" for ip in ("10.9.8.7", "10.9.8.6")])
+    cache.delete_many([quote_throttle_key(ip) for ip in ("10.9.8.7", "10.9.8.6")])
     payload = {
         "track": "supply-chain",
         "declared": {"annual_purchase_amount": "200000000", "new_purchase_amount": "1000000"},
