@@ -23,8 +23,8 @@ from django.urls import NoReverseMatch
 from django.utils import dateformat
 from django.utils.formats import get_format
 from django.utils.html import conditional_escape, escape, format_html
-from django.utils.timezone import template_localtime
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext as _
 
 register = template.Library()
