@@ -50,9 +50,9 @@ def application_timeline(*, application: Application) -> QuerySet[TransitionLog]
     return TransitionLog.objects.filter(application=application).select_related("actor")
 
 
-def open_windows() -> QuerySet[ApplicationWindow]:
+def open_windows(moment=None) -> QuerySet[ApplicationWindow]:
     return (
-        ApplicationWindow.objects.open_at(timezone.now())
+        ApplicationWindow.objects.open_at(moment or timezone.now())
         .filter(measure__kind="funding")
         .select_related("measure", "track")
         .prefetch_related("measure__tracks")

@@ -7,14 +7,19 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from enterprises import roles
+from measures.cache import cached
 from measures.forms import declared_form_class
 from measures.models import ApplicationWindow, Track
+from measures.views import CSRF_TOKEN_HOLE
 
 from . import selectors, services
 from .errors import ApplicationError
@@ -45,9 +50,27 @@ def _report(request, error: ApplicationError) -> None:
         messages.error(request, message)
 
 
+# What the list of an enterprise's applications shows of each.
+HOME_COLUMNS = (
+    "reference",
+    "state",
+    "disbursed_on",
+    "approved_amount",
+    "recommended_amount",
+    "calculated_amount",
+    "created_at",
+    "track__name",
+    "track__measure__number",
+    "track__measure__title",
+    "window__closes_at",
+)
+
+
 @enterprise_required
 def home(request):
-    applications = list(selectors.enterprise_applications(enterprise=request.user.enterprise))
+    applications = list(
+        selectors.enterprise_applications(enterprise=request.user.enterprise).only(*HOME_COLUMNS)
+    )
     return render(
         request,
         "applications/home.html",
@@ -86,8 +109,19 @@ def apply(request):
             request, _("已创建申报草稿 %(reference)s。") % {"reference": application.reference}
         )
         return redirect("applications:figures", pk=application.pk)
-    windows = selectors.open_windows()
-    return render(request, "applications/apply.html", {"windows": windows})
+    # The open windows are policy data, the same for every enterprise: rendered once per
+    # version of the data and language, until a window opens or closes, with a hole for the
+    # request's CSRF token.
+    windows = cached(
+        "portal-open-windows",
+        lambda moment: render_to_string(
+            "applications/_open_windows.html",
+            {"windows": selectors.open_windows(moment), "csrf_token": CSRF_TOKEN_HOLE},
+        ),
+        timed=True,
+    )
+    open_windows = mark_safe(windows.replace(CSRF_TOKEN_HOLE, get_token(request)))  # noqa: S308
+    return render(request, "applications/apply.html", {"open_windows": open_windows})
 
 
 def _editable_or_detail(request, application):

@@ -79,3 +79,36 @@ def test_no_template_needs_what_the_policy_refuses(what):
         for match in INLINE[what].finditer(text)
     ]
     assert not offenders, f"{what} in {offenders}"
+
+
+def test_the_policy_built_once_is_django_csps_own(client, db, settings):
+    """policy_portal.csp keeps the header it built; it must be the one django-csp builds, and
+    follow a change of the settings."""
+    from csp.utils import build_policy
+
+    response = client.get(reverse("measures:catalogue"))
+    assert response["Content-Security-Policy"] == build_policy()
+
+    settings.CONTENT_SECURITY_POLICY = {
+        "DIRECTIVES": {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'none'"]}
+    }
+    response = client.get(reverse("measures:catalogue"))
+    assert policy_of(response)["img-src"] == ["'none'"]
+    assert response["Content-Security-Policy"] == build_policy()
+
+
+def test_a_response_that_changes_the_policy_gets_its_own(rf, db):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from policy_portal.csp import CSPMiddleware
+
+    @csp_update({"img-src": ["https://maps.example.cn"]})
+    def view(request):
+        return HttpResponse("ok")
+
+    request = rf.get("/")
+    middleware = CSPMiddleware(view)
+    response = middleware(request)
+
+    assert "https://maps.example.cn" in policy_of(response)["img-src"]

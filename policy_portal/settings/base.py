@@ -50,7 +50,7 @@ MIDDLEWARE = [
     "enterprises.sessions.OfficialIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "policy_portal.csp.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
     # Last, so that it sees the outcome of every login attempt (django-axes).
     "axes.middleware.AxesMiddleware",
