@@ -75,6 +75,16 @@ class WorkQueueFilter(admin.SimpleListFilter):
         return queryset.filter(state__in=states) if states else queryset
 
 
+def _filtered(queryset, lookup: str, value: str | None, known):
+    """``queryset`` narrowed to ``value`` of a list of ``known`` ones; any other is the admin's
+    "wrong filter" redirect, not a 500."""
+    if not value:
+        return queryset
+    if value not in known:
+        raise IncorrectLookupParameters(value)
+    return queryset.filter(**{lookup: value})
+
+
 class StateFilter(admin.SimpleListFilter):
     """The states an application in the user's scope can be in: drafts are the enterprises'
     own, and finance sees approved and paid applications only."""
@@ -86,11 +96,7 @@ class StateFilter(admin.SimpleListFilter):
         return [(state.value, state.label) for state in states_in_scope(user=request.user)]
 
     def queryset(self, request, queryset):
-        if self.value():
-            if self.value() not in State.values:
-                raise IncorrectLookupParameters(self.value())
-            return queryset.filter(state=self.value())
-        return queryset
+        return _filtered(queryset, "state", self.value(), State.values)
 
 
 class DueFilter(admin.SimpleListFilter):
@@ -165,11 +171,7 @@ class DistrictFilter(_SelectFilter):
         return District.choices
 
     def queryset(self, request, queryset):
-        if self.value():
-            if self.value() not in District.values:
-                raise IncorrectLookupParameters(self.value())
-            return queryset.filter(district=self.value())
-        return queryset
+        return _filtered(queryset, "district", self.value(), District.values)
 
 
 class MeasureFilter(_ChoicesFilter):
