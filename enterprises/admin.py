@@ -1,8 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enterprise, User
+from . import roles
+from .admin_forms import StaffMemberCreationForm, StaffMemberForm
+from .models import Enterprise, StaffMember, User
+
+# The roles are groups defined in code (enterprises.roles) and given with the staff form; a
+# group edited by hand would only make a role mean something else for some people.
+admin.site.unregister(Group)
 
 
 @admin.register(Enterprise)
@@ -23,23 +32,151 @@ class EnterpriseAdmin(admin.ModelAdmin):
     )
 
 
+class _PasswordLinkMixin:
+    @admin.display(description=_("密码"))
+    def password_link(self, obj):
+        if obj is None or not obj.pk:
+            return ""
+        url = reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+        return format_html(
+            '<a class="button" href="{}">{}</a>',
+            url.removesuffix("change/") + "password/",
+            _("重设密码"),
+        )
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(_PasswordLinkMixin, DjangoUserAdmin):
+    """Enterprises' accounts. Officials are managed under 工作人员, by role, so that nobody
+    becomes staff, or loses a role's scope, by ticking a box here."""
+
+    add_form_template = "admin/change_form.html"
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
-        (_("企业与职责"), {"fields": ("enterprise", "district", "divisions", "phone")}),
+        (None, {"fields": ("username", "password_link")}),
+        (_("个人信息"), {"fields": ("first_name", "email", "phone")}),
+        (_("所属企业"), {"fields": ("enterprise",)}),
+        (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
     )
     add_fieldsets = (
-        *DjangoUserAdmin.add_fieldsets,
-        (_("企业与职责"), {"classes": ("wide",), "fields": ("email", "enterprise", "district")}),
+        (None, {"fields": ("username", "password1", "password2")}),
+        (_("个人信息"), {"fields": ("first_name", "email", "phone")}),
+        (_("所属企业"), {"fields": ("enterprise",)}),
     )
-    list_display = ("username", "email", "enterprise", "district", "is_staff", "is_active")
-    list_filter = ("groups", "district", "is_staff", "is_superuser", "is_active")
+    readonly_fields = ("password_link", "last_login", "date_joined")
+    list_display = ("username", "first_name", "email", "enterprise", "is_active", "last_login")
+    list_filter = ("is_active",)
     list_select_related = ("enterprise",)
     search_fields = (
-        *DjangoUserAdmin.search_fields,
+        "username",
+        "first_name",
+        "email",
         "enterprise__name",
         "enterprise__credit_code",
     )
     autocomplete_fields = ("enterprise",)
-    filter_horizontal = (*DjangoUserAdmin.filter_horizontal, "divisions")
+    filter_horizontal = ()
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(is_staff=False)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        form.base_fields["enterprise"].required = True
+        if "usable_password" in form.base_fields:
+            del form.base_fields["usable_password"]
+        form.base_fields["first_name"].label = _("姓名")
+        return form
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.groups.add(Group.objects.get(name=roles.ENTERPRISE))
+
+
+class RoleFilter(admin.SimpleListFilter):
+    title = _("角色")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(role, roles.ROLE_LABELS[role]) for role in roles.STAFF_ROLES]
+
+    def queryset(self, request, queryset):
+        if self.value() in roles.STAFF_ROLES:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
+@admin.register(StaffMember)
+class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
+    """新增工作人员: one form, the role deciding staff status, group and scope."""
+
+    form = StaffMemberForm
+    add_form = StaffMemberCreationForm
+    add_form_template = "admin/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("first_name", "username", "password_link")}),
+        (_("角色与范围"), {"fields": ("role", "district", "divisions")}),
+        (_("联系方式"), {"fields": ("email", "phone")}),
+        (_("状态"), {"fields": ("is_active", "last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"fields": ("first_name", "username", "password1", "password2")}),
+        (_("角色与范围"), {"fields": ("role", "district", "divisions")}),
+        (_("联系方式"), {"fields": ("email", "phone")}),
+        (None, {"fields": ("is_active",)}),
+    )
+    readonly_fields = ("password_link", "last_login", "date_joined")
+    list_display = ("display_name", "username", "role", "scope", "email", "is_active", "last_login")
+    list_display_links = ("display_name", "username")
+    list_filter = (RoleFilter, "district", "is_active")
+    search_fields = ("username", "first_name", "email", "phone")
+    ordering = ("username",)
+    filter_horizontal = ()
+
+    class Media:
+        js = ("js/staff_form.js",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups", "divisions")
+
+    def get_urls(self):
+        # Django's user admin names its password page auth_user_password_change; a second user
+        # admin under the same name would make that name point at one of the two at random.
+        password, *urls = super().get_urls()
+        return [
+            path(
+                "<id>/password/",
+                self.admin_site.admin_view(self.user_change_password),
+                name="enterprises_staffmember_password_change",
+            ),
+            *urls,
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        # The fields come from the form, not from the fieldsets' model fields alone.
+        kwargs["fields"] = None
+        return super().get_form(request, obj, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        form.save()
+
+    def save_related(self, request, form, formsets, change):
+        # The role, its group and the divisions were written with the member, in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    @admin.display(description=_("姓名"), ordering="first_name")
+    def display_name(self, obj):
+        return obj.display_name
+
+    @admin.display(description=_("角色"))
+    def role(self, obj):
+        role = roles.staff_role_of(obj)
+        if role:
+            return roles.ROLE_LABELS[role]
+        return _("超级管理员") if obj.is_superuser else _("（未分配角色）")
+
+    @admin.display(description=_("负责范围"))
+    def scope(self, obj):
+        if obj.district:
+            return obj.get_district_display()
+        return "、".join(division.name for division in obj.divisions.all()) or "—"

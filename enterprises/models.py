@@ -1,4 +1,4 @@
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -109,3 +109,27 @@ class User(AbstractUser):
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """How the site names a person: by name, the username only for an account without one."""
+        return self.get_full_name() or self.username
+
+
+class StaffMemberManager(UserManager):
+    def get_queryset(self):
+        return super().get_queryset().filter(is_staff=True)
+
+
+class StaffMember(User):
+    """An official or an administrator: the people who work in the admin, managed by role."""
+
+    objects = StaffMemberManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("工作人员")
+        verbose_name_plural = _("工作人员")

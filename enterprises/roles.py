@@ -97,3 +97,11 @@ def user_has_role(user, role: str) -> bool:
         cache = set(user.groups.values_list("name", flat=True))
         user._role_names = cache
     return role in cache
+
+
+def staff_role_of(user) -> str | None:
+    """The one staff role ``user`` holds, or None; read from prefetched groups when there are."""
+    for group in user.groups.all():
+        if group.name in STAFF_ROLES:
+            return group.name
+    return None

@@ -1,7 +1,7 @@
 """Writes to enterprises and their users."""
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -150,4 +150,31 @@ def user_update_email(*, user: User, email: str) -> User:
     if email != user.email:
         user.email = email
         user.save(update_fields=["email"])
+    return user
+
+
+@transaction.atomic
+def staff_member_assign_role(
+    *, user: User, role: str, district: str = "", divisions: Iterable = ()
+) -> User:
+    """Make ``user`` an official of ``role``: staff status, the role's group and the scope the
+    role needs follow from the role, so that no official is left unable to log in or to see
+    anything. A district reviewer needs a district, a municipal reviewer divisions; any other
+    scope is cleared."""
+    if role not in roles.STAFF_ROLES:
+        raise ValueError(f"not a staff role: {role}")
+    divisions = list(divisions)
+    if role == roles.DISTRICT_REVIEWER and not district:
+        raise ValidationError({"district": _("区县审核员须指定负责区县。")})
+    if role == roles.MUNICIPAL_REVIEWER and not divisions:
+        raise ValidationError({"divisions": _("市级审核员须指定所属处室。")})
+    user.is_staff = True
+    user.enterprise = None
+    user.district = district if role == roles.DISTRICT_REVIEWER else ""
+    user.save()
+    user.divisions.set(divisions if role == roles.MUNICIPAL_REVIEWER else [])
+    role_groups = Group.objects.filter(name__in=(roles.ENTERPRISE, *roles.STAFF_ROLES))
+    user.groups.remove(*role_groups.exclude(name=role))
+    user.groups.add(role_groups.get(name=role))
+    user._role_names = None
     return user

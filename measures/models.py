@@ -39,14 +39,23 @@ class PolicyVersion(models.Model):
     flushed cache nor a fresh database can bring back a token that once named other data.
     """
 
-    token = models.CharField(max_length=32)
+    token = models.CharField(_("版本标识"), max_length=32)
+
+    class Meta:
+        verbose_name = _("政策数据版本")
+        verbose_name_plural = _("政策数据版本")
 
     def __str__(self) -> str:
         return self.token
 
 
 class Section(models.Model):
-    document = models.ForeignKey(PolicyDocument, on_delete=models.CASCADE, related_name="sections")
+    document = models.ForeignKey(
+        PolicyDocument,
+        verbose_name=_("政策文件"),
+        on_delete=models.CASCADE,
+        related_name="sections",
+    )
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("标题"), max_length=200)
 
@@ -90,7 +99,9 @@ class Measure(models.Model):
         FUNDING = "funding", _("资金支持")
         PROGRAMME = "programme", _("工作举措")
 
-    section = models.ForeignKey(Section, on_delete=models.PROTECT, related_name="measures")
+    section = models.ForeignKey(
+        Section, verbose_name=_("章节"), on_delete=models.PROTECT, related_name="measures"
+    )
     number = models.PositiveSmallIntegerField(_("条款号"), unique=True)
     title = models.CharField(_("名称"), max_length=100)
     text = models.TextField(_("通知原文"))
@@ -110,7 +121,7 @@ class Measure(models.Model):
         ordering = ["number"]
 
     def __str__(self) -> str:
-        return f"第{self.number}条 {self.title}"
+        return _("第%(number)s条 %(title)s") % {"number": self.number, "title": self.title}
 
     @property
     def is_funding(self) -> bool:
@@ -136,7 +147,9 @@ class Track(models.Model):
         PROJECT = "project", _("单个项目")
         PRODUCT_YEAR = "product_year", _("单个产品每年")
 
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="tracks")
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("政策条款"), on_delete=models.PROTECT, related_name="tracks"
+    )
     code = models.SlugField(_("代码"), max_length=50)
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("适用对象"), blank=True)
@@ -216,7 +229,9 @@ class TrackField(models.Model):
         BOOLEAN = "boolean", _("是/否")
         TEXT = "text", _("文本")
 
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="fields")
+    track = models.ForeignKey(
+        Track, verbose_name=_("申报类别"), on_delete=models.CASCADE, related_name="fields"
+    )
     name = models.SlugField(_("字段名"), max_length=50)
     label = models.CharField(_("名称"), max_length=100)
     unit = models.CharField(_("单位"), max_length=16, blank=True)
@@ -251,7 +266,9 @@ class EligibilityThreshold(models.Model):
         GT = "gt", _("高于")
         TRUE = "true", _("须为是")
 
-    track = models.ForeignKey(Track, on_delete=models.CASCADE, related_name="thresholds")
+    track = models.ForeignKey(
+        Track, verbose_name=_("申报类别"), on_delete=models.CASCADE, related_name="thresholds"
+    )
     field_name = models.CharField(_("字段名"), max_length=50)
     operator = models.CharField(_("条件"), max_length=8, choices=Operator.choices)
     value = models.DecimalField(_("门槛值"), **MONEY, null=True, blank=True)
@@ -291,7 +308,9 @@ class ApplicationWindowQuerySet(models.QuerySet):
 class ApplicationWindow(models.Model):
     """A round (批次) in which a measure, or one track of it, accepts applications."""
 
-    measure = models.ForeignKey(Measure, on_delete=models.PROTECT, related_name="windows")
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("政策条款"), on_delete=models.PROTECT, related_name="windows"
+    )
     track = models.ForeignKey(
         Track,
         verbose_name=_("申报类别"),

@@ -4,7 +4,6 @@ districts with applications at each stage, the officials of either side, a batch
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
 from django.utils import timezone
 from django_celery_beat.models import (
     ClockedSchedule,
@@ -166,7 +165,6 @@ def build_world() -> World:
             ),
             "a_log": a_approved.log_entries.last(),
             "a_review_record": a_approved.reviews.last(),
-            "group": Group.objects.get(name="finance"),
             "periodictask": PeriodicTask.objects.order_by("pk").first(),
             "clockedschedule": ClockedSchedule.objects.create(clocked_time=timezone.now()),
             "crontabschedule": CrontabSchedule.objects.create(minute="0", hour="9"),

@@ -161,7 +161,6 @@ ADMIN = ("administrator",)
 IN_SCOPE_OF_A_APPROVED = ("district_a", "municipal_a", *FINANCE, "administrator")
 
 MODEL_ADMINS = {
-    **model_admin_rules("auth/group", "group", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN),
     # Login attempts and lockouts (django-axes): administrators only, and nobody adds one.
     **{
         key: value
@@ -224,6 +223,14 @@ MODEL_ADMINS = {
     **model_admin_rules(
         "enterprises/user", "users.enterprise_a", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
     ),
+    **model_admin_rules(
+        "enterprises/staffmember",
+        "users.district_a",
+        view=ADMIN,
+        add=ADMIN,
+        change=ADMIN,
+        delete=ADMIN,
+    ),
     # Read-only, each official's scope.
     **model_admin_rules(
         "applications/transitionlog", "a_log", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
@@ -270,6 +277,13 @@ MODEL_ADMINS["admin/applications/application/"].append(
 MODEL_ADMINS["admin/enterprises/user/<id>/password/"] = [
     Case(
         at("admin:auth_user_password_change", "users.enterprise_a.pk"),
+        admin_expect((STAFF, 403), ("administrator", 200)),
+        post=admin_expect((STAFF, 403), ("administrator", 200)),
+    )
+]
+MODEL_ADMINS["admin/enterprises/staffmember/<id>/password/"] = [
+    Case(
+        at("admin:enterprises_staffmember_password_change", "users.district_a.pk"),
         admin_expect((STAFF, 403), ("administrator", 200)),
         post=admin_expect((STAFF, 403), ("administrator", 200)),
     )
@@ -510,7 +524,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>auth|axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements)/$": [
+    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements)/$": [
         Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
         Case(
             at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))

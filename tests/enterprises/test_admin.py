@@ -43,19 +43,19 @@ def test_enterprise_list_is_filtered_by_district(admin_client):
     assert list(response.context["cl"].result_list) == [jiangbei]
 
 
-def test_user_list_is_filtered_by_role(admin_client):
+def test_the_user_list_holds_enterprises_accounts_and_officials_are_listed_apart(admin_client):
     enterprise_user = EnterpriseUserFactory()
-    UserFactory(roles=[roles.FINANCE], is_staff=True)
+    official = UserFactory(roles=[roles.FINANCE], is_staff=True)
 
-    response = admin_client.get(
-        reverse("admin:enterprises_user_changelist"),
-        {"groups__id__exact": enterprise_user.groups.get().pk},
-    )
+    users = admin_client.get(reverse("admin:enterprises_user_changelist"))
+    staff = admin_client.get(reverse("admin:enterprises_staffmember_changelist"))
 
-    assert list(response.context["cl"].result_list) == [enterprise_user]
+    assert enterprise_user in users.context["cl"].result_list
+    assert official.pk not in [u.pk for u in users.context["cl"].result_list]
+    assert official.pk in [u.pk for u in staff.context["cl"].result_list]
 
 
-def test_user_page_picks_the_enterprise_by_autocomplete_and_shows_divisions(admin_client):
+def test_an_enterprise_account_page_offers_neither_staff_status_nor_roles(admin_client):
     user = EnterpriseUserFactory()
 
     response = admin_client.get(reverse("admin:enterprises_user_change", args=[user.pk]))
@@ -64,9 +64,16 @@ def test_user_page_picks_the_enterprise_by_autocomplete_and_shows_divisions(admi
     assert response.status_code == 200
     assert 'name="enterprise"' in content
     assert "admin-autocomplete" in content
-    assert 'name="divisions"' in content
     assert 'name="phone"' in content
-    assert 'name="district"' in content
+    for field in (
+        "is_staff",
+        "is_superuser",
+        "groups",
+        "user_permissions",
+        "district",
+        "divisions",
+    ):
+        assert f'name="{field}"' not in content
 
 
 def test_enterprise_autocomplete_finds_by_name(admin_client):
@@ -94,14 +101,31 @@ def test_admin_can_create_a_user_for_an_enterprise(admin_client):
         reverse("admin:enterprises_user_add"),
         {
             "username": "second-user",
-            "usable_password": "true",
             "password1": "Another-2024-password",
             "password2": "Another-2024-password",
+            "first_name": "李四",
             "email": "second@example.com",
             "enterprise": enterprise.pk,
-            "district": "",
         },
     )
 
     assert response.status_code == 302, response.context["adminform"].form.errors
-    assert enterprise.users.get().username == "second-user"
+    user = enterprise.users.get()
+    assert user.username == "second-user"
+    assert not user.is_staff
+    assert list(user.groups.values_list("name", flat=True)) == [roles.ENTERPRISE]
+
+
+def test_an_enterprise_account_needs_its_enterprise(admin_client):
+    response = admin_client.post(
+        reverse("admin:enterprises_user_add"),
+        {
+            "username": "orphan",
+            "password1": "Another-2024-password",
+            "password2": "Another-2024-password",
+            "email": "orphan@example.com",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "enterprise" in response.context["adminform"].form.errors

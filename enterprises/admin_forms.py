@@ -1,0 +1,101 @@
+"""The administrators' forms for the people who use the site."""
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordMixin, UsernameField
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Division
+
+from . import roles
+from .models import StaffMember
+from .services import staff_member_assign_role
+
+STAFF_ROLE_CHOICES = [(role, roles.ROLE_LABELS[role]) for role in roles.STAFF_ROLES]
+
+
+class StaffMemberForm(forms.ModelForm):
+    """One form for an official: the role decides staff status, the group and the scope."""
+
+    role = forms.ChoiceField(
+        label=_("角色"),
+        choices=[("", _("请选择")), *STAFF_ROLE_CHOICES],
+        help_text=_("登录后台的权限随角色而定。"),
+    )
+    divisions = forms.ModelMultipleChoiceField(
+        label=_("所属处室"),
+        queryset=Division.objects.order_by("pk"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("市级审核员必选：只能看到本处室主管措施的申报。"),
+    )
+
+    class Meta:
+        model = StaffMember
+        fields = ("first_name", "username", "email", "phone", "district", "is_active")
+        field_classes = {"username": UsernameField}
+        labels = {"first_name": _("姓名"), "is_active": _("启用")}
+        help_texts = {
+            "district": _("区县审核员必选：只能看到本区县企业的申报。"),
+            "is_active": _("停用后不能登录，办理记录保留。"),
+            "username": _("登录时使用，只能包含字母、数字和 @/./+/-/_。"),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["first_name"].required = True
+        self.fields["email"].required = True
+        self.fields["district"].choices = [("", _("请选择")), *self.fields["district"].choices[1:]]
+        self.fields["role"].widget.attrs["data-staff-role"] = ""
+        if self.instance.pk:
+            self.initial.setdefault("role", roles.staff_role_of(self.instance) or "")
+            self.initial.setdefault("divisions", list(self.instance.divisions.all()))
+
+    def clean(self):
+        cleaned = super().clean()
+        role = cleaned.get("role")
+        if role == roles.DISTRICT_REVIEWER and not cleaned.get("district"):
+            self.add_error("district", _("区县审核员须指定负责区县。"))
+        if role == roles.MUNICIPAL_REVIEWER and not cleaned.get("divisions"):
+            self.add_error("divisions", _("市级审核员须指定所属处室。"))
+        return cleaned
+
+    def save(self, commit=True):
+        """The member with the role: staff status, group and scope are written together."""
+        user = super().save(commit=False)
+        if not commit:
+            return user
+        user.last_name = ""  # the name is kept whole, in first_name
+        return staff_member_assign_role(
+            user=user,
+            role=self.cleaned_data["role"],
+            district=self.cleaned_data.get("district") or "",
+            divisions=self.cleaned_data.get("divisions") or (),
+        )
+
+
+class StaffMemberCreationForm(SetPasswordMixin, StaffMemberForm):
+    """The staff form with the initial password, so the new official can log in at once."""
+
+    password1, password2 = SetPasswordMixin.create_password_fields(
+        label1=_("初始密码"), label2=_("确认初始密码")
+    )
+
+    def clean_username(self):
+        username = self.cleaned_data.get("username")
+        if username and StaffMember._base_manager.filter(username__iexact=username).exists():
+            raise ValidationError(_("该登录用户名已被使用，请换一个。"))
+        return username
+
+    def clean(self):
+        self.validate_passwords()
+        return super().clean()
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.validate_password_for_user(self.instance)
+
+    def save(self, commit=True):
+        user = super().save(commit=False)
+        user.set_password(self.cleaned_data["password1"])
+        return super().save(commit=commit)

@@ -1,0 +1,204 @@
+"""新增工作人员: one form, the role deciding staff status, group and scope."""
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from enterprises import roles
+from enterprises.districts import District
+from enterprises.models import User
+from measures.models import Division
+
+from .factories import EnterpriseUserFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "Reviewer-2026-password"
+ADD = "admin:enterprises_staffmember_add"
+
+
+@pytest.fixture
+def administrator_client():
+    administrator = UserFactory(roles=[roles.ADMINISTRATOR], is_staff=True)
+    client = Client()
+    client.force_login(administrator)
+    return client
+
+
+@pytest.fixture
+def division():
+    return Division.objects.create(code="test-division", name="测试产业处")
+
+
+def staff_form(**overrides):
+    data = {
+        "first_name": "王芳",
+        "username": "wang.fang",
+        "email": "wang.fang@example.com",
+        "phone": "13800138001",
+        "role": roles.DISTRICT_REVIEWER,
+        "district": District.YUBEI,
+        "is_active": "on",
+        "password1": PASSWORD,
+        "password2": PASSWORD,
+    }
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def assert_consistent(user: User) -> None:
+    """What the site needs of every account: staff have a role, and a reviewer the scope."""
+    names = set(user.groups.values_list("name", flat=True))
+    staff_roles = names & set(roles.STAFF_ROLES)
+    if user.is_staff:
+        assert len(staff_roles) == 1 or (user.is_superuser and not staff_roles), (user, names)
+    else:
+        assert not staff_roles, (user, names)
+    if roles.DISTRICT_REVIEWER in names:
+        assert user.district
+    if roles.MUNICIPAL_REVIEWER in names:
+        assert user.divisions.exists()
+
+
+def test_an_administrator_adds_a_district_reviewer_who_works_at_once(administrator_client):
+    page = administrator_client.get(reverse(ADD))
+    content = page.content.decode()
+    assert "新增 工作人员" in content or "增加 工作人员" in content
+    assert "区县审核员" in content and "district_reviewer<" not in content
+    assert "After you" not in content
+
+    response = administrator_client.post(reverse(ADD), staff_form())
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reviewer = User.objects.get(username="wang.fang")
+    assert reviewer.is_staff and reviewer.is_active
+    assert reviewer.get_full_name() == "王芳"
+    assert list(reviewer.groups.values_list("name", flat=True)) == [roles.DISTRICT_REVIEWER]
+    assert reviewer.district == District.YUBEI
+    assert_consistent(reviewer)
+
+    reviewer_client = Client()
+    login = reviewer_client.post(
+        reverse("admin:login"), {"username": "wang.fang", "password": PASSWORD}
+    )
+    assert login.status_code == 302
+    worklist = reviewer_client.get(reverse("admin:applications_application_changelist"))
+    assert worklist.status_code == 200
+
+
+def test_a_municipal_reviewer_gets_divisions_and_no_district(administrator_client, division):
+    response = administrator_client.post(
+        reverse(ADD),
+        staff_form(role=roles.MUNICIPAL_REVIEWER, district=District.YUBEI, divisions=[division.pk]),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reviewer = User.objects.get(username="wang.fang")
+    assert list(reviewer.divisions.all()) == [division]
+    assert reviewer.district == ""
+    assert_consistent(reviewer)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"district": ""}, "district"),
+        ({"role": roles.MUNICIPAL_REVIEWER, "district": ""}, "divisions"),
+        ({"role": ""}, "role"),
+        ({"role": "enterprise"}, "role"),
+        ({"first_name": ""}, "first_name"),
+        ({"email": ""}, "email"),
+        ({"password2": "something-else-2026"}, "password2"),
+    ],
+)
+def test_an_incomplete_official_is_refused_in_chinese(administrator_client, overrides, field):
+    response = administrator_client.post(reverse(ADD), staff_form(**overrides))
+
+    assert response.status_code == 200
+    assert field in response.context["adminform"].form.errors
+    assert not User.objects.filter(username="wang.fang").exists()
+
+
+def test_changing_the_role_moves_the_group_and_clears_the_old_scope(administrator_client, division):
+    reviewer = UserFactory(
+        roles=[roles.DISTRICT_REVIEWER], is_staff=True, district=District.YUBEI, first_name="赵六"
+    )
+    url = reverse("admin:enterprises_staffmember_change", args=[reviewer.pk])
+
+    page = administrator_client.get(url)
+    assert 'value="district_reviewer" selected' in page.content.decode()
+
+    response = administrator_client.post(
+        url,
+        {
+            "first_name": "赵六",
+            "username": reviewer.username,
+            "email": reviewer.email,
+            "role": roles.MUNICIPAL_REVIEWER,
+            "district": District.YUBEI,
+            "divisions": [division.pk],
+            "is_active": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    reviewer.refresh_from_db()
+    assert list(reviewer.groups.values_list("name", flat=True)) == [roles.MUNICIPAL_REVIEWER]
+    assert reviewer.district == ""
+    assert_consistent(reviewer)
+
+
+def test_an_enterprise_account_cannot_be_made_staff_in_the_user_admin(administrator_client):
+    user = EnterpriseUserFactory()
+
+    administrator_client.post(
+        reverse("admin:enterprises_user_change", args=[user.pk]),
+        {
+            "username": user.username,
+            "first_name": "",
+            "email": user.email,
+            "enterprise": user.enterprise.pk,
+            "is_active": "on",
+            "is_staff": "on",
+            "groups": [1, 2, 3],
+            "district": District.YUBEI,
+        },
+    )
+
+    user.refresh_from_db()
+    assert not user.is_staff
+    assert user.district == ""
+    assert_consistent(user)
+
+
+def test_the_staff_list_names_roles_and_scopes_in_chinese_in_fixed_queries(
+    administrator_client, division, django_assert_max_num_queries
+):
+    UserFactory(roles=[roles.DISTRICT_REVIEWER], is_staff=True, district=District.JIANGBEI)
+    municipal = UserFactory(roles=[roles.MUNICIPAL_REVIEWER], is_staff=True)
+    municipal.divisions.add(division)
+    url = reverse("admin:enterprises_staffmember_changelist")
+    administrator_client.get(url)
+    with django_assert_max_num_queries(12) as few:
+        administrator_client.get(url)
+    for _ in range(10):
+        UserFactory(roles=[roles.FINANCE], is_staff=True)
+
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = administrator_client.get(url)
+
+    content = response.content.decode()
+    for text in ("区县审核员", "市级审核员", "财务人员", "系统管理员", "江北区", "测试产业处"):
+        assert text in content
+    filtered = administrator_client.get(url, {"role": roles.FINANCE})
+    assert {roles.staff_role_of(u) for u in filtered.context["cl"].result_list} == {roles.FINANCE}
+
+
+def test_the_demo_accounts_are_consistent(db):
+    from django.core.management import call_command
+
+    call_command("load_policy", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+
+    for user in User.objects.all():
+        assert_consistent(user)
