@@ -491,7 +491,13 @@ class TransitionLog(AppendOnlyModel):
         indexes = [models.Index(fields=["application", "created_at"], name="log_application_idx")]
 
     def __str__(self) -> str:
-        return f"{self.application_id}: {self.from_state} → {self.to_state}"
+        # Without the application's reference: naming a log entry must not cost a query.
+        moment = timezone.localtime(self.created_at)
+        return f"{moment:%Y-%m-%d %H:%M} {self.action_label}（{self.from_state_label} → {self.to_state_label}）"
+
+    @property
+    def from_state_label(self) -> str:
+        return State(self.from_state).label
 
     @property
     def to_state_label(self) -> str:

@@ -6,7 +6,11 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import roles
-from .admin_forms import StaffMemberCreationForm, StaffMemberForm
+from .admin_forms import (
+    PasswordSetByAdministratorForm,
+    StaffMemberCreationForm,
+    StaffMemberForm,
+)
 from .models import Enterprise, StaffMember, User
 
 # The roles are groups defined in code (enterprises.roles) and given with the staff form; a
@@ -33,6 +37,8 @@ class EnterpriseAdmin(admin.ModelAdmin):
 
 
 class _PasswordLinkMixin:
+    change_password_form = PasswordSetByAdministratorForm
+
     @admin.display(description=_("密码"))
     def password_link(self, obj):
         if obj is None or not obj.pk:

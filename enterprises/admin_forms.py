@@ -1,7 +1,7 @@
 """The administrators' forms for the people who use the site."""
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordMixin, UsernameField
+from django.contrib.auth.forms import AdminPasswordChangeForm, SetPasswordMixin, UsernameField
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -99,3 +99,14 @@ class StaffMemberCreationForm(SetPasswordMixin, StaffMemberForm):
         user = super().save(commit=False)
         user.set_password(self.cleaned_data["password1"])
         return super().save(commit=commit)
+
+
+class PasswordSetByAdministratorForm(AdminPasswordChangeForm):
+    """A new password: every account here logs in with one, so there is no choice to turn
+    password login off (and no English warning about it)."""
+
+    def __init__(self, user, *args, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields.pop("usable_password", None)
+        self.fields["password1"].required = True
+        self.fields["password2"].required = True

@@ -7,6 +7,8 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业与用户")
 
     def ready(self) -> None:
+        from .login_records import name_in_chinese
         from .sessions import connect
 
         connect()
+        name_in_chinese()

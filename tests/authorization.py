@@ -57,6 +57,7 @@ class World:
     objects: dict = field(default_factory=dict)
     # Per role: strings that must never appear in a body that role receives.
     forbidden: dict = field(default_factory=dict)
+    ascii_names: set = field(default_factory=set)
 
     def __getattr__(self, name):
         try:
@@ -175,6 +176,8 @@ def build_world() -> World:
             **_login_records(user_a.username),
         },
     )
+    # What the people and files of the world are called: ASCII, and no English to translate.
+    world.ascii_names = {user.username for user in world.users.values()}
     a_all = {NAME_A, enterprise_a.credit_code, a_draft.reference, a_review.reference}
     a_all.add(a_approved.reference)
     b_all = {NAME_B, enterprise_b.credit_code, b_review.reference, b_approved.reference}

@@ -30,6 +30,7 @@ from tests.authorization import (
     STAFF,
     build_world,
 )
+from tests.zh_hans import english_on_page
 
 LOGIN = "login"  # 302 to the site's login page
 ADMIN_LOGIN = "admin-login"  # 302 to the admin's login page
@@ -669,6 +670,10 @@ def _check(response, answer, *, world, role: str, label: str) -> None:
     body = _body(response)
     leaked = sorted(marker for marker in world.forbidden[role] if marker in body)
     assert not leaked, f"{label}: the body shows {leaked}"
+    if label.startswith("GET") and status == 200 and "html" in response.get("Content-Type", ""):
+        # Every page anyone reaches reads in Chinese: the site's language.
+        english = english_on_page(body, allowed=world.ascii_names)
+        assert not english, f"{label}: English on a zh-hans page: {english}"
 
 
 MATRIX = [

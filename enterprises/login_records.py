@@ -1,0 +1,31 @@
+"""Login attempts (django-axes) named in Chinese in the administrators' admin.
+
+django-axes names its records with English f-strings and labels one column by its method's
+name; its other labels go through gettext and are translated in ``locale/zh_Hans``.
+"""
+
+from django.utils.timezone import localtime
+from django.utils.translation import gettext_lazy as _
+
+
+def name_in_chinese() -> None:
+    from axes.admin import AccessAttemptAdmin
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    def attempt(self) -> str:
+        return _("%(username)s 的登录失败（%(time)s，%(ip)s）") % {
+            "username": self.username,
+            "time": f"{localtime(self.attempt_time):%Y-%m-%d %H:%M}",
+            "ip": self.ip_address,
+        }
+
+    def log(self) -> str:
+        return _("%(username)s 的登录（%(time)s）") % {
+            "username": self.username,
+            "time": f"{localtime(self.attempt_time):%Y-%m-%d %H:%M}",
+        }
+
+    AccessAttempt.__str__ = attempt
+    AccessFailureLog.__str__ = attempt
+    AccessLog.__str__ = log
+    AccessAttemptAdmin.status.short_description = _("状态")
