@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
-    verbose_name = _("申报")
+    verbose_name = _("申报办理")

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.errors import ApplicationError
 from applications.models import Application
 from enterprises import roles
+from enterprises.roles import person_label
 from measures.money import yuan_and_wan
 from reviews.admin import ApplicationAdmin
 
@@ -196,7 +197,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("制单人"), ordering="prepared_by__username")
     def prepared_by_name(self, batch):
-        return _person(batch.prepared_by)
+        # The column names the role; the name alone keeps the list free of a query per row.
+        return batch.prepared_by.display_name if batch.prepared_by else ""
 
     # ── pages ──────────────────────────────────────────────────────────────────────────────
 
@@ -307,12 +309,14 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             "awaits_second_person": batch.state == BatchState.FROZEN
             and batch.prepared_by_id == user.pk,
             "export_formats": ExportFormat.choices if batch.is_exportable else [],
-            "exports": batch.exports.select_related("exported_by"),
-            "log": batch.log_entries.select_related("actor"),
+            "exports": batch.exports.select_related("exported_by").prefetch_related(
+                "exported_by__groups"
+            ),
+            "log": batch.log_entries.select_related("actor").prefetch_related("actor__groups"),
             "failed_count": batch.lines.filter(status=LineStatus.FAILED).count(),
             "total_display": yuan_and_wan(batch.total_amount),
-            "prepared_by_name": _person(batch.prepared_by),
-            "paid_confirmed_by_name": _person(batch.paid_confirmed_by),
+            "prepared_by_name": person_label(batch.prepared_by),
+            "paid_confirmed_by_name": person_label(batch.paid_confirmed_by),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return self._render(request, "batch.html", batch, **context)
@@ -471,9 +475,3 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             f'attachment; filename="{export_filename(batch, export_format)}"'
         )
         return response
-
-
-def _person(user) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.username

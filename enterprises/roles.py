@@ -105,3 +105,13 @@ def staff_role_of(user) -> str | None:
         if group.name in STAFF_ROLES:
             return group.name
     return None
+
+
+def person_label(user) -> str:
+    """A person as the site names them: by name, with their role where they hold one, e.g.
+    王芳（区县审核员）. Reads the groups prefetched with the user where they were."""
+    if user is None:
+        return ""
+    held = [group.name for group in user.groups.all() if group.name in ROLE_LABELS]
+    name = user.get_full_name() or user.username
+    return f"{name}（{ROLE_LABELS[held[0]]}）" if held else name

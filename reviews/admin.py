@@ -398,10 +398,12 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "figures": [(f, application.declared.get(f.name)) for f in fields],
             "quote": application.quote(),
             "documents": application.documents.all(),
-            "timeline": TransitionLog.objects.filter(application=application).select_related(
-                "actor"
-            ),
-            "reviews": Review.objects.filter(application=application).select_related("reviewer"),
+            "timeline": TransitionLog.objects.filter(application=application)
+            .select_related("actor")
+            .prefetch_related("actor__groups"),
+            "reviews": Review.objects.filter(application=application)
+            .select_related("reviewer")
+            .prefetch_related("reviewer__groups"),
             "transitions": transitions,
             "budget_remaining": window.total_budget - window_committed_amount(window),
         }
