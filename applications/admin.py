@@ -20,6 +20,7 @@ class TransitionLogAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "amount",
     ]
     list_filter = ["transition", "to_state"]
+    show_facets = admin.ShowFacets.NEVER
     list_select_related = ["application", "actor"]
     search_fields = ["application__reference"]
 

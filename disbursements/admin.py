@@ -158,6 +158,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
     search_help_text = _("按批次编号或银行流水号查找")
     list_per_page = 50
     show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
 
     # ── who sees batches: finance and administrators, nobody else ──────────────────────────
 

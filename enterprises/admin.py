@@ -22,6 +22,7 @@ admin.site.unregister(Group)
 class EnterpriseAdmin(admin.ModelAdmin):
     list_display = ("name", "credit_code", "district", "industry", "scale", "created_at")
     list_filter = ("district", "industry", "scale")
+    show_facets = admin.ShowFacets.NEVER
     # The user admin's enterprise autocomplete searches through these.
     search_fields = ("name", "credit_code")
     readonly_fields = ("created_at", "updated_at")
@@ -71,6 +72,7 @@ class UserAdmin(_PasswordLinkMixin, DjangoUserAdmin):
     readonly_fields = ("password_link", "last_login", "date_joined")
     list_display = ("username", "first_name", "email", "enterprise", "is_active", "last_login")
     list_filter = ("is_active",)
+    show_facets = admin.ShowFacets.NEVER
     list_select_related = ("enterprise",)
     search_fields = (
         "username",
@@ -134,6 +136,7 @@ class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
     list_display = ("display_name", "username", "role", "scope", "email", "is_active", "last_login")
     list_display_links = ("display_name", "username")
     list_filter = (RoleFilter, "district", "is_active")
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ("username", "first_name", "email", "phone")
     ordering = ("username",)
     filter_horizontal = ()
@@ -164,6 +167,11 @@ class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
 
     def save_model(self, request, obj, form, change):
         form.save()
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # Django's user admin goes on to the edit page, for what its add form did not ask;
+        # this form asks for everything, so the list follows as for any other model.
+        return admin.ModelAdmin.response_add(self, request, obj, post_url_continue)
 
     def save_related(self, request, form, formsets, change):
         # The role, its group and the divisions were written with the member, in save_model.

@@ -23,6 +23,8 @@ urlpatterns = [
 ]
 
 admin.site.site_header = _("重庆市工业经济政策申报平台 · 管理后台")
+# The lists need the width more than a second menu: 工作台 and the breadcrumbs lead everywhere.
+admin.site.enable_nav_sidebar = False
 admin.site.site_title = _("政策申报平台")
 admin.site.index_title = _("工作台")
 

@@ -32,9 +32,9 @@ from applications.selectors import (
 from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import Enterprise
-from measures.admin import ApplicationWindowAdmin
+from measures.admin import ApplicationWindowAdmin, OpenNowFilter
 from measures.cache import cached
-from measures.models import ApplicationWindow, Measure, Track
+from measures.models import ApplicationWindow, Measure, Section, Track
 from measures.money import humanize_yuan
 from measures.workdays import due_after_workdays
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
@@ -204,6 +204,19 @@ class WindowFilter(_ChoicesFilter):
         ]
 
 
+class WindowMeasureFilter(MeasureFilter):
+    lookup = "measure"
+
+
+class WindowSectionFilter(_ChoicesFilter):
+    title = _("章节")
+    parameter_name = "section"
+    lookup = "measure__section"
+
+    def choice_rows(self):
+        return [(section.pk, str(section)) for section in Section.objects.all()]
+
+
 # What the changelist's cells (ApplicationAdmin.list_display) and its rows' labels read.
 LIST_RELATED = ("enterprise", "track__measure")
 LIST_COLUMNS = (
@@ -277,6 +290,8 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     sortable_by = ["reference", "submitted_at", "due", "state"]
     list_per_page = 50
     show_full_result_count = False
+    # Counting every choice of every filter at 100,000 applications is not worth its queries.
+    show_facets = admin.ShowFacets.NEVER
     # Related rows as text: a link would lead reviewers to admin pages outside their scope.
     fields = [
         "reference",
@@ -305,6 +320,25 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_changelist(self, request, **kwargs):
         return WorklistChangeList
+
+    def get_list_display(self, request):
+        """The columns that matter for the role, so that the list fits a 1280 px screen: one
+        district's reviewer needs no district column, and the approved amount is decided after
+        them; finance pays the approved amount, not the calculated or recommended ones."""
+        columns = list(super().get_list_display(request))
+        user = request.user
+
+        def holds(*held) -> bool:
+            return user.is_superuser or any(roles.user_has_role(user, role) for role in held)
+
+        if not scope_spans_districts(user=user):
+            columns.remove("district")
+        if not holds(roles.ADMINISTRATOR, roles.MUNICIPAL_REVIEWER, roles.FINANCE):
+            columns.remove("approved")
+        if not holds(roles.ADMINISTRATOR, roles.DISTRICT_REVIEWER, roles.MUNICIPAL_REVIEWER):
+            columns.remove("calculated")
+            columns.remove("recommended")
+        return columns
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
@@ -568,6 +602,7 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "comment_public",
     ]
     list_filter = ["stage", "decision"]
+    show_facets = admin.ShowFacets.NEVER
     list_select_related = ["application", "reviewer"]
     search_fields = ["=application__reference"]
 
@@ -592,6 +627,8 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
         "disbursed_yuan",
         "remaining_yuan",
     ]
+    list_filter = [OpenNowFilter, "year", WindowSectionFilter, WindowMeasureFilter]
+    show_facets = admin.ShowFacets.NEVER
 
     def get_queryset(self, request):
         # The kept totals, one row per window, joined for the rows shown only: the page's

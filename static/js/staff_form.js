@@ -1,5 +1,5 @@
 // The staff form: show the scope the chosen role needs (a district, or divisions), hide the other.
-(function () {
+document.addEventListener("DOMContentLoaded", function () {
   var role = document.querySelector("select[data-staff-role]");
   if (!role) return;
   var rows = {
@@ -8,9 +8,9 @@
   };
   function show() {
     Object.keys(rows).forEach(function (name) {
-      if (rows[name]) rows[name].hidden = role.value !== name;
+      if (rows[name]) rows[name].classList.toggle("is-hidden", role.value !== name);
     });
   }
   role.addEventListener("change", show);
   show();
-})();
+});

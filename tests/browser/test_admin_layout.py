@@ -1,0 +1,121 @@
+"""The officials' admin as its users see it at 1280 px: lists without sideways scrolling, a new
+official added in one form and at work at once, and the Chinese error pages."""
+
+import re
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+from tests.browser.test_finance import log_in, shot
+
+WIDTH = 1280
+
+
+@pytest.fixture
+def demo(committed_data):
+    call_command("seed_demo", verbosity=0)
+
+
+def assert_fits(page: Page) -> None:
+    """Nothing of the list lies beyond the window's right edge, nor needs its own scrolling."""
+    overflow = page.evaluate(
+        """() => {
+            const results = document.querySelector('#changelist .results');
+            return {
+                page: document.documentElement.scrollWidth, view: window.innerWidth,
+                list: results.scrollWidth, shown: results.clientWidth,
+                table: Math.ceil(document.querySelector('#result_list').getBoundingClientRect().right),
+            };
+        }"""
+    )
+    assert overflow["page"] <= overflow["view"], overflow
+    assert overflow["list"] <= overflow["shown"], overflow
+    assert overflow["table"] <= overflow["view"], overflow
+
+
+@pytest.mark.parametrize(
+    ("username", "columns"),
+    [
+        ("demo-district", ["申报编号", "企业", "措施与类别", "测算金额", "提交时间", "办理期限"]),
+        ("demo-municipal", ["申报编号", "所在区县", "推荐金额", "核定金额", "办理期限"]),
+        ("demo-finance", ["申报编号", "企业", "所在区县", "核定金额", "提交时间"]),
+        ("demo-admin", ["申报编号", "所在区县", "测算金额", "核定金额", "办理期限"]),
+    ],
+)
+def test_each_roles_application_list_fits_1280_px(demo, page: Page, username, columns):
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    log_in(page, username)
+
+    page.goto("/admin/applications/application/?queue=all")
+
+    headers = page.locator("#result_list thead th")
+    for column in columns:
+        expect(headers.filter(has_text=column)).to_have_count(1)
+        assert headers.filter(has_text=column).bounding_box()["x"] < WIDTH
+    reference = page.locator("#result_list td.field-reference, #result_list th.field-reference")
+    heights = {round(box["height"]) for box in (r.bounding_box() for r in reference.all())}
+    line = page.locator("#result_list thead th").first.bounding_box()["height"]
+    assert reference.count() and max(heights) < 3 * line, "a reference stays on one line"
+    assert_fits(page)
+    shot(page, f"changelist-{username}")
+
+
+def test_the_windows_list_shows_the_budget_figures_at_1280_px(demo, page: Page):
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    log_in(page, "demo-admin")
+
+    page.goto("/admin/measures/applicationwindow/")
+
+    for column in ("预算总额", "已批准待拨付", "已拨付", "剩余预算"):
+        expect(page.locator("#result_list thead th").filter(has_text=column)).to_be_visible()
+    assert_fits(page)
+    shot(page, "windows-administrator")
+
+
+def test_an_administrator_adds_a_district_reviewer_who_logs_in_and_works(demo, page: Page):
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    log_in(page, "demo-admin")
+    page.goto("/admin/enterprises/staffmember/add/")
+    divisions = page.locator(".form-row.field-divisions")
+
+    page.get_by_label("姓名").fill("周敏")
+    page.get_by_label("用户名").fill("zhou.min")
+    page.get_by_label(re.compile("^初始密码")).fill("Zhou-Min-2026-pass")
+    page.get_by_label("确认初始密码").fill("Zhou-Min-2026-pass")
+    page.locator("select#id_role").select_option(label="区县审核员")
+    expect(divisions).to_be_hidden()  # the scope the role needs, and only that
+    page.get_by_label("负责区县").select_option(label="渝北区")
+    page.get_by_label("电子邮件地址").fill("zhou.min@example.com")
+    shot(page, "staff-add")
+    page.get_by_role("button", name="保存", exact=True).click()
+
+    expect(page.locator(".messagelist .success")).to_be_visible()
+    expect(page.locator("#result_list")).to_contain_text("周敏")
+    expect(page.locator("#result_list")).to_contain_text("区县审核员")
+    shot(page, "staff-list")
+
+    page.context.clear_cookies()
+    page.goto("/admin/login/")
+    page.get_by_label("用户名").fill("zhou.min")
+    page.get_by_label("密码").fill("Zhou-Min-2026-pass")
+    page.get_by_role("button", name="登录").click()
+    page.goto("/admin/applications/application/")
+    expect(page.locator("h1")).to_have_text("选择申报查看")
+    expect(page.locator("#changelist-filter")).to_contain_text("办理范围")
+
+
+def test_missing_and_refused_pages_are_chinese_in_the_sites_look(demo, page: Page):
+    log_in(page, "demo-district")
+
+    missing = page.goto("/admin/applications/application/99999999/change/")
+    assert missing.status in (200, 302, 404)
+    page.goto("/no/such/page/")
+    expect(page.locator("h1")).to_contain_text("页面不存在")
+    shot(page, "error-404")
+    refused = page.goto("/admin/disbursements/disbursementbatch/add/")
+    assert refused.status == 403
+    expect(page.locator("h1")).to_contain_text("没有权限")
+    shot(page, "error-403")
+    assert settings.DEBUG is False
