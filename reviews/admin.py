@@ -464,6 +464,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
             "form": form,
             "transition_label": transition_label(transition),
             "change_url": change_url,
+            "sets_amount": DECISIONS[transition].sets_amount,
+            # The municipal reviewer decides with the district's recommendation beside the amount.
+            "shows_recommendation": transition == "municipal_approve",
         }
         return TemplateResponse(request, "admin/reviews/application/decide.html", context)
 

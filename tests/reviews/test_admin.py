@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -105,6 +106,85 @@ def test_the_page_reads_its_amounts_exactly_rather_than_as_bare_decimals(
     # The calculated amount as a read-only field and as the rule's result.
     assert page.count("200万元（2,000,000.00元）") >= 2
     assert "2000000.00" not in page
+
+
+def decide_page(client, application, transition) -> str:
+    return client.get(decide_url(application, transition)).content.decode()
+
+
+def amount_input(page: str) -> str:
+    return re.search(r'<input[^>]*name="amount"[^>]*>', page).group()
+
+
+def test_the_district_decides_with_the_calculated_amount_beside_the_amount(
+    client, submitted, district_reviewer
+):
+    client.force_login(district_reviewer)
+
+    page = decide_page(client, submitted, "district_approve")
+
+    # static/js/wan.js reads the amount beside the input as it is typed.
+    assert 'data-money="yuan"' in amount_input(page)
+    assert page.index(amount_input(page)) < page.index('id="amount-references"')
+    assert '<span id="calculated-amount">测算金额：200万元（2,000,000.00元）</span>' in page
+    assert "js/wan.js" in page
+    # No recommendation yet: the district makes it.
+    assert 'id="district-recommendation"' not in page
+
+
+def test_the_municipal_reviewer_decides_with_the_districts_recommendation_beside_it(
+    client, submitted, district_reviewer, municipal_reviewer
+):
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("1800000")
+    )
+    client.force_login(municipal_reviewer)
+
+    page = decide_page(client, submitted, "municipal_approve")
+
+    assert '<span id="calculated-amount">测算金额：200万元（2,000,000.00元）</span>' in page
+    assert (
+        '<span id="district-recommendation">区县推荐金额：180万元（1,800,000.00元）</span>' in page
+    )
+    assert 'value="1800000.00"' in amount_input(page)
+
+
+def test_a_range_track_is_decided_with_the_range_the_notice_allows_beside_the_amount(
+    client, enterprise_user, district_reviewer
+):
+    application = services.application_submit(
+        application=draft(user=enterprise_user, code="single-champion"), by=enterprise_user
+    )
+    client.force_login(district_reviewer)
+
+    page = decide_page(client, application, "district_approve")
+
+    assert (
+        '<span id="calculated-amount">测算金额：审核确定：50万元（500,000.00元） — '
+        "200万元（2,000,000.00元）</span>"
+    ) in page
+
+
+def test_a_decision_without_an_amount_keeps_the_amounts_in_its_summary(
+    client, submitted, district_reviewer
+):
+    client.force_login(district_reviewer)
+
+    page = decide_page(client, submitted, "district_return")
+
+    assert 'id="amount-references"' not in page
+    assert "测算金额：200万元（2,000,000.00元）；区县推荐金额：—" in page
+
+
+def test_the_amounts_beside_the_input_cost_no_query(client, submitted, district_reviewer):
+    client.force_login(district_reviewer)
+    client.get(decide_url(submitted, "district_approve"))
+    with CaptureQueriesContext(connection) as approve:
+        client.get(decide_url(submitted, "district_approve"))
+    with CaptureQueriesContext(connection) as return_:
+        client.get(decide_url(submitted, "district_return"))
+
+    assert len(approve.captured_queries) == len(return_.captured_queries)
 
 
 @pytest.mark.parametrize("transition", ["district_return", "district_reject"])
