@@ -17,7 +17,7 @@ from django_fsm import can_proceed
 from enterprises.models import Enterprise
 from measures.forms import declared_form_class, serialize_declared
 from measures.models import MONEY, ApplicationWindow, Track
-from measures.money import humanize_yuan
+from measures.money import format_yuan
 
 from . import permissions
 from .errors import ApplicationError
@@ -328,12 +328,12 @@ def _check_amount(application: Application, amount) -> Decimal:
     if track.floor is not None and amount < track.floor:
         raise ApplicationError(
             _("金额不能低于通知规定的%(floor)s（%(rule)s）。")
-            % {"floor": humanize_yuan(track.floor), "rule": track.rule_text}
+            % {"floor": format_yuan(track.floor), "rule": track.rule_text}
         )
     if track.cap is not None and amount > track.cap:
         raise ApplicationError(
             _("金额不能高于通知规定的最高%(cap)s（%(rule)s）。")
-            % {"cap": humanize_yuan(track.cap), "rule": track.rule_text}
+            % {"cap": format_yuan(track.cap), "rule": track.rule_text}
         )
     if (
         track.is_formula
@@ -342,7 +342,7 @@ def _check_amount(application: Application, amount) -> Decimal:
     ):
         raise ApplicationError(
             _("金额不能高于按通知测算的%(amount)s。")
-            % {"amount": humanize_yuan(application.calculated_amount)}
+            % {"amount": format_yuan(application.calculated_amount)}
         )
     return amount
 
@@ -365,8 +365,8 @@ def _check_yearly_cap(application: Application, approved: Decimal) -> None:
             _("超出年度上限：%(year)s年已核定%(earlier)s，本类别每年最高%(cap)s。")
             % {
                 "year": application.window.year,
-                "earlier": humanize_yuan(earlier),
-                "cap": humanize_yuan(track.cap),
+                "earlier": format_yuan(earlier),
+                "cap": format_yuan(track.cap),
             }
         )
 
@@ -442,7 +442,7 @@ def application_municipal_approve(
         if approved > remaining:
             raise ApplicationError(
                 _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
-                % {"remaining": humanize_yuan(remaining), "amount": humanize_yuan(approved)}
+                % {"remaining": format_yuan(remaining), "amount": format_yuan(approved)}
             )
         _check_yearly_cap(app, approved)
         app.approved_amount = approved

@@ -17,7 +17,8 @@ from applications.errors import ApplicationError
 from applications.models import Application
 from enterprises import roles
 from enterprises.roles import person_label
-from measures.money import yuan_and_wan
+from measures.money import format_yuan_exact
+from policy_portal.admin_mixins import amount_display
 from reviews.admin import ApplicationAdmin
 
 from . import permissions, services
@@ -97,7 +98,7 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
         "opts": modeladmin.opts,
         "form": form,
         "count": totals["count"],
-        "total": yuan_and_wan(totals["total"] or 0),
+        "total": format_yuan_exact(totals["total"] or 0),
         "sample": queryset.select_related("enterprise", "track__measure")[:SAMPLE_ROWS],
         "select_across": select_across,
         "ids": [] if select_across else queryset.values_list("pk", flat=True),
@@ -192,9 +193,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             return str(batch.measure)
         return batch.note or "—"
 
-    @admin.display(description=_("合计金额"), ordering="total_amount")
-    def total_yuan(self, batch):
-        return yuan_and_wan(batch.total_amount)
+    total_yuan = amount_display("total_amount", _("合计金额"))
 
     @admin.display(description=_("制单人"), ordering="prepared_by__username")
     def prepared_by_name(self, batch):
@@ -315,7 +314,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             ),
             "log": batch.log_entries.select_related("actor").prefetch_related("actor__groups"),
             "failed_count": batch.lines.filter(status=LineStatus.FAILED).count(),
-            "total_display": yuan_and_wan(batch.total_amount),
+            "total_display": format_yuan_exact(batch.total_amount),
             "prepared_by_name": person_label(batch.prepared_by),
             "paid_confirmed_by_name": person_label(batch.paid_confirmed_by),
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
@@ -332,7 +331,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         page = {
             "title": f"{batch.number} · {title}",
             "action_title": title,
-            "total_display": yuan_and_wan(batch.total_amount),
+            "total_display": format_yuan_exact(batch.total_amount),
         }
         if not may(batch, request.user):
             # Finance and administrators learn why, in words; nothing to fill in.
@@ -365,7 +364,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
             ) % {
                 "number": batch.number,
                 "count": batch.line_count,
-                "total": yuan_and_wan(batch.total_amount),
+                "total": format_yuan_exact(batch.total_amount),
             }
 
         return self._transition_view(

@@ -29,6 +29,8 @@ from django.db.models.functions import Concat, NullIf, Replace, RowNumber
 from django.db.models.lookups import Regex
 from django.utils import timezone
 
+from measures.money import format_yuan
+
 from .models import BatchExport, BatchLine, DisbursementBatch, ExportFormat, LineStatus
 
 HEADERS = [
@@ -110,7 +112,10 @@ def _chunks(rows: QuerySet) -> Iterator[list[tuple]]:
 
 
 def _total_row(batch: DisbursementBatch) -> list:
-    return ["合计", f"共{batch.line_count}笔", "", "", "", "", "", batch.total_amount, "", ""]
+    # The label is read by people, so it reads the total as every page does; the amount
+    # column stays a plain number to the fen, as the bank's software reads it.
+    label = f"共{batch.line_count}笔，合计{format_yuan(batch.total_amount)}"
+    return ["合计", label, "", "", "", "", "", batch.total_amount, "", ""]
 
 
 # COPY writes "\n" after each row; the header and the total row match it.

@@ -30,7 +30,7 @@ from applications.services import applications_disburse, applications_record_pay
 from enterprises.districts import District
 from enterprises.models import Enterprise
 from measures.models import Track
-from measures.money import humanize_yuan, round_to_fen
+from measures.money import format_yuan_exact, round_to_fen
 
 from . import permissions
 from .errors import DisbursementError
@@ -400,7 +400,7 @@ def batch_freeze(*, batch: DisbursementBatch, by) -> DisbursementBatch:
         "freeze",
         by=by,
         comment=_("%(count)d笔，合计%(total)s")
-        % {"count": batch.line_count, "total": humanize_yuan(batch.total_amount)},
+        % {"count": batch.line_count, "total": format_yuan_exact(batch.total_amount)},
     )
 
 
@@ -487,7 +487,7 @@ def batch_mark_paid(
         raise DisbursementError(_("批次明细与申报不一致，未做任何拨付。"))
     comment = _("%(count)d笔，合计%(total)s，银行流水号%(reference)s") % {
         "count": batch.line_count,
-        "total": humanize_yuan(batch.total_amount),
+        "total": format_yuan_exact(batch.total_amount),
         "reference": bank_reference,
     }
     if failed_lines:

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from policy_portal.admin_mixins import ReadOnlyAdminMixin
+from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
 from .models import (
     ApplicationWindow,
@@ -19,7 +19,6 @@ from .models import (
     Track,
     TrackField,
 )
-from .money import humanize_yuan
 
 
 def _change_link(obj, text) -> str:
@@ -146,7 +145,7 @@ class EligibilityThresholdInline(admin.TabularInline):
 
 
 @admin.register(Track)
-class TrackAdmin(admin.ModelAdmin):
+class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
     list_display = (
         "measure",
         "code",
@@ -159,6 +158,7 @@ class TrackAdmin(admin.ModelAdmin):
         "is_active",
     )
     list_display_links = ("code", "name")
+    readable_amounts = {"floor": "floor_exact", "cap": "cap_exact"}
     list_filter = ("award_kind", "cap_period", "is_active", "measure__section", "measure")
     list_select_related = ("measure",)
     search_fields = ("code", "name", "=measure__number", "measure__title")
@@ -185,13 +185,10 @@ class TrackAdmin(admin.ModelAdmin):
     def rate_percent(self, track: Track) -> str:
         return "" if track.rate is None else f"{(track.rate * 100).normalize():f}%"
 
-    @admin.display(description=_("下限"), ordering="floor")
-    def floor_yuan(self, track: Track) -> str:
-        return humanize_yuan(track.floor)
-
-    @admin.display(description=_("上限"), ordering="cap")
-    def cap_yuan(self, track: Track) -> str:
-        return humanize_yuan(track.cap)
+    floor_yuan = amount_display("floor", _("下限"))
+    cap_yuan = amount_display("cap", _("上限"))
+    floor_exact = amount_display("floor", _("下限"), exact=True)
+    cap_exact = amount_display("cap", _("上限"), exact=True)
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
@@ -219,7 +216,7 @@ class OpenNowFilter(admin.SimpleListFilter):
 
 
 @admin.register(ApplicationWindow)
-class ApplicationWindowAdmin(admin.ModelAdmin):
+class ApplicationWindowAdmin(ReadableAmountsMixin, admin.ModelAdmin):
     # The form's model validation runs ApplicationWindow.clean(): the track belongs to the
     # measure, the measure takes applications, and the window closes after it opens.
     # Measure and track in one column, the period in another: the budget figures the
@@ -237,6 +234,7 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
     list_select_related = ("measure", "track", "track__measure")
     search_fields = ("name", "measure__title", "track__name")
     autocomplete_fields = ("measure", "track")
+    readable_amounts = {"total_budget": "total_budget_exact"}
     fields = (
         "measure",
         "track",
@@ -258,9 +256,8 @@ class ApplicationWindowAdmin(admin.ModelAdmin):
         closes = timezone.localtime(window.closes_at)
         return f"{opens:%Y-%m-%d %H:%M} — {closes:%Y-%m-%d %H:%M}"
 
-    @admin.display(description=_("预算总额"), ordering="total_budget")
-    def total_budget_yuan(self, window: ApplicationWindow) -> str:
-        return humanize_yuan(window.total_budget)
+    total_budget_yuan = amount_display("total_budget", _("预算总额"))
+    total_budget_exact = amount_display("total_budget", _("预算总额"), exact=True)
 
     @admin.display(description=_("开放中"), boolean=True)
     def open_now(self, window: ApplicationWindow) -> bool:

@@ -11,7 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from .models import EligibilityThreshold, Track
-from .money import humanize_yuan, round_to_fen
+from .money import format_yuan, round_to_fen
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def _describe(value, track_field) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if track_field is not None and track_field.is_money:
-        return humanize_yuan(Decimal(value))
+        return format_yuan(Decimal(value))
     unit = track_field.unit if track_field is not None else ""
     return f"{value}{unit}"
 
@@ -77,7 +77,7 @@ def _formula_amount(
         return None, "", [_("未填写“%(label)s”，无法计算金额。") % {"label": label}]
     base = Decimal(base_value)
     base_label = fields[track.base_field].label if track.base_field in fields else track.base_field
-    steps = [f"{base_label}{humanize_yuan(base)}"]
+    steps = [f"{base_label}{format_yuan(base)}"]
     # Steps read as one sentence: "新增采购额3亿元 × 1% = 300万元，超过上限，按最高200万元计".
     if track.base_limit_rate is not None and track.base_limit_field:
         limit_value = declared.get(track.base_limit_field)
@@ -95,21 +95,21 @@ def _formula_amount(
                 % {
                     "rate": _percent(track.base_limit_rate),
                     "label": fields[track.base_limit_field].label,
-                    "limit": humanize_yuan(round_to_fen(limit)),
+                    "limit": format_yuan(round_to_fen(limit)),
                 }
             )
             base = limit
     amount = round_to_fen(track.rate * base, track.rounding)
     steps[-1] += _(" × %(rate)s = %(amount)s") % {
         "rate": _percent(track.rate),
-        "amount": humanize_yuan(amount),
+        "amount": format_yuan(amount),
     }
     if track.cap is not None and amount > track.cap:
         amount = track.cap
-        steps.append(_("超过上限，按最高%(cap)s计") % {"cap": humanize_yuan(track.cap)})
+        steps.append(_("超过上限，按最高%(cap)s计") % {"cap": format_yuan(track.cap)})
     if track.floor is not None and amount < track.floor:
         amount = track.floor
-        steps.append(_("低于下限，按%(floor)s计") % {"floor": humanize_yuan(track.floor)})
+        steps.append(_("低于下限，按%(floor)s计") % {"floor": format_yuan(track.floor)})
     return amount, "，".join(steps), []
 
 

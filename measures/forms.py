@@ -24,10 +24,14 @@ def _form_field(track_field: TrackField) -> forms.Field:
     }
     kind = track_field.field_type
     if kind == TrackField.FieldType.DECIMAL:
+        minimum = track_field.minimum
+        if track_field.is_money and (minimum is None or minimum < 0):
+            # Money is never negative, whatever the data file forgets to say.
+            minimum = Decimal(0)
         field = StrictDecimalField(
             max_digits=MAX_DIGITS,
             decimal_places=track_field.decimal_places,
-            min_value=track_field.minimum,
+            min_value=minimum,
             **common,
         )
         field.widget = forms.TextInput(attrs={"inputmode": "decimal"})

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from applications.models import OutboxEvent, transition_label
 from enterprises import roles
+from measures.money import format_yuan
 
 from .emails import notification_email_message
 from .models import Notification
@@ -165,6 +166,17 @@ def _recipients(entry):
     return User.objects.filter(people, is_active=True).distinct()
 
 
+def _amount_line(transition: str) -> str:
+    """What the amount of a transition is, as its line in the message."""
+    if transition == "district_approve":
+        return _("区县推荐金额：%(amount)s")
+    if transition == "municipal_approve":
+        return _("核定金额：%(amount)s")
+    if transition == "disburse":
+        return _("拨付金额：%(amount)s")
+    return _("金额：%(amount)s")
+
+
 def _message(entry, recipient) -> tuple[str, str]:
     application = entry.application
     title = _("【%(reference)s】%(action)s") % {
@@ -179,6 +191,8 @@ def _message(entry, recipient) -> tuple[str, str]:
         },
         _("状态：%(state)s") % {"state": entry.to_state_label},
     ]
+    if entry.amount is not None:
+        lines.append(_amount_line(entry.transition) % {"amount": format_yuan(entry.amount)})
     # Internal comments stay with the officials.
     if entry.comment and (entry.comment_public or recipient.enterprise_id is None):
         lines.append(_("意见：%(comment)s") % {"comment": entry.comment})

@@ -1,5 +1,9 @@
 """Pieces shared by the apps' admin modules."""
 
+from django.contrib import admin
+
+from measures.money import format_yuan, format_yuan_exact
+
 
 class ReadOnlyAdminMixin:
     """Shown, never written: nobody adds, changes or deletes these rows through the admin."""
@@ -12,3 +16,40 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ReadableAmountsMixin:
+    """For whoever may only view a row, its amounts read as officials check them rather than
+    as the admin shows a read-only decimal: ``readable_amounts`` maps each amount field to the
+    admin's display of it (``amount_display``). Whoever may change the row edits the number."""
+
+    readable_amounts: dict[str, str] = {}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+
+        def readable(name):
+            if isinstance(name, list | tuple):
+                return tuple(readable(each) for each in name)
+            return self.readable_amounts.get(name, name)
+
+        return [
+            (title, {**options, "fields": [readable(name) for name in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+
+def amount_display(field_name: str, description, *, exact: bool = False):
+    """An admin column or read-only field showing a model's amount as every page reads it,
+    rather than as the admin's bare 2000000.00: in a list 200万元, and with ``exact`` on the
+    page of one row, where officials check it to the fen, 200万元（2,000,000.00元）.
+    ``approved = amount_display("approved_amount", _("核定金额"))``."""
+    formatted = format_yuan_exact if exact else format_yuan
+
+    @admin.display(description=description, ordering=field_name)
+    def display(self, obj) -> str:
+        return formatted(getattr(obj, field_name))
+
+    return display

@@ -35,9 +35,9 @@ from enterprises.models import Enterprise
 from measures.admin import ApplicationWindowAdmin, OpenNowFilter
 from measures.cache import cached
 from measures.models import ApplicationWindow, Measure, Section, Track
-from measures.money import humanize_yuan
+from measures.money import format_yuan, format_yuan_exact
 from measures.workdays import due_after_workdays
-from policy_portal.admin_mixins import ReadOnlyAdminMixin
+from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
 from .forms import BulkDecisionForm, DecisionForm
 from .models import Review
@@ -259,7 +259,7 @@ class WorklistChangeList(ChangeList):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
     change_form_template = "admin/reviews/application/change_form.html"
     change_list_template = "admin/reviews/application/change_list.html"
     list_display = [
@@ -307,6 +307,11 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "due_at",
     ]
     readonly_fields = fields
+    readable_amounts = {
+        "calculated_amount": "calculated_exact",
+        "recommended_amount": "recommended_exact",
+        "approved_amount": "approved_exact",
+    }
     actions = [
         "district_approve",
         "district_return",
@@ -395,17 +400,12 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def window_name(self, application):
         return application.window.name
 
-    @admin.display(description=_("测算金额"), ordering="calculated_amount")
-    def calculated(self, application):
-        return humanize_yuan(application.calculated_amount)
-
-    @admin.display(description=_("推荐金额"), ordering="recommended_amount")
-    def recommended(self, application):
-        return humanize_yuan(application.recommended_amount)
-
-    @admin.display(description=_("核定金额"), ordering="approved_amount")
-    def approved(self, application):
-        return humanize_yuan(application.approved_amount)
+    calculated = amount_display("calculated_amount", _("测算金额"))
+    recommended = amount_display("recommended_amount", _("推荐金额"))
+    approved = amount_display("approved_amount", _("核定金额"))
+    calculated_exact = amount_display("calculated_amount", _("测算金额"), exact=True)
+    recommended_exact = amount_display("recommended_amount", _("推荐金额"), exact=True)
+    approved_exact = amount_display("approved_amount", _("核定金额"), exact=True)
 
     @admin.display(description=_("办理期限"), ordering="due_at")
     def due(self, application):
@@ -500,6 +500,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "form": form,
             "transition_label": transition_label(transition),
             "change_url": change_url,
+            "sets_amount": DECISIONS[transition].sets_amount,
+            # The municipal reviewer decides with the district's recommendation beside the amount.
+            "shows_recommendation": transition == "municipal_approve",
         }
         return TemplateResponse(request, "admin/reviews/application/decide.html", context)
 
@@ -591,20 +594,24 @@ class ApplicationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "application",
         "stage",
         "decision",
-        "amount",
+        "amount_yuan",
         "reviewer",
         "comment_public",
     ]
+    readable_amounts = {"amount": "amount_exact"}
     list_filter = ["stage", "decision"]
     show_facets = admin.ShowFacets.NEVER
     list_select_related = ["application", "reviewer"]
     search_fields = ["=application__reference"]
+
+    amount_yuan = amount_display("amount", _("金额"))
+    amount_exact = amount_display("amount", _("金额"), exact=True)
 
     def get_queryset(self, request):
         return (
@@ -646,7 +653,7 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
                     if budget is not None and budget < committed:
                         raise ValidationError(
                             gettext("预算不能低于已批准和已拨付的合计%(amount)s。")
-                            % {"amount": humanize_yuan(committed)}
+                            % {"amount": format_yuan_exact(committed)}
                         )
                 return budget
 
@@ -662,12 +669,12 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
 
     @admin.display(description=_("已批准待拨付"), ordering="totals__approved_amount")
     def approved_yuan(self, window):
-        return humanize_yuan(self._kept(window)[0])
+        return format_yuan(self._kept(window)[0])
 
     @admin.display(description=_("已拨付"), ordering="totals__disbursed_amount")
     def disbursed_yuan(self, window):
-        return humanize_yuan(self._kept(window)[1])
+        return format_yuan(self._kept(window)[1])
 
     @admin.display(description=_("剩余预算"))
     def remaining_yuan(self, window):
-        return humanize_yuan(window.total_budget - sum(self._kept(window)))
+        return format_yuan(window.total_budget - sum(self._kept(window)))

@@ -20,7 +20,14 @@ class DecisionForm(forms.Form):
         help_text=_("不勾选则意见仅审核人员可见。"),
     )
     amount = StrictDecimalField(
-        label=_("金额（元）"), required=False, max_digits=16, decimal_places=2, min_value=0
+        label=_("金额（元）"),
+        required=False,
+        max_digits=16,
+        decimal_places=2,
+        min_value=0,
+        # static/js/wan.js reads the amount beside the input as it is typed, as the
+        # enterprise's figures form does.
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "data-money": "yuan"}),
     )
 
     def __init__(self, *args, transition: str, **kwargs):

@@ -2,25 +2,20 @@ from decimal import Decimal
 
 from django import template
 
-from measures.money import humanize_yuan
+from measures.money import format_yuan, format_yuan_exact
 
 register = template.Library()
 
 
 @register.filter
-def yuan(amount) -> str:
-    """200万元 / 3亿元 / 1,234.56元."""
-    if amount in (None, ""):
-        return ""
-    return humanize_yuan(Decimal(amount))
-
-
-@register.filter
-def fen(amount) -> str:
-    """1,234,567.89: an exact amount in 元 with two decimals, as finance checks it."""
-    if amount in (None, ""):
-        return ""
-    return f"{Decimal(amount):,.2f}"
+def yuan(amount, form: str = "") -> str:
+    """``{{ amount|yuan }}``: 200万元, 1.5亿元, 1,234.56元 (measures.money.format_yuan);
+    ``{{ amount|yuan:"exact" }}``: 200万元（2,000,000.00元）, for officials checking amounts."""
+    if form == "exact":
+        return format_yuan_exact(amount)
+    if form:
+        raise template.TemplateSyntaxError(f'yuan takes "exact" or nothing, not {form!r}')
+    return format_yuan(amount)
 
 
 @register.filter

@@ -97,6 +97,8 @@ def test_the_whole_way_from_draft_to_submitted(enterprise_user, client_for):
 
     review = client.get(reverse("applications:review", args=[application.pk])).content.decode()
     assert "200万元" in review
+    # The declared figures to the fen with separators, with their reading.
+    assert "3亿元（300,000,000.00元）" in review and "300000000" not in review
     assert "submit-application" in review
 
     response = client.post(reverse("applications:submit", args=[application.pk]))
@@ -264,6 +266,23 @@ def test_detail_shows_only_public_comments_and_the_allowed_actions(
     assert page.count('class="badge state-returned"') == 3
     assert "撤回申报" in page
     assert "核对并重新提交" in page
+
+
+def test_the_portal_reads_amounts_one_way(enterprise_user, district_reviewer, client_for):
+    application = draft(user=enterprise_user)
+    services.application_submit(application=application, by=enterprise_user)
+    services.application_district_approve(
+        application=application, by=district_reviewer, amount=Decimal("1234567.89")
+    )
+    client = client_for(enterprise_user)
+
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    home = client.get(reverse("applications:home")).content.decode()
+
+    assert "200万元" in detail  # calculated: a whole number of 万
+    # Recommended: not a whole number of 万, so exactly, never rounded to "123.46万元".
+    assert "1,234,567.89元" in detail and "123.46万元" not in detail
+    assert "推荐 1,234,567.89元" in home
 
 
 def test_home_lists_returned_applications_first(enterprise_user, district_reviewer, client_for):

@@ -4,6 +4,8 @@ scope can use, the many-choice ones as drop-downs that narrow the list when chos
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from applications.models import Application, State
+from measures.money import format_yuan, format_yuan_exact
 from tests.browser.test_finance import log_in, shot
 
 
@@ -28,3 +30,32 @@ def test_a_district_reviewer_filters_by_track_from_a_drop_down(committed_data, p
     expect(filters.locator("select#filter-track")).to_have_value(value)
     assert "queue=all" in page.url, "the list's other filters are kept"
     assert label
+
+
+# Typed amounts and what measures.money reads them as; the page must read them alike.
+TYPED = ["2000000", "150000000", "1234567.89", "1234500", "0.01", "0", "99990000", "12.5"]
+
+
+def test_a_district_reviewer_sees_the_amount_read_as_it_is_typed(committed_data, page: Page):
+    call_command("seed_demo", verbosity=0)
+    application = Application.objects.get(state=State.DISTRICT_REVIEW)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    log_in(page, "demo-district")
+
+    page.goto(f"/admin/applications/application/{application.pk}/change/")
+    page.locator('[data-transition="district_approve"]').click()
+    amount = page.locator("input[name=amount]")
+    reading = amount.locator("xpath=following-sibling::span[@class='wan']")
+
+    expect(page.locator("#calculated-amount")).to_contain_text(
+        format_yuan_exact(application.calculated_amount)
+    )
+    amount.fill("")
+    amount.press_sequentially("2000000")
+    expect(reading).to_have_text("200万元")
+    shot(page, "decide-amount-read-as-typed")
+    for typed in TYPED:
+        amount.fill(typed)
+        expect(reading).to_have_text(format_yuan(typed))
+    amount.fill("2,000,000")  # the form refuses separators: no reading to trust
+    expect(reading).to_have_text("")

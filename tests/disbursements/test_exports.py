@@ -50,9 +50,27 @@ def test_csv_has_the_columns_the_lines_and_a_total_to_the_fen(batch, finance_use
     assert [row[1] for row in lines] == sorted(row[1] for row in lines)
     amounts = [Decimal(row[7]) for row in lines]
     assert all(row[7] == f"{Decimal(row[7]):.2f}" for row in lines)
-    assert total[0] == "合计" and total[1] == "共5笔"
+    assert total[0] == "合计" and total[1] == "共5笔，合计20,333,336.68元"
     assert Decimal(total[7]) == sum(amounts) == Decimal("20333336.68")
     assert Decimal(total[7]) == batch.total_amount
+
+
+def test_the_total_label_reads_the_amount_and_the_amount_cells_stay_plain_numbers(finance_user):
+    applications = [
+        *approved_applications(1, amount=Decimal("100000000")),
+        *approved_applications(1, amount=Decimal("50000000")),
+    ]
+    batch = frozen_batch(applications, by=finance_user)
+
+    csv_total = read_csv(export(batch))[-1]
+    sheet = read_xlsx(export(batch, "xlsx"))
+    xlsx_total = list(sheet.iter_rows(values_only=True))[-1]
+    total_cell = sheet.cell(row=sheet.max_row, column=8)
+
+    # People read the label; a spreadsheet or the bank's software reads the amount.
+    assert csv_total[1] == xlsx_total[1] == "共2笔，合计1.5亿元"
+    assert csv_total[7] == "150000000.00"
+    assert total_cell.data_type == "n" and total_cell.value == 150_000_000
 
 
 def test_csv_reads_back_in_chinese_with_leading_zeros(batch):
@@ -182,7 +200,7 @@ def test_a_paid_batch_exports_the_lines_that_were_paid(batch, finance_user):
     rows = read_csv(export(batch))
 
     assert line.reference not in [row[1] for row in rows]
-    assert rows[-1][1] == "共4笔"
+    assert rows[-1][1] == "共4笔，合计20,333,336.67元"
     assert Decimal(rows[-1][7]) == batch.total_amount == Decimal("20333336.67")
 
 
@@ -208,7 +226,7 @@ def test_xlsx_has_numbers_for_amounts_and_text_for_codes_and_accounts(batch):
         for text in (row_cells[1], row_cells[3], row_cells[9]):
             assert text.data_type == "s"
     assert "000123456789" in [row[9] for row in body]
-    assert total[0] == "合计" and total[1] == "共5笔"
+    assert total[0] == "合计" and total[1] == "共5笔，合计20,333,336.68元"
     assert round(Decimal(str(total[7])), 2) == batch.total_amount
     assert round(sum(Decimal(str(row[7])) for row in body), 2) == batch.total_amount
 

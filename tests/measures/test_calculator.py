@@ -7,7 +7,7 @@ import pytest
 
 from measures.calculator import quote
 from measures.models import Track
-from measures.money import FEN, humanize_yuan
+from measures.money import FEN, format_yuan
 from measures.services import POLICY_FILE
 
 D = Decimal
@@ -109,7 +109,7 @@ def test_missing_any_threshold_makes_a_track_ineligible_and_says_which(track, nu
             fragments = [threshold.text]
         else:
             declared[threshold.field_name] = threshold.value - FEN
-            fragments = [threshold.text, humanize_yuan(threshold.value)]
+            fragments = [threshold.text, format_yuan(threshold.value)]
         result = quote(subject, declared)
         assert_not_eligible(result, f"第{number}条", *fragments)
         assert len(result.reasons) == 1

@@ -76,3 +76,28 @@ def test_a_refused_transition_queues_nothing(enterprise_user, django_capture_on_
         services.application_submit(application=application, by=enterprise_user)
 
     assert callbacks == []
+
+
+def test_decisions_tell_their_amount_as_every_page_reads_it(
+    enterprise_user, district_reviewer, municipal_reviewer, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+    services.application_submit(application=application, by=enterprise_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_district_approve(
+            application=application, by=district_reviewer, amount=Decimal("1234567.89")
+        )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_municipal_approve(
+            application=application, by=municipal_reviewer, amount=Decimal("1000000")
+        )
+
+    recommended, approved = TransitionLog.objects.filter(application=application).order_by("pk")[1:]
+    body = Notification.objects.get(log_entry=recommended, recipient=enterprise_user).body
+    assert "区县推荐金额：1,234,567.89元" in body
+    body = Notification.objects.get(log_entry=approved, recipient=enterprise_user).body
+    assert "核定金额：100万元" in body
+    email = next(m for m in mail.outbox if m.to == [enterprise_user.email])
+    assert "核定金额：100万元" in email.body
+    assert "核定金额：100万元" in email.alternatives[0].content

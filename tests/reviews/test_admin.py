@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -41,7 +42,7 @@ def test_the_page_shows_figures_rule_documents_timeline_and_only_the_allowed_but
 
     page = client.get(change_url(submitted)).content.decode()
 
-    assert "年累计采购额" in page and "300000000" in page
+    assert "年累计采购额" in page and "3亿元（300,000,000.00元）" in page
     assert "按其新增采购额1%比例给予最高200万元奖励" in page
     assert submitted.track.measure.text in page
     assert reverse("applications:document-download", args=[submitted.documents.first().pk]) in page
@@ -93,6 +94,97 @@ def test_district_approval_records_a_review_and_moves_on(client, submitted, dist
     )
     assert review.log_entry.to_state == State.MUNICIPAL_REVIEW
     assert submitted.due_at is not None
+
+
+def test_the_page_reads_its_amounts_exactly_rather_than_as_bare_decimals(
+    client, submitted, district_reviewer
+):
+    client.force_login(district_reviewer)
+
+    page = client.get(change_url(submitted)).content.decode()
+
+    # The calculated amount as a read-only field and as the rule's result.
+    assert page.count("200万元（2,000,000.00元）") >= 2
+    assert "2000000.00" not in page
+
+
+def decide_page(client, application, transition) -> str:
+    return client.get(decide_url(application, transition)).content.decode()
+
+
+def amount_input(page: str) -> str:
+    return re.search(r'<input[^>]*name="amount"[^>]*>', page).group()
+
+
+def test_the_district_decides_with_the_calculated_amount_beside_the_amount(
+    client, submitted, district_reviewer
+):
+    client.force_login(district_reviewer)
+
+    page = decide_page(client, submitted, "district_approve")
+
+    # static/js/wan.js reads the amount beside the input as it is typed.
+    assert 'data-money="yuan"' in amount_input(page)
+    assert page.index(amount_input(page)) < page.index('id="amount-references"')
+    assert '<span id="calculated-amount">测算金额：200万元（2,000,000.00元）</span>' in page
+    assert "js/wan.js" in page
+    # No recommendation yet: the district makes it.
+    assert 'id="district-recommendation"' not in page
+
+
+def test_the_municipal_reviewer_decides_with_the_districts_recommendation_beside_it(
+    client, submitted, district_reviewer, municipal_reviewer
+):
+    services.application_district_approve(
+        application=submitted, by=district_reviewer, amount=Decimal("1800000")
+    )
+    client.force_login(municipal_reviewer)
+
+    page = decide_page(client, submitted, "municipal_approve")
+
+    assert '<span id="calculated-amount">测算金额：200万元（2,000,000.00元）</span>' in page
+    assert (
+        '<span id="district-recommendation">区县推荐金额：180万元（1,800,000.00元）</span>' in page
+    )
+    assert 'value="1800000.00"' in amount_input(page)
+
+
+def test_a_range_track_is_decided_with_the_range_the_notice_allows_beside_the_amount(
+    client, enterprise_user, district_reviewer
+):
+    application = services.application_submit(
+        application=draft(user=enterprise_user, code="single-champion"), by=enterprise_user
+    )
+    client.force_login(district_reviewer)
+
+    page = decide_page(client, application, "district_approve")
+
+    assert (
+        '<span id="calculated-amount">测算金额：审核确定：50万元（500,000.00元） — '
+        "200万元（2,000,000.00元）</span>"
+    ) in page
+
+
+def test_a_decision_without_an_amount_keeps_the_amounts_in_its_summary(
+    client, submitted, district_reviewer
+):
+    client.force_login(district_reviewer)
+
+    page = decide_page(client, submitted, "district_return")
+
+    assert 'id="amount-references"' not in page
+    assert "测算金额：200万元（2,000,000.00元）；区县推荐金额：—" in page
+
+
+def test_the_amounts_beside_the_input_cost_no_query(client, submitted, district_reviewer):
+    client.force_login(district_reviewer)
+    client.get(decide_url(submitted, "district_approve"))
+    with CaptureQueriesContext(connection) as approve:
+        client.get(decide_url(submitted, "district_approve"))
+    with CaptureQueriesContext(connection) as return_:
+        client.get(decide_url(submitted, "district_return"))
+
+    assert len(approve.captured_queries) == len(return_.captured_queries)
 
 
 @pytest.mark.parametrize("transition", ["district_return", "district_reject"])
@@ -360,6 +452,38 @@ def test_windows_show_budget_approved_disbursed_and_remaining(
 
     paid = windows_with_budget().get(pk=submitted.window_id)
     assert (paid.approved_total, paid.disbursed_total) == (Decimal("0"), Decimal("1500000"))
+
+
+def test_those_who_only_view_read_reviews_log_entries_windows_and_tracks_amounts(
+    client, submitted, district_reviewer, municipal_reviewer
+):
+    review = review_decide(
+        application=submitted,
+        by=district_reviewer,
+        transition="district_approve",
+        amount=Decimal("1800000"),
+    )
+    client.force_login(municipal_reviewer)
+
+    def page(name, *args):
+        return client.get(reverse(f"admin:{name}", args=args)).content.decode()
+
+    # Lists read amounts; the page of one row adds them to the fen.
+    lists = [page("reviews_review_changelist"), page("applications_transitionlog_changelist")]
+    pages = [
+        page("reviews_review_change", review.pk),
+        page("applications_transitionlog_change", review.log_entry_id),
+        page("applications_application_change", submitted.pk),
+    ]
+    window = page("measures_applicationwindow_change", submitted.window_id)
+    track = page("measures_track_change", submitted.track_id)
+
+    for shown in lists:
+        assert "180万元" in shown and "1800000.00" not in shown
+    for shown in pages:
+        assert "180万元（1,800,000.00元）" in shown and "1800000.00" not in shown
+    assert "5000万元（50,000,000.00元）" in window and "50000000.00" not in window
+    assert "200万元（2,000,000.00元）" in track and "2000000.00" not in track
 
 
 def test_reviews_and_log_entries_cannot_be_deleted_in_the_admin(
