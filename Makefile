@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench messages install setup lock clean
+.PHONY: help run test lint format bench messages install setup lock clean screenshots
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -42,6 +42,11 @@ lint: install ## Lint and check formatting
 format: install ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+screenshots: install ## Save the main pages of each role, in Chromium at 1280 px, to var/screenshots/
+	@mkdir -p var/screenshots
+	SCREENSHOTS_DIR=var/screenshots $(BIN)/python -m pytest -q tests/browser
+	@echo "Screenshots: var/screenshots/"
 
 bench: install ## Run the benchmarks (by hand; they print ratios)
 	$(BIN)/python bench/run.py

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesConfig
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -12,3 +13,9 @@ class EnterprisesConfig(AppConfig):
 
         connect()
         name_in_chinese()
+
+
+class LoginRecordsConfig(AxesConfig):
+    """django-axes, named in Chinese on the admin's home page (its own name is "Axes")."""
+
+    verbose_name = _("登录安全")

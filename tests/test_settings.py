@@ -148,3 +148,31 @@ def test_every_deployment_keeps_its_database_connections_and_checks_them():
     ).stdout.split()
 
     assert int(output[0]) >= 60 and output[1] == "True"
+
+
+def test_make_run_shows_the_sites_chinese_error_pages_with_its_static_files(tmp_path):
+    """`make run` uses the local settings: Django's English debug pages only when asked for
+    with DEBUG=true, and the static files served all the same."""
+    import subprocess
+    import sys
+
+    script = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from django.test import Client; "
+        "c = Client(HTTP_HOST='127.0.0.1'); missing = c.get('/no/such/page/'); "
+        "css = c.get('/static/css/site.css'); "
+        "print(s.DEBUG, missing.status_code, '页面不存在' in missing.content.decode(), "
+        "css.status_code)"
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "DEBUG"}
+    environment["DJANGO_SETTINGS_MODULE"] = "policy_portal.settings.local"
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=environment,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "404", "True", "200"]

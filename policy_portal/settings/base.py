@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "axes",
+    "enterprises.apps.LoginRecordsConfig",  # django-axes
     "rest_framework",
     "django_fsm",
     "django_celery_beat",

@@ -3,7 +3,11 @@
 from .base import *  # noqa: F403
 from .base import env
 
-DEBUG = env.bool("DEBUG", default=True)
+# Off unless asked for (DEBUG=true): people trying the site get its own Chinese error pages, not
+# Django's English debug pages. WhiteNoise serves the static files from the apps either way.
+DEBUG = env.bool("DEBUG", default=False)
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
 STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
