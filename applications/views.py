@@ -106,7 +106,8 @@ def apply(request):
             _report(request, error)
             return redirect("applications:apply")
         messages.success(
-            request, _("已创建申报草稿 %(reference)s。") % {"reference": application.reference}
+            request,
+            _("已创建申报草稿，尚未提交。申报编号在首次提交时生成；提交前可以随时修改或撤回。"),
         )
         return redirect("applications:figures", pk=application.pk)
     # The open windows are policy data, the same for every enterprise: rendered once per

@@ -168,7 +168,7 @@ def _recipients(entry):
 def _message(entry, recipient) -> tuple[str, str]:
     application = entry.application
     title = _("【%(reference)s】%(action)s") % {
-        "reference": application.reference,
+        "reference": application.reference_label,
         "action": transition_label(entry.transition),
     }
     lines = [

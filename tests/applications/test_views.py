@@ -108,6 +108,36 @@ def test_the_whole_way_from_draft_to_submitted(enterprise_user, client_for):
     assert "撤回申报" not in detail
 
 
+def test_a_draft_is_shown_by_when_it_was_created_until_its_first_submission(
+    enterprise_user, client_for
+):
+    track = Track.objects.get(code="supply-chain")
+    window = WindowFactory(measure=track.measure)
+    client = client_for(enterprise_user)
+
+    response = client.post(
+        reverse("applications:apply"), {"window": window.pk, "track": track.pk}, follow=True
+    )
+    application = Application.objects.get(enterprise=enterprise_user.enterprise)
+    page = response.content.decode()
+    assert application.reference is None
+    assert "已创建申报草稿，尚未提交" in page
+    assert "申报编号在首次提交时生成" in page
+    label = application.reference_label
+    assert label.startswith("草稿 · 创建于 ")
+    assert label in page
+    assert label in client.get(reverse("applications:home")).content.decode()
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert label in detail and "None" not in detail
+
+    application = services.application_submit(
+        application=draft(user=enterprise_user, code="ic-design"), by=enterprise_user
+    )
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert f'<strong class="reference">{application.reference}</strong>' in detail
+    assert "申报编号在首次提交时生成" not in detail
+
+
 def test_figures_are_validated_with_chinese_messages(enterprise_user, client_for):
     application = draft(user=enterprise_user, documents=False)
 
@@ -268,14 +298,15 @@ def test_detail_shows_only_public_comments_and_the_allowed_actions(
 
 def test_home_lists_returned_applications_first(enterprise_user, district_reviewer, client_for):
     first = draft(user=enterprise_user, code="ic-design")
-    returned = draft(user=enterprise_user)
-    services.application_submit(application=returned, by=enterprise_user)
+    returned = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
     services.application_district_return(application=returned, by=district_reviewer, comment="补充")
 
     page = client_for(enterprise_user).get(reverse("applications:home")).content.decode()
 
     assert "待您处理" in page
-    assert page.index(returned.reference) < page.index(first.reference)
+    assert page.index(returned.reference) < page.index(first.reference_label)
 
 
 def _queries(client, url, django_assert_max_num_queries):

@@ -17,7 +17,7 @@ def test_submission_notifies_the_enterprise_and_its_district_reviewers_after_com
     application = draft(user=enterprise_user)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.application_submit(application=application, by=enterprise_user)
+        application = services.application_submit(application=application, by=enterprise_user)
         assert not Notification.objects.exists()  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -76,3 +76,17 @@ def test_a_refused_transition_queues_nothing(enterprise_user, django_capture_on_
         services.application_submit(application=application, by=enterprise_user)
 
     assert callbacks == []
+
+
+def test_a_draft_withdrawn_before_its_first_submission_is_named_by_when_it_was_created(
+    enterprise_user, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=application, by=enterprise_user)
+
+    notification = Notification.objects.get(recipient=enterprise_user)
+    assert application.reference is None
+    assert notification.title == f"【{application.reference_label}】撤回"
+    assert "None" not in mail.outbox[0].subject
