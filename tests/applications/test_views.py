@@ -138,6 +138,47 @@ def test_a_draft_is_shown_by_when_it_was_created_until_its_first_submission(
     assert "申报编号在首次提交时生成" not in detail
 
 
+def test_every_step_shows_the_amount_the_saved_figures_give(enterprise_user, client_for):
+    track = Track.objects.get(code="supply-chain")
+    application = services.application_create(
+        enterprise=enterprise_user.enterprise,
+        track=track,
+        window=WindowFactory(measure=track.measure),
+        by=enterprise_user,
+    )
+    client = client_for(enterprise_user)
+    steps = ["figures", "documents", "review", "detail"]
+
+    for step in steps:
+        page = client.get(reverse(f"applications:{step}", args=[application.pk])).content.decode()
+        assert "填报数据并保存后显示" in page, step
+
+    response = client.post(
+        reverse("applications:figures", args=[application.pk]),
+        {"annual_purchase_amount": "300000000", "new_purchase_amount": "150000000"},
+        follow=True,
+    )
+    # Landed on 上传材料: 1% of 1.5亿 new purchases.
+    assert response.redirect_chain[-1][0] == reverse(
+        "applications:documents", args=[application.pk]
+    )
+    amount = '<strong class="amount" data-amount="1500000.00">150万元</strong>'
+    assert amount in response.content.decode()
+    for step in steps:
+        page = client.get(reverse(f"applications:{step}", args=[application.pk])).content.decode()
+        assert amount in page, step
+
+
+def test_a_track_the_reviewers_price_shows_its_range_at_every_step(enterprise_user, client_for):
+    application = draft(user=enterprise_user, code="single-champion", documents=False)
+    client = client_for(enterprise_user)
+
+    for step in ["figures", "documents", "review", "detail"]:
+        page = client.get(reverse(f"applications:{step}", args=[application.pk])).content.decode()
+        assert "支持金额由审核部门在通知规定的范围内确定" in page, step
+        assert "50万元—200万元" in page, step
+
+
 def test_figures_are_validated_with_chinese_messages(enterprise_user, client_for):
     application = draft(user=enterprise_user, documents=False)
 
