@@ -26,7 +26,7 @@ from .errors import ApplicationError
 from .forms import CommentForm, DocumentUploadForm
 from .models import OTHER_DOCUMENT_KIND, ApplicationDocument, State
 from .permissions import can_view_application
-from .uploads import DocumentSizeLimitHandler, oversize_message
+from .uploads import DocumentSizeLimitHandler, oversize_message, shown_name
 
 
 def enterprise_required(view):
@@ -177,26 +177,34 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
     if (response := _editable_or_detail(request, application)) is not None:
         return response
     kinds = [*application.track.required_documents, OTHER_DOCUMENT_KIND]
-    form = DocumentUploadForm(kinds=kinds)
+    # The type offered is the first required one still missing, so uploading the documents in
+    # turn never means choosing the type again; once none is missing, 其他材料.
+    missing = application.missing_documents()
+    form = DocumentUploadForm(
+        kinds=kinds, initial={"kind": missing[0] if missing else OTHER_DOCUMENT_KIND}
+    )
     if request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds)
         if limit.too_large:
             form.is_valid()
             form.errors.pop("file", None)
-            form.add_error("file", oversize_message())
+            _refuse_upload(form, limit.refused_name, [oversize_message()])
         elif form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
                 services.document_add(
                     application=application,
                     by=request.user,
                     kind=form.cleaned_data["kind"],
-                    upload=form.cleaned_data["file"],
+                    upload=upload,
                 )
             except ApplicationError as error:
-                form.add_error("file", error.messages)
+                _refuse_upload(form, upload.name, error.messages)
             else:
                 messages.success(request, _("材料已上传。"))
                 return redirect("applications:documents", pk=application.pk)
+        elif "file" in form.errors and request.FILES.get("file") is not None:
+            _refuse_upload(form, request.FILES["file"].name, form.errors.pop("file"))
     uploaded = list(application.documents.all())
     checklist = [
         (kind, [d for d in uploaded if d.kind == kind])
@@ -213,6 +221,20 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
             "others": others,
             "step": "documents",
         },
+    )
+
+
+def _refuse_upload(form: DocumentUploadForm, name: str, reasons) -> None:
+    """Say which file was refused and why: the enterprise may have picked the wrong one."""
+    if not name:
+        form.add_error("file", list(reasons))
+        return
+    form.add_error(
+        "file",
+        [
+            _("未能上传“%(name)s”：%(reason)s") % {"name": shown_name(name), "reason": reason}
+            for reason in reasons
+        ],
     )
 
 

@@ -482,3 +482,66 @@ def test_an_oversize_upload_is_cut_off_while_it_is_read(
 
     assert "文件过大" in response.content.decode()
     assert seen == []
+
+
+def _selected_kind(page: str) -> str:
+    import re
+
+    kinds = re.search(r'<select name="kind".*?</select>', page, re.DOTALL).group(0)
+    return re.search(r'<option value="([^"]*)" selected>', kinds).group(1)
+
+
+def test_the_upload_form_offers_the_next_missing_document_type(enterprise_user, client_for):
+    application = draft(user=enterprise_user, documents=False)
+    client = client_for(enterprise_user)
+    url = reverse("applications:documents", args=[application.pk])
+    assert application.track.required_documents == [
+        "营业执照",
+        "年度财务报表",
+        "采购合同及发票汇总表",
+    ]
+
+    assert _selected_kind(client.get(url).content.decode()) == "营业执照"
+    # Uploaded out of order: the first one still missing comes next.
+    client.post(url, {"kind": "年度财务报表", "file": pdf_upload("报表.pdf")})
+    assert _selected_kind(client.get(url).content.decode()) == "营业执照"
+    response = client.post(url, {"kind": "营业执照", "file": pdf_upload("执照.pdf")}, follow=True)
+    assert _selected_kind(response.content.decode()) == "采购合同及发票汇总表"
+    client.post(url, {"kind": "采购合同及发票汇总表", "file": pdf_upload("合同.pdf")})
+    assert _selected_kind(client.get(url).content.decode()) == "其他材料"
+
+
+def test_a_refused_upload_names_the_file_escaped_and_keeps_the_chosen_type(
+    enterprise_user, client_for
+):
+    application = draft(user=enterprise_user, documents=False)
+
+    response = client_for(enterprise_user).post(
+        reverse("applications:documents", args=[application.pk]),
+        {
+            "kind": "年度财务报表",
+            "file": SimpleUploadedFile("<img src=x onerror=alert(1)>报表.pdf", b"MZ\x90\x00" * 30),
+        },
+    )
+
+    page = response.content.decode()
+    assert "未能上传“&lt;img src=x onerror=alert(1)&gt;报表.pdf”：文件内容不是" in page
+    assert "<img src=x" not in page
+    assert _selected_kind(page) == "年度财务报表"
+    assert not ApplicationDocument.objects.exists()
+
+
+def test_an_empty_or_oversize_upload_names_the_file(enterprise_user, client_for, settings):
+    settings.DOCUMENT_MAX_BYTES = 1024
+    application = draft(user=enterprise_user, documents=False)
+    client = client_for(enterprise_user)
+    url = reverse("applications:documents", args=[application.pk])
+
+    empty = client.post(url, {"kind": "营业执照", "file": SimpleUploadedFile("空白.pdf", b"")})
+    large = client.post(
+        url, {"kind": "营业执照", "file": SimpleUploadedFile("扫描件.pdf", PDF_BYTES + b"0" * 4096)}
+    )
+
+    assert "未能上传“空白.pdf”：" in empty.content.decode()
+    assert "未能上传“扫描件.pdf”：文件过大" in large.content.decode()
+    assert not ApplicationDocument.objects.exists()

@@ -106,3 +106,31 @@ def test_an_investment_below_20_million_cannot_be_submitted_for_ic_design(
     application = Application.objects.get(enterprise=user.enterprise)
     assert application.state == State.DRAFT
     assert application.declared == {"actual_investment": "19990000"}
+
+
+def test_after_each_upload_the_type_selector_offers_the_next_missing_document(
+    committed_data, page: Page, pdf_file
+):
+    from tests.applications.factories import draft
+
+    user = EnterpriseUserFactory()
+    application = draft(user=user, documents=False)
+    assert application.track.required_documents[:2] == ["营业执照", "年度财务报表"]
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的申报")).to_be_visible()
+    page.goto(f"/portal/applications/{application.pk}/documents/")
+
+    kind = page.get_by_label("材料类型")
+    expect(kind).to_have_value("营业执照")
+    expect(page.locator("#calculated-amount")).to_contain_text("200万元")
+    # The type is left as offered: one upload, and the selector moves on by itself.
+    page.get_by_label("文件").set_input_files(pdf_file)
+    page.get_by_role("button", name="上传", exact=True).click()
+
+    expect(page.locator(".checklist li", has_text="营业执照")).to_contain_text("✓")
+    expect(kind).to_have_value("年度财务报表")
+    assert list(application.documents.values_list("kind", flat=True)) == ["营业执照"]
