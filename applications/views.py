@@ -112,17 +112,52 @@ def apply(request):
         return redirect("applications:figures", pk=application.pk)
     # The open windows are policy data, the same for every enterprise: rendered once per
     # version of the data and language, until a window opens or closes, with a hole for the
-    # request's CSRF token.
-    windows = cached(
+    # request's CSRF token. What is suggested first depends on the enterprise's industry and
+    # scale alone, so it is rendered once per such pair, never for one enterprise.
+    enterprise = request.user.enterprise
+    industry, scale = enterprise.industry, enterprise.scale
+    section_links, windows = cached(
         "portal-open-windows",
+        lambda moment: _open_windows_html(selectors.open_windows(moment)),
+        timed=True,
+    )
+    recommended = cached(
+        f"portal-recommended:{industry}:{scale}",
         lambda moment: render_to_string(
-            "applications/_open_windows.html",
-            {"windows": selectors.open_windows(moment), "csrf_token": CSRF_TOKEN_HOLE},
+            "applications/_recommended.html",
+            {
+                "windows": selectors.recommended_windows(
+                    industry=industry, scale=scale, moment=moment
+                ),
+                "industry": enterprise.get_industry_display(),
+                "scale": enterprise.get_scale_display(),
+                "csrf_token": CSRF_TOKEN_HOLE,
+            },
         ),
         timed=True,
     )
-    open_windows = mark_safe(windows.replace(CSRF_TOKEN_HOLE, get_token(request)))  # noqa: S308
-    return render(request, "applications/apply.html", {"open_windows": open_windows})
+    token = get_token(request)
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "section_links": mark_safe(section_links),  # noqa: S308
+            "recommended": mark_safe(recommended.replace(CSRF_TOKEN_HOLE, token)),  # noqa: S308
+            "open_windows": mark_safe(windows.replace(CSRF_TOKEN_HOLE, token)),  # noqa: S308
+        },
+    )
+
+
+def _open_windows_html(windows) -> tuple[str, str]:
+    """The links to each section with an open window, and the windows by section."""
+    windows = list(windows)
+    return (
+        render_to_string("applications/_section_links.html", {"windows": windows}),
+        render_to_string(
+            "applications/_open_windows.html",
+            {"windows": windows, "csrf_token": CSRF_TOKEN_HOLE},
+        ),
+    )
 
 
 def _editable_or_detail(request, application):

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -485,8 +486,6 @@ def test_an_oversize_upload_is_cut_off_while_it_is_read(
 
 
 def _selected_kind(page: str) -> str:
-    import re
-
     kinds = re.search(r'<select name="kind".*?</select>', page, re.DOTALL).group(0)
     return re.search(r'<option value="([^"]*)" selected>', kinds).group(1)
 
@@ -545,3 +544,129 @@ def test_an_empty_or_oversize_upload_names_the_file(enterprise_user, client_for,
     assert "未能上传“空白.pdf”：" in empty.content.decode()
     assert "未能上传“扫描件.pdf”：文件过大" in large.content.decode()
     assert not ApplicationDocument.objects.exists()
+
+
+# ── the apply page ─────────────────────────────────────────────────────────────────────────
+
+
+def _open(*codes):
+    """A window open for the measure of each track code."""
+    return [WindowFactory(measure=Track.objects.get(code=code).measure) for code in codes]
+
+
+def _recommended(page: str) -> str:
+    found = re.search(r'<section class="recommended".*?</section>\s*</section>', page, re.DOTALL)
+    return found.group(0) if found else ""
+
+
+def test_the_apply_page_lists_the_open_measures_by_section_with_links_to_each(
+    enterprise_user, client_for
+):
+    _open("supply-chain", "data-platform", "ic-design")
+
+    page = client_for(enterprise_user).get(reverse("applications:apply")).content.decode()
+
+    for number in (1, 3, 4):
+        assert f'<a href="#section-{number}">' in page
+        assert f'id="section-{number}"' in page
+    assert 'href="#section-2"' not in page  # nothing of section 2 is open
+    assert (
+        page.index('id="section-1"') < page.index('id="section-3"') < page.index('id="section-4"')
+    )
+    # The finder is there for the script to show; without it, every measure is listed.
+    assert "data-measure-finder hidden" in page and "js/apply.js" in page
+    assert 'data-measure-number="10" data-measure-title="集成电路产业"' in page
+    assert 'data-track-name="集成电路设计"' in page
+
+
+def test_starting_an_application_says_it_makes_a_draft_only(enterprise_user, client_for):
+    _open("supply-chain")
+
+    page = client_for(enterprise_user).get(reverse("applications:apply")).content.decode()
+
+    assert "新建草稿：开放供应链、构建专业化配套集群" in page
+    assert "申报：" not in page
+    assert "不会提交，也不生成申报编号" in page
+
+
+def test_measures_addressing_the_enterprise_are_suggested_first(policy, client_for):
+    from enterprises.models import Enterprise
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+    _open("supply-chain", "little-giant", "data-platform", "ic-design", "first-unit-insurance")
+    carmaker = EnterpriseUserFactory(
+        enterprise=EnterpriseFactory(
+            industry=Enterprise.Industry.AUTOMOTIVE, scale=Enterprise.Scale.LARGE
+        )
+    )
+    chip_designer = EnterpriseUserFactory(
+        enterprise=EnterpriseFactory(
+            industry=Enterprise.Industry.ELECTRONICS, scale=Enterprise.Scale.SMALL
+        )
+    )
+
+    for_carmaker = _recommended(
+        client_for(carmaker).get(reverse("applications:apply")).content.decode()
+    )
+    for_chips = _recommended(
+        client_for(chip_designer).get(reverse("applications:apply")).content.decode()
+    )
+
+    # Its industry first (第6条, 汽车), then its scale (第2条, 龙头骨干企业).
+    assert "汽车摩托车 · 大型企业" in for_carmaker
+    assert for_carmaker.index("第6条") < for_carmaker.index("第2条")
+    assert "第10条" not in for_carmaker and "第3条" not in for_carmaker
+    assert for_chips.index("第10条") < for_chips.index("第3条")
+    assert "第6条" not in for_chips and "第2条" not in for_chips and "第11条" not in for_chips
+
+
+def test_the_suggestions_are_cached_per_industry_and_scale_with_each_visitors_token(policy, client):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    from enterprises.models import Enterprise
+    from measures.views import CSRF_TOKEN_HOLE
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+    _open("data-platform", "ic-design")
+
+    def page_of(industry):
+        client.cookies.clear()
+        client.force_login(EnterpriseUserFactory(enterprise=EnterpriseFactory(industry=industry)))
+        response = client.get(reverse("applications:apply"))
+        page = response.content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+        # Every form carries this visitor's own token, never the hole or another's.
+        assert CSRF_TOKEN_HOLE not in page
+        assert {_unmask_cipher_token(token) for token in tokens} == {
+            response.cookies["csrftoken"].value
+        }
+        return page
+
+    first = page_of(Enterprise.Industry.AUTOMOTIVE)
+    second = page_of(Enterprise.Industry.AUTOMOTIVE)
+    electronics = page_of(Enterprise.Industry.ELECTRONICS)
+
+    def tokenless(page):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", _recommended(page))
+
+    assert "第6条" in _recommended(first) and tokenless(first) == tokenless(second)
+    assert "第10条" in _recommended(electronics) and "第6条" not in _recommended(electronics)
+
+
+def test_the_apply_page_runs_the_same_number_of_queries_for_1_and_8_open_measures(
+    enterprise_user, client_for
+):
+    client = client_for(enterprise_user)
+    url = reverse("applications:apply")
+    _open("supply-chain")
+    client.get(url)  # rendered once for this version of the data
+    one = _queries(client, url, None)
+
+    _open("little-giant", "data-platform", "passenger-ev", "ic-design", "first-unit-insurance")
+    _open("new-materials", "key-brand")
+    client.get(url)
+    eight = _queries(client, url, None)
+
+    page = client.get(url).content.decode()
+    assert page.count("data-search-item") >= 8
+    assert eight == one
