@@ -117,7 +117,7 @@ def apply(request):
     enterprise = request.user.enterprise
     industry, scale = enterprise.industry, enterprise.scale
     section_links, windows = cached(
-        "portal-open-windows",
+        "portal-open-windows-by-section",
         lambda moment: _open_windows_html(selectors.open_windows(moment)),
         timed=True,
     )
