@@ -62,8 +62,24 @@ BUDGETED_STATES = (State.APPROVED, State.DISBURSED)
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
 
 
+def reference_label(reference: str | None, created_at) -> str:
+    """How an application is named where people read it: its reference, or for a draft that
+    has none yet, 草稿 and when it was created, which is how an enterprise tells its drafts
+    apart."""
+    if reference:
+        return reference
+    return str(
+        _("草稿 · 创建于 %(created)s")
+        % {"created": timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")}
+    )
+
+
 class ReferenceCounter(models.Model):
-    """The last sequence number used per measure and year, so references never repeat."""
+    """The last sequence number used per measure and year, so references never repeat.
+
+    A number is taken at an application's first submission, in the submission's transaction
+    with this row locked: a draft left unsubmitted takes none, so the sequence has no gaps.
+    """
 
     measure_number = models.PositiveSmallIntegerField()
     year = models.PositiveSmallIntegerField()
@@ -81,7 +97,12 @@ class ReferenceCounter(models.Model):
 
 
 class Application(ConcurrentTransitionMixin, models.Model):
-    reference = models.CharField(_("申报编号"), max_length=32, unique=True, editable=False)
+    # Given at the first submission (``applications.services.application_submit``) and kept
+    # from then on, a return and a resubmission included; a draft has none. Drafts started
+    # before references waited for submission kept the one they were given then.
+    reference = models.CharField(
+        _("申报编号"), max_length=32, unique=True, null=True, blank=True, editable=False
+    )
     enterprise = models.ForeignKey(
         "enterprises.Enterprise",
         verbose_name=_("企业"),
@@ -193,7 +214,11 @@ class Application(ConcurrentTransitionMixin, models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.reference
+        return self.reference_label
+
+    @property
+    def reference_label(self) -> str:
+        return reference_label(self.reference, self.created_at)
 
     def get_state_display(self) -> str:
         # Django's own builds a dict of every choice, made hashable, on each call: lists of

@@ -51,13 +51,24 @@ def application_timeline(*, application: Application) -> QuerySet[TransitionLog]
 
 
 def open_windows(moment=None) -> QuerySet[ApplicationWindow]:
+    """The windows open for applications, in the notice's order (so by section too)."""
     return (
         ApplicationWindow.objects.open_at(moment or timezone.now())
         .filter(measure__kind="funding")
-        .select_related("measure", "track")
+        .select_related("measure__section", "track")
         .prefetch_related("measure__tracks")
         .order_by("measure__number", "closes_at")
     )
+
+
+def recommended_windows(*, industry: str, scale: str, moment=None) -> list[ApplicationWindow]:
+    """The open windows of the measures that address an enterprise of ``industry`` and
+    ``scale`` (``Measure.fit``): the best fit first, then in the notice's order."""
+    fits = [
+        (window.measure.fit(industry=industry, scale=scale), window)
+        for window in open_windows(moment)
+    ]
+    return [window for fit, window in sorted(fits, key=lambda pair: -pair[0]) if fit]
 
 
 def applications_in_scope(*, user) -> QuerySet[Application]:

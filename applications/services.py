@@ -46,11 +46,15 @@ ZERO = Decimal("0")
 
 
 def _next_reference(*, measure_number: int, year: int) -> str:
-    counter, _created = ReferenceCounter.objects.get_or_create(
+    """The next reference of a measure and year; the caller's transaction holds the counter
+    locked until it ends, so a rollback gives the number back and two submissions never share
+    one."""
+    ReferenceCounter.objects.get_or_create(measure_number=measure_number, year=year)
+    counter = ReferenceCounter.objects.select_for_update().get(
         measure_number=measure_number, year=year
     )
-    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    counter.refresh_from_db(fields=["last"])
+    counter.last += 1
+    counter.save(update_fields=["last"])
     return f"CQJX-{year}-{measure_number:02d}-{counter.last:06d}"
 
 
@@ -83,8 +87,8 @@ def application_create(*, enterprise, track: Track, window: ApplicationWindow, b
         .exists()
     ):
         raise ApplicationError(_("本企业在该批次已有该类别的申报，请勿重复申报。"))
+    # No reference yet: it is given at the first submission, so abandoned drafts use none.
     application = Application(
-        reference=_next_reference(measure_number=track.measure.number, year=window.year),
         enterprise=enterprise,
         district=enterprise.district,
         track=track,
@@ -210,7 +214,9 @@ def _document_add(
     except OSError as error:
         if error.errno not in DISK_FULL:
             raise
-        logger.error("upload for %s not stored, the disk is full: %s", application.reference, error)
+        logger.error(
+            "upload for application %s not stored, the disk is full: %s", application.pk, error
+        )
         raise ApplicationError(
             _("服务器存储空间不足，文件未能保存。请稍后重新上传；如多次出现，请联系经信部门。")
         ) from error
@@ -255,9 +261,12 @@ def _take(
     comment_public: bool = True,
     amount: Decimal | None = None,
     before=None,
+    allowed=None,
     arguments: dict | None = None,
 ) -> Application:
-    """Take transition ``name``; the caller holds a transaction."""
+    """Take transition ``name``; the caller holds a transaction. ``before(application)`` runs
+    before the conditions are checked, ``allowed(application)`` once they hold, just before
+    the transition is taken."""
     application = _locked(application)
     method = getattr(application, name)
     label = transition_label(name)
@@ -275,6 +284,8 @@ def _take(
         if name in ("submit", "resubmit"):
             problems = application.submission_problems(require_open_window=name == "submit")
         raise ApplicationError(*(problems or [_("不满足%(action)s的条件。") % {"action": label}]))
+    if allowed is not None:
+        allowed(application)
     from_state = application.state
     method(**(arguments or {}))
     now = timezone.now()
@@ -377,7 +388,16 @@ def application_submit(*, application: Application, by, comment: str = "") -> Ap
         app.calculated_amount = app.quote().amount
         app.district = app.enterprise.district
 
-    return _take(application, "submit", by=by, comment=comment, before=freeze)
+    def number(app: Application) -> None:
+        # The first submission gives the reference, in this transaction: a submission that
+        # fails takes no number. A draft from before references waited for submission keeps
+        # the one it was given.
+        if app.reference is None:
+            app.reference = _next_reference(
+                measure_number=app.track.measure.number, year=app.window.year
+            )
+
+    return _take(application, "submit", by=by, comment=comment, before=freeze, allowed=number)
 
 
 @transaction.atomic
@@ -570,7 +590,7 @@ def _take_many(
             blocked.append(
                 _("%(reference)s 当前为“%(state)s”，不能%(action)s。")
                 % {
-                    "reference": application.reference,
+                    "reference": application.reference_label,
                     "state": application.get_state_display(),
                     "action": transition_label(name),
                 }
@@ -713,6 +733,7 @@ def applications_expire_closed_drafts(*, now=None, chunk: int = EXPIRE_CHUNK) ->
                 .only(
                     "pk",
                     "reference",
+                    "created_at",
                     "state",
                     "enterprise_id",
                     "approved_amount",
@@ -753,7 +774,7 @@ def _expire_in_sql(*, now, chunk: int) -> int:
             sample.clock = now
             if not (can_proceed(sample.expire) and permissions.may_take(sample.expire, None)):
                 raise ApplicationError(
-                    _("草稿不能自动过期：%(reference)s。") % {"reference": sample.reference}
+                    _("草稿不能自动过期：%(reference)s。") % {"reference": sample.reference_label}
                 )
             sample.expire(at=now)
             sample.state_changed_at = now

@@ -215,11 +215,21 @@ def validate_upload(upload, *, name: str | None = None) -> CheckedUpload:
     return CheckedUpload(safe_name=safe_name, content_type=content_type, size=upload.size)
 
 
+def shown_name(name: str) -> str:
+    """An uploaded file's name as a message may quote it: without characters that are not
+    printed (Django's parsing drops most already), and cut short. It is still the client's
+    text: templates escape it."""
+    name = "".join(char if char.isprintable() else "\ufffd" for char in name)
+    return name if len(name) <= MAX_NAME_LENGTH else name[: MAX_NAME_LENGTH - 1] + "…"
+
+
 class DocumentSizeLimitHandler(FileUploadHandler):
     """Stops reading an uploaded file as soon as it passes DOCUMENT_MAX_BYTES, so an oversize
-    upload is never written to disk whole; the view tells the user with ``too_large``."""
+    upload is never written to disk whole; the view tells the user with ``too_large``, naming
+    the file ``refused_name``."""
 
     too_large = False
+    refused_name = ""
 
     def new_file(self, *args, **kwargs):
         super().new_file(*args, **kwargs)
@@ -229,6 +239,7 @@ class DocumentSizeLimitHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > settings.DOCUMENT_MAX_BYTES:
             self.too_large = True
+            self.refused_name = self.file_name or ""
             raise SkipFile
         return raw_data
 

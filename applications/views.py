@@ -26,7 +26,7 @@ from .errors import ApplicationError
 from .forms import CommentForm, DocumentUploadForm
 from .models import OTHER_DOCUMENT_KIND, ApplicationDocument, State
 from .permissions import can_view_application
-from .uploads import DocumentSizeLimitHandler, oversize_message
+from .uploads import DocumentSizeLimitHandler, oversize_message, shown_name
 
 
 def enterprise_required(view):
@@ -106,22 +106,58 @@ def apply(request):
             _report(request, error)
             return redirect("applications:apply")
         messages.success(
-            request, _("已创建申报草稿 %(reference)s。") % {"reference": application.reference}
+            request,
+            _("已创建申报草稿，尚未提交。申报编号在首次提交时生成；提交前可以随时修改或撤回。"),
         )
         return redirect("applications:figures", pk=application.pk)
     # The open windows are policy data, the same for every enterprise: rendered once per
     # version of the data and language, until a window opens or closes, with a hole for the
-    # request's CSRF token.
-    windows = cached(
-        "portal-open-windows",
+    # request's CSRF token. What is suggested first depends on the enterprise's industry and
+    # scale alone, so it is rendered once per such pair, never for one enterprise.
+    enterprise = request.user.enterprise
+    industry, scale = enterprise.industry, enterprise.scale
+    section_links, windows = cached(
+        "portal-open-windows-by-section",
+        lambda moment: _open_windows_html(selectors.open_windows(moment)),
+        timed=True,
+    )
+    recommended = cached(
+        f"portal-recommended:{industry}:{scale}",
         lambda moment: render_to_string(
-            "applications/_open_windows.html",
-            {"windows": selectors.open_windows(moment), "csrf_token": CSRF_TOKEN_HOLE},
+            "applications/_recommended.html",
+            {
+                "windows": selectors.recommended_windows(
+                    industry=industry, scale=scale, moment=moment
+                ),
+                "industry": enterprise.get_industry_display(),
+                "scale": enterprise.get_scale_display(),
+                "csrf_token": CSRF_TOKEN_HOLE,
+            },
         ),
         timed=True,
     )
-    open_windows = mark_safe(windows.replace(CSRF_TOKEN_HOLE, get_token(request)))  # noqa: S308
-    return render(request, "applications/apply.html", {"open_windows": open_windows})
+    token = get_token(request)
+    return render(
+        request,
+        "applications/apply.html",
+        {
+            "section_links": mark_safe(section_links),  # noqa: S308
+            "recommended": mark_safe(recommended.replace(CSRF_TOKEN_HOLE, token)),  # noqa: S308
+            "open_windows": mark_safe(windows.replace(CSRF_TOKEN_HOLE, token)),  # noqa: S308
+        },
+    )
+
+
+def _open_windows_html(windows) -> tuple[str, str]:
+    """The links to each section with an open window, and the windows by section."""
+    windows = list(windows)
+    return (
+        render_to_string("applications/_section_links.html", {"windows": windows}),
+        render_to_string(
+            "applications/_open_windows.html",
+            {"windows": windows, "csrf_token": CSRF_TOKEN_HOLE},
+        ),
+    )
 
 
 def _editable_or_detail(request, application):
@@ -176,26 +212,34 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
     if (response := _editable_or_detail(request, application)) is not None:
         return response
     kinds = [*application.track.required_documents, OTHER_DOCUMENT_KIND]
-    form = DocumentUploadForm(kinds=kinds)
+    # The type offered is the first required one still missing, so uploading the documents in
+    # turn never means choosing the type again; once none is missing, 其他材料.
+    missing = application.missing_documents()
+    form = DocumentUploadForm(
+        kinds=kinds, initial={"kind": missing[0] if missing else OTHER_DOCUMENT_KIND}
+    )
     if request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds)
         if limit.too_large:
             form.is_valid()
             form.errors.pop("file", None)
-            form.add_error("file", oversize_message())
+            _refuse_upload(form, limit.refused_name, [oversize_message()])
         elif form.is_valid():
+            upload = form.cleaned_data["file"]
             try:
                 services.document_add(
                     application=application,
                     by=request.user,
                     kind=form.cleaned_data["kind"],
-                    upload=form.cleaned_data["file"],
+                    upload=upload,
                 )
             except ApplicationError as error:
-                form.add_error("file", error.messages)
+                _refuse_upload(form, upload.name, error.messages)
             else:
                 messages.success(request, _("材料已上传。"))
                 return redirect("applications:documents", pk=application.pk)
+        elif "file" in form.errors and request.FILES.get("file") is not None:
+            _refuse_upload(form, request.FILES["file"].name, form.errors.pop("file"))
     uploaded = list(application.documents.all())
     checklist = [
         (kind, [d for d in uploaded if d.kind == kind])
@@ -212,6 +256,20 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
             "others": others,
             "step": "documents",
         },
+    )
+
+
+def _refuse_upload(form: DocumentUploadForm, name: str, reasons) -> None:
+    """Say which file was refused and why: the enterprise may have picked the wrong one."""
+    if not name:
+        form.add_error("file", list(reasons))
+        return
+    form.add_error(
+        "file",
+        [
+            _("未能上传“%(name)s”：%(reason)s") % {"name": shown_name(name), "reason": reason}
+            for reason in reasons
+        ],
     )
 
 

@@ -115,8 +115,10 @@ def fill() -> None:
         amount = Decimal(rng.randint(10, 200) * 10_000)
         batch.append(
             Application(
-                # Sequence numbers above the demo's, which count from 1.
-                reference=f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
+                # Sequence numbers above the demo's, which count from 1; a draft has none yet.
+                reference=None
+                if state == State.DRAFT
+                else f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
                 enterprise_id=enterprise_id,
                 district=district,
                 track=track,

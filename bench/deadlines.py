@@ -239,8 +239,10 @@ def _fill_applications(rng, *, enterprises, tracks, windows, now, first: int, to
                 fields |= {"recommended_amount": amount}
         rows.append(
             Application(
-                # Sequence numbers above the demo's, which count from 1.
-                reference=f"CQJX-{year}-{track.measure.number:02d}-{first + index:06d}",
+                # Sequence numbers above the demo's, which count from 1; a draft has none yet.
+                reference=None
+                if kind == "draft"
+                else f"CQJX-{year}-{track.measure.number:02d}-{first + index:06d}",
                 enterprise_id=enterprise_id,
                 district=district,
                 track=track,

@@ -778,7 +778,7 @@ def check(plan: Plan, workflow: Workflow, five_hundreds: list[str]) -> list[tupl
 
     flows = list(ledger.unfinished)
     unknown = [
-        f"{a.reference} ({a.pk}) of {a.enterprise.name}"
+        f"{a.reference_label} ({a.pk}) of {a.enterprise.name}"
         for pk, a in applications.items()
         if pk not in ledger.applications
     ]
@@ -790,22 +790,28 @@ def check(plan: Plan, workflow: Workflow, five_hundreds: list[str]) -> list[tupl
             continue
         expected = ledger.expected_state(pk)
         if application.state != expected:
-            states.append(f"{application.reference}: {application.state}, expected {expected}")
+            states.append(
+                f"{application.reference_label}: {application.state}, expected {expected}"
+            )
         seen = [(e.transition, usernames.get(e.actor_id)) for e in entries[pk]]
         if seen != ledger.taken.get(pk, []):
-            logs.append(f"{application.reference}: logged {seen}, taken {ledger.taken.get(pk)}")
+            logs.append(
+                f"{application.reference_label}: logged {seen}, taken {ledger.taken.get(pk)}"
+            )
         for entry in entries[pk]:
             event = events.get(entry.pk)
             if event is None or event.delivered_at is None:
-                outbox.append(f"{application.reference} {entry.transition}: not delivered")
+                outbox.append(f"{application.reference_label} {entry.transition}: not delivered")
             expected_people = _recipients(application, entry.transition)
             got = notifications[entry.pk]
             for person in expected_people - set(got):
-                missing.append(f"{application.reference} {entry.transition} → {usernames[person]}")
+                missing.append(
+                    f"{application.reference_label} {entry.transition} → {usernames[person]}"
+                )
             for person, count in got.items():
                 if person not in expected_people or count > 1:
                     twice.append(
-                        f"{application.reference} {entry.transition} → {usernames[person]} ×{count}"
+                        f"{application.reference_label} {entry.transition} → {usernames[person]} ×{count}"
                     )
     return [
         ("every flow ran to its end", flows),

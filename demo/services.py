@@ -311,4 +311,4 @@ def _demo_applications(
                 amount=application.calculated_amount,
                 comment="同意。",
             )
-        report.created.append(f"application {application.reference}")
+        report.created.append(f"application {application.reference_label}")

@@ -24,7 +24,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
-from applications.models import Application, State
+from applications.models import Application, State, reference_label
 from applications.permissions import may_take
 from applications.services import applications_disburse, applications_record_payment_failures
 from enterprises.districts import District
@@ -184,6 +184,7 @@ def batch_add_applications(
         .values_list(
             "pk",
             "reference",
+            "created_at",
             "state",
             "approved_amount",
             "district",
@@ -206,6 +207,7 @@ def batch_add_applications(
     for (
         pk,
         reference,
+        created_at,
         state,
         amount,
         district,
@@ -238,7 +240,10 @@ def batch_add_applications(
             problem = _("不属于本拨付批次的申报批次。")
         elif batch.measure_id is not None and track_id not in labels.tracks_of(batch.measure_id):
             problem = _("不属于本拨付批次的政策条款。")
-        outcomes.append(AddOutcome(pk, reference, not problem, problem))
+        # A draft chosen by mistake has no reference yet: it is named as the lists show it.
+        outcomes.append(
+            AddOutcome(pk, reference_label(reference, created_at), not problem, problem)
+        )
         if problem:
             continue
         measure_label, track_name = labels.track(track_id)

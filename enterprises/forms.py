@@ -29,6 +29,19 @@ ENTERPRISE_HELP_TEXTS = {
 }
 
 
+class PleaseChooseMixin:
+    """Drop-downs open on 请选择 rather than Django's row of dashes."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if not isinstance(field, forms.ChoiceField):
+                continue
+            choices = list(field.choices)
+            if choices and choices[0][0] == "":
+                field.choices = [("", _("请选择")), *choices[1:]]
+
+
 class BankAccountPairMixin:
     """A payout account needs both the bank and the number; half of one cannot be paid into."""
 
@@ -44,7 +57,7 @@ class BankAccountPairMixin:
         return cleaned_data
 
 
-class EnterpriseRegistrationForm(BankAccountPairMixin, forms.ModelForm):
+class EnterpriseRegistrationForm(PleaseChooseMixin, BankAccountPairMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
         fields = ("name", "credit_code", "district", *PROFILE_FIELDS)
@@ -88,7 +101,7 @@ class AccountRegistrationForm(UserCreationForm):
         self.fields["username"].widget.attrs.pop("autofocus", None)
 
 
-class EnterpriseProfileForm(BankAccountPairMixin, forms.ModelForm):
+class EnterpriseProfileForm(PleaseChooseMixin, BankAccountPairMixin, forms.ModelForm):
     """What an enterprise may change about itself; its name and credit code are not here."""
 
     class Meta:

@@ -102,7 +102,13 @@ def register(request):
     return render(
         request,
         "enterprises/register.html",
-        {"enterprise_form": enterprise_form, "account_form": account_form},
+        {
+            "enterprise_form": enterprise_form,
+            "account_form": account_form,
+            # Everything else typed is shown again; passwords never are, so say so.
+            "retype_passwords": request.method == "POST"
+            and any(request.POST.get(name) for name in ("password1", "password2")),
+        },
     )
 
 

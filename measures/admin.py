@@ -1,5 +1,6 @@
 """The notice's data in the admin: measures, tracks with their rules, and application windows."""
 
+from django import forms
 from django.contrib import admin
 from django.db.models import Count, Q
 from django.urls import reverse
@@ -7,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.models import Enterprise
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
 from .models import (
@@ -32,6 +34,30 @@ class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     extra = 0
     can_delete = False
+
+
+def _audience_field(choices, label) -> forms.MultipleChoiceField:
+    """Whom a section or measure addresses, ticked among the enterprise profile's choices."""
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+
+class SectionForm(forms.ModelForm):
+    industries = _audience_field(Enterprise.Industry.choices, _("面向行业"))
+    scales = _audience_field(Enterprise.Scale.choices, _("面向规模"))
+
+    class Meta:
+        model = Section
+        fields = ("document", "number", "title", "industries", "scales")
+
+
+class MeasureForm(forms.ModelForm):
+    industries = _audience_field(Enterprise.Industry.choices, _("面向行业"))
+
+    class Meta:
+        model = Measure
+        fields = ("section", "number", "title", "text", "kind", "division", "industries")
 
 
 class SectionInline(admin.TabularInline):
@@ -60,6 +86,7 @@ class SectionMeasureInline(_ReadOnlyInline):
 
 @admin.register(Section)
 class SectionAdmin(admin.ModelAdmin):
+    form = SectionForm
     list_display = ("__str__", "document", "measure_count")
     list_filter = ("document",)
     list_select_related = ("document",)
@@ -99,6 +126,7 @@ class MeasureTrackInline(_ReadOnlyInline):
 
 @admin.register(Measure)
 class MeasureAdmin(admin.ModelAdmin):
+    form = MeasureForm
     list_display = ("number", "title", "section", "kind", "division", "track_count")
     list_display_links = ("number", "title")
     list_filter = ("kind", "section", "division")

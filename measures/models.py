@@ -58,6 +58,21 @@ class Section(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("序号"))
     title = models.CharField(_("标题"), max_length=200)
+    # Whom the section addresses, in the enterprise profile's terms (Enterprise.Industry and
+    # Enterprise.Scale values): the apply page shows first what fits an enterprise. A hint
+    # drawn from the section's title, not a condition: eligibility is the tracks' rules.
+    industries = models.JSONField(
+        _("面向行业"),
+        default=list,
+        blank=True,
+        help_text=_("本章节面向的企业所属行业；用于向企业推荐措施，不是申报条件。"),
+    )
+    scales = models.JSONField(
+        _("面向规模"),
+        default=list,
+        blank=True,
+        help_text=_("本章节面向的企业规模；用于向企业推荐措施，不是申报条件。"),
+    )
 
     class Meta:
         verbose_name = _("章节")
@@ -114,6 +129,14 @@ class Measure(models.Model):
         null=True,
         blank=True,
     )
+    # A measure addressing only some of its section's industries (第五部分: 装备、材料和消费品)
+    # names them; empty, the section's.
+    industries = models.JSONField(
+        _("面向行业"),
+        default=list,
+        blank=True,
+        help_text=_("为空时按所属章节；用于向企业推荐措施，不是申报条件。"),
+    )
 
     class Meta:
         verbose_name = _("政策措施")
@@ -126,6 +149,12 @@ class Measure(models.Model):
     @property
     def is_funding(self) -> bool:
         return self.kind == self.Kind.FUNDING
+
+    def fit(self, *, industry: str, scale: str) -> int:
+        """How well the measure addresses an enterprise of ``industry`` and ``scale``: 2 for its
+        industry, 1 for its scale, 3 for both, 0 for neither. Reads ``section``."""
+        industries = self.industries or self.section.industries
+        return 2 * (industry in industries) + (scale in self.section.scales)
 
 
 class Track(models.Model):

@@ -78,6 +78,19 @@ def _decimal(value, where: str) -> Decimal | None:
         raise PolicyDataError(f"{where}: {value!r} is not a number") from exc
 
 
+def _audience(data: dict, key: str, where: str) -> list[str]:
+    """A section's or a measure's ``industries`` or ``scales``: values of the enterprise
+    profile's choices, so that they can be matched against an enterprise."""
+    from enterprises.models import Enterprise
+
+    known = {"industries": Enterprise.Industry.values, "scales": Enterprise.Scale.values}[key]
+    values = list(data.get(key, []))
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        raise PolicyDataError(f"{where}: unknown {key} {unknown!r}; known: {', '.join(known)}")
+    return values
+
+
 def _upsert(report: LoadReport, model: type[models.Model], label: str, lookup: dict, values: dict):
     """Create or update one row, saving only when a value differs."""
     obj = model.objects.filter(**lookup).first()
@@ -214,7 +227,11 @@ def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
             Section,
             f"section {s['number']}",
             {"document": document, "number": s["number"]},
-            {"title": s["title"]},
+            {
+                "title": s["title"],
+                "industries": _audience(s, "industries", f"section {s['number']}"),
+                "scales": _audience(s, "scales", f"section {s['number']}"),
+            },
         )
         for s in data["sections"]
     }
@@ -236,6 +253,7 @@ def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
                     "text": m["text"],
                     "kind": m["kind"],
                     "division": divisions.get(m.get("division")),
+                    "industries": _audience(m, "industries", where),
                 },
             )
             kept_tracks = {

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, State
+from applications.models import Application, State, reference_label
 from enterprises import roles
 from measures.models import ApplicationWindow, Track
 from measures.workdays import due_after_workdays, workdays_between
@@ -87,11 +87,12 @@ def remind_window_closing(*, now=None) -> int:
             "pk",
             "enterprise__applications__pk",
             "enterprise__applications__reference",
+            "enterprise__applications__created_at",
             "enterprise__applications__window_id",
         )
     )
     notifications = []
-    for user_id, application_id, reference, window_id in rows:
+    for user_id, application_id, reference, created_at, window_id in rows:
         left, window = days_left[window_id]
         notifications.append(
             Notification(
@@ -100,7 +101,7 @@ def remind_window_closing(*, now=None) -> int:
                 kind=Notification.Kind.REMINDER,
                 application_id=application_id,
                 title=_("【%(reference)s】申报批次%(days)d个工作日后截止")
-                % {"reference": reference, "days": left},
+                % {"reference": reference_label(reference, created_at), "days": left},
                 body=_(
                     "您的申报草稿尚未提交。申报批次“%(window)s”将于%(closes)s截止，"
                     "截止后未提交的草稿将自动过期。"

@@ -180,7 +180,7 @@ def _amount_line(transition: str) -> str:
 def _message(entry, recipient) -> tuple[str, str]:
     application = entry.application
     title = _("【%(reference)s】%(action)s") % {
-        "reference": application.reference,
+        "reference": application.reference_label,
         "action": transition_label(entry.transition),
     }
     lines = [

@@ -221,6 +221,7 @@ class WindowSectionFilter(_ChoicesFilter):
 LIST_RELATED = ("enterprise", "track__measure")
 LIST_COLUMNS = (
     "reference",
+    "created_at",
     "district",
     "state",
     "calculated_amount",
@@ -263,7 +264,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
     change_form_template = "admin/reviews/application/change_form.html"
     change_list_template = "admin/reviews/application/change_list.html"
     list_display = [
-        "reference",
+        "reference_or_draft",
         "enterprise_name",
         "district",
         "measure_and_track",
@@ -287,14 +288,14 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
     search_fields = ["reference", "enterprise__name", "enterprise__credit_code"]
     search_help_text = _("按申报编号、企业名称或统一社会信用代码查找")
     ordering = [F("due_at").asc(nulls_last=True), "-submitted_at"]
-    sortable_by = ["reference", "submitted_at", "due", "state"]
+    sortable_by = ["reference_or_draft", "submitted_at", "due", "state"]
     list_per_page = 50
     show_full_result_count = False
     # Counting every choice of every filter at 100,000 applications is not worth its queries.
     show_facets = admin.ShowFacets.NEVER
     # Related rows as text: a link would lead reviewers to admin pages outside their scope.
     fields = [
-        "reference",
+        "reference_or_draft",
         "enterprise_name",
         "district",
         "measure_and_track",
@@ -385,6 +386,11 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         )
 
     # ── columns ────────────────────────────────────────────────────────────────────────────
+
+    @admin.display(description=_("申报编号"), ordering="reference")
+    def reference_or_draft(self, application):
+        # A draft has no reference until it is first submitted (administrators see drafts).
+        return application.reference_label
 
     @admin.display(description=_("企业"), ordering="enterprise__name")
     def enterprise_name(self, application):

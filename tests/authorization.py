@@ -178,10 +178,11 @@ def build_world() -> World:
     )
     # What the people and files of the world are called: ASCII, and no English to translate.
     world.ascii_names = {user.username for user in world.users.values()}
-    a_all = {NAME_A, enterprise_a.credit_code, a_draft.reference, a_review.reference}
+    # A draft has no reference yet: it is named by when it was created, in A's drafts alone.
+    a_all = {NAME_A, enterprise_a.credit_code, a_draft.reference_label, a_review.reference}
     a_all.add(a_approved.reference)
     b_all = {NAME_B, enterprise_b.credit_code, b_review.reference, b_approved.reference}
-    not_submitted = {a_draft.reference}
+    not_submitted = {a_draft.reference_label}
     before_municipal = not_submitted | {a_review.reference, b_review.reference}
     world.forbidden = {
         "anonymous": a_all | b_all,

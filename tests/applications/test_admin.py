@@ -33,7 +33,7 @@ def test_applications_cannot_be_deleted_or_edited_in_the_admin(enterprise_user, 
 
     page = client.get(reverse("admin:applications_application_change", args=[application.pk]))
     assert page.status_code == 200
-    assert application.reference in page.content.decode()
+    assert application.reference_label in page.content.decode()
     delete = client.post(
         reverse("admin:applications_application_delete", args=[application.pk]), {"post": "yes"}
     )

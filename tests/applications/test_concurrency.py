@@ -12,7 +12,7 @@ from django.db import connection
 
 from applications import services
 from applications.errors import ApplicationError
-from applications.models import Application, State, TransitionLog
+from applications.models import Application, ReferenceCounter, State, TransitionLog
 from applications.selectors import window_committed_amount
 from enterprises.districts import District
 from measures.models import Track
@@ -63,6 +63,34 @@ def test_two_simultaneous_submissions_succeed_once(committed_data, settings, tmp
     assert "区县审核中" in str(refused)
     assert Application.objects.get(pk=application.pk).state == State.DISTRICT_REVIEW
     assert TransitionLog.objects.filter(application=application).count() == 1
+    # The refused one took no number.
+    assert Application.objects.get(pk=application.pk).reference == "CQJX-2026-02-000001"
+    assert ReferenceCounter.objects.get(measure_number=2, year=2026).last == 1
+
+
+def test_simultaneous_first_submissions_take_consecutive_references(
+    committed_data, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    window = WindowFactory(measure=Track.objects.get(code="supply-chain").measure)
+    drafts = [draft(user=EnterpriseUserFactory(), window=window) for _ in range(6)]
+
+    outcomes = run_together(
+        [
+            lambda application=application: services.application_submit(
+                application=application, by=application.created_by
+            )
+            for application in drafts
+        ]
+    )
+
+    assert [kind for kind, _ in outcomes] == ["ok"] * 6, outcomes
+    references = sorted(
+        Application.objects.filter(pk__in=[a.pk for a in drafts]).values_list(
+            "reference", flat=True
+        )
+    )
+    assert references == [f"CQJX-2026-02-{n:06d}" for n in range(1, 7)]
 
 
 def test_approve_and_reject_at_once_leave_one_decision(committed_data, settings, tmp_path):

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.errors import ApplicationError
-from applications.models import Application, State, TransitionLog
+from applications.models import Application, ReferenceCounter, State, TransitionLog
 from applications.permissions import may_take
 from measures.models import Track
 from tests.applications.factories import WindowFactory, draft, pdf_upload
@@ -33,17 +33,80 @@ def at_municipal(enterprise_user, district_reviewer, amount="2000000", **kwargs)
 def test_reference_reads_measure_year_and_sequence_and_never_repeats(
     enterprise_user, other_enterprise_user
 ):
-    first = draft(user=enterprise_user, documents=False)
-    second = draft(user=other_enterprise_user, documents=False, window=first.window)
-    design = draft(user=enterprise_user, code="ic-design", documents=False)
+    first = submitted(enterprise_user)
+    second = submitted(other_enterprise_user, window=first.window)
+    design = submitted(enterprise_user, code="ic-design")
 
     assert first.reference == "CQJX-2026-02-000001"
     assert second.reference == "CQJX-2026-02-000002"
     assert design.reference == "CQJX-2026-10-000001"
-    services.application_withdraw(application=first, by=enterprise_user)
-    again = draft(user=enterprise_user, documents=False, window=first.window)
-    assert again.reference == "CQJX-2026-02-000003"
+    again = submitted(
+        enterprise_user, code="ic-design", window=WindowFactory(measure=design.track.measure)
+    )
+    assert again.reference == "CQJX-2026-10-000002"
     assert re.fullmatch(r"CQJX-\d{4}-\d{2}-\d{6}", again.reference)
+
+
+def test_a_draft_has_no_reference_and_is_named_by_when_it_was_created(enterprise_user):
+    application = draft(user=enterprise_user, documents=False)
+    created = timezone.localtime(application.created_at).strftime("%Y-%m-%d %H:%M")
+
+    assert application.reference is None
+    assert str(application) == application.reference_label == f"草稿 · 创建于 {created}"
+
+
+def test_drafts_left_unsubmitted_leave_no_gap_in_the_references(
+    enterprise_user, other_enterprise_user
+):
+    abandoned = draft(user=enterprise_user)
+    withdrawn = draft(user=enterprise_user, code="ic-design")
+    services.application_withdraw(application=withdrawn, by=enterprise_user)
+
+    later = submitted(other_enterprise_user, window=abandoned.window)
+
+    assert later.reference == "CQJX-2026-02-000001"
+    abandoned.refresh_from_db()
+    withdrawn.refresh_from_db()
+    assert abandoned.reference is None and withdrawn.reference is None
+
+
+def test_a_refused_submission_takes_no_reference(enterprise_user, other_enterprise_user):
+    incomplete = draft(user=enterprise_user, documents=False)
+
+    with pytest.raises(ApplicationError, match="请上传"):
+        services.application_submit(application=incomplete, by=enterprise_user)
+
+    incomplete.refresh_from_db()
+    assert incomplete.reference is None and incomplete.state == State.DRAFT
+    assert submitted(other_enterprise_user, window=incomplete.window).reference == (
+        "CQJX-2026-02-000001"
+    )
+
+
+def test_a_returned_application_keeps_its_reference_when_resubmitted(
+    enterprise_user, district_reviewer
+):
+    application = submitted(enterprise_user)
+    reference = application.reference
+    services.application_district_return(
+        application=application, by=district_reviewer, comment="请补充采购合同"
+    )
+
+    again = services.application_resubmit(application=application, by=enterprise_user)
+
+    assert again.reference == reference
+    assert ReferenceCounter.objects.get(measure_number=2, year=2026).last == 1
+
+
+def test_a_draft_given_its_reference_before_keeps_it_when_submitted(enterprise_user):
+    """Drafts from before references waited for submission were given one at creation."""
+    application = draft(user=enterprise_user)
+    Application.objects.filter(pk=application.pk).update(reference="CQJX-2026-02-000007")
+
+    application = services.application_submit(application=application, by=enterprise_user)
+
+    assert application.reference == "CQJX-2026-02-000007"
+    assert not ReferenceCounter.objects.filter(measure_number=2, year=2026, last__gt=0).exists()
 
 
 def test_one_live_application_per_enterprise_track_and_window(enterprise_user):

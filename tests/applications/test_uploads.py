@@ -201,3 +201,12 @@ def test_documents_per_application_are_capped_in_number_and_size(enterprise_user
         services.document_add(
             application=application, by=enterprise_user, kind="其他材料", upload=pdf_upload()
         )
+
+
+def test_a_refused_file_is_quoted_printable_and_short():
+    from applications.uploads import MAX_NAME_LENGTH, shown_name
+
+    assert shown_name("营业执照\u202e.pdf") == "营业执照\ufffd.pdf"
+    long = shown_name("很长" * 200 + ".pdf")
+    assert len(long) == MAX_NAME_LENGTH and long.endswith("…")
+    assert shown_name("<b>执照</b>.pdf") == "<b>执照</b>.pdf"  # escaped where it is shown

@@ -1,3 +1,4 @@
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -108,6 +109,77 @@ def test_the_whole_way_from_draft_to_submitted(enterprise_user, client_for):
     detail = client.get(response["Location"]).content.decode()
     assert "区县审核中" in detail
     assert "撤回申报" not in detail
+
+
+def test_a_draft_is_shown_by_when_it_was_created_until_its_first_submission(
+    enterprise_user, client_for
+):
+    track = Track.objects.get(code="supply-chain")
+    window = WindowFactory(measure=track.measure)
+    client = client_for(enterprise_user)
+
+    response = client.post(
+        reverse("applications:apply"), {"window": window.pk, "track": track.pk}, follow=True
+    )
+    application = Application.objects.get(enterprise=enterprise_user.enterprise)
+    page = response.content.decode()
+    assert application.reference is None
+    assert "已创建申报草稿，尚未提交" in page
+    assert "申报编号在首次提交时生成" in page
+    label = application.reference_label
+    assert label.startswith("草稿 · 创建于 ")
+    assert label in page
+    assert label in client.get(reverse("applications:home")).content.decode()
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert label in detail and "None" not in detail
+
+    application = services.application_submit(
+        application=draft(user=enterprise_user, code="ic-design"), by=enterprise_user
+    )
+    detail = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert f'<strong class="reference">{application.reference}</strong>' in detail
+    assert "申报编号在首次提交时生成" not in detail
+
+
+def test_every_step_shows_the_amount_the_saved_figures_give(enterprise_user, client_for):
+    track = Track.objects.get(code="supply-chain")
+    application = services.application_create(
+        enterprise=enterprise_user.enterprise,
+        track=track,
+        window=WindowFactory(measure=track.measure),
+        by=enterprise_user,
+    )
+    client = client_for(enterprise_user)
+    steps = ["figures", "documents", "review", "detail"]
+
+    for step in steps:
+        page = client.get(reverse(f"applications:{step}", args=[application.pk])).content.decode()
+        assert "填报数据并保存后显示" in page, step
+
+    response = client.post(
+        reverse("applications:figures", args=[application.pk]),
+        {"annual_purchase_amount": "300000000", "new_purchase_amount": "150000000"},
+        follow=True,
+    )
+    # Landed on 上传材料: 1% of 1.5亿 new purchases.
+    assert response.redirect_chain[-1][0] == reverse(
+        "applications:documents", args=[application.pk]
+    )
+    amount = '<strong class="amount" data-amount="1500000.00">150万元</strong>'
+    assert amount in response.content.decode()
+    for step in steps:
+        page = client.get(reverse(f"applications:{step}", args=[application.pk])).content.decode()
+        assert amount in page, step
+
+
+def test_a_track_the_reviewers_price_shows_its_range_at_every_step(enterprise_user, client_for):
+    application = draft(user=enterprise_user, code="single-champion", documents=False)
+    client = client_for(enterprise_user)
+
+    for step in ["figures", "documents", "review", "detail"]:
+        page = client.get(reverse(f"applications:{step}", args=[application.pk])).content.decode()
+        assert "支持金额由审核部门在通知规定的范围内确定" in page, step
+        assert "50万元—200万元" in page, step
 
 
 def test_figures_are_validated_with_chinese_messages(enterprise_user, client_for):
@@ -287,14 +359,15 @@ def test_the_portal_reads_amounts_one_way(enterprise_user, district_reviewer, cl
 
 def test_home_lists_returned_applications_first(enterprise_user, district_reviewer, client_for):
     first = draft(user=enterprise_user, code="ic-design")
-    returned = draft(user=enterprise_user)
-    services.application_submit(application=returned, by=enterprise_user)
+    returned = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
     services.application_district_return(application=returned, by=district_reviewer, comment="补充")
 
     page = client_for(enterprise_user).get(reverse("applications:home")).content.decode()
 
     assert "待您处理" in page
-    assert page.index(returned.reference) < page.index(first.reference)
+    assert page.index(returned.reference) < page.index(first.reference_label)
 
 
 def _queries(client, url, django_assert_max_num_queries):
@@ -429,3 +502,190 @@ def test_an_oversize_upload_is_cut_off_while_it_is_read(
 
     assert "文件过大" in response.content.decode()
     assert seen == []
+
+
+def _selected_kind(page: str) -> str:
+    kinds = re.search(r'<select name="kind".*?</select>', page, re.DOTALL).group(0)
+    return re.search(r'<option value="([^"]*)" selected>', kinds).group(1)
+
+
+def test_the_upload_form_offers_the_next_missing_document_type(enterprise_user, client_for):
+    application = draft(user=enterprise_user, documents=False)
+    client = client_for(enterprise_user)
+    url = reverse("applications:documents", args=[application.pk])
+    assert application.track.required_documents == [
+        "营业执照",
+        "年度财务报表",
+        "采购合同及发票汇总表",
+    ]
+
+    assert _selected_kind(client.get(url).content.decode()) == "营业执照"
+    # Uploaded out of order: the first one still missing comes next.
+    client.post(url, {"kind": "年度财务报表", "file": pdf_upload("报表.pdf")})
+    assert _selected_kind(client.get(url).content.decode()) == "营业执照"
+    response = client.post(url, {"kind": "营业执照", "file": pdf_upload("执照.pdf")}, follow=True)
+    assert _selected_kind(response.content.decode()) == "采购合同及发票汇总表"
+    client.post(url, {"kind": "采购合同及发票汇总表", "file": pdf_upload("合同.pdf")})
+    assert _selected_kind(client.get(url).content.decode()) == "其他材料"
+
+
+def test_a_refused_upload_names_the_file_escaped_and_keeps_the_chosen_type(
+    enterprise_user, client_for
+):
+    application = draft(user=enterprise_user, documents=False)
+
+    response = client_for(enterprise_user).post(
+        reverse("applications:documents", args=[application.pk]),
+        {
+            "kind": "年度财务报表",
+            "file": SimpleUploadedFile("<img src=x onerror=alert(1)>报表.pdf", b"MZ\x90\x00" * 30),
+        },
+    )
+
+    page = response.content.decode()
+    assert "未能上传“&lt;img src=x onerror=alert(1)&gt;报表.pdf”：文件内容不是" in page
+    assert "<img src=x" not in page
+    assert _selected_kind(page) == "年度财务报表"
+    assert not ApplicationDocument.objects.exists()
+
+
+def test_an_empty_or_oversize_upload_names_the_file(enterprise_user, client_for, settings):
+    settings.DOCUMENT_MAX_BYTES = 1024
+    application = draft(user=enterprise_user, documents=False)
+    client = client_for(enterprise_user)
+    url = reverse("applications:documents", args=[application.pk])
+
+    empty = client.post(url, {"kind": "营业执照", "file": SimpleUploadedFile("空白.pdf", b"")})
+    large = client.post(
+        url, {"kind": "营业执照", "file": SimpleUploadedFile("扫描件.pdf", PDF_BYTES + b"0" * 4096)}
+    )
+
+    assert "未能上传“空白.pdf”：" in empty.content.decode()
+    assert "未能上传“扫描件.pdf”：文件过大" in large.content.decode()
+    assert not ApplicationDocument.objects.exists()
+
+
+# ── the apply page ─────────────────────────────────────────────────────────────────────────
+
+
+def _open(*codes):
+    """A window open for the measure of each track code."""
+    return [WindowFactory(measure=Track.objects.get(code=code).measure) for code in codes]
+
+
+def _recommended(page: str) -> str:
+    found = re.search(r'<section class="recommended".*?</section>\s*</section>', page, re.DOTALL)
+    return found.group(0) if found else ""
+
+
+def test_the_apply_page_lists_the_open_measures_by_section_with_links_to_each(
+    enterprise_user, client_for
+):
+    _open("supply-chain", "data-platform", "ic-design")
+
+    page = client_for(enterprise_user).get(reverse("applications:apply")).content.decode()
+
+    for number in (1, 3, 4):
+        assert f'<a href="#section-{number}">' in page
+        assert f'id="section-{number}"' in page
+    assert 'href="#section-2"' not in page  # nothing of section 2 is open
+    assert (
+        page.index('id="section-1"') < page.index('id="section-3"') < page.index('id="section-4"')
+    )
+    # The finder is there for the script to show; without it, every measure is listed.
+    assert "data-measure-finder hidden" in page and "js/apply.js" in page
+    assert 'data-measure-number="10" data-measure-title="集成电路产业"' in page
+    assert 'data-track-name="集成电路设计"' in page
+
+
+def test_starting_an_application_says_it_makes_a_draft_only(enterprise_user, client_for):
+    _open("supply-chain")
+
+    page = client_for(enterprise_user).get(reverse("applications:apply")).content.decode()
+
+    assert "新建草稿：开放供应链、构建专业化配套集群" in page
+    assert "申报：" not in page
+    assert "不会提交，也不生成申报编号" in page
+
+
+def test_measures_addressing_the_enterprise_are_suggested_first(policy, client_for):
+    from enterprises.models import Enterprise
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+    _open("supply-chain", "little-giant", "data-platform", "ic-design", "first-unit-insurance")
+    carmaker = EnterpriseUserFactory(
+        enterprise=EnterpriseFactory(
+            industry=Enterprise.Industry.AUTOMOTIVE, scale=Enterprise.Scale.LARGE
+        )
+    )
+    chip_designer = EnterpriseUserFactory(
+        enterprise=EnterpriseFactory(
+            industry=Enterprise.Industry.ELECTRONICS, scale=Enterprise.Scale.SMALL
+        )
+    )
+
+    for_carmaker = _recommended(
+        client_for(carmaker).get(reverse("applications:apply")).content.decode()
+    )
+    for_chips = _recommended(
+        client_for(chip_designer).get(reverse("applications:apply")).content.decode()
+    )
+
+    # Its industry first (第6条, 汽车), then its scale (第2条, 龙头骨干企业).
+    assert "汽车摩托车 · 大型企业" in for_carmaker
+    assert for_carmaker.index("第6条") < for_carmaker.index("第2条")
+    assert "第10条" not in for_carmaker and "第3条" not in for_carmaker
+    assert for_chips.index("第10条") < for_chips.index("第3条")
+    assert "第6条" not in for_chips and "第2条" not in for_chips and "第11条" not in for_chips
+
+
+def test_the_suggestions_are_cached_per_industry_and_scale_with_each_visitors_token(policy, client):
+    from django.middleware.csrf import _unmask_cipher_token
+
+    from enterprises.models import Enterprise
+    from measures.views import CSRF_TOKEN_HOLE
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+    _open("data-platform", "ic-design")
+
+    def page_of(industry):
+        client.cookies.clear()
+        client.force_login(EnterpriseUserFactory(enterprise=EnterpriseFactory(industry=industry)))
+        response = client.get(reverse("applications:apply"))
+        page = response.content.decode()
+        tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page))
+        # Every form carries this visitor's own token, never the hole or another's.
+        assert CSRF_TOKEN_HOLE not in page
+        assert {_unmask_cipher_token(token) for token in tokens} == {
+            response.cookies["csrftoken"].value
+        }
+        return page
+
+    first = page_of(Enterprise.Industry.AUTOMOTIVE)
+    second = page_of(Enterprise.Industry.AUTOMOTIVE)
+    electronics = page_of(Enterprise.Industry.ELECTRONICS)
+
+    def tokenless(page):
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", _recommended(page))
+
+    assert "第6条" in _recommended(first) and tokenless(first) == tokenless(second)
+    assert "第10条" in _recommended(electronics) and "第6条" not in _recommended(electronics)
+
+
+def test_the_apply_page_runs_the_same_number_of_queries_for_1_and_8_open_measures(
+    enterprise_user, client_for
+):
+    client = client_for(enterprise_user)
+    url = reverse("applications:apply")
+    _open("supply-chain")
+    client.get(url)  # rendered once for this version of the data
+    one = _queries(client, url, None)
+
+    _open("little-giant", "data-platform", "passenger-ev", "ic-design", "first-unit-insurance")
+    _open("new-materials", "key-brand")
+    client.get(url)
+    eight = _queries(client, url, None)
+
+    page = client.get(url).content.decode()
+    assert page.count("data-search-item") >= 8
+    assert eight == one

@@ -52,7 +52,7 @@ def test_an_enterprise_registers_and_applies_for_measure_2(committed_data, page:
 
     page.get_by_role("navigation").get_by_role("link", name="我的申报").click()
     page.get_by_role("link", name="新建申报").click()
-    page.locator('button[data-track="supply-chain"]').click()
+    page.locator('#open-measures button[data-track="supply-chain"]').click()
     expect(page).to_have_url(re.compile(r"/figures/$"))
     # 3亿 new purchases: 1% is 300万, above the 200万 cap.
     page.get_by_label("年累计采购额（元）").fill("300000000")
@@ -95,7 +95,7 @@ def test_an_investment_below_20_million_cannot_be_submitted_for_ic_design(
     expect(page.get_by_role("heading", name="我的申报")).to_be_visible()
 
     page.get_by_role("link", name="新建申报").click()
-    page.locator('button[data-track="ic-design"]').click()
+    page.locator('#open-measures button[data-track="ic-design"]').click()
     page.get_by_label("实际到位投资（元）").fill("19990000")
     page.get_by_role("button", name="保存并继续").click()
     expect(page).to_have_url(re.compile(r"/documents/$"))
@@ -106,3 +106,75 @@ def test_an_investment_below_20_million_cannot_be_submitted_for_ic_design(
     application = Application.objects.get(enterprise=user.enterprise)
     assert application.state == State.DRAFT
     assert application.declared == {"actual_investment": "19990000"}
+
+
+def test_after_each_upload_the_type_selector_offers_the_next_missing_document(
+    committed_data, page: Page, pdf_file
+):
+    from tests.applications.factories import draft
+
+    user = EnterpriseUserFactory()
+    application = draft(user=user, documents=False)
+    assert application.track.required_documents[:2] == ["营业执照", "年度财务报表"]
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的申报")).to_be_visible()
+    page.goto(f"/portal/applications/{application.pk}/documents/")
+
+    kind = page.get_by_label("材料类型")
+    expect(kind).to_have_value("营业执照")
+    expect(page.locator("#calculated-amount")).to_contain_text("200万元")
+    # The type is left as offered: one upload, and the selector moves on by itself.
+    page.get_by_label("文件").set_input_files(pdf_file)
+    page.get_by_role("button", name="上传", exact=True).click()
+
+    expect(page.locator(".checklist li", has_text="营业执照")).to_contain_text("✓")
+    expect(kind).to_have_value("年度财务报表")
+    assert list(application.documents.values_list("kind", flat=True)) == ["营业执照"]
+
+
+def test_the_apply_page_finder_narrows_the_measures_as_one_types(committed_data, page: Page):
+    from enterprises.models import Enterprise
+
+    for code in ("supply-chain", "data-platform", "hydrogen-station", "ic-design"):
+        WindowFactory(measure=Track.objects.get(code=code).measure)
+    user = EnterpriseUserFactory(enterprise__industry=Enterprise.Industry.AUTOMOTIVE)
+
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的申报")).to_be_visible()
+    page.goto("/portal/apply/")
+
+    everything = page.locator("#open-measures [data-search-item]")
+    expect(everything).to_have_count(4)
+    expect(page.locator("#recommended h3")).to_have_text(
+        ["第6条 智能网联汽车", "第8条 新能源汽车融资贴息与加氢站"]
+    )
+    search = page.get_by_label("查找措施")
+
+    search.fill("数据平台")  # a track's name: its measure, with that track alone
+    expect(page.locator("#open-measures [data-search-item]:visible h3")).to_have_text(
+        ["第6条 智能网联汽车"]
+    )
+    expect(page.locator("#open-measures button[data-track]:visible")).to_have_count(1)
+    search.fill("加氢站")  # a measure's title: all its tracks
+    expect(page.locator("#open-measures button[data-track]:visible")).to_have_count(2)
+    expect(page.locator('[data-section-link="4"]')).to_be_hidden()
+
+    search.fill("第10条")  # a number: that measure only
+    expect(page.locator("[data-search-item]:visible h3")).to_have_text(["第10条 集成电路产业"])
+    expect(page.locator("#recommended")).to_be_hidden()
+
+    search.fill("没有这样的措施")
+    expect(page.get_by_text("没有找到匹配的措施或申报类别。")).to_be_visible()
+
+    search.fill("")
+    expect(everything.locator("visible=true")).to_have_count(4)
+    page.locator('[data-section-link="4"] a').click()
+    expect(page).to_have_url(re.compile(r"#section-4$"))
+    expect(page.locator("#section-4 h2")).to_be_in_viewport()

@@ -151,6 +151,59 @@ class TestRegistration:
         assert "contact_phone" in response.context["enterprise_form"].errors
         assert "email" in response.context["account_form"].errors
 
+    def test_required_fields_are_marked_and_the_mark_explained(self, client):
+        page = client.get(REGISTER_URL).content.decode()
+
+        required = set(re.findall(r'<label for="id_(\w+)" class="required">', page))
+        assert required == {
+            "name",
+            "credit_code",
+            "district",
+            "industry",
+            "scale",
+            "contact_name",
+            "contact_phone",
+            "username",
+            "email",
+            "password1",
+            "password2",
+        }
+        assert '<label for="id_bank_name">' in page and '<label for="id_bank_account">' in page
+        assert '<span class="required-mark">*</span> 为必填项' in page
+
+    def test_drop_downs_open_on_please_choose(self, client):
+        page = client.get(REGISTER_URL).content.decode()
+
+        assert "---------" not in page
+        for name in ("district", "industry", "scale"):
+            select = re.search(rf'<select name="{name}".*?</select>', page, re.DOTALL).group(0)
+            assert re.search(r'<option value="" selected>请选择</option>', select), name
+
+    def test_after_an_error_what_was_typed_stays_but_the_passwords_are_asked_again(self, client):
+        data = registration_data(contact_phone="6389000", bank_name="重庆银行")
+
+        response = client.post(REGISTER_URL, data)
+
+        page = response.content.decode()
+        assert response.status_code == 200
+        for name in ("name", "credit_code", "contact_name", "contact_phone", "bank_name"):
+            assert f'value="{data[name]}"' in page, name
+        assert f'value="{data["username"]}"' in page and f'value="{data["email"]}"' in page
+        for name in ("district", "industry", "scale"):
+            select = re.search(rf'<select name="{name}".*?</select>', page, re.DOTALL).group(0)
+            assert f'<option value="{data[name]}" selected>' in select, name
+        assert PASSWORD not in page
+        assert not re.search(r'<input type="password"[^>]*value=', page)
+        assert "请重新输入密码和确认密码" in page
+
+    def test_no_word_about_passwords_unless_some_were_typed_and_refused(self, client):
+        assert "请重新输入密码" not in client.get(REGISTER_URL).content.decode()
+        without = client.post(
+            REGISTER_URL, registration_data(contact_phone="6389000", password1="", password2="")
+        )
+        assert "请重新输入密码" not in without.content.decode()
+        assert client.post(REGISTER_URL, registration_data()).status_code == 302
+
     def test_signed_in_user_is_sent_to_the_profile(self, client):
         client.force_login(EnterpriseUserFactory())
 
@@ -188,6 +241,15 @@ class TestProfile:
         assert user.enterprise.credit_code in content
         assert "重庆别人的公司" not in content
         assert other.credit_code not in content
+
+    def test_profile_marks_required_fields_and_opens_no_drop_down_on_dashes(self, client):
+        client.force_login(EnterpriseUserFactory())
+
+        page = client.get(PROFILE_URL).content.decode()
+
+        assert '<label for="id_contact_phone" class="required">' in page
+        assert '<label for="id_bank_account">' in page
+        assert "---------" not in page and "为必填项" in page
 
     def test_name_and_credit_code_are_shown_but_not_editable(self, client):
         user = EnterpriseUserFactory()

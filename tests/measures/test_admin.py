@@ -264,3 +264,30 @@ def test_track_admin_rejects_a_formula_without_a_rate(admin_client, track):
     assert response.context["adminform"].form.errors
     subject.refresh_from_db()
     assert subject.rate == Decimal("0.01")
+
+
+def test_whom_a_section_addresses_is_ticked_among_the_profiles_choices(admin_client, policy):
+    from measures.admin import SectionForm
+
+    section = Section.objects.get(number=4)
+    page = admin_client.get(admin_url(Section, "change", section.pk)).content.decode()
+    assert 'name="industries" value="electronics"' in page and "电子信息" in page
+
+    form = SectionForm(
+        instance=section,
+        data={
+            "document": section.document_id,
+            "number": 4,
+            "title": section.title,
+            "industries": ["electronics", "software"],
+            "scales": [],
+        },
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    section.refresh_from_db()
+    assert section.industries == ["electronics", "software"] and section.scales == []
+    assert not SectionForm(
+        instance=section,
+        data={"document": section.document_id, "number": 4, "title": "x", "industries": ["cars"]},
+    ).is_valid()

@@ -279,3 +279,26 @@ def test_the_command_reports_a_malformed_file_as_a_command_error(policy, tmp_pat
 
     with pytest.raises(CommandError, match="float"):
         call_command("load_policy", file=write(tmp_path, text), stdout=StringIO())
+
+
+def test_whom_sections_and_measures_address_is_loaded(policy):
+    sections = {s.number: s for s in Section.objects.all()}
+    measure_11 = Measure.objects.select_related("section").get(number=11)
+
+    assert sections[1].scales == ["large"] and sections[2].scales == ["medium", "small", "micro"]
+    assert sections[3].industries == ["automotive"] and sections[4].industries == ["electronics"]
+    assert sections[7].industries == sections[7].scales == []
+    assert measure_11.industries == ["equipment"]
+    assert measure_11.fit(industry="equipment", scale="large") == 2
+    assert measure_11.fit(industry="materials", scale="large") == 0
+    assert Measure.objects.get(number=3).fit(industry="software", scale="small") == 1
+
+
+def test_an_audience_outside_the_profiles_choices_raises_and_changes_nothing(policy, tmp_path):
+    text = edit(ORIGINAL, after="number = 3\ntitle", old='"automotive"', new='"cars"')
+    before = snapshot()
+
+    with pytest.raises(PolicyDataError, match="section 3: unknown industries \\['cars'\\]"):
+        policy_load(path=write(tmp_path, text))
+
+    assert snapshot() == before

@@ -41,7 +41,8 @@ MONDAY = timezone.make_aware(datetime(2026, 11, 16, 10, 0))
 def applications(
     count, *, state, window=None, code="supply-chain", district=District.YUBEI, **extra
 ):
-    """``count`` applications of as many enterprises (one user each), written directly."""
+    """``count`` applications of as many enterprises (one user each), written directly; a
+    draft has no reference yet, as the services leave it."""
     track = Track.objects.select_related("measure").get(code=code)
     window = window or WindowFactory(measure=track.measure)
     creator = UserFactory()
@@ -51,7 +52,9 @@ def applications(
         EnterpriseUserFactory(enterprise=company)
         rows.append(
             Application(
-                reference=f"CQJX-2026-{track.measure.number:02d}-{next(_numbers):06d}",
+                reference=None
+                if state == State.DRAFT
+                else f"CQJX-2026-{track.measure.number:02d}-{next(_numbers):06d}",
                 enterprise=company,
                 district=district,
                 track=track,
@@ -88,6 +91,9 @@ def test_enterprises_with_drafts_are_reminded_7_3_and_1_working_days_before_the_
     notification = Notification.objects.get(application=reminded[1])
     assert notification.recipient.enterprise_id == reminded[1].enterprise_id
     assert "1个工作日后截止" in notification.title
+    # A draft has no reference yet: the reminder names it as the portal lists it.
+    assert notification.title.startswith(f"【{reminded[1].reference_label}】")
+    assert reminded[1].reference_label.startswith("草稿 · 创建于 ")
     assert not Notification.objects.filter(application__in=[not_yet, submitted]).exists()
 
 

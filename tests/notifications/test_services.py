@@ -17,7 +17,7 @@ def test_submission_notifies_the_enterprise_and_its_district_reviewers_after_com
     application = draft(user=enterprise_user)
 
     with django_capture_on_commit_callbacks() as callbacks:
-        services.application_submit(application=application, by=enterprise_user)
+        application = services.application_submit(application=application, by=enterprise_user)
         assert not Notification.objects.exists()  # nothing before the commit
     for callback in callbacks:
         callback()
@@ -101,3 +101,17 @@ def test_decisions_tell_their_amount_as_every_page_reads_it(
     email = next(m for m in mail.outbox if m.to == [enterprise_user.email])
     assert "核定金额：100万元" in email.body
     assert "核定金额：100万元" in email.alternatives[0].content
+
+
+def test_a_draft_withdrawn_before_its_first_submission_is_named_by_when_it_was_created(
+    enterprise_user, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_withdraw(application=application, by=enterprise_user)
+
+    notification = Notification.objects.get(recipient=enterprise_user)
+    assert application.reference is None
+    assert notification.title == f"【{application.reference_label}】撤回"
+    assert "None" not in mail.outbox[0].subject

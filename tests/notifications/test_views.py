@@ -34,6 +34,7 @@ def submitted(enterprise_user, capture):
     application = draft(user=enterprise_user)
     with capture(execute=True):
         services.application_submit(application=application, by=enterprise_user)
+    application.refresh_from_db()
     return application
 
 

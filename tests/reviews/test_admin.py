@@ -400,6 +400,22 @@ def test_search_by_reference_enterprise_name_and_credit_code(
         assert [a.pk for a in result] == [application.pk], term
 
 
+def test_administrators_see_a_draft_named_by_when_it_was_created(client, enterprise_user):
+    waiting = draft(user=enterprise_user)
+    submitted = services.application_submit(
+        application=draft(user=enterprise_user, code="ic-design"), by=enterprise_user
+    )
+    client.force_login(UserFactory(is_staff=True, roles=["administrator"]))
+
+    listed = client.get(reverse(CHANGELIST), {"queue": "all"}).content.decode()
+    page = client.get(change_url(waiting)).content.decode()
+    by_reference = client.get(reverse(CHANGELIST), {"queue": "all", "q": submitted.reference})
+
+    assert waiting.reference_label in listed and submitted.reference in listed
+    assert waiting.reference_label in page
+    assert [a.pk for a in by_reference.context["cl"].result_list] == [submitted.pk]
+
+
 def _changelist_queries(client) -> int:
     with CaptureQueriesContext(connection) as context:
         assert client.get(reverse(CHANGELIST), {"queue": "all"}).status_code == 200

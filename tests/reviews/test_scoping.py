@@ -96,7 +96,7 @@ def test_each_official_opens_only_their_applications_by_url(client, applications
             expected = 200 if name in VISIBLE[role] else 404
             assert response.status_code == expected, (role, name, response.status_code)
             if expected == 404:
-                assert application.reference not in response.content.decode()
+                assert application.reference_label not in response.content.decode()
 
 
 def test_decision_pages_of_others_applications_answer_404(client, applications, people):
