@@ -4,8 +4,19 @@ django-axes names its records with English f-strings and labels one column by it
 name; its other labels go through gettext and are translated in ``locale/zh_Hans``.
 """
 
+from axes.apps import AppConfig as AxesConfig
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+
+
+class LoginRecordsConfig(AxesConfig):
+    """django-axes, named in Chinese on the admin's home page (its own name is "Axes")."""
+
+    verbose_name = _("登录安全")
+
+    def ready(self) -> None:
+        super().ready()
+        name_in_chinese()
 
 
 def name_in_chinese() -> None:

@@ -26,7 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
-    "enterprises.apps.LoginRecordsConfig",  # django-axes
+    "enterprises.login_records.LoginRecordsConfig",  # django-axes
     "rest_framework",
     "django_fsm",
     "django_celery_beat",
