@@ -8,6 +8,22 @@ from django.db import connection
 from policy_portal.celery import app as celery_app
 
 
+def _run(*args: str, env: dict, check: bool = False):
+    """Python in a fresh process in the project's folder, with ``env`` as its environment: the
+    settings are read at start-up, so only a new process sees them as a deployment would."""
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, *args],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=check,
+    )
+
+
 def test_site_speaks_chinese_first_in_shanghai_time():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _ in settings.LANGUAGES] == ["zh-hans", "en"]
@@ -40,9 +56,6 @@ def test_without_settings_the_broker_needs_no_server():
 
 
 def test_email_url_names_the_smtp_server_in_production(tmp_path):
-    import subprocess
-    import sys
-
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
         "print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_USER)"
@@ -54,14 +67,7 @@ def test_email_url_names_the_smtp_server_in_production(tmp_path):
         "EMAIL_URL": "smtp+tls://noreply%40example.cn:secret@smtp.example.cn:587",
     }
 
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    output = _run("-c", script, env=environment, check=True).stdout.split()
 
     assert output == [
         "django.core.mail.backends.smtp.EmailBackend",
@@ -74,8 +80,6 @@ def test_email_url_names_the_smtp_server_in_production(tmp_path):
 
 def test_production_settings_pass_the_deployment_check_without_a_warning():
     import secrets
-    import subprocess
-    import sys
 
     environment = {
         **os.environ,
@@ -84,21 +88,12 @@ def test_production_settings_pass_the_deployment_check_without_a_warning():
         "EMAIL_URL": "smtp+tls://noreply:secret@smtp.example.cn:587",
     }
 
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", env=environment)
 
     assert result.returncode == 0, result.stderr + result.stdout
 
 
 def test_production_refuses_to_start_without_somewhere_to_send_mail():
-    import subprocess
-    import sys
-
     environment = {
         key: value for key, value in os.environ.items() if key not in {"EMAIL_URL", "EMAIL_BACKEND"}
     }
@@ -106,21 +101,12 @@ def test_production_refuses_to_start_without_somewhere_to_send_mail():
         {"DJANGO_SETTINGS_MODULE": "policy_portal.settings.production", "SECRET_KEY": "k" * 50}
     )
 
-    result = subprocess.run(
-        [sys.executable, "-c", "import django; django.setup()"],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
+    result = _run("-c", "import django; django.setup()", env=environment)
 
     assert result.returncode != 0 and "EMAIL_URL" in result.stderr
 
 
 def test_every_deployment_keeps_its_database_connections_and_checks_them():
-    import subprocess
-    import sys
-
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
         "d = s.DATABASES['default']; print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
@@ -138,14 +124,7 @@ def test_every_deployment_keeps_its_database_connections_and_checks_them():
         }
     )
 
-    output = subprocess.run(
-        [sys.executable, "-c", script],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+    output = _run("-c", script, env=environment, check=True).stdout.split()
 
     assert int(output[0]) >= 60 and output[1] == "True"
 
@@ -153,9 +132,6 @@ def test_every_deployment_keeps_its_database_connections_and_checks_them():
 def test_make_run_shows_the_sites_chinese_error_pages_with_its_static_files(tmp_path):
     """`make run` uses the local settings: Django's English debug pages only when asked for
     with DEBUG=true, and the static files served all the same."""
-    import subprocess
-    import sys
-
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
         "from django.test import Client; "
@@ -166,13 +142,7 @@ def test_make_run_shows_the_sites_chinese_error_pages_with_its_static_files(tmp_
     )
     environment = {key: value for key, value in os.environ.items() if key != "DEBUG"}
     environment["DJANGO_SETTINGS_MODULE"] = "policy_portal.settings.local"
-    result = subprocess.run(
-        [sys.executable, "-c", script],
-        env=environment,
-        cwd=settings.BASE_DIR,
-        capture_output=True,
-        text=True,
-    )
+    result = _run("-c", script, env=environment)
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "404", "True", "200"]
