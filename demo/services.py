@@ -168,7 +168,7 @@ def demo_seed(*, password: str) -> DemoReport:
         scope=demo_enterprise.name,
         enterprise=demo_enterprise,
         email="enterprise@example.com",
-        first_name="企业用户",
+        first_name="刘洋",
     )
     _account(
         "demo-district",
@@ -179,7 +179,7 @@ def demo_seed(*, password: str) -> DemoReport:
         district=DEMO_DISTRICT,
         is_staff=True,
         email="district@example.com",
-        first_name="区县审核员",
+        first_name="张敏",
     )
     municipal = _account(
         "demo-municipal",
@@ -193,7 +193,7 @@ def demo_seed(*, password: str) -> DemoReport:
         ),
         is_staff=True,
         email="municipal@example.com",
-        first_name="市级审核员",
+        first_name="王磊",
     )
     municipal.divisions.add(*Division.objects.filter(code__in=DEMO_MUNICIPAL_DIVISIONS))
     _account(
@@ -204,7 +204,7 @@ def demo_seed(*, password: str) -> DemoReport:
         scope="制单 (prepares batches)",
         is_staff=True,
         email="finance@example.com",
-        first_name="财务人员",
+        first_name="陈静",
     )
     _account(
         "demo-finance-2",
@@ -214,7 +214,7 @@ def demo_seed(*, password: str) -> DemoReport:
         scope="复核 (confirms the payment of demo-finance's batches)",
         is_staff=True,
         email="finance2@example.com",
-        first_name="财务复核",
+        first_name="赵强",
     )
 
     _account(
@@ -225,7 +225,7 @@ def demo_seed(*, password: str) -> DemoReport:
         is_staff=True,
         is_superuser=True,
         email="admin@example.com",
-        first_name="管理员",
+        first_name="孙丽",
     )
 
     _windows(report)
@@ -238,11 +238,11 @@ def demo_seed(*, password: str) -> DemoReport:
             scope=enterprise.name,
             enterprise=enterprise,
             email=f"{username.removeprefix('demo-')}@example.com",
-            first_name="企业用户",
+            first_name=name,
         )
-        for username, enterprise in (
-            ("demo-enterprise-2", enterprises[4]),
-            ("demo-enterprise-3", enterprises[5]),
+        for username, enterprise, name in (
+            ("demo-enterprise-2", enterprises[4], "周杰"),
+            ("demo-enterprise-3", enterprises[5], "吴芳"),
         )
     }
     district = User.objects.get(username="demo-district")
