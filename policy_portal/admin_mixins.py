@@ -49,7 +49,9 @@ def amount_display(field_name: str, description, *, exact: bool = False):
     formatted = format_yuan_exact if exact else format_yuan
 
     @admin.display(description=description, ordering=field_name)
-    def display(self, obj) -> str:
-        return formatted(getattr(obj, field_name))
+    def display(self, obj) -> str | None:
+        amount = getattr(obj, field_name)
+        # None: the admin shows its mark for "not yet", as for any empty value.
+        return None if amount is None else formatted(amount)
 
     return display
