@@ -501,7 +501,8 @@ class TransitionLog(AppendOnlyModel):
         blank=True,
         help_text=_("为空表示系统自动操作"),
     )
-    transition = models.CharField(_("操作"), max_length=32)
+    # Choices so that the admin's list, filter and page show what people call each step.
+    transition = models.CharField(_("操作"), max_length=32, choices=TRANSITION_LABELS.items())
     from_state = models.CharField(_("原状态"), max_length=20, choices=State.choices)
     to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices)
     comment = models.TextField(_("意见"), blank=True)

@@ -147,6 +147,18 @@ class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "divisions")
 
+    def has_change_permission(self, request, obj=None):
+        # Only a superuser changes a superuser: otherwise an administrator could take over the
+        # account (its password, its email for a reset) and with it every permission.
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False
+        return super().has_delete_permission(request, obj)
+
     def get_urls(self):
         # Django's user admin names its password page auth_user_password_change; a second user
         # admin under the same name would make that name point at one of the two at random.
@@ -193,4 +205,10 @@ class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
     def scope(self, obj):
         if obj.district:
             return obj.get_district_display()
-        return "、".join(division.name for division in obj.divisions.all()) or "—"
+        divisions = "、".join(division.name for division in obj.divisions.all())
+        if divisions:
+            return divisions
+        if roles.staff_role_of(obj) in (roles.DISTRICT_REVIEWER, roles.MUNICIPAL_REVIEWER):
+            # An account from before the staff form: the reviewer sees nothing until it is set.
+            return _("未指定，请补充")
+        return "—"

@@ -47,9 +47,20 @@ class StaffMemberForm(forms.ModelForm):
         self.fields["email"].required = True
         self.fields["district"].choices = [("", _("请选择")), *self.fields["district"].choices[1:]]
         self.fields["role"].widget.attrs["data-staff-role"] = ""
+        if self.instance.is_superuser:
+            # A superuser holds every permission; a role would only add its notifications.
+            self.fields["role"].required = False
         if self.instance.pk:
             self.initial.setdefault("role", roles.staff_role_of(self.instance) or "")
             self.initial.setdefault("divisions", list(self.instance.divisions.all()))
+
+    def clean_username(self):
+        # Usernames differing only in case would let one account pass for another.
+        username = self.cleaned_data.get("username")
+        others = StaffMember._base_manager.exclude(pk=self.instance.pk)
+        if username and others.filter(username__iexact=username).exists():
+            raise ValidationError(_("该登录用户名已被使用，请换一个。"))
+        return username
 
     def clean(self):
         cleaned = super().clean()
@@ -66,6 +77,11 @@ class StaffMemberForm(forms.ModelForm):
         if not commit:
             return user
         user.last_name = ""  # the name is kept whole, in first_name
+        if user.is_superuser and not self.cleaned_data["role"]:
+            user.district = ""  # a scope means something only with a reviewer's role
+            user.save()
+            user.divisions.clear()
+            return user
         return staff_member_assign_role(
             user=user,
             role=self.cleaned_data["role"],
@@ -80,12 +96,6 @@ class StaffMemberCreationForm(SetPasswordMixin, StaffMemberForm):
     password1, password2 = SetPasswordMixin.create_password_fields(
         label1=_("初始密码"), label2=_("确认初始密码")
     )
-
-    def clean_username(self):
-        username = self.cleaned_data.get("username")
-        if username and StaffMember._base_manager.filter(username__iexact=username).exists():
-            raise ValidationError(_("该登录用户名已被使用，请换一个。"))
-        return username
 
     def clean(self):
         self.validate_passwords()

@@ -102,7 +102,8 @@ class SectionAdmin(admin.ModelAdmin):
 
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
-    list_display = ("name", "code", "measure_numbers")
+    # The code is the key policy.toml names a division by: on its page, not in the list.
+    list_display = ("name", "measure_numbers")
     search_fields = ("name", "code")
 
     def get_queryset(self, request):
@@ -165,11 +166,23 @@ class TrackFieldInline(admin.TabularInline):
         "help_text",
     )
 
+    def get_fields(self, request, obj=None):
+        # The field's code is for those who edit the rules; readers have its label.
+        if not self.has_change_permission(request, obj):
+            return [name for name in self.fields if name != "name"]
+        return self.fields
+
 
 class EligibilityThresholdInline(admin.TabularInline):
     model = EligibilityThreshold
     extra = 0
     fields = ("field_name", "operator", "value", "text")
+
+    def get_fields(self, request, obj=None):
+        # A reader of the rules reads the notice's words; the field's code is the editor's.
+        if not self.has_change_permission(request, obj):
+            return [name for name in self.fields if name != "field_name"]
+        return self.fields
 
 
 @admin.register(Track)
@@ -186,7 +199,14 @@ class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
         "is_active",
     )
     list_display_links = ("code", "name")
-    readable_amounts = {"floor": "floor_exact", "cap": "cap_exact"}
+    # For readers: amounts as they are checked, and the figures a rule reads by their labels
+    # (the field codes are for those who edit the rules).
+    readable_amounts = {
+        "floor": "floor_exact",
+        "cap": "cap_exact",
+        "base_field": "base_field_label",
+        "base_limit_field": "base_limit_field_label",
+    }
     list_filter = ("award_kind", "cap_period", "is_active", "measure__section", "measure")
     list_select_related = ("measure",)
     search_fields = ("code", "name", "=measure__number", "measure__title")
@@ -212,6 +232,20 @@ class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
     @admin.display(description=_("比例"), ordering="rate")
     def rate_percent(self, track: Track) -> str:
         return "" if track.rate is None else f"{(track.rate * 100).normalize():f}%"
+
+    @admin.display(description=_("计算基数字段"))
+    def base_field_label(self, track: Track) -> str:
+        return self._field_label(track, track.base_field)
+
+    @admin.display(description=_("基数上限字段"))
+    def base_limit_field_label(self, track: Track) -> str:
+        return self._field_label(track, track.base_limit_field)
+
+    def _field_label(self, track: Track, name: str) -> str:
+        if not name:
+            return self.get_empty_value_display()
+        labels = {field.name: field.label for field in track.fields.all()}
+        return labels.get(name, name)
 
     floor_yuan = amount_display("floor", _("下限"))
     cap_yuan = amount_display("cap", _("上限"))

@@ -7,13 +7,11 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
-        from django_celery_beat.models import PeriodicTask
-
         from applications.signals import events_recorded
 
-        # The one label of beat's schedule that django-celery-beat does not pass through
-        # gettext; its others are translated in locale/zh_Hans.
-        PeriodicTask._meta.get_field("task").verbose_name = _("任务名称")
+        from .beat_labels import name_in_chinese
+
+        name_in_chinese()
 
         from .services import deliver_on_commit
 

@@ -49,9 +49,9 @@ def amount_display(field_name: str, description, *, exact: bool = False):
     formatted = format_yuan_exact if exact else format_yuan
 
     @admin.display(description=description, ordering=field_name)
-    def display(self, obj) -> str | None:
+    def display(self, obj) -> str:
         amount = getattr(obj, field_name)
-        # None: the admin shows its mark for "not yet", as for any empty value.
-        return None if amount is None else formatted(amount)
+        # Not decided yet: the admin's mark for an empty value, in a list and on a page alike.
+        return self.get_empty_value_display() if amount is None else formatted(amount)
 
     return display

@@ -8,6 +8,9 @@ class ReviewsConfig(AppConfig):
 
     def ready(self) -> None:
         from applications.signals import transition_taken
+        from policy_portal.admin_icons import describe_in_the_readers_language
+
+        describe_in_the_readers_language()
 
         from .services import review_record
 

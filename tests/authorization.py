@@ -2,6 +2,7 @@
 districts with applications at each stage, the officials of either side, a batch."""
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django_celery_beat.models import (
 )
 
 from applications import services
+from applications.models import Application
 from enterprises.districts import District
 from measures.models import Division
 from tests.applications.factories import draft
@@ -178,11 +180,17 @@ def build_world() -> World:
     )
     # What the people and files of the world are called: ASCII, and no English to translate.
     world.ascii_names = {user.username for user in world.users.values()}
-    # A draft has no reference yet: it is named by when it was created, in A's drafts alone.
-    a_all = {NAME_A, enterprise_a.credit_code, a_draft.reference_label, a_review.reference}
+    # A draft has no reference: it is named by when it was created ("草稿 · 创建于 …"), a
+    # minute no other application of the world was made in.
+    Application.objects.filter(pk=a_draft.pk).update(
+        created_at=timezone.make_aware(datetime(2021, 3, 4, 5, 6))
+    )
+    a_draft.refresh_from_db()
+    a_draft_marks = {a_draft.reference_label}
+    a_all = {NAME_A, enterprise_a.credit_code, *a_draft_marks, a_review.reference}
     a_all.add(a_approved.reference)
     b_all = {NAME_B, enterprise_b.credit_code, b_review.reference, b_approved.reference}
-    not_submitted = {a_draft.reference_label}
+    not_submitted = a_draft_marks
     before_municipal = not_submitted | {a_review.reference, b_review.reference}
     world.forbidden = {
         "anonymous": a_all | b_all,

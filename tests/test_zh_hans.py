@@ -14,6 +14,9 @@ from tests.zh_hans import english_on_page
         "<p>After you’ve created a user, you’ll be able to edit more user options.</p>",
         '<img src="search.svg" alt="Search">',
         "<title>Error: 密码修改</title>",
+        "<td>district_approve</td>",  # a stored code shown as it is stored
+        "<td>submit</td>",
+        '<img src="icon-yes.svg" alt="True">',
     ],
 )
 def test_english_is_found(html):

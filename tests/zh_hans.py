@@ -24,6 +24,8 @@ PROJECT_APPS |= {"notifications"}
 # English that is meant: file types, units and codes people read as they are.
 ALLOWED = {"pdf", "png", "jpeg", "jpg", "docx", "xlsx", "csv", "sha", "utf", "bom", "url", "api"}
 ALLOWED |= {"email", "http", "https", "www", "com", "example", "ip"}
+# A code written with underscores (district_approve) is English to its reader too.
+_CODE = re.compile(r'(?<![\w@.\-/"<])[a-z]+(?:_[a-z]+)+(?![\w@\-/"]|\.\w)')
 # A word, not part of a name, an address, a path or a quoted code example.
 _WORD = re.compile(r'(?<![\w@.\-/"<])([A-Za-z][a-z]{2,}|[A-Z]{3,})(?![\w@\-/"]|\.\w)')
 _MSGID = re.compile(r'^msgid "(.+)"$', re.M)
@@ -40,6 +42,12 @@ def english_words() -> frozenset:
             words.add(model._meta.model_name)
             for field in model._meta.get_fields():
                 words.update(w.lower() for w in field.name.split("_") if len(w) >= 3)
+                # Codes stored in the database: a state or a step shown as it is stored.
+                for value, _label in getattr(field, "flatchoices", None) or ():
+                    if isinstance(value, str):
+                        words.update(w.lower() for w in value.split("_") if len(w) >= 3)
+    # Python's own words, as a value printed without a label shows them.
+    words |= {"true", "false", "none"}
     return frozenset(words - ALLOWED)
 
 
@@ -83,6 +91,10 @@ def english_on_page(html: str, *, allowed: set = frozenset()) -> list[str]:
     words = english_words()
     found = []
     for line in readable_text(html).splitlines():
+        codes = [code for code in _CODE.findall(line) if code not in allowed]
+        if codes:
+            found.append(line.strip()[:80])
+            continue
         for match in _WORD.finditer(line):
             word = match.group(1)
             if word.lower() in words and word not in allowed:

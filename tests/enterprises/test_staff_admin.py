@@ -202,3 +202,71 @@ def test_the_demo_accounts_are_consistent(db):
 
     for user in User.objects.all():
         assert_consistent(user)
+
+
+def test_an_administrator_cannot_take_over_a_superuser(administrator_client):
+    superuser = UserFactory(is_staff=True, is_superuser=True, email="root@example.com")
+    change = reverse("admin:enterprises_staffmember_change", args=[superuser.pk])
+
+    posted = administrator_client.post(
+        change, staff_form(username=superuser.username, email="mine@example.com", role="finance")
+    )
+    password = administrator_client.post(
+        reverse("admin:enterprises_staffmember_password_change", args=[superuser.pk]),
+        {"password1": PASSWORD, "password2": PASSWORD},
+    )
+    delete = administrator_client.post(
+        reverse("admin:enterprises_staffmember_delete", args=[superuser.pk]), {"post": "yes"}
+    )
+
+    assert (posted.status_code, password.status_code, delete.status_code) == (403, 403, 403)
+    superuser.refresh_from_db()
+    assert superuser.email == "root@example.com"
+    assert not superuser.check_password(PASSWORD)
+    assert not superuser.groups.exists()
+
+
+def test_a_superuser_edits_a_superuser_without_giving_a_role(admin_client):
+    other = UserFactory(is_staff=True, is_superuser=True, first_name="钱七")
+
+    response = admin_client.post(
+        reverse("admin:enterprises_staffmember_change", args=[other.pk]),
+        staff_form(username=other.username, role="", password1=None, password2=None),
+    )
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    other.refresh_from_db()
+    assert other.is_superuser and not other.groups.exists()
+    assert other.district == ""
+
+
+def test_a_rename_to_another_accounts_username_in_other_case_is_refused(administrator_client):
+    EnterpriseUserFactory(username="acme")
+    official = UserFactory(roles=[roles.FINANCE], is_staff=True)
+
+    response = administrator_client.post(
+        reverse("admin:enterprises_staffmember_change", args=[official.pk]),
+        staff_form(username="ACME", role=roles.FINANCE, password1=None, password2=None),
+    )
+
+    assert response.status_code == 200
+    assert "username" in response.context["adminform"].form.errors
+    official.refresh_from_db()
+    assert official.username != "ACME"
+
+
+def test_accounts_made_staff_without_a_role_lose_staff_status_when_migrated():
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    migration = import_module("enterprises.migrations.0006_staff_have_roles")
+    roleless = UserFactory(is_staff=True)
+    superuser = UserFactory(is_staff=True, is_superuser=True)
+    reviewer = UserFactory(roles=[roles.FINANCE], is_staff=True)
+
+    migration.staff_without_a_role_is_not_staff(global_apps, None)
+
+    for user in (roleless, superuser, reviewer):
+        user.refresh_from_db()
+    assert (roleless.is_staff, superuser.is_staff, reviewer.is_staff) == (False, True, True)

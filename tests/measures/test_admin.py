@@ -135,7 +135,7 @@ def test_window_list_shows_which_windows_are_open_now(admin_client, window, clos
     closed = admin_client.get(admin_url(ApplicationWindow, "changelist"), {"open_now": "no"})
 
     content = everything.content.decode()
-    assert 'alt="True"' in content and 'alt="False"' in content
+    assert 'alt="是"' in content and 'alt="否"' in content
     assert "5000万元" in content
     assert list(open_now.context["cl"].result_list) == [window]
     assert list(closed.context["cl"].result_list) == [closed_window]
