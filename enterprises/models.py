@@ -79,6 +79,10 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs):
+        self.credit_code = normalize_credit_code(self.credit_code)
+        super().save(*args, **kwargs)
+
     def clean(self) -> None:
         super().clean()
         if self.industry_division and not division_belongs_to(
@@ -87,10 +91,6 @@ class Enterprise(models.Model):
             raise ValidationError(
                 {"industry_division": _("所选行业大类不属于所选门类，请重新选择。")}
             )
-
-    def save(self, *args, **kwargs):
-        self.credit_code = normalize_credit_code(self.credit_code)
-        super().save(*args, **kwargs)
 
     @property
     def has_payout_account(self) -> bool:
