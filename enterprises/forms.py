@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from measures.fields import StrictBooleanField
+from measures.fields import TRUE_TEXTS, StrictBooleanField
 from measures.forms import _form_field as declared_form_field
 
 from .models import FILE_FIRST_YEAR, Enterprise, User
@@ -174,14 +174,22 @@ class FileYearChoiceForm(forms.Form):
 
 class YesNoUnknownField(forms.Field):
     """A yes/no figure of the file, where 未填写 is an answer of its own: the file may not know.
-    The answer is read by the declared-figures form's own yes/no field."""
+    Yes and no are read as the declared-figures form reads them; nothing else is taken."""
 
     widget = forms.Select(choices=[("", _("未填写")), ("true", _("是")), ("false", _("否"))])
+    default_error_messages = StrictBooleanField.default_error_messages
 
     def to_python(self, value):
         if value in (None, ""):
             return None
-        return StrictBooleanField(required=False).clean(value)
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in TRUE_TEXTS:
+            return True
+        if text == "false":
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
 
 
 def _file_form_field(file_field: FileField) -> forms.Field:
