@@ -124,6 +124,11 @@ class EnterpriseProfileForm(PleaseChooseMixin, BankAccountPairMixin, forms.Model
         widgets = ENTERPRISE_WIDGETS
         help_texts = ENTERPRISE_HELP_TEXTS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/industry.js offers only the chosen section's divisions (the server checks).
+        self.fields["industry_division"].widget.attrs["data-section-field"] = "industry_section"
+
 
 class AccountEmailForm(forms.Form):
     email = forms.EmailField(
