@@ -12,8 +12,10 @@ from django.utils import timezone
 from applications import services as application_services
 from applications.models import Application
 from enterprises import roles
+from enterprises import services as enterprise_services
 from enterprises.districts import District
-from enterprises.models import Enterprise, User
+from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
+from enterprises.recognitions import Recognition
 from enterprises.validators import credit_code_check_character
 from measures.forms import declared_form_class
 from measures.models import ApplicationWindow, Division, Measure, Track
@@ -108,6 +110,32 @@ DEMO_APPLICATIONS = [
     ),
     ("demo-enterprise-3", "ic-design", {"actual_investment": "25000000"}, "approved"),
 ]
+# The demo enterprise's file (一企一档), so that 可申报政策 shows every group on a first run: by
+# years before the current one (0: the current year, the demo windows' year).
+DEMO_FILE_FIGURES = {
+    0: {
+        # 第2条: 1.8亿 purchases qualify; 1% of 4500万 new purchases is 45万元.
+        "annual_purchase_amount": "180000000",
+        "new_purchase_amount": "45000000",
+        # 第11条: 80% of the 120万元 premium, under 3% of the insured 5000万元: 96万元.
+        "insured_amount": "50000000",
+        "annual_premium": "1200000",
+        "first_units_or_batch": True,
+        # 第10条: 1.5亿 qualifies for IC design (≥ 2000万), not manufacturing (≥ 5亿) nor
+        # equipment and materials (≥ 2亿).
+        "actual_investment": "150000000",
+        # 第1条: 8亿 does not reach 10亿.
+        "industrial_added_value": "800000000",
+        "first_breakthrough": True,
+    },
+    1: {"annual_purchase_amount": "120000000", "new_purchase_amount": "30000000"},
+}
+DEMO_FILE_RECOGNITIONS = (
+    (Recognition.SINGLE_CHAMPION, 0),
+    (Recognition.MUNICIPAL_INNOVATION_DEMO, 1),
+)
+DEMO_FILE_CLASSIFICATION = {"industry_section": "C", "industry_division": "35"}
+
 DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
@@ -229,6 +257,7 @@ def demo_seed(*, password: str) -> DemoReport:
     )
 
     _windows(report)
+    _demo_file(User.objects.get(username="demo-enterprise"), report)
     applicants = {
         username: _account(
             username,
@@ -268,6 +297,36 @@ def _windows(report: DemoReport) -> None:
             total_budget=DEMO_WINDOW_BUDGET,
         )
         report.created.append(f"window for measure {measure.number}")
+
+
+def _demo_file(user: User, report: DemoReport) -> None:
+    """The demo enterprise's file, once: what the enterprise changes later is left as it is."""
+    enterprise = user.enterprise
+    if not enterprise.industry_section:
+        enterprise_services.enterprise_update_profile(
+            enterprise=enterprise, by=user, data=DEMO_FILE_CLASSIFICATION
+        )
+    if (
+        EnterpriseFigure.objects.filter(enterprise=enterprise).exists()
+        or EnterpriseRecognition.objects.filter(enterprise=enterprise).exists()
+    ):
+        return
+    year = timezone.localdate().year
+    for years_before, figures in DEMO_FILE_FIGURES.items():
+        enterprise_services.enterprise_figures_set(
+            enterprise=enterprise,
+            by=user,
+            year=year - years_before,
+            values={
+                name: value if isinstance(value, bool) else Decimal(value)
+                for name, value in figures.items()
+            },
+        )
+    for kind, years_before in DEMO_FILE_RECOGNITIONS:
+        enterprise_services.enterprise_recognition_add(
+            enterprise=enterprise, by=user, kind=kind, year=year - years_before
+        )
+    report.created.append(f"file of {enterprise.name}")
 
 
 def _demo_applications(

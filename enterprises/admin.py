@@ -5,17 +5,64 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from measures.money import format_yuan_exact
+
 from . import roles
 from .admin_forms import (
     PasswordSetByAdministratorForm,
     StaffMemberCreationForm,
     StaffMemberForm,
 )
-from .models import Enterprise, StaffMember, User
+from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, StaffMember, User
+from .selectors import file_fields
 
 # The roles are groups defined in code (enterprises.roles) and given with the staff form; a
 # group edited by hand would only make a role mean something else for some people.
 admin.site.unregister(Group)
+
+
+class _ReadOnlyInline(admin.TabularInline):
+    """The enterprise's file is the enterprise's own (一企一档): officials read it here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class EnterpriseRecognitionInline(_ReadOnlyInline):
+    model = EnterpriseRecognition
+    fields = readonly_fields = ("kind", "year", "created_at")
+
+
+class EnterpriseFigureInline(_ReadOnlyInline):
+    model = EnterpriseFigure
+    fields = readonly_fields = ("year", "label", "value", "source_application", "updated_at")
+
+    def _file_fields(self):
+        # An inline is made anew for each request: the policy data is read once per page.
+        if not hasattr(self, "_fields"):
+            self._fields = file_fields()
+        return self._fields
+
+    @admin.display(description=_("项目"))
+    def label(self, obj):
+        spec = self._file_fields().get(obj.name)
+        return spec.label if spec else obj.name
+
+    @admin.display(description=_("数据"))
+    def value(self, obj):
+        value = obj.value
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        spec = self._file_fields().get(obj.name)
+        if spec is not None and spec.track_field.is_money:
+            return format_yuan_exact(value)
+        return value
 
 
 @admin.register(Enterprise)
@@ -31,10 +78,12 @@ class EnterpriseAdmin(admin.ModelAdmin):
     show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("name", "credit_code", "district", "industry", "scale")}),
+        (_("国民经济行业分类"), {"fields": ("industry_section", "industry_division")}),
         (_("联系方式"), {"fields": ("contact_name", "contact_phone")}),
         (_("收款账户"), {"fields": ("bank_name", "bank_account")}),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
+    inlines = (EnterpriseRecognitionInline, EnterpriseFigureInline)
 
 
 class _PasswordLinkMixin:

@@ -1,11 +1,25 @@
 """Forms of the enterprise accounts: they parse and validate input; the services write."""
 
+import copy
+
 from django import forms
 from django.contrib.auth.forms import UserCreationForm
+from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Enterprise, User
-from .services import CREDIT_CODE_TAKEN, PROFILE_FIELDS, USERNAME_UNAVAILABLE
+from measures.fields import TRUE_TEXTS, StrictBooleanField
+from measures.forms import _form_field as declared_form_field
+
+from .models import FILE_FIRST_YEAR, Enterprise, User
+from .recognitions import Recognition
+from .selectors import FileField
+from .services import (
+    CREDIT_CODE_TAKEN,
+    PROFILE_FIELDS,
+    REGISTRATION_PROFILE_FIELDS,
+    USERNAME_UNAVAILABLE,
+)
 from .validators import normalize_credit_code
 
 ENTERPRISE_WIDGETS = {
@@ -60,7 +74,7 @@ class BankAccountPairMixin:
 class EnterpriseRegistrationForm(PleaseChooseMixin, BankAccountPairMixin, forms.ModelForm):
     class Meta:
         model = Enterprise
-        fields = ("name", "credit_code", "district", *PROFILE_FIELDS)
+        fields = ("name", "credit_code", "district", *REGISTRATION_PROFILE_FIELDS)
         widgets = ENTERPRISE_WIDGETS
         help_texts = ENTERPRISE_HELP_TEXTS
         error_messages = {
@@ -110,6 +124,11 @@ class EnterpriseProfileForm(PleaseChooseMixin, BankAccountPairMixin, forms.Model
         widgets = ENTERPRISE_WIDGETS
         help_texts = ENTERPRISE_HELP_TEXTS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/industry.js offers only the chosen section's divisions (the server checks).
+        self.fields["industry_division"].widget.attrs["data-section-field"] = "industry_section"
+
 
 class AccountEmailForm(forms.Form):
     email = forms.EmailField(
@@ -118,3 +137,93 @@ class AccountEmailForm(forms.Form):
         help_text=_("用于找回密码。"),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+# ── the enterprise's file ─────────────────────────────────────────────────────────────────
+
+
+def last_file_year() -> int:
+    """A file holds figures and recognitions up to the current year (next year's plans too)."""
+    return timezone.localdate().year + 1
+
+
+class FileYearField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", FILE_FIRST_YEAR)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        # The last year moves with the date: checked here, not fixed when the form is defined.
+        value = super().clean(value)
+        if value is not None and value > last_file_year():
+            raise forms.ValidationError(
+                _("年度不能晚于%(year)s年。") % {"year": last_file_year()}, code="max_value"
+            )
+        return value
+
+
+class RecognitionForm(PleaseChooseMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("认定名称"), choices=[("", ""), *Recognition.choices])
+    year = FileYearField(
+        label=_("认定年度"),
+        help_text=_("认定文件印发的年度，例如 2025。"),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class FileYearChoiceForm(forms.Form):
+    """Which year of figures to fill in or change."""
+
+    year = FileYearField(label=_("年度"), widget=forms.NumberInput(attrs={"inputmode": "numeric"}))
+
+
+class YesNoUnknownField(forms.Field):
+    """A yes/no figure of the file, where 未填写 is an answer of its own: the file may not know.
+    Yes and no are read as the declared-figures form reads them; nothing else is taken."""
+
+    widget = forms.Select(choices=[("", _("未填写")), ("true", _("是")), ("false", _("否"))])
+    default_error_messages = StrictBooleanField.default_error_messages
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if text in TRUE_TEXTS:
+            return True
+        if text == "false":
+            return False
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+def _file_form_field(file_field: FileField) -> forms.Field:
+    if file_field.field_type == "boolean":
+        field = YesNoUnknownField(required=False, label=file_field.label)
+    else:
+        # The same field the application's figures are entered with, optional here.
+        field = copy.deepcopy(declared_form_field(file_field.track_field))
+        field.required = False
+    if len(file_field.measures) > 1:
+        field.help_text = format_lazy(
+            "{} {}",
+            _("用于通知第%(numbers)s条。")
+            % {"numbers": "、".join(str(n) for n in file_field.measures)},
+            _("不同类别对此项的称呼可能不同，请填写企业当年的实际数据。"),
+        )
+    else:
+        field.help_text = _("用于通知第%(numbers)s条。") % {"numbers": file_field.measures[0]}
+    return field
+
+
+class FileFiguresForm(forms.Form):
+    """One year's figures of the file: every declared-field name of the policy data, optional;
+    an empty input removes the figure."""
+
+    def __init__(self, *args, file_fields: dict[str, FileField], **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, file_field in file_fields.items():
+            self.fields[name] = _file_form_field(file_field)
+
+    def values(self) -> dict:
+        return dict(self.cleaned_data)

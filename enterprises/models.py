@@ -1,9 +1,13 @@
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import RegexValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .districts import District
+from .industries import division_belongs_to, division_choices, section_choices
+from .recognitions import Recognition
 from .validators import (
     normalize_credit_code,
     validate_credit_code,
@@ -43,6 +47,17 @@ class Enterprise(models.Model):
     )
     industry = models.CharField(_("所属行业"), max_length=32, choices=Industry.choices)
     scale = models.CharField(_("企业规模"), max_length=16, choices=Scale.choices)
+    # 国民经济行业分类 (GB/T 4754-2017), for matching; ``industry`` stays the notice's groups.
+    industry_section = models.CharField(
+        _("国民经济行业门类"), max_length=1, choices=section_choices, blank=True
+    )
+    industry_division = models.CharField(
+        _("国民经济行业大类"),
+        max_length=2,
+        choices=division_choices,
+        blank=True,
+        help_text=_("按《国民经济行业分类》（GB/T 4754-2017），大类须属于所选门类。"),
+    )
     contact_name = models.CharField(
         _("联系人"), max_length=50, validators=[validate_no_bidi_controls]
     )
@@ -67,6 +82,15 @@ class Enterprise(models.Model):
     def save(self, *args, **kwargs):
         self.credit_code = normalize_credit_code(self.credit_code)
         super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.industry_division and not division_belongs_to(
+            self.industry_division, self.industry_section
+        ):
+            raise ValidationError(
+                {"industry_division": _("所选行业大类不属于所选门类，请重新选择。")}
+            )
 
     @property
     def has_payout_account(self) -> bool:
@@ -133,3 +157,93 @@ class StaffMember(User):
         proxy = True
         verbose_name = _("工作人员")
         verbose_name_plural = _("工作人员")
+
+
+# The years a file holds: from the notice's time to the year after the current one at most
+# (checked in the forms, which know the date).
+FILE_FIRST_YEAR = 2000
+FILE_LAST_YEAR = 2100
+file_year_validators = [MinValueValidator(FILE_FIRST_YEAR), MaxValueValidator(FILE_LAST_YEAR)]
+
+
+class EnterpriseRecognition(models.Model):
+    """A recognition (认定) the enterprise holds, by the year it was granted: 一企一档."""
+
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        on_delete=models.CASCADE,
+        related_name="recognitions",
+    )
+    kind = models.CharField(_("认定名称"), max_length=40, choices=Recognition.choices)
+    year = models.PositiveSmallIntegerField(_("认定年度"), validators=file_year_validators)
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("企业认定")
+        verbose_name_plural = _("企业认定")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "kind", "year"], name="recognition_once_per_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_kind_display()}"
+
+
+class EnterpriseFigure(models.Model):
+    """One of the figures the notice's tracks ask about (a TrackField name), for one year.
+
+    The value is held in the column of its field's type: amounts and counts exactly in
+    ``decimal_value``, yes/no in ``boolean_value``, descriptions in ``text_value``.
+    """
+
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="figures"
+    )
+    name = models.SlugField(_("字段名"), max_length=50)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=file_year_validators)
+    decimal_value = models.DecimalField(
+        _("数值"), max_digits=16, decimal_places=2, null=True, blank=True
+    )
+    boolean_value = models.BooleanField(_("是/否"), null=True, blank=True)
+    text_value = models.CharField(_("文本"), max_length=200, blank=True)
+    source_application = models.ForeignKey(
+        "applications.Application",
+        verbose_name=_("来源申报"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("从已批准的申报保存时记录；企业自行填写时为空。"),
+    )
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("企业年度数据")
+        verbose_name_plural = _("企业年度数据")
+        ordering = ["-year", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["enterprise", "name", "year"], name="figure_once_per_name_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(decimal_value__isnull=False)
+                | Q(boolean_value__isnull=False)
+                | ~Q(text_value=""),
+                name="figure_has_a_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"
+
+    @property
+    def value(self):
+        if self.decimal_value is not None:
+            return self.decimal_value
+        if self.boolean_value is not None:
+            return self.boolean_value
+        return self.text_value

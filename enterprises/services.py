@@ -2,6 +2,7 @@
 
 import logging
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -13,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from . import roles
-from .models import Enterprise, User
+from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
 from .permissions import can_edit_enterprise_profile
+from .selectors import FileField, file_fields
 from .validators import normalize_credit_code
 
 logger = logging.getLogger(__name__)
@@ -22,7 +24,7 @@ logger = logging.getLogger(__name__)
 # What an enterprise may change about itself. Its name and credit code identify it to the
 # reviewers and on payouts, and its district decides which district reviews its applications,
 # so only an administrator changes those (in the admin).
-PROFILE_FIELDS = (
+REGISTRATION_PROFILE_FIELDS = (
     "contact_name",
     "contact_phone",
     "industry",
@@ -30,6 +32,8 @@ PROFILE_FIELDS = (
     "bank_name",
     "bank_account",
 )
+# The profile page adds the national classification, which matching reads (一企一档).
+PROFILE_FIELDS = (*REGISTRATION_PROFILE_FIELDS, "industry_section", "industry_division")
 
 # Neither message confirms to a visitor that another enterprise, or another person, is
 # registered: each says what to do either way.
@@ -178,3 +182,146 @@ def staff_member_assign_role(
     user.groups.add(role_groups.get(name=role))
     user._role_names = None
     return user
+
+
+# ── the enterprise's file (一企一档): recognitions and figures by year ─────────────────────────
+
+
+def _check_own_file(*, enterprise: Enterprise, by: User) -> None:
+    if not can_edit_enterprise_profile(user=by, enterprise=enterprise):
+        raise PermissionDenied(_("您只能修改本企业的档案。"))
+
+
+@transaction.atomic
+def enterprise_recognition_add(
+    *, enterprise: Enterprise, by: User, kind: str, year: int
+) -> EnterpriseRecognition:
+    """Record a recognition the enterprise holds; recording it twice keeps one."""
+    _check_own_file(enterprise=enterprise, by=by)
+    recognition = EnterpriseRecognition(enterprise=enterprise, kind=kind, year=year)
+    recognition.full_clean(exclude=["enterprise"], validate_unique=False)
+    recognition, created = EnterpriseRecognition.objects.get_or_create(
+        enterprise=enterprise, kind=kind, year=year
+    )
+    if created:
+        logger.info("enterprise %s recognition %s %s added by %s", enterprise.pk, kind, year, by.pk)
+    return recognition
+
+
+@transaction.atomic
+def enterprise_recognition_delete(*, recognition: EnterpriseRecognition, by: User) -> None:
+    _check_own_file(enterprise=recognition.enterprise, by=by)
+    recognition.delete()
+
+
+def _columns(file_field: FileField, value) -> dict:
+    """The figure's value in the column of its field's type."""
+    columns = {"decimal_value": None, "boolean_value": None, "text_value": ""}
+    kind = file_field.field_type
+    if kind == "boolean":
+        if not isinstance(value, bool):
+            raise ValidationError({file_field.name: _("请选择是或否。")})
+        columns["boolean_value"] = value
+    elif kind in ("decimal", "integer"):
+        if isinstance(value, bool):
+            raise ValidationError({file_field.name: _("请输入一个数字。")})
+        columns["decimal_value"] = Decimal(value)
+    else:
+        columns["text_value"] = str(value)
+    return columns
+
+
+def _figures_write(
+    *, enterprise: Enterprise, year: int, values: Mapping[str, Any], source_application=None
+) -> int:
+    """Set the year's figures of ``values`` (a value of None or "" removes the figure).
+    Returns how many figures changed."""
+    fields = file_fields()
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ValidationError(
+            _("政策数据中没有这些字段：%(names)s") % {"names": "、".join(unknown)}
+        )
+    existing = {
+        figure.name: figure
+        for figure in EnterpriseFigure.objects.select_for_update().filter(
+            enterprise=enterprise, year=year, name__in=list(values)
+        )
+    }
+    changed = 0
+    for name, value in values.items():
+        figure = existing.get(name)
+        if value is None or value == "":
+            if figure is not None:
+                figure.delete()
+                changed += 1
+            continue
+        columns = _columns(fields[name], value)
+        if figure is None:
+            figure = EnterpriseFigure(enterprise=enterprise, name=name, year=year, **columns)
+            figure.source_application = source_application
+            figure.full_clean(exclude=["enterprise", "source_application"], validate_unique=False)
+            figure.save()
+            changed += 1
+        elif any(getattr(figure, column) != v for column, v in columns.items()):
+            for column, v in columns.items():
+                setattr(figure, column, v)
+            figure.source_application = source_application
+            figure.full_clean(exclude=["enterprise", "source_application"], validate_unique=False)
+            figure.save()
+            changed += 1
+    return changed
+
+
+@transaction.atomic
+def enterprise_figures_set(
+    *, enterprise: Enterprise, by: User, year: int, values: Mapping[str, Any]
+) -> int:
+    """Set the enterprise's figures of ``year``: each name must be a declared-field name of the
+    policy data, its value of that field's type; None or "" removes a figure. Returns how many
+    changed."""
+    _check_own_file(enterprise=enterprise, by=by)
+    # Serializes two saves of the same file, so that neither inserts a figure the other did.
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    changed = _figures_write(enterprise=enterprise, year=year, values=values)
+    if changed:
+        logger.info(
+            "enterprise %s figures of %s: %s changed by %s", enterprise.pk, year, changed, by.pk
+        )
+    return changed
+
+
+# An application's figures are worth keeping once reviewers have approved them.
+SAVABLE_STATES = ("approved", "disbursed")
+
+
+@transaction.atomic
+def enterprise_file_save_application(*, application, by: User) -> int:
+    """Copy an approved application's declared figures into its enterprise's file, for the
+    year of its window. Running it again changes nothing. Returns how many figures changed."""
+    enterprise = application.enterprise
+    _check_own_file(enterprise=enterprise, by=by)
+    if application.state not in SAVABLE_STATES:
+        raise ValidationError(_("申报批准后才能将申报数据保存到企业档案。"))
+    Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    names = set(file_fields())
+    values = {
+        name: value
+        for name, value in application.declared_values().items()
+        if name in names and value not in (None, "")
+    }
+    changed = _figures_write(
+        enterprise=enterprise,
+        year=application.window.year,
+        values=values,
+        source_application=application,
+    )
+    if changed:
+        logger.info(
+            "enterprise %s saved application %s into its file (%s figures) by %s",
+            enterprise.pk,
+            application.pk,
+            changed,
+            by.pk,
+        )
+    return changed

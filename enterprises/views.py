@@ -6,18 +6,30 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
+from applications.selectors import application_for_enterprise_user
+from applications.views import enterprise_required
+
+from . import selectors, services
 from .forms import (
     AccountEmailForm,
     AccountRegistrationForm,
     EnterpriseProfileForm,
     EnterpriseRegistrationForm,
+    FileFiguresForm,
+    FileYearChoiceForm,
+    RecognitionForm,
+    last_file_year,
 )
+from .matching import match_report
+from .models import FILE_FIRST_YEAR
 from .services import enterprise_register, enterprise_update_profile, user_update_email
 
 
@@ -146,3 +158,132 @@ def profile(request):
         "enterprises/profile.html",
         {"enterprise": enterprise, "profile_form": profile_form, "email_form": email_form},
     )
+
+
+# ── the enterprise's file (一企一档) ─────────────────────────────────────────────────────────
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def file(request):
+    """企业档案: the recognitions held and the figures by year; POST records a recognition."""
+    enterprise = request.user.enterprise
+    recognition_form = RecognitionForm(data=request.POST if request.method == "POST" else None)
+    if request.method == "POST" and recognition_form.is_valid():
+        try:
+            services.enterprise_recognition_add(
+                enterprise=enterprise, by=request.user, **recognition_form.cleaned_data
+            )
+        except ValidationError as error:
+            _show_service_errors(error, [recognition_form])
+        else:
+            messages.success(request, _("已登记认定。"))
+            return redirect("enterprises:file")
+    fields = selectors.file_fields()
+    return render(
+        request,
+        "enterprises/file.html",
+        {
+            "enterprise": enterprise,
+            "recognition_form": recognition_form,
+            "recognitions": selectors.recognitions_of(enterprise=enterprise),
+            "years": selectors.figures_by_year(enterprise=enterprise, fields=fields),
+            "year_form": FileYearChoiceForm(initial={"year": timezone.localdate().year - 1}),
+        },
+    )
+
+
+@enterprise_required
+@require_GET
+def file_year_choose(request):
+    """The year typed in 填写年度数据 → that year's form."""
+    form = FileYearChoiceForm(data=request.GET)
+    if form.is_valid():
+        return redirect("enterprises:file-year", year=form.cleaned_data["year"])
+    for error in form.errors.get("year", []):
+        messages.error(request, error)
+    return redirect("enterprises:file")
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def file_year(request, year: int):
+    """One year's figures: every figure the policy data asks about, each optional."""
+    if not FILE_FIRST_YEAR <= year <= last_file_year():
+        raise Http404(_("没有这个年度。"))
+    enterprise = request.user.enterprise
+    fields = selectors.file_fields()
+    if request.method == "POST":
+        form = FileFiguresForm(data=request.POST, file_fields=fields)
+        if form.is_valid():
+            try:
+                changed = services.enterprise_figures_set(
+                    enterprise=enterprise, by=request.user, year=year, values=form.values()
+                )
+            except ValidationError as error:
+                _show_service_errors(error, [form])
+            else:
+                messages.success(
+                    request,
+                    _("已保存%(year)s年度数据（%(count)s项有变化）。")
+                    % {"year": year, "count": changed},
+                )
+                return redirect("enterprises:file")
+    else:
+        existing = selectors.figures_of_year(enterprise=enterprise, year=year)
+        initial = {}
+        for name, figure in existing.items():
+            if name not in fields:
+                continue
+            value = selectors.typed_value(figure, fields[name].field_type)
+            initial[name] = ("true" if value else "false") if isinstance(value, bool) else value
+        form = FileFiguresForm(initial=initial, file_fields=fields)
+    return render(
+        request,
+        "enterprises/file_year.html",
+        {"enterprise": enterprise, "year": year, "form": form},
+    )
+
+
+@enterprise_required
+@require_POST
+def recognition_delete(request, pk: int):
+    recognition = get_object_or_404(
+        selectors.recognitions_of(enterprise=request.user.enterprise), pk=pk
+    )
+    services.enterprise_recognition_delete(recognition=recognition, by=request.user)
+    messages.success(request, _("已删除认定记录。"))
+    return redirect("enterprises:file")
+
+
+@enterprise_required
+@require_POST
+def file_from_application(request, pk: int):
+    """保存到企业档案: an approved application's figures become the file's for its year."""
+    application = application_for_enterprise_user(user=request.user, pk=pk)
+    try:
+        changed = services.enterprise_file_save_application(
+            application=application, by=request.user
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        year = application.window.year
+        if changed:
+            messages.success(
+                request,
+                _("已将申报数据保存到企业档案的%(year)s年度（%(count)s项）。")
+                % {"year": year, "count": changed},
+            )
+        else:
+            messages.info(request, _("企业档案的%(year)s年度已是这些数据。") % {"year": year})
+    return redirect("applications:detail", pk=application.pk)
+
+
+@enterprise_required
+@require_GET
+def matches(request):
+    """可申报政策: every open track against the enterprise's file, printable as its report."""
+    report = match_report(enterprise=request.user.enterprise)
+    return render(request, "enterprises/matches.html", {"report": report})

@@ -30,6 +30,7 @@ REVIEW_REMINDER_DAYS = 2
 @dataclass
 class SweepReport:
     window_reminders: int = 0
+    window_announcements: int = 0
     review_reminders: int = 0
     escalations: int = 0
     expired: int = 0
@@ -195,11 +196,15 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
 
 
 def run_deadlines(*, now=None) -> SweepReport:
-    """Every deadline sweep once, at ``now``: what the scheduler runs, and run_deadlines."""
+    """Every deadline sweep once, at ``now``, and the announcement of windows opened by then:
+    what the scheduler runs, and run_deadlines."""
     from applications.services import applications_expire_closed_drafts
+
+    from .announcements import announce_opened_windows
 
     now = now or timezone.now()
     report = SweepReport()
+    report.window_announcements = announce_opened_windows(now=now)
     report.window_reminders = remind_window_closing(now=now)
     report.expired = applications_expire_closed_drafts(now=now)
     report.review_reminders, report.escalations = remind_review_deadlines(now=now)

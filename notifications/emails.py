@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from .models import Notification
-from .selectors import application_path
+from .selectors import notification_path
 
 TEMPLATES = "notifications/email/"
 
@@ -21,7 +21,7 @@ def notification_email_message(notification: Notification) -> EmailMultiAlternat
     recipient = notification.recipient
     base = site_url()
     # The same page the notification centre would link to: nothing the reader cannot open.
-    path = application_path(user=recipient, application_id=notification.application_id)
+    path = notification_path(user=recipient, notification=notification)
     context = {
         "notification": notification,
         "recipient": recipient,

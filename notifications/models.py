@@ -7,13 +7,15 @@ class Notification(models.Model):
     """An in-app message, and the record that its email went out; one per event and person.
 
     ``key`` names the event: ``log:<entry>`` for a transition, ``remind:…`` or ``escalate:…``
-    for a deadline; with the recipient it is unique, so that an event delivered or a sweep run
+    for a deadline, ``window-opened:<window>`` for a window announced to matching enterprises; with the recipient it is unique, so that an event delivered or a sweep run
     twice never notifies anyone twice."""
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("办理进展")
         REMINDER = "reminder", _("到期提醒")
         ESCALATION = "escalation", _("逾期督办")
+        # A window opened that the enterprise's file matches: it links to 可申报政策.
+        WINDOW_OPENED = "window_opened", _("政策推送")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -61,3 +63,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WindowAnnouncement(models.Model):
+    """A window whose opening has been announced to the enterprises its tracks match: once per
+    window, whatever happens to the file afterwards (``notifications.announcements``)."""
+
+    window = models.OneToOneField(
+        "measures.ApplicationWindow",
+        verbose_name=_("申报批次"),
+        on_delete=models.CASCADE,
+        related_name="announcement",
+    )
+    announced_at = models.DateTimeField(_("推送时间"))
+    enterprises = models.PositiveIntegerField(_("推送企业数"), default=0)
+    notifications = models.PositiveIntegerField(_("通知条数"), default=0)
+
+    class Meta:
+        verbose_name = _("批次开放推送")
+        verbose_name_plural = _("批次开放推送")
+        ordering = ["-announced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.window_id}: {self.announced_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,8 @@ PERIODIC_TASKS = {
     "送达遗漏的通知": ("notifications.tasks.redeliver_outbox", 60, None),
     "补发邮件": ("notifications.tasks.email_pending_notifications", 5 * 60, None),
     "草稿过期": ("applications.tasks.expire_closed_drafts", 15 * 60, None),
+    # Often enough that a window created in advance is announced soon after it opens.
+    "新批次开放推送": ("notifications.tasks.announce_opened_windows", 15 * 60, None),
     "申报截止提醒": (
         "notifications.tasks.remind_window_closing",
         None,

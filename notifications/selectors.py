@@ -55,3 +55,13 @@ def application_paths(*, user, application_ids) -> dict[int, str]:
 
 def application_path(*, user, application_id) -> str | None:
     return application_paths(user=user, application_ids=[application_id]).get(application_id)
+
+
+def notification_path(*, user, notification: Notification) -> str | None:
+    """Where a notification takes its reader: its application, or for a window announced to
+    an enterprise, the enterprise's 可申报政策 page."""
+    if notification.kind == Notification.Kind.WINDOW_OPENED:
+        if user.enterprise_id is not None and roles.user_has_role(user, roles.ENTERPRISE):
+            return reverse("matches")
+        return None
+    return application_path(user=user, application_id=notification.application_id)

@@ -60,3 +60,10 @@ def remind_review_deadlines() -> tuple[int, int]:
     from .deadlines import remind_review_deadlines as sweep
 
     return sweep()
+
+
+@shared_task
+def announce_opened_windows() -> int:
+    from .announcements import announce_opened_windows as sweep
+
+    return sweep()

@@ -47,8 +47,16 @@ def notification_list(request):
         {
             "title": _("我的通知"),
             "page_obj": page,
-            # (notification, whether its title links to the application)
-            "items": [(n, n.application_id in paths) for n in page],
+            # (notification, whether its title links somewhere: its application, or for a
+            # window announced, the matching page)
+            "items": [
+                (
+                    n,
+                    n.application_id in paths
+                    or (n.kind == n.Kind.WINDOW_OPENED and request.user.enterprise_id is not None),
+                )
+                for n in page
+            ],
         },
     )
 
@@ -64,7 +72,7 @@ def notification_open(request, pk: int):
     writes is a POST with CSRF."""
     notification = selectors.notification_for_user(user=request.user, pk=pk)
     inbox.notification_mark_read(notification_id=notification.pk, user=request.user)
-    path = selectors.application_path(user=request.user, application_id=notification.application_id)
+    path = selectors.notification_path(user=request.user, notification=notification)
     return redirect(path or "notifications:list")
 
 

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("measures.urls")),
     path("api/", include("measures.api_urls")),
     path("enterprise/", include("enterprises.urls")),
+    # 可申报政策: the enterprise's file against the open windows (enterprises/matching.py).
+    path("portal/matches/", enterprise_views.matches, name="matches"),
     path("portal/", include("applications.urls")),
     path("notifications/", include("notifications.urls")),
     # Django's account pages, with the password reset form rate-limited (enterprises/views.py).

@@ -17,6 +17,8 @@ from django_celery_beat.models import (
 from applications import services
 from applications.models import Application
 from enterprises.districts import District
+from enterprises.models import EnterpriseRecognition
+from enterprises.recognitions import Recognition
 from measures.models import Division
 from tests.applications.factories import draft
 from tests.disbursements.factories import frozen_batch
@@ -167,6 +169,9 @@ def build_world() -> World:
                 recipient=user_b, application=b_review, title=f"【{b_review.reference}】提交申报"
             ),
             "a_log": a_approved.log_entries.last(),
+            "a_recognition": EnterpriseRecognition.objects.create(
+                enterprise=enterprise_a, kind=Recognition.SINGLE_CHAMPION, year=2026
+            ),
             "a_review_record": a_approved.reviews.last(),
             "periodictask": PeriodicTask.objects.order_by("pk").first(),
             "clockedschedule": ClockedSchedule.objects.create(clocked_time=timezone.now()),

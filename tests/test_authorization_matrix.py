@@ -339,6 +339,46 @@ RULES: dict[str, list[Case]] = {
             post=portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
         )
     ],
+    # The enterprise's file (一企一档): its own, so B reaches its own pages and never A's objects.
+    "enterprise/file/": [
+        Case(
+            at("enterprises:file"),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+        )
+    ],
+    "enterprise/file/year/": [
+        Case(
+            lambda world: reverse("enterprises:file-year-choose") + "?year=2025",
+            portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
+            post=portal_expect(("enterprise_b", 405), ("enterprise_a", 405)),
+        )
+    ],
+    "enterprise/file/<int:year>/": [
+        Case(
+            at("enterprises:file-year", 2026),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
+        )
+    ],
+    "enterprise/file/recognitions/<int:pk>/delete/": [
+        Case(
+            at("enterprises:recognition-delete", "a_recognition.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+        )
+    ],
+    # Saving A's approved application into A's file.
+    "enterprise/file/from-application/<int:pk>/": [
+        Case(
+            at("enterprises:file-from-application", "a_approved.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+        )
+    ],
+    "portal/matches/": [
+        Case(at("matches"), portal_expect(("enterprise_b", 200), ("enterprise_a", 200)))
+    ],
     # The enterprise portal, on enterprise A's applications.
     "portal/": [
         Case(at("applications:home"), portal_expect(("enterprise_b", 200), ("enterprise_a", 200)))

@@ -136,3 +136,37 @@ def test_seed_demo_refuses_where_demo_data_is_off_unless_forced(policy, settings
 
     call_command("seed_demo", force_demo=True)
     assert User.objects.filter(username="demo-admin").exists()
+
+
+def test_the_demo_enterprise_file_shows_every_group_of_the_matching_page(policy):
+    from enterprises.matching import match_report
+
+    call_command("seed_demo")
+    enterprise = User.objects.get(username="demo-enterprise").enterprise
+
+    report = match_report(enterprise=enterprise)
+
+    qualifies = {(m.measure.number, m.track.code): m for m in report.qualifies}
+    # Measure 2 from the figures, with its amount: 1% of 4500万元 of new purchases.
+    assert str(qualifies[(2, "supply-chain")].quote.amount) == "450000.00"
+    assert (3, "single-champion") in qualifies  # a recognition
+    assert (10, "ic-design") in qualifies
+    assert {(m.measure.number, m.track.code) for m in report.does_not_qualify} >= {
+        (1, "leading-enterprise"),
+        (10, "ic-manufacturing"),
+    }
+    assert report.may_qualify
+    assert (enterprise.industry_section, enterprise.industry_division) == ("C", "35")
+
+
+def test_seed_demo_leaves_the_file_the_enterprise_changed(policy):
+    from enterprises.models import EnterpriseFigure
+
+    call_command("seed_demo")
+    figures = EnterpriseFigure.objects.filter(name="new_purchase_amount")
+    figures.update(decimal_value=1)
+    snapshot = sorted(EnterpriseFigure.objects.values_list("name", "year", "decimal_value"))
+
+    call_command("seed_demo")
+
+    assert sorted(EnterpriseFigure.objects.values_list("name", "year", "decimal_value")) == snapshot

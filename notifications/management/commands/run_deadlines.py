@@ -8,8 +8,9 @@ from notifications.deadlines import run_deadlines
 
 class Command(BaseCommand):
     help = (
-        "Run the deadline sweeps once: reminders before windows close, expiry of the drafts of "
-        "closed windows, review reminders and escalations. --now runs them at another clock."
+        "Run the deadline sweeps once: announcements of windows opened to matching enterprises, "
+        "reminders before windows close, expiry of the drafts of closed windows, review "
+        "reminders and escalations. --now runs them at another clock."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +36,7 @@ class Command(BaseCommand):
         report = run_deadlines(now=clock)
         self.stdout.write(
             f"{timezone.localtime(clock):%Y-%m-%d %H:%M}: "
+            f"{report.window_announcements} window announcements, "
             f"{report.window_reminders} closing reminders, {report.expired} drafts expired, "
             f"{report.review_reminders} review reminders, {report.escalations} escalations"
         )

@@ -1,0 +1,267 @@
+"""Matching (精准测算): every track with an open window against an enterprise's file.
+
+Each (window, track) falls in one of three groups:
+
+- qualifies: the file meets every condition the notice sets for the track (its thresholds and,
+  for a recognition-based track, one of its recognitions) and holds the figures its amount is
+  computed from; the amount or range is ``measures.calculator.quote``'s, as on the calculator;
+- may qualify: no condition is known to fail, but figures are missing (listed by label);
+- does not qualify: a condition fails; the reason quotes the notice.
+
+Which figures: a track reads the figures of the window's year. Where the file has none of the
+track's figures for that year, it reads the latest earlier year that has some, and says so
+(an enterprise that filled in last year's figures learns where it stands before it adds this
+year's). A later year is never read: it is not the year the window asks about.
+
+The figures a track needs are those of its thresholds, those its amount is computed from and
+its other required numeric fields. Yes/no fields count only through a threshold (an unticked
+box is an answer), and text fields (a document number, a product's name) describe one
+application: the application asks for them, matching does not.
+
+Everything is read in one query per kind of data, whatever the number of tracks and windows:
+the open windows, their tracks, the tracks' fields and thresholds, then the file's figures and
+recognitions. ``match_track`` itself reads nothing.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from measures.calculator import Quote, quote
+from measures.models import (
+    ApplicationWindow,
+    EligibilityThreshold,
+    Measure,
+    Track,
+    TrackField,
+)
+from measures.money import format_yuan
+
+from .models import Enterprise
+from .recognitions import Recognition, counted_years, track_recognitions
+from .selectors import EnterpriseFile, enterprise_file
+
+
+class Status(StrEnum):
+    QUALIFIES = "qualifies"
+    MAY_QUALIFY = "may_qualify"
+    DOES_NOT_QUALIFY = "does_not_qualify"
+
+
+@dataclass
+class TrackMatch:
+    window: ApplicationWindow
+    track: Track
+    status: Status
+    # The year whose figures were read (None: the track reads no figures).
+    year: int | None = None
+    quote: Quote | None = None
+    missing: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    # The recognitions of the file the track was granted on.
+    recognitions: list[str] = field(default_factory=list)
+
+    @property
+    def measure(self) -> Measure:
+        return self.track.measure
+
+    @property
+    def year_is_earlier(self) -> bool:
+        return self.year is not None and self.year < self.window.year
+
+
+@dataclass
+class MatchReport:
+    enterprise: Enterprise
+    moment: datetime
+    matches: list[TrackMatch]
+
+    def _of(self, status: Status) -> list[TrackMatch]:
+        return [m for m in self.matches if m.status == status]
+
+    @property
+    def qualifies(self) -> list[TrackMatch]:
+        return self._of(Status.QUALIFIES)
+
+    @property
+    def may_qualify(self) -> list[TrackMatch]:
+        return self._of(Status.MAY_QUALIFY)
+
+    @property
+    def does_not_qualify(self) -> list[TrackMatch]:
+        return self._of(Status.DOES_NOT_QUALIFY)
+
+
+# ── reads ──────────────────────────────────────────────────────────────────────────────────
+
+
+def open_windows_with_tracks(*, moment=None) -> list[tuple[ApplicationWindow, Track]]:
+    """Every (window, track) open for applications at ``moment``, in the notice's order:
+    four queries (windows, tracks, their fields, their thresholds)."""
+    moment = moment or timezone.now()
+    windows = list(
+        ApplicationWindow.objects.open_at(moment)
+        .filter(measure__kind=Measure.Kind.FUNDING)
+        .order_by("measure__number", "closes_at", "pk")
+    )
+    if not windows:
+        return []
+    tracks = list(
+        Track.objects.filter(is_active=True, measure_id__in={w.measure_id for w in windows})
+        .select_related("measure")
+        .prefetch_related(
+            Prefetch("fields", queryset=TrackField.objects.order_by("order", "pk")), "thresholds"
+        )
+        .order_by("measure__number", "order", "pk")
+    )
+    pairs = []
+    for window in windows:
+        for track in tracks:
+            if track.measure_id == window.measure_id and window.track_id in (None, track.pk):
+                # The window's measure, from the track: the windows query joins nothing.
+                window.measure = track.measure
+                pairs.append((window, track))
+    return pairs
+
+
+def match_report(*, enterprise: Enterprise, moment=None) -> MatchReport:
+    """The enterprise's report: six queries, whatever the number of tracks and windows."""
+    moment = moment or timezone.now()
+    pairs = open_windows_with_tracks(moment=moment)
+    file = enterprise_file(enterprise=enterprise)
+    return MatchReport(
+        enterprise=enterprise,
+        moment=moment,
+        matches=[match_track(track=track, window=window, file=file) for window, track in pairs],
+    )
+
+
+# ── the rule ───────────────────────────────────────────────────────────────────────────────
+
+
+def considered_fields(track: Track) -> list[TrackField]:
+    """The fields of ``track`` whose figures matching needs (see the module's docstring)."""
+    threshold_names = {t.field_name for t in track.thresholds.all()}
+    rule_names = {track.base_field, track.base_limit_field} - {""}
+    numeric = (TrackField.FieldType.DECIMAL, TrackField.FieldType.INTEGER)
+    return [
+        f
+        for f in track.fields.all()
+        if f.name in threshold_names
+        or f.name in rule_names
+        or (f.required and f.field_type in numeric)
+    ]
+
+
+def _typed(value, track_field: TrackField | None):
+    if (
+        track_field is not None
+        and track_field.field_type == TrackField.FieldType.INTEGER
+        and isinstance(value, Decimal)
+    ):
+        return int(value)
+    return value
+
+
+def _year_to_read(names: list[str], window_year: int, file: EnterpriseFile) -> int:
+    years = {year for name in names for year in file.figures.get(name, {}) if year <= window_year}
+    return max(years) if years else window_year
+
+
+def _describe(value, track_field: TrackField | None) -> str:
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if track_field is not None and track_field.is_money:
+        return format_yuan(Decimal(value))
+    unit = track_field.unit if track_field is not None else ""
+    return f"{value}{unit}"
+
+
+def _named(kinds) -> str:
+    # The labels carry quotation marks of their own (国家“小巨人”企业): none added around them.
+    return "、".join(str(Recognition(kind).label) for kind in kinds)
+
+
+def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile) -> TrackMatch:
+    """Where ``file`` stands on ``track`` in ``window``; reads nothing from the database."""
+    number = track.measure.number
+    fields = {f.name: f for f in track.fields.all()}
+    needed = considered_fields(track)
+    match = TrackMatch(window=window, track=track, status=Status.MAY_QUALIFY)
+
+    reasons = []
+    kinds = track_recognitions(measure_number=number, track_code=track.code)
+    if kinds:
+        years = counted_years(window.year)
+        held = [kind for kind in kinds if any((kind, year) in file.recognitions for year in years)]
+        if held:
+            match.recognitions = [Recognition(kind).label for kind in held]
+        else:
+            reasons.append(
+                _(
+                    "不符合：通知第%(number)s条面向%(kinds)s；企业档案中没有%(first)s年或"
+                    "%(last)s年获得的该项认定。"
+                )
+                % {
+                    "number": number,
+                    "kinds": _named(kinds),
+                    "first": years[0],
+                    "last": years[-1],
+                }
+            )
+
+    declared = {}
+    if needed or not kinds:
+        names = [f.name for f in needed]
+        match.year = _year_to_read(names, window.year, file)
+        for name, by_year in file.figures.items():
+            if name in fields and match.year in by_year:
+                declared[name] = _typed(by_year[match.year], fields[name])
+        match.missing = [f.label for f in needed if declared.get(f.name) in (None, "")]
+
+    for threshold in track.thresholds.all():
+        value = declared.get(threshold.field_name)
+        if value in (None, "") or threshold.is_met(value):
+            continue
+        track_field = fields.get(threshold.field_name)
+        if threshold.operator == EligibilityThreshold.Operator.TRUE:
+            reasons.append(
+                _("不符合：通知第%(number)s条要求“%(condition)s”，企业档案中%(year)s年为“否”。")
+                % {"number": number, "condition": threshold.text, "year": match.year}
+            )
+        else:
+            reasons.append(
+                _(
+                    "不符合：通知第%(number)s条要求“%(condition)s”，"
+                    "企业档案中%(year)s年的%(label)s为%(value)s。"
+                )
+                % {
+                    "number": number,
+                    "condition": threshold.text,
+                    "year": match.year,
+                    "label": track_field.label if track_field else threshold.field_name,
+                    "value": _describe(value, track_field),
+                }
+            )
+
+    if reasons:
+        match.status, match.reasons = Status.DOES_NOT_QUALIFY, reasons
+        return match
+    if not needed and not kinds:
+        # Nothing in the file can tell (policy data that names no condition and no figure).
+        match.missing = [f.label for f in track.fields.all()] or [track.description or track.name]
+        return match
+    if match.missing:
+        return match
+    result = quote(track, declared)
+    match.quote = result
+    if result.eligible:
+        match.status = Status.QUALIFIES
+    else:
+        match.status, match.reasons = Status.DOES_NOT_QUALIFY, list(result.reasons)
+    return match

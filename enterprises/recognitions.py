@@ -1,0 +1,113 @@
+"""The recognitions (认定) the notice names, and the tracks that are granted for holding one.
+
+Only what 渝经信规范〔2023〕1号 itself names is here, each with the measure that names it. The
+mapping from tracks to recognitions is data, read by matching (``enterprises.matching``): a
+track listed below qualifies an enterprise that holds one of its recognitions, of the window's
+year or the year before (``RECOGNITION_YEARS``). Tracks not listed are matched on figures alone.
+A test holds every track named here to the policy data file.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+# A recognition counts for a window of year Y when it was granted in Y or in Y − 1: the notice
+# rewards recognitions newly granted (首次认定（复核）), and a window of one year takes those of the
+# year before, granted too late for the previous round.
+RECOGNITION_YEARS = 2
+
+
+class Recognition(models.TextChoices):
+    # 第1条
+    CHAIN_LEADER = "chain_leader", _("领军（链主）企业")
+    # 第3条
+    LITTLE_GIANT_CULTIVATION = "little_giant_cultivation", _("国家“小巨人”培育企业")
+    LITTLE_GIANT = "little_giant", _("国家级专精特新“小巨人”企业")
+    SINGLE_CHAMPION = "single_champion", _("制造业单项冠军")
+    SME_INCUBATOR = "sme_incubator", _("专精特新中小企业孵化器")
+    # 第4条
+    SPECIALIZED_SME = "specialized_sme", _("专精特新企业")
+    # 第13条
+    KEY_BRAND = "key_brand", _("消费品工业重点培育品牌")
+    FEATURED_CHAIN_PLATFORM = (
+        "featured_chain_platform",
+        _("通过“揭榜挂帅”入选重庆消费品工业特色产业链平台"),
+    )
+    # 第14条
+    PRODUCT_REGISTRATION = "product_registration", _("新产品生产注册批件")
+    INTERNATIONAL_REGISTRATION = (
+        "international_registration",
+        _("药品或三类高端医疗器械国际注册"),
+    )
+    CONSISTENCY_EVALUATION = "consistency_evaluation", _("通过或视同通过一致性评价")
+    # 第15条
+    KEY_SOFTWARE_ENTERPRISE = "key_software_enterprise", _("重点软信企业")
+    MUNICIPAL_SOFTWARE_PRODUCT = "municipal_software_product", _("市级软件产品")
+    MUNICIPAL_SOFTWARE_PLATFORM = "municipal_software_platform", _("市级软件公共服务平台")
+    FIRST_EDITION_SOFTWARE = "first_edition_software", _("首版次软件产品")
+    # 第16条
+    MUNICIPAL_INNOVATION_DEMO = (
+        "municipal_innovation_demo",
+        _("市级技术创新示范企业（获评优秀）"),
+    )
+    MUNICIPAL_RD_INSTITUTION = "municipal_rd_institution", _("市级研发机构（获评优秀）")
+    NATIONAL_INNOVATION_DEMO = "national_innovation_demo", _("国家级技术创新示范企业")
+    QUALITY_BENCHMARK = "quality_benchmark", _("质量标杆企业")
+    INNOVATION_PLATFORM = "innovation_platform", _("创新平台认定企业")
+
+
+# The measure of the notice that names each recognition.
+NAMED_IN_MEASURE = {
+    Recognition.CHAIN_LEADER: 1,
+    Recognition.LITTLE_GIANT_CULTIVATION: 3,
+    Recognition.LITTLE_GIANT: 3,
+    Recognition.SINGLE_CHAMPION: 3,
+    Recognition.SME_INCUBATOR: 3,
+    Recognition.SPECIALIZED_SME: 4,
+    Recognition.KEY_BRAND: 13,
+    Recognition.FEATURED_CHAIN_PLATFORM: 13,
+    Recognition.PRODUCT_REGISTRATION: 14,
+    Recognition.INTERNATIONAL_REGISTRATION: 14,
+    Recognition.CONSISTENCY_EVALUATION: 14,
+    Recognition.KEY_SOFTWARE_ENTERPRISE: 15,
+    Recognition.MUNICIPAL_SOFTWARE_PRODUCT: 15,
+    Recognition.MUNICIPAL_SOFTWARE_PLATFORM: 15,
+    Recognition.FIRST_EDITION_SOFTWARE: 15,
+    Recognition.MUNICIPAL_INNOVATION_DEMO: 16,
+    Recognition.MUNICIPAL_RD_INSTITUTION: 16,
+    Recognition.NATIONAL_INNOVATION_DEMO: 16,
+    Recognition.QUALITY_BENCHMARK: 16,
+    Recognition.INNOVATION_PLATFORM: 16,
+}
+
+# (measure number, track code) → the recognitions any one of which the track asks for.
+TRACK_RECOGNITIONS: dict[tuple[int, str], tuple[Recognition, ...]] = {
+    (3, "little-giant-cultivation"): (Recognition.LITTLE_GIANT_CULTIVATION,),
+    (3, "little-giant"): (Recognition.LITTLE_GIANT,),
+    (3, "single-champion"): (Recognition.SINGLE_CHAMPION,),
+    (3, "sme-incubator"): (Recognition.SME_INCUBATOR,),
+    (13, "key-brand"): (Recognition.KEY_BRAND,),
+    (13, "open-competition"): (Recognition.FEATURED_CHAIN_PLATFORM,),
+    (14, "registration"): (Recognition.PRODUCT_REGISTRATION,),
+    (14, "international-registration"): (Recognition.INTERNATIONAL_REGISTRATION,),
+    (14, "consistency-evaluation"): (Recognition.CONSISTENCY_EVALUATION,),
+    (15, "key-software-enterprise"): (Recognition.KEY_SOFTWARE_ENTERPRISE,),
+    (15, "software-product"): (Recognition.MUNICIPAL_SOFTWARE_PRODUCT,),
+    (15, "public-service-platform"): (Recognition.MUNICIPAL_SOFTWARE_PLATFORM,),
+    (15, "first-edition-software"): (Recognition.FIRST_EDITION_SOFTWARE,),
+    (16, "innovation-recognition"): (
+        Recognition.MUNICIPAL_INNOVATION_DEMO,
+        Recognition.MUNICIPAL_RD_INSTITUTION,
+        Recognition.NATIONAL_INNOVATION_DEMO,
+        Recognition.QUALITY_BENCHMARK,
+        Recognition.INNOVATION_PLATFORM,
+    ),
+}
+
+
+def track_recognitions(*, measure_number: int, track_code: str) -> tuple[Recognition, ...]:
+    return TRACK_RECOGNITIONS.get((measure_number, track_code), ())
+
+
+def counted_years(window_year: int) -> range:
+    """The years of recognition that count for a window of ``window_year``."""
+    return range(window_year - RECOGNITION_YEARS + 1, window_year + 1)

@@ -1,0 +1,120 @@
+"""Reads of an enterprise's file (一企一档): which figures it may hold, and what it holds."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from measures.models import Measure, TrackField
+
+from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition
+
+
+@dataclass(frozen=True)
+class FileField:
+    """A figure the file may hold: a declared-field name of the policy data, described by its
+    first track in the notice's order (several tracks may ask for the same name)."""
+
+    name: str
+    track_field: TrackField
+    measures: tuple[int, ...]
+
+    @property
+    def label(self) -> str:
+        return self.track_field.label
+
+    @property
+    def field_type(self) -> str:
+        return self.track_field.field_type
+
+    @property
+    def unit(self) -> str:
+        return self.track_field.unit
+
+
+def file_fields() -> dict[str, FileField]:
+    """Every declared-field name of the active tracks of funding measures, in the notice's
+    order: the names an enterprise's file may hold figures for. One query."""
+    rows = (
+        TrackField.objects.filter(track__is_active=True, track__measure__kind=Measure.Kind.FUNDING)
+        .select_related("track__measure")
+        .order_by("track__measure__number", "track__order", "order", "pk")
+    )
+    first: dict[str, TrackField] = {}
+    measures: dict[str, list[int]] = defaultdict(list)
+    for track_field in rows:
+        first.setdefault(track_field.name, track_field)
+        number = track_field.track.measure.number
+        if number not in measures[track_field.name]:
+            measures[track_field.name].append(number)
+    return {
+        name: FileField(name=name, track_field=tf, measures=tuple(measures[name]))
+        for name, tf in first.items()
+    }
+
+
+def typed_value(figure: EnterpriseFigure, field_type: str | None):
+    """A figure's value as the declared-figures form would give it (int for an integer field)."""
+    value = figure.value
+    if field_type == TrackField.FieldType.INTEGER and isinstance(value, Decimal):
+        return int(value)
+    return value
+
+
+@dataclass
+class EnterpriseFile:
+    """What matching reads of one enterprise: {name: {year: value}} and (kind, year) pairs."""
+
+    figures: dict[str, dict[int, object]] = field(default_factory=dict)
+    recognitions: set[tuple[str, int]] = field(default_factory=set)
+
+
+def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
+    """The files of many enterprises in two queries (figures, recognitions), for matching.
+
+    Integer figures come back as Decimal here: matching compares them with Decimal thresholds
+    and the calculator reads them as numbers either way."""
+    ids = list(enterprise_ids)
+    files = {pk: EnterpriseFile() for pk in ids}
+    for enterprise_id, name, year, number, yes_no, text in EnterpriseFigure.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "name", "year", "decimal_value", "boolean_value", "text_value"):
+        value = number if number is not None else yes_no if yes_no is not None else text
+        files[enterprise_id].figures.setdefault(name, {})[year] = value
+    for enterprise_id, kind, year in EnterpriseRecognition.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "kind", "year"):
+        files[enterprise_id].recognitions.add((kind, year))
+    return files
+
+
+def enterprise_file(*, enterprise: Enterprise) -> EnterpriseFile:
+    return enterprise_files(enterprise_ids=[enterprise.pk])[enterprise.pk]
+
+
+def figures_by_year(*, enterprise: Enterprise, fields: dict[str, FileField]) -> list[tuple]:
+    """[(year, [(FileField or None, figure), …]), …], the latest year first, each year's
+    figures in the notice's order; a name no longer in the policy data comes last, unlabelled."""
+    order = {name: index for index, name in enumerate(fields)}
+    years: dict[int, list] = defaultdict(list)
+    for figure in EnterpriseFigure.objects.filter(enterprise=enterprise).select_related(
+        "source_application"
+    ):
+        years[figure.year].append((fields.get(figure.name), figure))
+    return [
+        (
+            year,
+            sorted(rows, key=lambda row: (order.get(row[1].name, len(order)), row[1].name)),
+        )
+        for year, rows in sorted(years.items(), reverse=True)
+    ]
+
+
+def figures_of_year(*, enterprise: Enterprise, year: int) -> dict[str, EnterpriseFigure]:
+    return {
+        figure.name: figure
+        for figure in EnterpriseFigure.objects.filter(enterprise=enterprise, year=year)
+    }
+
+
+def recognitions_of(*, enterprise: Enterprise):
+    return EnterpriseRecognition.objects.filter(enterprise=enterprise).order_by("-year", "kind")

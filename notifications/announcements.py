@@ -1,0 +1,118 @@
+"""When a window opens, the enterprises whose file matches one of its tracks are told, once.
+
+Windows are often created in advance; the sweep (beat, every 15 minutes, and ``run_deadlines``)
+takes every window open at its clock that has not been announced, matches every enterprise's
+file against its tracks (``enterprises.matching``) and tells each user of an enterprise that
+qualifies or may qualify for one of them, in-app and by email. A ``WindowAnnouncement`` row
+marks the window done; the notification's key (``window-opened:<window>``, unique with the
+person) makes a second run, or two at once, tell nobody twice. An enterprise whose file
+matches only after the announcement finds the window on its 可申报政策 page.
+
+Queries do not grow with the number of windows, tracks or enterprises: the windows, their
+tracks (with fields and thresholds), the enterprises' users, their figures and recognitions.
+"""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from enterprises import roles
+from enterprises.matching import Status, match_track, open_windows_with_tracks
+from enterprises.selectors import enterprise_files
+from measures.models import ApplicationWindow
+
+from .deadlines import _local, _save
+from .models import Notification, WindowAnnouncement
+
+
+def _unannounced_windows(now) -> list[int]:
+    """The windows open at ``now`` not announced yet, locked for this sweep; a sweep running
+    at the same time skips them."""
+    return list(
+        ApplicationWindow.objects.open_at(now)
+        .exclude(pk__in=WindowAnnouncement.objects.values("window_id"))
+        .select_for_update(skip_locked=True)
+        .values_list("pk", flat=True)
+    )
+
+
+def _message(window, matches) -> tuple[str, str]:
+    qualifies = [m.track.name for m in matches if m.status == Status.QUALIFIES]
+    may_qualify = [m.track.name for m in matches if m.status == Status.MAY_QUALIFY]
+    title = _("新批次开放：%(measure)s · %(window)s") % {
+        "measure": window.measure,
+        "window": window.name,
+    }
+    lines = [_("根据贵企业的企业档案测算：")]
+    if qualifies:
+        lines.append(_("符合申报条件：%(tracks)s") % {"tracks": "、".join(qualifies)})
+    if may_qualify:
+        lines.append(_("可能符合（档案数据不全）：%(tracks)s") % {"tracks": "、".join(may_qualify)})
+    lines.append(
+        _("申报时间：%(opens)s 至 %(closes)s。测算金额和所缺数据请在“可申报政策”页面查看。")
+        % {"opens": _local(window.opens_at), "closes": _local(window.closes_at)}
+    )
+    return title, "\n".join(lines)
+
+
+@transaction.atomic
+def announce_opened_windows(*, now=None) -> int:
+    """Announce every window open at ``now`` and not yet announced. Returns how many
+    notifications were new."""
+    now = now or timezone.now()
+    window_ids = set(_unannounced_windows(now))
+    if not window_ids:
+        return 0
+    pairs = [
+        (window, track)
+        for window, track in open_windows_with_tracks(moment=now)
+        if window.pk in window_ids
+    ]
+    users_by_enterprise: dict[int, list[int]] = {}
+    for user_id, enterprise_id in (
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=roles.ENTERPRISE, enterprise__isnull=False)
+        .values_list("pk", "enterprise_id")
+    ):
+        users_by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    files = enterprise_files(enterprise_ids=users_by_enterprise) if pairs else {}
+
+    notifications = []
+    told: dict[int, set[int]] = {pk: set() for pk in window_ids}
+    windows = {}
+    for window, _track in pairs:
+        windows.setdefault(window.pk, window)
+    for enterprise_id, file in files.items():
+        by_window: dict[int, list] = {}
+        for window, track in pairs:
+            match = match_track(track=track, window=window, file=file)
+            if match.status != Status.DOES_NOT_QUALIFY:
+                by_window.setdefault(window.pk, []).append(match)
+        for window_pk, matches in by_window.items():
+            title, body = _message(windows[window_pk], matches)
+            told[window_pk].add(enterprise_id)
+            notifications.extend(
+                Notification(
+                    recipient_id=user_id,
+                    key=f"window-opened:{window_pk}",
+                    kind=Notification.Kind.WINDOW_OPENED,
+                    title=title,
+                    body=body,
+                )
+                for user_id in users_by_enterprise[enterprise_id]
+            )
+    created = _save(notifications)
+    WindowAnnouncement.objects.bulk_create(
+        [
+            WindowAnnouncement(
+                window_id=pk,
+                announced_at=now,
+                enterprises=len(told[pk]),
+                notifications=sum(len(users_by_enterprise[e]) for e in told[pk]),
+            )
+            for pk in window_ids
+        ],
+        ignore_conflicts=True,
+    )
+    return created

@@ -1,0 +1,318 @@
+"""企业档案: the national classification, recognitions, yearly figures, and saving an approved
+application's figures into the file."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+from django.utils import timezone
+
+from applications import services as application_services
+from enterprises import services
+from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition
+from enterprises.recognitions import Recognition
+from tests.applications.factories import draft
+
+from .test_views import PROFILE_URL, profile_data
+
+FILE_URL = reverse("enterprises:file")
+THIS_YEAR = timezone.localdate().year
+
+
+def year_url(year: int) -> str:
+    return reverse("enterprises:file-year", args=[year])
+
+
+# ── the national classification on the profile ─────────────────────────────────────────────
+
+
+def test_the_profile_records_the_section_and_a_division_of_it(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    response = client.post(
+        PROFILE_URL, profile_data(industry_section="C", industry_division="35"), follow=True
+    )
+
+    assert response.status_code == 200
+    enterprise = Enterprise.objects.get(pk=enterprise_user.enterprise_id)
+    assert (enterprise.industry_section, enterprise.industry_division) == ("C", "35")
+    assert enterprise.get_industry_division_display() == "35 专用设备制造业"
+    # The notice's industry groups are kept as they were chosen.
+    assert enterprise.industry == Enterprise.Industry.ELECTRONICS
+
+
+@pytest.mark.parametrize(("section", "division"), [("A", "35"), ("", "35")])
+def test_a_division_outside_the_section_is_refused(client, enterprise_user, section, division):
+    client.force_login(enterprise_user)
+
+    response = client.post(
+        PROFILE_URL, profile_data(industry_section=section, industry_division=division)
+    )
+
+    assert response.status_code == 200
+    assert "所选行业大类不属于所选门类" in response.content.decode()
+    assert Enterprise.objects.get(pk=enterprise_user.enterprise_id).industry_division == ""
+
+
+def test_the_classification_is_optional(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    response = client.post(PROFILE_URL, profile_data())
+
+    assert response.status_code == 302
+
+
+def test_the_profile_offers_every_division_of_the_standard(client, enterprise_user):
+    from enterprises.industries import DIVISION_NAMES, SECTION_NAMES
+
+    assert len(SECTION_NAMES) == 20
+    assert sorted(DIVISION_NAMES) == [f"{n:02d}" for n in range(1, 98)]
+    client.force_login(enterprise_user)
+    page = client.get(PROFILE_URL).content.decode()
+    assert "C 制造业" in page and "39 计算机、通信和其他电子设备制造业" in page
+
+
+# ── recognitions ───────────────────────────────────────────────────────────────────────────
+
+
+def test_an_enterprise_records_a_recognition_once_per_kind_and_year(client, enterprise_user):
+    client.force_login(enterprise_user)
+    data = {"kind": Recognition.SINGLE_CHAMPION, "year": str(THIS_YEAR)}
+
+    assert client.post(FILE_URL, data).status_code == 302
+    assert client.post(FILE_URL, data).status_code == 302
+
+    recognitions = EnterpriseRecognition.objects.filter(enterprise=enterprise_user.enterprise)
+    assert list(recognitions.values_list("kind", "year")) == [("single_champion", THIS_YEAR)]
+    assert "制造业单项冠军" in client.get(FILE_URL).content.decode()
+
+
+@pytest.mark.parametrize("year", ["1999", str(THIS_YEAR + 2), "二〇二五"])
+def test_a_recognition_year_out_of_range_is_refused(client, enterprise_user, year):
+    client.force_login(enterprise_user)
+
+    response = client.post(FILE_URL, {"kind": Recognition.SINGLE_CHAMPION, "year": year})
+
+    assert response.status_code == 200
+    assert not EnterpriseRecognition.objects.exists()
+
+
+def test_a_recognition_the_notice_does_not_name_is_refused(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    response = client.post(FILE_URL, {"kind": "high_tech", "year": str(THIS_YEAR)})
+
+    assert response.status_code == 200
+    assert not EnterpriseRecognition.objects.exists()
+
+
+def test_an_enterprise_deletes_its_own_recognition_only(
+    client, enterprise_user, other_enterprise_user
+):
+    mine = EnterpriseRecognition.objects.create(
+        enterprise=enterprise_user.enterprise, kind=Recognition.KEY_BRAND, year=THIS_YEAR
+    )
+    theirs = EnterpriseRecognition.objects.create(
+        enterprise=other_enterprise_user.enterprise, kind=Recognition.KEY_BRAND, year=THIS_YEAR
+    )
+    client.force_login(enterprise_user)
+
+    delete = "enterprises:recognition-delete"
+    assert client.post(reverse(delete, args=[theirs.pk])).status_code == 404
+    assert client.post(reverse(delete, args=[mine.pk])).status_code == 302
+    assert list(EnterpriseRecognition.objects.all()) == [theirs]
+
+
+def test_a_user_cannot_write_another_enterprise_file(enterprise_user, other_enterprise_user):
+    with pytest.raises(PermissionDenied):
+        services.enterprise_recognition_add(
+            enterprise=other_enterprise_user.enterprise,
+            by=enterprise_user,
+            kind=Recognition.KEY_BRAND,
+            year=THIS_YEAR,
+        )
+    with pytest.raises(PermissionDenied):
+        services.enterprise_figures_set(
+            enterprise=other_enterprise_user.enterprise,
+            by=enterprise_user,
+            year=THIS_YEAR,
+            values={"annual_purchase_amount": Decimal("1")},
+        )
+
+
+# ── figures by year ────────────────────────────────────────────────────────────────────────
+
+
+def test_the_year_form_asks_for_every_figure_of_the_policy_data(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    page = client.get(year_url(THIS_YEAR)).content.decode()
+
+    for name in ("annual_purchase_amount", "new_purchase_amount", "first_breakthrough"):
+        assert f'name="{name}"' in page
+    assert "年累计采购额（元）" in page
+    # A yes/no figure may be unknown to the file.
+    assert "未填写" in page
+
+
+def test_an_enterprise_saves_changes_and_clears_the_figures_of_a_year(client, enterprise_user):
+    client.force_login(enterprise_user)
+    enterprise = enterprise_user.enterprise
+
+    response = client.post(
+        year_url(THIS_YEAR),
+        {
+            "annual_purchase_amount": "180000000",
+            "new_purchase_amount": "45000000.50",
+            "first_breakthrough": "false",
+        },
+    )
+
+    assert response.status_code == 302
+    figures = {f.name: f.value for f in EnterpriseFigure.objects.filter(enterprise=enterprise)}
+    assert figures == {
+        "annual_purchase_amount": Decimal("180000000"),
+        "new_purchase_amount": Decimal("45000000.50"),
+        "first_breakthrough": False,
+    }
+
+    client.post(year_url(THIS_YEAR), {"annual_purchase_amount": "190000000"})
+
+    figures = {f.name: f.value for f in EnterpriseFigure.objects.filter(enterprise=enterprise)}
+    assert figures == {"annual_purchase_amount": Decimal("190000000")}
+    page = client.get(FILE_URL).content.decode()
+    assert "1.9亿元" in page and f"{THIS_YEAR}年度" in page
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1,000", "不要使用千位分隔符"),
+        ("-5", "大于或等于0"),
+        ("1.001", "小数"),
+        ("NaN", "请输入一个数字，不要使用千位分隔符"),
+    ],
+)
+def test_figures_are_read_as_strictly_as_an_application_s(client, enterprise_user, value, message):
+    client.force_login(enterprise_user)
+
+    response = client.post(year_url(THIS_YEAR), {"annual_purchase_amount": value})
+
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not EnterpriseFigure.objects.exists()
+
+
+def test_a_yes_no_figure_takes_only_yes_no_or_unknown(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    response = client.post(year_url(THIS_YEAR), {"first_breakthrough": "maybe"})
+
+    assert response.status_code == 200
+    assert not EnterpriseFigure.objects.exists()
+
+
+@pytest.mark.parametrize("year", [1999, THIS_YEAR + 2])
+def test_a_year_out_of_range_has_no_page(client, enterprise_user, year):
+    client.force_login(enterprise_user)
+
+    assert client.get(year_url(year)).status_code == 404
+
+
+def test_the_service_takes_only_names_of_the_policy_data(enterprise_user):
+    with pytest.raises(ValidationError):
+        services.enterprise_figures_set(
+            enterprise=enterprise_user.enterprise,
+            by=enterprise_user,
+            year=THIS_YEAR,
+            values={"headcount": Decimal("10")},
+        )
+
+
+def test_choosing_a_year_opens_its_form(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    response = client.get(reverse("enterprises:file-year-choose"), {"year": "2025"})
+
+    assert response.status_code == 302
+    assert response.url == year_url(2025)
+
+
+# ── saving an approved application into the file ──────────────────────────────────────────
+
+
+@pytest.fixture
+def approved(enterprise_user, district_reviewer, municipal_reviewer):
+    application = application_services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    application = application_services.application_district_approve(
+        application=application, by=district_reviewer, amount=Decimal("2000000")
+    )
+    return application_services.application_municipal_approve(
+        application=application, by=municipal_reviewer, amount=Decimal("2000000")
+    )
+
+
+def save_url(application) -> str:
+    return reverse("enterprises:file-from-application", args=[application.pk])
+
+
+def test_an_approved_application_is_saved_into_the_file_once(client, enterprise_user, approved):
+    client.force_login(enterprise_user)
+
+    page = client.get(reverse("applications:detail", args=[approved.pk])).content.decode()
+    assert "保存到企业档案" in page
+    response = client.post(save_url(approved), follow=True)
+    assert "已将申报数据保存到企业档案的2026年度（2项）" in response.content.decode()
+    response = client.post(save_url(approved), follow=True)
+    assert "企业档案的2026年度已是这些数据" in response.content.decode()
+
+    figures = EnterpriseFigure.objects.filter(enterprise=enterprise_user.enterprise)
+    assert {(f.name, f.year, f.value, f.source_application_id) for f in figures} == {
+        ("annual_purchase_amount", 2026, Decimal("300000000"), approved.pk),
+        ("new_purchase_amount", 2026, Decimal("300000000"), approved.pk),
+    }
+
+
+def test_saving_replaces_the_year_s_figures_and_keeps_the_others(enterprise_user, approved):
+    enterprise = enterprise_user.enterprise
+    services.enterprise_figures_set(
+        enterprise=enterprise,
+        by=enterprise_user,
+        year=2026,
+        values={"annual_purchase_amount": Decimal("1"), "actual_investment": Decimal("2")},
+    )
+
+    assert services.enterprise_file_save_application(application=approved, by=enterprise_user) == 2
+
+    figures = {f.name: f.value for f in EnterpriseFigure.objects.filter(enterprise=enterprise)}
+    assert figures == {
+        "annual_purchase_amount": Decimal("300000000"),
+        "new_purchase_amount": Decimal("300000000"),
+        "actual_investment": Decimal("2"),
+    }
+
+
+def test_an_application_not_approved_is_not_saved(client, enterprise_user):
+    application = draft(user=enterprise_user)
+    client.force_login(enterprise_user)
+
+    assert (
+        "保存到企业档案"
+        not in client.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    )
+    response = client.post(save_url(application), follow=True)
+
+    assert "申报批准后才能将申报数据保存到企业档案" in response.content.decode()
+    assert not EnterpriseFigure.objects.exists()
+
+
+def test_another_enterprise_s_application_is_not_found(client, other_enterprise_user, approved):
+    client.force_login(other_enterprise_user)
+
+    assert client.post(save_url(approved)).status_code == 404
+    with pytest.raises(PermissionDenied):
+        services.enterprise_file_save_application(application=approved, by=other_enterprise_user)
+    assert not EnterpriseFigure.objects.exists()
