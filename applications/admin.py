@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
-from .models import TransitionLog
+from .models import ProposalRun, TransitionLog
 from .selectors import applications_in_scope
 
 
@@ -35,3 +35,21 @@ class TransitionLogAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAd
             .get_queryset(request)
             .filter(application__in=applications_in_scope(user=request.user))
         )
+
+
+@admin.register(ProposalRun)
+class ProposalRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """免申即享 preparations and their progress; started from the windows' list."""
+
+    list_display = ["window", "requested_by", "requested_at", "progress", "proposed", "finished_at"]
+    list_select_related = ["window__measure", "requested_by"]
+    show_facets = admin.ShowFacets.NEVER
+
+    @admin.display(description=_("进度"))
+    def progress(self, run):
+        if run.finished_at:
+            return _("已完成（%(done)s/%(total)s 家企业）") % {
+                "done": run.done,
+                "total": run.enterprises,
+            }
+        return _("进行中：%(done)s/%(total)s 家企业") % {"done": run.done, "total": run.enterprises}

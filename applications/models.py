@@ -138,6 +138,8 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # 免申即享: prepared by the site from the enterprise's file, for the enterprise to confirm.
+    proposed_at = models.DateTimeField(_("免申即享准备时间"), null=True, blank=True, editable=False)
     # When the application entered each stage (the latest time, for stages entered again).
     state_changed_at = models.DateTimeField(_("进入当前状态时间"), default=timezone.now)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
@@ -607,3 +609,35 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.log_entry_id}: {'done' if self.delivered_at else 'pending'}"
+
+
+class ProposalRun(models.Model):
+    """One preparation of 免申即享 drafts for a window, run by a Celery task: its progress."""
+
+    window = models.ForeignKey(
+        ApplicationWindow,
+        verbose_name=_("申报批次"),
+        on_delete=models.CASCADE,
+        related_name="proposal_runs",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requested_at = models.DateTimeField(_("发起时间"), default=timezone.now)
+    enterprises = models.PositiveIntegerField(_("待测算企业数"), default=0)
+    done = models.PositiveIntegerField(_("已测算企业数"), default=0)
+    proposed = models.PositiveIntegerField(_("新准备的申报"), default=0)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("免申即享准备")
+        verbose_name_plural = _("免申即享准备")
+        ordering = ["-requested_at"]
+
+    def __str__(self) -> str:
+        return f"{self.window} · {timezone.localtime(self.requested_at):%Y-%m-%d %H:%M}"

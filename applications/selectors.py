@@ -9,7 +9,7 @@ from django.utils import timezone
 from enterprises import roles
 from measures.models import ApplicationWindow, Track, TrackField
 
-from .models import BUDGETED_STATES, Application, State, TransitionLog, WindowTotals
+from .models import BUDGETED_STATES, CLOSED_STATES, Application, State, TransitionLog, WindowTotals
 from .permissions import reviewer_division_ids
 
 
@@ -147,3 +147,14 @@ def window_committed_amount(window: ApplicationWindow) -> Decimal:
         .first()
     )
     return sum(totals, Decimal("0")) if totals else Decimal("0")
+
+
+def live_applications_by_window_and_track(*, enterprise, windows) -> dict:
+    """{(window id, track id): application} of the enterprise's applications still alive in
+    those windows, in one query."""
+    return {
+        (application.window_id, application.track_id): application
+        for application in Application.objects.filter(
+            enterprise=enterprise, window_id__in=list(windows)
+        ).exclude(state__in=CLOSED_STATES)
+    }

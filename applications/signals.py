@@ -10,3 +10,7 @@ transition_taken = Signal()
 # them to queue the delivery once the transaction commits. Arguments: events (a list of
 # OutboxEvent). The applications app records events; it does not know how they are delivered.
 events_recorded = Signal()
+
+# Sent inside the transaction that prepared 免申即享 drafts, for whoever tells the enterprises
+# to queue the invitations. Arguments: applications (a list of Application, drafts).
+proposals_prepared = Signal()

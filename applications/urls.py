@@ -19,5 +19,6 @@ urlpatterns = [
     path("applications/<int:pk>/submit/", views.submit, name="submit"),
     path("applications/<int:pk>/resubmit/", views.resubmit, name="resubmit"),
     path("applications/<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("applications/<int:pk>/confirm/", views.confirm, name="confirm"),
     path("documents/<int:document_pk>/", views.document_download, name="document-download"),
 ]

@@ -21,7 +21,7 @@ from measures.forms import declared_form_class
 from measures.models import ApplicationWindow, Track
 from measures.views import CSRF_TOKEN_HOLE
 
-from . import selectors, services
+from . import proposals, selectors, services
 from .errors import ApplicationError
 from .forms import CommentForm, DocumentUploadForm
 from .models import OTHER_DOCUMENT_KIND, ApplicationDocument, State
@@ -59,6 +59,7 @@ HOME_COLUMNS = (
     "recommended_amount",
     "calculated_amount",
     "created_at",
+    "proposed_at",
     "track__name",
     "track__measure__number",
     "track__measure__title",
@@ -355,6 +356,11 @@ resubmit = _transition_view(
     services.application_resubmit, lambda: _("申报已重新提交，等待区县审核。")
 )
 withdraw = _transition_view(services.application_withdraw, lambda: _("申报已撤回。"))
+# 免申即享: the enterprise confirms, in one click, the draft the site prepared from its file.
+confirm = _transition_view(
+    lambda *, application, by, comment: proposals.proposal_confirm(application=application, by=by),
+    lambda: _("已确认申报，等待区县审核。"),
+)
 
 
 @login_required

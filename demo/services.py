@@ -258,6 +258,7 @@ def demo_seed(*, password: str) -> DemoReport:
 
     _windows(report)
     _demo_file(User.objects.get(username="demo-enterprise"), report)
+    _demo_proposal(report)
     applicants = {
         username: _account(
             username,
@@ -371,3 +372,14 @@ def _demo_applications(
                 comment="同意。",
             )
         report.created.append(f"application {application.reference_label}")
+
+
+def _demo_proposal(report: DemoReport) -> None:
+    """免申即享 for measure 2 (supply chain) from the demo enterprise's file, for it to confirm:
+    prepared as an administrator would from the windows' list, without the worker. Running the
+    demo again proposes nothing twice."""
+    from applications.proposals import proposals_prepare
+
+    for window in ApplicationWindow.objects.open_at(timezone.now()).filter(measure__number=2):
+        if proposals_prepare(window=window):
+            report.created.append(f"免申即享 proposals for {window}")

@@ -65,6 +65,9 @@ class TrackMatch:
     reasons: list[str] = field(default_factory=list)
     # The recognitions of the file the track was granted on.
     recognitions: list[str] = field(default_factory=list)
+    # The enterprise's own live application for the track in the window, where the page has
+    # looked it up (a 免申即享 draft included).
+    application: object = None
 
     @property
     def measure(self) -> Measure:

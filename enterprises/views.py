@@ -285,5 +285,14 @@ def file_from_application(request, pk: int):
 @require_GET
 def matches(request):
     """可申报政策: every open track against the enterprise's file, printable as its report."""
+    from applications.selectors import live_applications_by_window_and_track
+
     report = match_report(enterprise=request.user.enterprise)
+    # What the enterprise already has in those windows (a 免申即享 draft included): a link to
+    # it rather than a button that would refuse a second one.
+    existing = live_applications_by_window_and_track(
+        enterprise=request.user.enterprise, windows={m.window.pk for m in report.matches}
+    )
+    for match in report.matches:
+        match.application = existing.get((match.window.pk, match.track.pk))
     return render(request, "enterprises/matches.html", {"report": report})

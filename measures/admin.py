@@ -187,9 +187,9 @@ class EligibilityThresholdInline(admin.TabularInline):
 
 @admin.register(Track)
 class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
+    # The code is the API's and policy.toml's name for a track: on its page, not in the list.
     list_display = (
         "measure",
-        "code",
         "name",
         "award_kind",
         "rate_percent",
@@ -198,7 +198,7 @@ class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
         "cap_period",
         "is_active",
     )
-    list_display_links = ("code", "name")
+    list_display_links = ("name",)
     # For readers: amounts as they are checked, and the figures a rule reads by their labels
     # (the field codes are for those who edit the rules).
     readable_amounts = {

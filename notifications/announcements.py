@@ -21,6 +21,7 @@ from enterprises import roles
 from enterprises.matching import Status, match_track, open_windows_with_tracks
 from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow
+from measures.money import format_yuan
 
 from .deadlines import _local, _save
 from .models import Notification, WindowAnnouncement
@@ -116,3 +117,45 @@ def announce_opened_windows(*, now=None) -> int:
         ignore_conflicts=True,
     )
     return created
+
+
+def invite_to_confirm(applications) -> int:
+    """免申即享: tell each user of the enterprise that a draft was prepared from its file and
+    awaits its confirmation; once per draft (the key names it). Returns how many were new."""
+    applications = list(applications)
+    users_by_enterprise: dict[int, list[int]] = {}
+    for user_id, enterprise_id in (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            groups__name=roles.ENTERPRISE,
+            enterprise_id__in={a.enterprise_id for a in applications},
+        )
+        .values_list("pk", "enterprise_id")
+    ):
+        users_by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    notifications = []
+    for application in applications:
+        title = _("免申即享：%(measure)s · %(track)s 已为您准备好，请确认") % {
+            "measure": application.track.measure,
+            "track": application.track.name,
+        }
+        body = _(
+            "平台根据贵企业的企业档案，为%(window)s准备了这份申报：数据已填好，材料取自企业材料库，"
+            "测算金额%(amount)s。请核对后一键确认申报；不确认则不会提交。"
+        ) % {
+            "window": application.window.name,
+            "amount": format_yuan(application.calculated_amount),
+        }
+        notifications.extend(
+            Notification(
+                recipient_id=user_id,
+                key=f"proposal:{application.pk}",
+                kind=Notification.Kind.WINDOW_OPENED,
+                application=application,
+                title=title,
+                body=body,
+            )
+            for user_id in users_by_enterprise.get(application.enterprise_id, [])
+        )
+    return _save(notifications)

@@ -7,7 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
-        from applications.signals import events_recorded
+        from applications.signals import events_recorded, proposals_prepared
 
         from .beat_labels import name_in_chinese
 
@@ -19,3 +19,10 @@ class NotificationsConfig(AppConfig):
             deliver_on_commit(events)
 
         events_recorded.connect(deliver, weak=False, dispatch_uid="notifications.deliver")
+
+        def invite(sender, *, applications, **kwargs):
+            from .announcements import invite_to_confirm
+
+            invite_to_confirm(applications)
+
+        proposals_prepared.connect(invite, weak=False, dispatch_uid="notifications.invite")

@@ -642,6 +642,21 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
     ]
     list_filter = [OpenNowFilter, "year", WindowSectionFilter, WindowMeasureFilter]
     show_facets = admin.ShowFacets.NEVER
+    actions = ["prepare_proposals"]
+
+    @admin.action(description=_("准备免申即享申报"), permissions=["change"])
+    def prepare_proposals(self, request, queryset):
+        """For each window, drafts prepared from the enterprises' files, for them to confirm
+        (applications.proposals), in the worker; the runs list shows the progress."""
+        from applications.proposals import proposal_run_start
+
+        runs = [proposal_run_start(window=window, by=request.user) for window in queryset]
+        self.message_user(
+            request,
+            gettext("已开始为 %(count)s 个批次准备免申即享申报，进度见“免申即享准备”。")
+            % {"count": len(runs)},
+            messages.SUCCESS,
+        )
 
     def get_queryset(self, request):
         # The kept totals, one row per window, joined for the rows shown only: the page's

@@ -15,7 +15,7 @@ from django_celery_beat.models import (
 )
 
 from applications import services
-from applications.models import Application
+from applications.models import Application, ProposalRun
 from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
 from enterprises.recognitions import Recognition
@@ -169,6 +169,7 @@ def build_world() -> World:
                 recipient=user_b, application=b_review, title=f"【{b_review.reference}】提交申报"
             ),
             "a_log": a_approved.log_entries.last(),
+            "proposal_run": ProposalRun.objects.create(window=a_approved.window),
             "a_recognition": EnterpriseRecognition.objects.create(
                 enterprise=enterprise_a, kind=Recognition.SINGLE_CHAMPION, year=2026
             ),

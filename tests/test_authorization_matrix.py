@@ -232,6 +232,8 @@ MODEL_ADMINS = {
         change=ADMIN,
         delete=ADMIN,
     ),
+    # 免申即享 runs: administrators follow them; nobody changes one.
+    **model_admin_rules("applications/proposalrun", "proposal_run", view=ADMIN),
     # Read-only, each official's scope.
     **model_admin_rules(
         "applications/transitionlog", "a_log", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
@@ -438,7 +440,7 @@ RULES: dict[str, list[Case]] = {
                 post=portal_expect(("enterprise_a", REDIRECT)),
             )
         ]
-        for name in ("submit", "resubmit", "withdraw")
+        for name in ("submit", "resubmit", "withdraw", "confirm")
     },
     "portal/documents/<int:document_pk>/": [
         # Submitted, awaiting district review: its enterprise, A's district, the administrator.

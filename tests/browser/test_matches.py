@@ -45,10 +45,16 @@ def test_the_demo_enterprise_sees_what_it_may_apply_for_and_prints_it(
     assert pdf.read_bytes().startswith(b"%PDF")
     page.emulate_media(media="screen")
 
-    supply_chain.get_by_role("button", name="创建申报草稿").click()
+    # Measure 2 was prepared from the file (免申即享): the report leads to it.
+    supply_chain.get_by_role("link", name="免申即享 · 去确认").click()
+    expect(page).to_have_url(re.compile(r"/portal/applications/\d+/$"))
+    ic_design = page.goto("/portal/matches/")
+    page.locator("#qualifies tr[data-track='10:ic-design']").get_by_role(
+        "button", name="创建申报草稿"
+    ).click()
     expect(page).to_have_url(re.compile(r"/portal/applications/\d+/figures/$"))
-    draft = Application.objects.get(enterprise=enterprise, state=State.DRAFT)
-    assert draft.track.code == "supply-chain"
+    draft = Application.objects.get(enterprise=enterprise, state=State.DRAFT, proposed_at=None)
+    assert draft.track.code == "ic-design" and ic_design.status == 200
 
 
 def test_the_profile_offers_the_divisions_of_the_chosen_section(committed_data, page: Page):

@@ -80,7 +80,14 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
     call_command("seed_demo")
     call_command("seed_demo")
 
-    assert Application.objects.count() == 6
+    # The six of the demo applicants, and one 免申即享 draft prepared from the demo file.
+    assert Application.objects.count() == 7
+    proposal = Application.objects.get(proposed_at__isnull=False)
+    assert (proposal.enterprise.users.get().username, proposal.track.measure.number) == (
+        "demo-enterprise",
+        2,
+    )
+    assert proposal.state == State.DRAFT
     for username, states in (
         ("demo-district", {State.DISTRICT_REVIEW}),
         ("demo-municipal", {State.MUNICIPAL_REVIEW}),
@@ -89,8 +96,9 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
         user = User.objects.get(username=username)
         queue = applications_in_scope(user=user).filter(state__in=work_queue_states(user=user))
         assert set(queue.values_list("state", flat=True)) == states, username
-    # The demo enterprise itself starts with nothing, free to apply for any measure.
-    assert not Application.objects.filter(enterprise__users__username="demo-enterprise").exists()
+    # The demo enterprise itself starts with its 免申即享 draft only, free to apply for the rest.
+    own = Application.objects.filter(enterprise__users__username="demo-enterprise")
+    assert [a.proposed_at is not None for a in own] == [True]
 
 
 def test_seed_demo_gives_finance_a_batch_to_build_and_a_second_person_to_confirm(

@@ -1,0 +1,206 @@
+"""免申即享: drafts prepared from the enterprise's file, confirmed in one click, never twice."""
+
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from applications.errors import ApplicationError
+from applications.models import Application, ProposalRun, State, TransitionLog
+from applications.proposals import (
+    CONFIRMATION_COMMENT,
+    proposal_candidates,
+    proposal_confirm,
+    proposals_prepare,
+)
+from enterprises.models import EnterpriseFigure
+from notifications.models import Notification
+from tests.applications.factories import WindowFactory, draft
+
+pytestmark = pytest.mark.django_db
+
+YEAR = 2026
+
+
+def file_figures(enterprise, figures: dict, *, year: int = YEAR) -> None:
+    for name, value in figures.items():
+        EnterpriseFigure.objects.create(
+            enterprise=enterprise, name=name, year=year, decimal_value=Decimal(value)
+        )
+
+
+@pytest.fixture
+def window(track):
+    return WindowFactory(measure=track(2, "supply-chain").measure, year=YEAR)
+
+
+@pytest.fixture
+def filed(enterprise_user):
+    file_figures(
+        enterprise_user.enterprise,
+        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
+    )
+    return enterprise_user
+
+
+def test_a_full_file_gets_a_filled_draft_and_an_invitation(window, filed):
+    assert proposals_prepare(window=window) == 1
+
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    assert application.state == State.DRAFT and application.proposed_at is not None
+    assert application.reference is None
+    assert application.declared == {
+        "annual_purchase_amount": "180000000.00",
+        "new_purchase_amount": "45000000.00",
+    } or Decimal(application.declared["new_purchase_amount"]) == Decimal("45000000")
+    assert application.calculated_amount == Decimal("450000.00")
+    invitation = Notification.objects.get(recipient=filed, key=f"proposal:{application.pk}")
+    assert "免申即享" in invitation.title and "45万元" in invitation.body
+
+
+def test_running_it_again_proposes_nothing_twice(window, filed):
+    proposals_prepare(window=window)
+    assert proposals_prepare(window=window) == 0
+
+    assert Application.objects.filter(enterprise=filed.enterprise, window=window).count() == 1
+    assert Notification.objects.filter(recipient=filed, key__startswith="proposal:").count() == 1
+
+
+def test_a_proposal_the_enterprise_withdrew_is_not_made_again(window, filed):
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    from applications import services
+
+    services.application_withdraw(application=application, by=filed)
+
+    assert proposals_prepare(window=window) == 0
+
+
+@pytest.mark.parametrize(
+    "figures",
+    [
+        {"annual_purchase_amount": "180000000"},  # a figure missing
+        {"annual_purchase_amount": "99999999.99", "new_purchase_amount": "45000000"},  # below 1亿
+    ],
+)
+def test_a_file_that_is_incomplete_or_does_not_qualify_gets_no_proposal(
+    window, enterprise_user, figures
+):
+    file_figures(enterprise_user.enterprise, figures)
+
+    assert proposals_prepare(window=window) == 0
+
+
+def test_only_the_windows_own_year_fills_a_proposal(window, enterprise_user):
+    file_figures(
+        enterprise_user.enterprise,
+        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
+        year=YEAR - 1,
+    )
+
+    assert proposals_prepare(window=window) == 0
+
+
+def test_an_enterprise_with_its_own_application_gets_no_proposal(window, filed):
+    draft(user=filed, window=window)
+
+    assert proposals_prepare(window=window) == 0
+
+
+def test_confirming_submits_it_logged_as_a_confirmation(window, filed, track):
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    from applications import services
+    from tests.applications.factories import pdf_upload
+
+    for kind in application.track.required_documents:
+        services.document_add(application=application, by=filed, kind=kind, upload=pdf_upload())
+
+    confirmed = proposal_confirm(application=application, by=filed)
+
+    assert confirmed.state == State.DISTRICT_REVIEW and confirmed.reference
+    entry = TransitionLog.objects.filter(application=application).last()
+    assert (entry.transition, entry.comment) == ("submit", CONFIRMATION_COMMENT)
+
+
+def test_a_draft_the_enterprise_made_itself_is_not_confirmed_as_a_proposal(window, filed):
+    application = draft(user=filed, window=window)
+
+    with pytest.raises(ApplicationError):
+        proposal_confirm(application=application, by=filed)
+
+
+def test_the_confirm_button_is_the_enterprises_own(window, filed, other_enterprise_user):
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    url = reverse("applications:confirm", args=[application.pk])
+    other = Client()
+    other.force_login(other_enterprise_user)
+
+    assert other.post(url).status_code == 404
+    application.refresh_from_db()
+    assert application.state == State.DRAFT
+
+
+def test_the_review_page_offers_one_click_confirmation_once_nothing_is_missing(
+    client, window, filed
+):
+    from applications import services
+    from tests.applications.factories import pdf_upload
+
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    client.force_login(filed)
+    url = reverse("applications:review", args=[application.pk])
+    confirm = reverse("applications:confirm", args=[application.pk])
+
+    missing = client.get(url).content.decode()
+    for kind in application.track.required_documents:
+        services.document_add(application=application, by=filed, kind=kind, upload=pdf_upload())
+    ready = client.get(url).content.decode()
+
+    assert "免申即享" in missing and confirm not in missing
+    assert "一键确认申报" in ready and confirm in ready
+
+
+def test_candidates_are_read_in_a_fixed_number_of_queries(
+    window, filed, other_enterprise_user, django_assert_max_num_queries
+):
+    file_figures(
+        other_enterprise_user.enterprise,
+        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
+    )
+    enterprises = [filed.enterprise_id, other_enterprise_user.enterprise_id]
+    proposal_candidates(window=window, enterprise_ids=enterprises[:1])
+    with django_assert_max_num_queries(20) as one:
+        proposal_candidates(window=window, enterprise_ids=enterprises[:1])
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        both = proposal_candidates(window=window, enterprise_ids=enterprises)
+    assert len(both) == 2
+
+
+def test_a_run_reports_its_progress(window, filed, admin_user):
+    run = ProposalRun.objects.create(window=window, requested_by=admin_user)
+
+    proposals_prepare(window=window, run=run)
+
+    run.refresh_from_db()
+    assert (run.done, run.enterprises, run.proposed) == (run.enterprises, run.enterprises, 1)
+    assert run.finished_at is not None
+
+
+def test_administrators_start_a_run_from_the_windows_list(
+    window, filed, admin_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("admin:measures_applicationwindow_changelist"),
+            {"action": "prepare_proposals", "_selected_action": [window.pk]},
+        )
+
+    assert response.status_code == 302
+    run = ProposalRun.objects.get(window=window)
+    assert run.finished_at is not None and run.proposed == 1
+    runs = admin_client.get(reverse("admin:applications_proposalrun_changelist"))
+    assert "已完成" in runs.content.decode()
