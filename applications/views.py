@@ -468,7 +468,8 @@ def document_attach(request, pk: int):
 def library(request, limit: DocumentSizeLimitHandler):
     """The enterprise's library: what it holds, and an upload."""
     enterprise = request.user.enterprise
-    kinds = selectors.library_kinds()
+    # Policy data, the same for every enterprise: read once per version of the data.
+    kinds = cached("library-kinds", lambda moment: selectors.library_kinds(), per_language=False)
     form = LibraryUploadForm(kinds=kinds, first_year=services.LIBRARY_FIRST_YEAR)
     if request.method == "POST":
         form = LibraryUploadForm(
