@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import services as application_services
-from applications.models import Application
+from applications.models import Application, LibraryDocument
 from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import Enterprise, User
@@ -160,7 +160,7 @@ def demo_seed(*, password: str) -> DemoReport:
     enterprises = [_enterprise(*row, report) for row in DEMO_ENTERPRISES]
     demo_enterprise = enterprises[0]
 
-    _account(
+    enterprise_user = _account(
         "demo-enterprise",
         roles.ENTERPRISE,
         report,
@@ -228,6 +228,7 @@ def demo_seed(*, password: str) -> DemoReport:
         first_name="孙丽",
     )
 
+    _library(enterprise_user, report)
     _windows(report)
     applicants = {
         username: _account(
@@ -251,6 +252,28 @@ def demo_seed(*, password: str) -> DemoReport:
             rows = [row[1:] for row in DEMO_APPLICATIONS if row[0] == username]
             _demo_applications(user, rows, district, municipal, report)
     return report
+
+
+def _library(enterprise_user: User, report: DemoReport) -> None:
+    """demo-enterprise's library: its licence and last year's financial statements, ready to be
+    attached to a new application."""
+    last_year = timezone.localdate().year - 1
+    for kind, year, name in (
+        ("营业执照", None, "营业执照（副本）.pdf"),
+        ("年度财务报表", last_year, f"{last_year}年度财务报表.pdf"),
+    ):
+        if LibraryDocument.objects.filter(
+            enterprise=enterprise_user.enterprise, kind=kind, year=year
+        ).exists():
+            continue
+        application_services.library_document_add(
+            enterprise=enterprise_user.enterprise,
+            by=enterprise_user,
+            kind=kind,
+            year=year,
+            upload=SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf"),
+        )
+        report.created.append(f"library document {kind} of {enterprise_user.enterprise.name}")
 
 
 def _windows(report: DemoReport) -> None:

@@ -136,3 +136,21 @@ def test_seed_demo_refuses_where_demo_data_is_off_unless_forced(policy, settings
 
     call_command("seed_demo", force_demo=True)
     assert User.objects.filter(username="demo-admin").exists()
+
+
+def test_demo_enterprise_has_its_licence_and_last_years_statements_in_its_library(policy):
+    from django.utils import timezone
+
+    from applications.models import LibraryDocument
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    enterprise = User.objects.get(username="demo-enterprise").enterprise
+    library = {
+        (document.kind, document.year): document
+        for document in LibraryDocument.objects.filter(enterprise=enterprise)
+    }
+    assert set(library) == {("营业执照", None), ("年度财务报表", timezone.localdate().year - 1)}
+    assert all(document.content_type == "application/pdf" for document in library.values())
+    assert LibraryDocument.objects.count() == 2
