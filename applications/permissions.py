@@ -28,6 +28,18 @@ def is_enterprise_member(application, user) -> bool:
     )
 
 
+def may_use_library(enterprise_id: int, user) -> bool:
+    """An enterprise's library (企业材料库, by the enterprise's id) is its members' alone:
+    officials see only the copies attached to applications, under the applications' rules."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and user.enterprise_id is not None
+        and user.enterprise_id == enterprise_id
+        and roles.user_has_role(user, roles.ENTERPRISE)
+    )
+
+
 def is_district_reviewer_for(application, user) -> bool:
     return bool(
         user is not None

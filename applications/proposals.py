@@ -137,17 +137,17 @@ def _prepare(*, window: ApplicationWindow, candidates: list[Candidate], now) -> 
 
 
 def _attach_library_documents(application: Application, *, by) -> None:
-    """The documents the track lists, from the enterprise's library where it has them."""
-    try:
-        from .library import library_document_attach, library_documents_for
-    except ImportError:  # a site without the library attaches nothing
-        return
+    """The documents the track lists, from the enterprise's library where it has them: a copy
+    each, so that the library can change without changing the application."""
+    from .selectors import library_documents_for
+    from .services import library_document_attach
+
     kinds = list(application.track.required_documents or [])
     if not kinds:
         return
     chosen = {}
     for document in library_documents_for(enterprise=application.enterprise, kinds=kinds):
-        chosen.setdefault(document.kind, document)  # the newest of each kind first
+        chosen.setdefault(document.kind, document)  # the latest year of each kind first
     for kind in kinds:
         if kind in chosen:
             library_document_attach(application=application, library_document=chosen[kind], by=by)

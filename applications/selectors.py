@@ -1,5 +1,6 @@
 """Reads of applications: the enterprise portal's, and each official's scope."""
 
+from collections import Counter
 from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -9,7 +10,16 @@ from django.utils import timezone
 from enterprises import roles
 from measures.models import ApplicationWindow, Track, TrackField
 
-from .models import BUDGETED_STATES, CLOSED_STATES, Application, State, TransitionLog, WindowTotals
+from .models import (
+    BUDGETED_STATES,
+    CLOSED_STATES,
+    OTHER_DOCUMENT_KIND,
+    Application,
+    LibraryDocument,
+    State,
+    TransitionLog,
+    WindowTotals,
+)
 from .permissions import reviewer_division_ids
 
 
@@ -158,3 +168,36 @@ def live_applications_by_window_and_track(*, enterprise, windows) -> dict:
             enterprise=enterprise, window_id__in=list(windows)
         ).exclude(state__in=CLOSED_STATES)
     }
+
+
+# ── the enterprise's library (企业材料库) ────────────────────────────────────────────────────
+
+
+def library_documents_for(
+    *, enterprise, kinds: list[str] | None = None, year: int | None = None
+) -> QuerySet[LibraryDocument]:
+    """The documents of ``enterprise``'s library, by kind, the latest year first; only those of
+    ``kinds`` and of ``year`` when given."""
+    documents = LibraryDocument.objects.filter(enterprise=enterprise)
+    if kinds is not None:
+        documents = documents.filter(kind__in=kinds)
+    if year is not None:
+        documents = documents.filter(year=year)
+    return documents
+
+
+def library_document_for_enterprise_user(*, user, pk: int) -> LibraryDocument:
+    """The library document if it is of the user's enterprise; 404 for any other id."""
+    return get_object_or_404(LibraryDocument, pk=pk, enterprise_id=user.enterprise_id)
+
+
+def library_kinds() -> list[str]:
+    """The kinds a library document may be: those the active tracks' document lists name, the
+    most asked for first (营业执照, 年度财务报表, …), then 其他材料."""
+    lists = Track.objects.filter(is_active=True, measure__kind="funding").values_list(
+        "required_documents", flat=True
+    )
+    counts = Counter(kind for kinds in lists for kind in kinds)
+    # most_common keeps the order of first appearance among equal counts: the notice's order.
+    kinds = [kind for kind, _count in counts.most_common() if kind != OTHER_DOCUMENT_KIND]
+    return [*kinds, OTHER_DOCUMENT_KIND]

@@ -27,6 +27,7 @@ from .models import (
     OTHER_DOCUMENT_KIND,
     Application,
     ApplicationDocument,
+    LibraryDocument,
     OutboxEvent,
     ReferenceCounter,
     State,
@@ -142,31 +143,90 @@ def document_add(*, application: Application, by, kind: str, upload) -> Applicat
     A file and its row exist together or not at all: whatever fails after writing began (the
     disk filling up halfway, the insert, the commit) removes what was written.
     """
+    return _discarding(
+        ApplicationDocument,
+        _document_add,
+        application=application,
+        by=by,
+        kind=kind,
+        upload=upload,
+    )
+
+
+def _discarding(model, call, **kwargs):
+    """``call(written=…, **kwargs)``; if it fails, whatever it wrote that no row of ``model``
+    refers to is removed."""
     written: list[str] = []
     try:
-        return _document_add(
-            application=application, by=by, kind=kind, upload=upload, written=written
-        )
+        return call(written=written, **kwargs)
     except BaseException:
         for name in written:
-            _discard_unrecorded(name)
+            _discard_unrecorded(name, model)
         raise
 
 
-def _discard_unrecorded(name: str) -> None:
-    """Delete a stored file no row refers to. A failed commit may still have committed; when
-    the database cannot say, the file stays for documents_sweep_orphans to decide."""
+def _discard_unrecorded(name: str, model) -> None:
+    """Delete a stored file no row of ``model`` refers to. A failed commit may still have
+    committed; when the database cannot say, the file stays for documents_sweep_orphans to
+    decide."""
     try:
-        recorded = ApplicationDocument.objects.filter(file=name).exists()
+        recorded = model.objects.filter(file=name).exists()
     except DatabaseError:
         logger.warning("upload %s kept for the orphan sweep: the database did not answer", name)
         return
     if not recorded:
-        ApplicationDocument._meta.get_field("file").storage.delete(name)
+        model._meta.get_field("file").storage.delete(name)
 
 
 # The storage is out of space: the upload cannot be kept, through no fault of the enterprise.
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _store_file(document, content, *, original_name: str, written: list[str]) -> None:
+    """Write ``content`` under a new random name for ``document`` (its model's ``upload_to``)
+    and point the row at it; the name is noted in ``written`` before the first byte is
+    written, so whatever is found under it was written here, a partial file included."""
+    field = type(document)._meta.get_field("file")
+    name = field.generate_filename(document, original_name)
+    written.append(name)
+    try:
+        stored_name = field.storage.save(name, content, max_length=field.max_length)
+    except OSError as error:
+        if error.errno not in DISK_FULL:
+            raise
+        logger.error("%s not stored, the disk is full: %s", name, error)
+        raise ApplicationError(
+            _("服务器存储空间不足，文件未能保存。请稍后重新上传；如多次出现，请联系经信部门。")
+        ) from error
+    written[-1] = stored_name
+    document.file = stored_name
+
+
+def _sha256(content) -> str:
+    digest = hashlib.sha256()
+    for chunk in content.chunks():
+        digest.update(chunk)
+    content.seek(0)
+    return digest.hexdigest()
+
+
+def _check_application_caps(application: Application, size: int) -> None:
+    """Room for one more document of ``size`` bytes in the application."""
+    stored = application.documents.aggregate(count=Count("pk"), size=Sum("size"))
+    if stored["count"] >= settings.DOCUMENTS_MAX_PER_APPLICATION:
+        raise ApplicationError(
+            _("每份申报最多上传%(count)d份材料，请删除不需要的材料后再上传。")
+            % {"count": settings.DOCUMENTS_MAX_PER_APPLICATION}
+        )
+    if (stored["size"] or 0) + size > settings.DOCUMENTS_MAX_TOTAL_BYTES:
+        raise ApplicationError(
+            _("每份申报的材料合计不能超过%(mb)d MB。")
+            % {"mb": settings.DOCUMENTS_MAX_TOTAL_BYTES // (1024 * 1024)}
+        )
+
+
+def _application_kinds(application: Application) -> list[str]:
+    return [*application.track.required_documents, OTHER_DOCUMENT_KIND]
 
 
 @transaction.atomic
@@ -176,52 +236,20 @@ def _document_add(
     application = _locked(application)
     _require_member(application, by)
     _require_editable(application)
-    allowed_kinds = [*application.track.required_documents, OTHER_DOCUMENT_KIND]
-    if kind not in allowed_kinds:
+    if kind not in _application_kinds(application):
         raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
     checked = validate_upload(upload)
-    stored = application.documents.aggregate(count=Count("pk"), size=Sum("size"))
-    if stored["count"] >= settings.DOCUMENTS_MAX_PER_APPLICATION:
-        raise ApplicationError(
-            _("每份申报最多上传%(count)d份材料，请删除不需要的材料后再上传。")
-            % {"count": settings.DOCUMENTS_MAX_PER_APPLICATION}
-        )
-    if (stored["size"] or 0) + checked.size > settings.DOCUMENTS_MAX_TOTAL_BYTES:
-        raise ApplicationError(
-            _("每份申报的材料合计不能超过%(mb)d MB。")
-            % {"mb": settings.DOCUMENTS_MAX_TOTAL_BYTES // (1024 * 1024)}
-        )
-    digest = hashlib.sha256()
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
+    _check_application_caps(application, checked.size)
     document = ApplicationDocument(
         application=application,
         kind=kind,
         original_name=checked.safe_name,
         content_type=checked.content_type,
         size=checked.size,
-        sha256=digest.hexdigest(),
+        sha256=_sha256(upload),
         uploaded_by=by,
     )
-    field = ApplicationDocument._meta.get_field("file")
-    # The name is random (document_upload_to), so whatever is found under it was written here,
-    # a partial file included: it is noted before the first byte is written.
-    name = field.generate_filename(document, checked.safe_name)
-    written.append(name)
-    try:
-        stored_name = field.storage.save(name, upload, max_length=field.max_length)
-    except OSError as error:
-        if error.errno not in DISK_FULL:
-            raise
-        logger.error(
-            "upload for application %s not stored, the disk is full: %s", application.pk, error
-        )
-        raise ApplicationError(
-            _("服务器存储空间不足，文件未能保存。请稍后重新上传；如多次出现，请联系经信部门。")
-        ) from error
-    written[-1] = stored_name
-    document.file = stored_name
+    _store_file(document, upload, original_name=checked.safe_name, written=written)
     document.save()
     return document
 
@@ -239,6 +267,229 @@ def document_remove(*, document: ApplicationDocument, by) -> None:
     storage = document.file.storage
     document.delete()
     transaction.on_commit(lambda: storage.delete(stored))
+
+
+# ── the enterprise's library (企业材料库) ────────────────────────────────────────────────────
+#
+# Documents of the enterprise itself, uploaded once and checked as application uploads are.
+# Attaching one copies its file into the application: replacing or deleting the library's
+# document later never changes an application, submitted or not.
+
+
+def _require_library_owner(enterprise_id: int, by) -> None:
+    if not permissions.may_use_library(enterprise_id, by):
+        raise PermissionDenied(_("只有本企业的用户可以使用本企业的材料库。"))
+
+
+def _check_library_kind_and_year(kind: str, year: int | None) -> None:
+    from .selectors import library_kinds
+
+    if kind not in library_kinds():
+        raise ApplicationError(_("材料类型“%(kind)s”不能存入材料库。") % {"kind": kind})
+    if year is not None and not LIBRARY_FIRST_YEAR <= year <= timezone.localdate().year:
+        raise ApplicationError(
+            _("年度须在%(first)d年至%(last)d年之间。")
+            % {"first": LIBRARY_FIRST_YEAR, "last": timezone.localdate().year}
+        )
+
+
+# The earliest year a library document may be of (年度财务报表 and the like).
+LIBRARY_FIRST_YEAR = 2000
+
+
+def _check_library_caps(enterprise, *, size: int, replacing: LibraryDocument | None = None):
+    """Room in the enterprise's library for a document of ``size`` bytes, in place of
+    ``replacing`` when given. The caller holds the enterprise's row locked."""
+    documents = LibraryDocument.objects.filter(enterprise=enterprise)
+    if replacing is not None:
+        documents = documents.exclude(pk=replacing.pk)
+    stored = documents.aggregate(count=Count("pk"), size=Sum("size"))
+    if replacing is None and stored["count"] >= settings.LIBRARY_MAX_DOCUMENTS:
+        raise ApplicationError(
+            _("材料库最多存放%(count)d份材料，请删除不需要的材料后再上传。")
+            % {"count": settings.LIBRARY_MAX_DOCUMENTS}
+        )
+    if (stored["size"] or 0) + size > settings.LIBRARY_MAX_TOTAL_BYTES:
+        raise ApplicationError(
+            _("材料库中的材料合计不能超过%(mb)d MB。")
+            % {"mb": settings.LIBRARY_MAX_TOTAL_BYTES // (1024 * 1024)}
+        )
+
+
+def _lock_enterprise(enterprise_id: int) -> Enterprise:
+    """The enterprise's row, locked: its library's uploads are taken one at a time, so that
+    two at once cannot both pass the caps."""
+    return Enterprise.objects.select_for_update().get(pk=enterprise_id)
+
+
+def library_document_add(
+    *, enterprise, by, kind: str, upload, year: int | None = None
+) -> LibraryDocument:
+    """Store an uploaded document in ``enterprise``'s library, checked as an application's
+    uploads are (type by content, structure, size, name), within the library's caps."""
+    return _discarding(
+        LibraryDocument,
+        _library_document_add,
+        enterprise=enterprise,
+        by=by,
+        kind=kind,
+        upload=upload,
+        year=year,
+    )
+
+
+@transaction.atomic
+def _library_document_add(
+    *, enterprise, by, kind: str, upload, year: int | None, written: list[str]
+) -> LibraryDocument:
+    _require_library_owner(enterprise.pk, by)
+    enterprise = _lock_enterprise(enterprise.pk)
+    _check_library_kind_and_year(kind, year)
+    checked = validate_upload(upload)
+    _check_library_caps(enterprise, size=checked.size)
+    document = LibraryDocument(
+        enterprise=enterprise,
+        kind=kind,
+        year=year,
+        original_name=checked.safe_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=_sha256(upload),
+        uploaded_by=by,
+    )
+    _store_file(document, upload, original_name=checked.safe_name, written=written)
+    document.save()
+    return document
+
+
+def library_document_replace(*, library_document: LibraryDocument, by, upload) -> LibraryDocument:
+    """Put a new file in place of a library document's, its kind and year kept. The copies
+    already attached to applications keep the file they were given."""
+    return _discarding(
+        LibraryDocument,
+        _library_document_replace,
+        library_document=library_document,
+        by=by,
+        upload=upload,
+    )
+
+
+@transaction.atomic
+def _library_document_replace(
+    *, library_document: LibraryDocument, by, upload, written: list[str]
+) -> LibraryDocument:
+    _require_library_owner(library_document.enterprise_id, by)
+    enterprise = _lock_enterprise(library_document.enterprise_id)
+    document = _locked_library_document(library_document)
+    checked = validate_upload(upload)
+    _check_library_caps(enterprise, size=checked.size, replacing=document)
+    previous = document.file.name
+    document.original_name = checked.safe_name
+    document.content_type = checked.content_type
+    document.size = checked.size
+    document.sha256 = _sha256(upload)
+    document.uploaded_by = by
+    document.uploaded_at = timezone.now()
+    _store_file(document, upload, original_name=checked.safe_name, written=written)
+    document.save()
+    storage = document.file.storage
+    transaction.on_commit(lambda: storage.delete(previous))
+    return document
+
+
+def _locked_library_document(library_document: LibraryDocument) -> LibraryDocument:
+    document = LibraryDocument.objects.select_for_update().filter(pk=library_document.pk).first()
+    if document is None:
+        raise ApplicationError(_("材料库中已没有这份材料，可能已被删除。"))
+    return document
+
+
+@transaction.atomic
+def library_document_remove(*, library_document: LibraryDocument, by) -> None:
+    """Delete a library document and its file. Applications that attached it keep their copy
+    (its link to the library is cleared; that it came from there stays)."""
+    _require_library_owner(library_document.enterprise_id, by)
+    document = _locked_library_document(library_document)
+    stored = document.file.name
+    storage = document.file.storage
+    document.delete()
+    transaction.on_commit(lambda: storage.delete(stored))
+
+
+def library_document_attach(
+    *,
+    application: Application,
+    library_document: LibraryDocument,
+    by,
+    kind: str | None = None,
+) -> ApplicationDocument:
+    """Attach a document of the enterprise's library to ``application``: a new document of the
+    application with its own copy of the file (the same SHA-256) and a link back to the
+    library's, so that whatever later happens in the library, the application keeps what was
+    attached. ``kind`` defaults to the library document's kind where the track's list has it,
+    else 其他材料. As for an upload: only while the application is editable, within its caps.
+
+    All or nothing: a copy that fails to be written or recorded leaves no file behind."""
+    return _discarding(
+        ApplicationDocument,
+        _library_document_attach,
+        application=application,
+        library_document=library_document,
+        by=by,
+        kind=kind,
+    )
+
+
+@transaction.atomic
+def _library_document_attach(
+    *,
+    application: Application,
+    library_document: LibraryDocument,
+    by,
+    kind: str | None,
+    written: list[str],
+) -> ApplicationDocument:
+    application = _locked(application)
+    _require_member(application, by)
+    _require_editable(application)
+    # A replacement of the library's document waits for this copy, or this copy for it.
+    source = _locked_library_document(library_document)
+    if source.enterprise_id != application.enterprise_id:
+        raise PermissionDenied(_("只能选用本企业材料库中的材料。"))
+    kinds = _application_kinds(application)
+    if kind is None:
+        kind = source.kind if source.kind in kinds else OTHER_DOCUMENT_KIND
+    if kind not in kinds:
+        raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
+    if application.documents.filter(library_document=source, sha256=source.sha256).exists():
+        raise ApplicationError(
+            _("“%(name)s”已选用，无需重复选用。") % {"name": source.original_name}
+        )
+    _check_application_caps(application, source.size)
+    try:
+        content = source.file.open("rb")
+    except OSError as error:
+        logger.error("library document %s has no file: %s", source.pk, error)
+        raise ApplicationError(_("材料库中的这份文件已无法读取，请重新上传后再选用。")) from error
+    with content:
+        # The copy must be what the library recorded: a file changed on disk is not attached.
+        if _sha256(content) != source.sha256:
+            logger.error("library document %s does not match its SHA-256", source.pk)
+            raise ApplicationError(_("材料库中的这份文件已无法读取，请重新上传后再选用。"))
+        document = ApplicationDocument(
+            application=application,
+            kind=kind,
+            original_name=source.original_name,
+            content_type=source.content_type,
+            size=source.size,
+            sha256=source.sha256,
+            uploaded_by=by,
+            library_document=source,
+            library_uploaded_at=source.uploaded_at,
+        )
+        _store_file(document, content, original_name=source.original_name, written=written)
+    document.save()
+    return document
 
 
 # ── the transitions ────────────────────────────────────────────────────────────────────────
@@ -855,25 +1106,27 @@ def _expire_chunk(values: dict, *, chunk: int, at, comment: str) -> list[int]:
 
 
 def documents_sweep_orphans(*, older_than=None) -> int:
-    """Delete stored files no document row refers to: left when a transaction that had saved an
-    upload rolled back afterwards. Only files older than ``older_than`` (an hour by default),
-    so an upload whose transaction is still open is never touched."""
+    """Delete stored files no row refers to, of applications' documents and of the enterprises'
+    libraries: left when a transaction that had saved an upload rolled back afterwards. Only
+    files older than ``older_than`` (an hour by default), so an upload whose transaction is
+    still open is never touched."""
     from datetime import timedelta
 
     from django.core.files.storage import default_storage
 
     cutoff = timezone.now() - (older_than or timedelta(hours=1))
-    known = set(ApplicationDocument.objects.values_list("file", flat=True))
     removed = 0
-    try:
-        folders, _files = default_storage.listdir("applications")
-    except FileNotFoundError:
-        return 0
-    for folder in folders:
-        _subfolders, files = default_storage.listdir(f"applications/{folder}")
-        for name in files:
-            path = f"applications/{folder}/{name}"
-            if path not in known and default_storage.get_modified_time(path) < cutoff:
-                default_storage.delete(path)
-                removed += 1
+    for top, model in (("applications", ApplicationDocument), ("library", LibraryDocument)):
+        known = set(model.objects.values_list("file", flat=True))
+        try:
+            folders, _files = default_storage.listdir(top)
+        except FileNotFoundError:
+            continue
+        for folder in folders:
+            _subfolders, files = default_storage.listdir(f"{top}/{folder}")
+            for name in files:
+                path = f"{top}/{folder}/{name}"
+                if path not in known and default_storage.get_modified_time(path) < cutoff:
+                    default_storage.delete(path)
+                    removed += 1
     return removed

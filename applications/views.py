@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -23,7 +24,13 @@ from measures.views import CSRF_TOKEN_HOLE
 
 from . import proposals, selectors, services
 from .errors import ApplicationError
-from .forms import CommentForm, DocumentUploadForm
+from .forms import (
+    CommentForm,
+    DocumentUploadForm,
+    LibraryAttachForm,
+    LibraryReplaceForm,
+    LibraryUploadForm,
+)
 from .models import OTHER_DOCUMENT_KIND, ApplicationDocument, State
 from .permissions import can_view_application
 from .uploads import DocumentSizeLimitHandler, oversize_message, shown_name
@@ -197,18 +204,54 @@ def figures(request, pk: int):
     )
 
 
-@csrf_exempt
-def documents(request, pk: int):
-    # The size limit must be in place before anything reads the request body, CSRF check
-    # included, so the check runs inside (csrf_protect below) rather than in the middleware.
-    limit = DocumentSizeLimitHandler(request)
-    request.upload_handlers.insert(0, limit)
-    return _documents(request, pk=pk, limit=limit)
+def limited_upload(view):
+    """For a view that takes an upload: DOCUMENT_MAX_BYTES is enforced while the body is read
+    (the view gets the handler as ``limit``). The limit must be in place before anything reads
+    the body, CSRF check included, so the check runs inside rather than in the middleware."""
+    protected = csrf_protect(view)
+
+    @csrf_exempt
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        limit = DocumentSizeLimitHandler(request)
+        request.upload_handlers.insert(0, limit)
+        return protected(request, *args, limit=limit, **kwargs)
+
+    return wrapper
 
 
-@csrf_protect
+def _upload_ready(request, form, limit: DocumentSizeLimitHandler) -> bool:
+    """Whether a posted upload form holds a file to hand to a service; if not, the form says
+    why, naming the file refused."""
+    if limit.too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        _refuse_upload(form, limit.refused_name, [oversize_message()])
+        return False
+    if form.is_valid():
+        return True
+    if "file" in form.errors and request.FILES.get("file") is not None:
+        _refuse_upload(form, request.FILES["file"].name, form.errors.pop("file"))
+    return False
+
+
+def _refuse_upload(form, name: str, reasons) -> None:
+    """Say which file was refused and why: the enterprise may have picked the wrong one."""
+    if not name:
+        form.add_error("file", list(reasons))
+        return
+    form.add_error(
+        "file",
+        [
+            _("未能上传“%(name)s”：%(reason)s") % {"name": shown_name(name), "reason": reason}
+            for reason in reasons
+        ],
+    )
+
+
+@limited_upload
 @enterprise_required
-def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
+def documents(request, pk: int, limit: DocumentSizeLimitHandler):
     application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
     if (response := _editable_or_detail(request, application)) is not None:
         return response
@@ -221,11 +264,7 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
     )
     if request.method == "POST":
         form = DocumentUploadForm(request.POST, request.FILES, kinds=kinds)
-        if limit.too_large:
-            form.is_valid()
-            form.errors.pop("file", None)
-            _refuse_upload(form, limit.refused_name, [oversize_message()])
-        elif form.is_valid():
+        if _upload_ready(request, form, limit):
             upload = form.cleaned_data["file"]
             try:
                 services.document_add(
@@ -239,8 +278,6 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
             else:
                 messages.success(request, _("材料已上传。"))
                 return redirect("applications:documents", pk=application.pk)
-        elif "file" in form.errors and request.FILES.get("file") is not None:
-            _refuse_upload(form, request.FILES["file"].name, form.errors.pop("file"))
     uploaded = list(application.documents.all())
     checklist = [
         (kind, [d for d in uploaded if d.kind == kind])
@@ -255,23 +292,31 @@ def _documents(request, pk: int, limit: DocumentSizeLimitHandler):
             "form": form,
             "checklist": checklist,
             "others": others,
+            "library": _library_choices(application, uploaded, kinds),
+            "kinds": kinds,
             "step": "documents",
         },
     )
 
 
-def _refuse_upload(form: DocumentUploadForm, name: str, reasons) -> None:
-    """Say which file was refused and why: the enterprise may have picked the wrong one."""
-    if not name:
-        form.add_error("file", list(reasons))
-        return
-    form.add_error(
-        "file",
-        [
-            _("未能上传“%(name)s”：%(reason)s") % {"name": shown_name(name), "reason": reason}
-            for reason in reasons
-        ],
+def _library_choices(application, uploaded, kinds) -> list[tuple]:
+    """The enterprise's library documents as the documents page offers them: (document, the
+    kind preselected, whether this version is attached already). Those the track's list asks
+    for come first, in its order; a kind it does not list is offered as 其他材料."""
+    required = application.track.required_documents
+    attached = {(d.library_document_id, d.sha256) for d in uploaded if d.library_document_id}
+    documents = sorted(
+        selectors.library_documents_for(enterprise=application.enterprise),
+        key=lambda d: required.index(d.kind) if d.kind in required else len(required),
     )
+    return [
+        (
+            document,
+            document.kind if document.kind in kinds else OTHER_DOCUMENT_KIND,
+            (document.pk, document.sha256) in attached,
+        )
+        for document in documents
+    ]
 
 
 @enterprise_required
@@ -371,6 +416,11 @@ def document_download(request, document_pk: int):
     )
     if not can_view_application(document.application, request.user):
         raise Http404
+    return _file_response(document)
+
+
+def _file_response(document) -> FileResponse:
+    """A stored document as a download, never rendered by the browser, never cached."""
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,
@@ -380,3 +430,138 @@ def document_download(request, document_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@enterprise_required
+@require_POST
+def document_attach(request, pk: int):
+    """从材料库选用: a library document copied into the application, as the kind chosen."""
+    application = selectors.application_for_enterprise_user(user=request.user, pk=pk)
+    if (response := _editable_or_detail(request, application)) is not None:
+        return response
+    form = LibraryAttachForm(
+        request.POST, kinds=[*application.track.required_documents, OTHER_DOCUMENT_KIND]
+    )
+    if not form.is_valid():
+        messages.error(request, _("请选择要选用的材料和材料类型。"))
+        return redirect("applications:documents", pk=application.pk)
+    library_document = selectors.library_document_for_enterprise_user(
+        user=request.user, pk=form.cleaned_data["library_document"]
+    )
+    try:
+        document = services.library_document_attach(
+            application=application,
+            library_document=library_document,
+            by=request.user,
+            kind=form.cleaned_data["kind"],
+        )
+    except ApplicationError as error:
+        _report(request, error)
+    else:
+        messages.success(
+            request,
+            _("已从材料库选用“%(name)s”，作为“%(kind)s”。")
+            % {"name": document.original_name, "kind": document.kind},
+        )
+    return redirect("applications:documents", pk=application.pk)
+
+
+# ── the enterprise's library (企业材料库) ────────────────────────────────────────────────────
+
+
+@limited_upload
+@enterprise_required
+def library(request, limit: DocumentSizeLimitHandler):
+    """The enterprise's library: what it holds, and an upload."""
+    enterprise = request.user.enterprise
+    # Policy data, the same for every enterprise: read once per version of the data.
+    kinds = cached("library-kinds", lambda moment: selectors.library_kinds(), per_language=False)
+    form = LibraryUploadForm(kinds=kinds, first_year=services.LIBRARY_FIRST_YEAR)
+    if request.method == "POST":
+        form = LibraryUploadForm(
+            request.POST, request.FILES, kinds=kinds, first_year=services.LIBRARY_FIRST_YEAR
+        )
+        if _upload_ready(request, form, limit):
+            upload = form.cleaned_data["file"]
+            try:
+                document = services.library_document_add(
+                    enterprise=enterprise,
+                    by=request.user,
+                    kind=form.cleaned_data["kind"],
+                    year=form.cleaned_data["year"],
+                    upload=upload,
+                )
+            except ApplicationError as error:
+                _refuse_upload(form, upload.name, error.messages)
+            else:
+                messages.success(
+                    request, _("已存入材料库：%(kind)s。") % {"kind": document.kind_label}
+                )
+                return redirect("applications:library")
+    documents = list(selectors.library_documents_for(enterprise=enterprise))
+    return render(
+        request,
+        "applications/library.html",
+        {
+            "documents": documents,
+            "form": form,
+            "total_size": sum(d.size for d in documents),
+            "max_documents": settings.LIBRARY_MAX_DOCUMENTS,
+            "max_total_size": settings.LIBRARY_MAX_TOTAL_BYTES,
+        },
+    )
+
+
+@limited_upload
+@enterprise_required
+def library_replace(request, document_pk: int, limit: DocumentSizeLimitHandler):
+    """A new file for a library document; applications that attached it keep theirs."""
+    document = selectors.library_document_for_enterprise_user(user=request.user, pk=document_pk)
+    form = LibraryReplaceForm()
+    if request.method == "POST":
+        form = LibraryReplaceForm(request.POST, request.FILES)
+        if _upload_ready(request, form, limit):
+            upload = form.cleaned_data["file"]
+            try:
+                services.library_document_replace(
+                    library_document=document, by=request.user, upload=upload
+                )
+            except ApplicationError as error:
+                _refuse_upload(form, upload.name, error.messages)
+            else:
+                messages.success(
+                    request,
+                    _("已替换“%(kind)s”的文件。已选用它的申报仍使用选用时的版本。")
+                    % {"kind": document.kind_label},
+                )
+                return redirect("applications:library")
+    return render(
+        request,
+        "applications/library_replace.html",
+        {"document": document, "form": form, "attached": document.attached_copies.count()},
+    )
+
+
+@enterprise_required
+@require_POST
+def library_delete(request, document_pk: int):
+    document = selectors.library_document_for_enterprise_user(user=request.user, pk=document_pk)
+    try:
+        services.library_document_remove(library_document=document, by=request.user)
+    except ApplicationError as error:
+        _report(request, error)
+    else:
+        messages.success(
+            request,
+            _("已从材料库删除“%(name)s”。已选用它的申报不受影响。")
+            % {"name": document.original_name},
+        )
+    return redirect("applications:library")
+
+
+@enterprise_required
+def library_download(request, document_pk: int):
+    """A library document, to its enterprise only: officials see the copies attached to
+    applications, through document_download."""
+    document = selectors.library_document_for_enterprise_user(user=request.user, pk=document_pk)
+    return _file_response(document)

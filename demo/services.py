@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import services as application_services
-from applications.models import Application
+from applications.models import Application, LibraryDocument
 from enterprises import roles
 from enterprises import services as enterprise_services
 from enterprises.districts import District
@@ -188,7 +188,7 @@ def demo_seed(*, password: str) -> DemoReport:
     enterprises = [_enterprise(*row, report) for row in DEMO_ENTERPRISES]
     demo_enterprise = enterprises[0]
 
-    _account(
+    enterprise_user = _account(
         "demo-enterprise",
         roles.ENTERPRISE,
         report,
@@ -256,6 +256,7 @@ def demo_seed(*, password: str) -> DemoReport:
         first_name="孙丽",
     )
 
+    _library(enterprise_user, report)
     _windows(report)
     _demo_file(User.objects.get(username="demo-enterprise"), report)
     _demo_proposal(report)
@@ -281,6 +282,31 @@ def demo_seed(*, password: str) -> DemoReport:
             rows = [row[1:] for row in DEMO_APPLICATIONS if row[0] == username]
             _demo_applications(user, rows, district, municipal, report)
     return report
+
+
+def _library(enterprise_user: User, report: DemoReport) -> None:
+    """demo-enterprise's library: its licence, last year's financial statements and this year's
+    summary of purchase contracts and invoices, ready to be attached to a new application (all
+    three that measure 2 asks for: its 免申即享 draft is confirmed in one click)."""
+    this_year = timezone.localdate().year
+    last_year = this_year - 1
+    for kind, year, name in (
+        ("营业执照", None, "营业执照（副本）.pdf"),
+        ("年度财务报表", last_year, f"{last_year}年度财务报表.pdf"),
+        ("采购合同及发票汇总表", this_year, f"{this_year}年采购合同及发票汇总表.pdf"),
+    ):
+        if LibraryDocument.objects.filter(
+            enterprise=enterprise_user.enterprise, kind=kind, year=year
+        ).exists():
+            continue
+        application_services.library_document_add(
+            enterprise=enterprise_user.enterprise,
+            by=enterprise_user,
+            kind=kind,
+            year=year,
+            upload=SimpleUploadedFile(name, DEMO_PDF, content_type="application/pdf"),
+        )
+        report.created.append(f"library document {kind} of {enterprise_user.enterprise.name}")
 
 
 def _windows(report: DemoReport) -> None:

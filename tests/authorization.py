@@ -20,7 +20,7 @@ from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
 from enterprises.recognitions import Recognition
 from measures.models import Division
-from tests.applications.factories import draft
+from tests.applications.factories import draft, library_document
 from tests.disbursements.factories import frozen_batch
 from tests.enterprises.factories import (
     EnterpriseFactory,
@@ -52,6 +52,9 @@ SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
 # Names no page shows by accident, so that finding one in a body means the data leaked.
 NAME_A = "甲标记精密制造有限公司"
 NAME_B = "乙标记新材料有限公司"
+# Each enterprise's library document: no one but its enterprise ever sees the library.
+LIBRARY_A = "甲标记材料库营业执照.pdf"
+LIBRARY_B = "乙标记材料库营业执照.pdf"
 AMOUNT = Decimal("2000000")
 
 
@@ -162,6 +165,8 @@ def build_world() -> World:
             "a_draft_document": a_draft.documents.first(),
             "a_review_document": a_review.documents.first(),
             "a_approved_document": a_approved.documents.first(),
+            "a_library": library_document(user=user_a, name=LIBRARY_A),
+            "b_library": library_document(user=user_b, name=LIBRARY_B),
             "a_notification": NotificationFactory(
                 recipient=user_a, application=a_review, title=f"【{a_review.reference}】提交申报"
             ),
@@ -209,5 +214,10 @@ def build_world() -> World:
         "finance_preparer": before_municipal,
         "finance_confirmer": before_municipal,
         "administrator": set(),
+    }
+    own_library = {"enterprise_a": LIBRARY_A, "enterprise_b": LIBRARY_B}
+    world.forbidden = {
+        role: forbidden | ({LIBRARY_A, LIBRARY_B} - {own_library.get(role)})
+        for role, forbidden in world.forbidden.items()
     }
     return world

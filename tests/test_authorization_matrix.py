@@ -64,7 +64,7 @@ class Case:
     url: Callable  # world -> URL
     get: dict  # role -> answer
     post: dict | None = None  # role -> answer; None: the view takes no POST worth asking
-    data: dict | None = None
+    data: dict | Callable | None = None  # or world -> dict
     json: dict | None = None  # posted as application/json instead of a form
 
 
@@ -429,6 +429,21 @@ RULES: dict[str, list[Case]] = {
             post=portal_expect(("enterprise_a", 404)),
         ),
     ],
+    "portal/applications/<int:pk>/documents/attach/": [
+        Case(
+            at("applications:document-attach", "a_draft.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+            data=lambda world: {"library_document": world.a_library.pk, "kind": "营业执照"},
+        ),
+        # Only from one's own library.
+        Case(
+            at("applications:document-attach", "a_draft.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", 404)),
+            data=lambda world: {"library_document": world.b_library.pk, "kind": "营业执照"},
+        ),
+    ],
     "portal/applications/<int:pk>/review/": [
         Case(at("applications:review", "a_draft.pk"), portal_expect(("enterprise_a", 200)))
     ],
@@ -461,6 +476,35 @@ RULES: dict[str, list[Case]] = {
                 (("enterprise_a", *IN_SCOPE_OF_A_APPROVED), 200),
             ),
         ),
+    ],
+    # The enterprise's library: its own users only; officials see none, only the copies
+    # attached to applications (the document downloads above).
+    "portal/library/": [
+        Case(
+            at("applications:library"),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+        )
+    ],
+    "portal/library/<int:document_pk>/": [
+        Case(
+            at("applications:library-download", "a_library.pk"),
+            portal_expect(("enterprise_a", 200)),
+        )
+    ],
+    "portal/library/<int:document_pk>/replace/": [
+        Case(
+            at("applications:library-replace", "a_library.pk"),
+            portal_expect(("enterprise_a", 200)),
+            post=portal_expect(("enterprise_a", 200)),
+        )
+    ],
+    "portal/library/<int:document_pk>/delete/": [
+        Case(
+            at("applications:library-delete", "a_library.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+        )
     ],
     # Notifications: one's own only.
     "notifications/": [
@@ -740,7 +784,8 @@ def test_each_role_gets_what_the_rule_says(route, index, role, world, client, se
         if case.json is not None:
             response = client.post(url, case.json, content_type="application/json")
         else:
-            response = client.post(url, case.data or {})
+            data = case.data(world) if callable(case.data) else case.data
+            response = client.post(url, data or {})
         _check(response, case.post[role], world=world, role=role, label=f"POST {url} as {role}")
 
 
@@ -752,6 +797,9 @@ def test_the_markers_are_on_the_pages_that_may_show_them(world, client):
     home = _body(client.get(reverse("applications:home")))
     assert world.a_review.reference in home
     assert world.a_draft.reference_label in home
+    library = _body(client.get(reverse("applications:library")))
+    documents = _body(client.get(reverse("applications:documents", args=[world.a_draft.pk])))
+    assert "甲标记材料库" in library and "甲标记材料库" in documents
     client.force_login(world.users["administrator"])
     listed = _body(client.get(reverse("admin:applications_application_changelist") + "?queue=all"))
     assert all(

@@ -270,6 +270,9 @@ DOCUMENT_MAX_BYTES = env.int("DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
 # And per application: how many documents, and how many bytes in all.
 DOCUMENTS_MAX_PER_APPLICATION = env.int("DOCUMENTS_MAX_PER_APPLICATION", default=20)
 DOCUMENTS_MAX_TOTAL_BYTES = env.int("DOCUMENTS_MAX_TOTAL_BYTES", default=60 * 1024 * 1024)
+# And per enterprise in its library (企业材料库): how many documents, and how many bytes in all.
+LIBRARY_MAX_DOCUMENTS = env.int("LIBRARY_MAX_DOCUMENTS", default=50)
+LIBRARY_MAX_TOTAL_BYTES = env.int("LIBRARY_MAX_TOTAL_BYTES", default=200 * 1024 * 1024)
 # Django keeps uploads above this in a temporary file rather than in memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

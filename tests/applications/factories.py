@@ -56,3 +56,16 @@ def draft(*, user, code: str = "supply-chain", window=None, declared=None, docum
             services.document_add(application=application, by=user, kind=kind, upload=pdf_upload())
     application.refresh_from_db()
     return application
+
+
+def library_document(
+    *, user, kind: str = "营业执照", year=None, name: str = "营业执照.pdf", content=PDF_BYTES
+):
+    """A document of ``user``'s enterprise's library, stored through the service."""
+    return services.library_document_add(
+        enterprise=user.enterprise,
+        by=user,
+        kind=kind,
+        year=year,
+        upload=SimpleUploadedFile(name, content),
+    )

@@ -178,3 +178,50 @@ def test_the_apply_page_finder_narrows_the_measures_as_one_types(committed_data,
     page.locator('[data-section-link="4"] a').click()
     expect(page).to_have_url(re.compile(r"#section-4$"))
     expect(page.locator("#section-4 h2")).to_be_in_viewport()
+
+
+def test_a_licence_uploaded_to_the_library_is_attached_to_a_draft_in_one_click(
+    committed_data, page: Page, pdf_file
+):
+    from applications.models import LibraryDocument
+    from tests.applications.factories import draft
+    from tests.browser.test_finance import shot
+
+    user = EnterpriseUserFactory()
+    application = draft(user=user, documents=False)
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("heading", name="我的申报")).to_be_visible()
+
+    page.get_by_role("link", name="企业材料库").click()
+    expect(page.get_by_role("heading", name="企业材料库")).to_be_visible()
+    expect(page.get_by_label("材料类型")).to_have_value("营业执照")
+    page.get_by_label("文件").set_input_files(pdf_file)
+    page.get_by_role("button", name="上传到材料库").click()
+    expect(page.locator(".messages")).to_contain_text("已存入材料库：营业执照")
+    expect(page.locator("#library-documents")).to_contain_text("证明材料.pdf")
+    shot(page, "portal-library")
+    licence = LibraryDocument.objects.get(enterprise=user.enterprise)
+
+    page.goto(f"/portal/applications/{application.pk}/documents/")
+    offered = page.locator(f"#library-{licence.pk}")
+    expect(offered.get_by_label("选用为")).to_have_value("营业执照")
+    offered.get_by_role("button", name="选用").click()
+
+    expect(page.locator(".messages")).to_contain_text("已从材料库选用“证明材料.pdf”")
+    licence_item = page.locator(".checklist li", has_text="营业执照")
+    expect(licence_item).to_contain_text("✓")
+    expect(licence_item).to_contain_text("已选用材料库中的版本（上传于")
+    expect(page.locator(f"#library-{licence.pk}")).to_contain_text("已选用")
+    # The upload form moves on to what is still missing.
+    expect(page.get_by_label("材料类型")).to_have_value("年度财务报表")
+    shot(page, "portal-documents-from-library")
+    copy = application.documents.get()
+    assert (copy.kind, copy.library_document_id, copy.sha256) == (
+        "营业执照",
+        licence.pk,
+        licence.sha256,
+    )
+    assert copy.file.name != licence.file.name

@@ -16,6 +16,7 @@ ENTERPRISE_PAGES = [
     ("portal-home", lambda app: "/portal/"),
     ("portal-apply", lambda app: "/portal/apply/"),
     ("portal-application", lambda app: f"/portal/applications/{app.pk}/"),
+    ("portal-library", lambda app: "/portal/library/"),
     ("portal-notifications", lambda app: "/notifications/"),
     ("portal-profile", lambda app: "/enterprise/profile/"),
 ]

@@ -88,6 +88,11 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
         2,
     )
     assert proposal.state == State.DRAFT
+    # With the library's documents: nothing stands between it and one click.
+    assert sorted(d.kind for d in proposal.documents.all()) == sorted(
+        proposal.track.required_documents
+    )
+    assert all(d.library_document_id for d in proposal.documents.all())
     for username, states in (
         ("demo-district", {State.DISTRICT_REVIEW}),
         ("demo-municipal", {State.MUNICIPAL_REVIEW}),
@@ -178,3 +183,26 @@ def test_seed_demo_leaves_the_file_the_enterprise_changed(policy):
     call_command("seed_demo")
 
     assert sorted(EnterpriseFigure.objects.values_list("name", "year", "decimal_value")) == snapshot
+
+
+def test_demo_enterprise_has_its_licence_and_last_years_statements_in_its_library(policy):
+    from django.utils import timezone
+
+    from applications.models import LibraryDocument
+
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    enterprise = User.objects.get(username="demo-enterprise").enterprise
+    library = {
+        (document.kind, document.year): document
+        for document in LibraryDocument.objects.filter(enterprise=enterprise)
+    }
+    year = timezone.localdate().year
+    assert set(library) == {
+        ("营业执照", None),
+        ("年度财务报表", year - 1),
+        ("采购合同及发票汇总表", year),
+    }
+    assert all(document.content_type == "application/pdf" for document in library.values())
+    assert LibraryDocument.objects.count() == 3

@@ -16,7 +16,7 @@ def grant(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("applications", "0010_transition_labels"),
+        ("applications", "0011_library_documents"),
         ("measures", "0007_section_and_measure_audience"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
