@@ -154,6 +154,7 @@ def window_form(measure: Measure, track: Track | None = None, **overrides) -> di
         "total_budget": "30000000",
         "district_review_days": 15,
         "municipal_review_days": 20,
+        "processing_days": 60,
     } | overrides
 
 
