@@ -51,7 +51,8 @@ def amount_display(field_name: str, description, *, exact: bool = False):
     @admin.display(description=description, ordering=field_name)
     def display(self, obj) -> str | None:
         amount = getattr(obj, field_name)
-        # None: the admin shows its mark for "not yet", as for any empty value.
-        return None if amount is None else formatted(amount)
+        # None: the admin's mark for "not yet", as for any empty value. Given as the mark itself,
+        # not as None: a read-only field on the page of one row would print None.
+        return self.get_empty_value_display() if amount is None else formatted(amount)
 
     return display
