@@ -25,6 +25,12 @@ DEMO_DISTRICT = District.YUBEI
 DEMO_WINDOW_BUDGET = Decimal("50000000")  # 5000万元 per measure
 DEMO_WINDOW_DAYS = 90
 DEMO_MUNICIPAL_DIVISIONS = ("economic-operation", "automotive", "electronics", "equipment")
+# DEMO DATA, invented: not the commission's numbers or rooms. The divisions' contacts are shown
+# in every measure's guide; a real deployment enters them in the admin (处室), and leaves them
+# blank ("联系方式待公布") until they are published. Each value says it is a demo's.
+DEMO_CONTACT_PHONE = "023-6000 {number:04d}（演示号码）"
+DEMO_CONTACT_ADDRESS = "重庆市渝北区示范大道1号 市经济信息委{room}室（演示地址）"
+DEMO_OFFICE_HOURS = "工作日 9:00—12:00，14:00—17:30"
 
 
 def _credit_code(body17: str) -> str:
@@ -260,6 +266,7 @@ def demo_seed(*, password: str) -> DemoReport:
     _windows(report)
     _demo_file(User.objects.get(username="demo-enterprise"), report)
     _demo_proposal(report)
+    _division_contacts(report)
     applicants = {
         username: _account(
             username,
@@ -354,6 +361,18 @@ def _demo_file(user: User, report: DemoReport) -> None:
             enterprise=enterprise, by=user, kind=kind, year=year - years_before
         )
     report.created.append(f"file of {enterprise.name}")
+
+
+def _division_contacts(report: DemoReport) -> None:
+    """Demo contacts for the divisions that have none; what an administrator entered is kept."""
+    for index, division in enumerate(Division.objects.order_by("pk"), start=1):
+        if division.has_contact:
+            continue
+        division.contact_phone = DEMO_CONTACT_PHONE.format(number=100 + index)
+        division.contact_address = DEMO_CONTACT_ADDRESS.format(room=500 + index)
+        division.office_hours = DEMO_OFFICE_HOURS
+        division.save(update_fields=["contact_phone", "contact_address", "office_hours"])
+        report.created.append(f"demo contact for division {division.code}")
 
 
 def _demo_applications(

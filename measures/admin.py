@@ -103,8 +103,18 @@ class SectionAdmin(admin.ModelAdmin):
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
     # The code is the key policy.toml names a division by: on its page, not in the list.
-    list_display = ("name", "measure_numbers")
+    list_display = ("name", "contact_phone", "measure_numbers")
     search_fields = ("name", "code")
+    fieldsets = (
+        (None, {"fields": ("code", "name")}),
+        (
+            _("咨询方式"),
+            {
+                "fields": ("contact_phone", "contact_address", "office_hours"),
+                "description": _("在本处室主管措施的申兑指南中公布；留空时显示“联系方式待公布”。"),
+            },
+        ),
+    )
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("measures")
@@ -305,6 +315,7 @@ class ApplicationWindowAdmin(ReadableAmountsMixin, admin.ModelAdmin):
         ("opens_at", "closes_at"),
         "total_budget",
         ("district_review_days", "municipal_review_days"),
+        "processing_days",
     )
 
     @admin.display(description=_("措施与类别"), ordering="measure__number")

@@ -7,6 +7,7 @@ admin. The award calculator (``measures.calculator``) reads them; nothing else e
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -99,6 +100,17 @@ class Division(models.Model):
 
     code = models.SlugField(_("代码"), max_length=50, unique=True)
     name = models.CharField(_("名称"), max_length=100)
+    # Whom an enterprise asks about the measures the division owns, shown in each measure's
+    # guide. Kept in the admin, not in the policy file: they change with people and offices,
+    # and a load of the file must not undo an administrator's edit.
+    contact_phone = models.CharField(_("咨询电话"), max_length=100, blank=True)
+    contact_address = models.CharField(_("办公地址"), max_length=200, blank=True)
+    office_hours = models.CharField(
+        _("办公时间"),
+        max_length=100,
+        blank=True,
+        help_text=_("例如：工作日 9:00—12:00，14:00—17:00"),
+    )
 
     class Meta:
         verbose_name = _("处室")
@@ -107,6 +119,10 @@ class Division(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.contact_phone or self.contact_address or self.office_hours)
 
 
 class Measure(models.Model):
@@ -364,6 +380,13 @@ class ApplicationWindow(models.Model):
         default=20,
         help_text=_("自区县审核通过次日起按工作日计算"),
     )
+    # The time limit the guide promises applicants: from submission to payment.
+    processing_days = models.PositiveSmallIntegerField(
+        _("办理时限（工作日）"),
+        default=60,
+        validators=[MinValueValidator(1)],
+        help_text=_("自提交之日起至资金拨付的工作日数，在申兑指南中向企业公布"),
+    )
 
     objects = ApplicationWindowQuerySet.as_manager()
 
@@ -391,6 +414,17 @@ class ApplicationWindow(models.Model):
             raise ValidationError({"measure": _("该措施为工作举措，不受理资金申报。")})
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise ValidationError({"closes_at": _("截止时间须晚于开始时间。")})
+        reviews = (self.district_review_days or 0) + (self.municipal_review_days or 0)
+        if self.processing_days is not None and self.processing_days < reviews:
+            # Payment comes after both reviews: a shorter promise could never be kept.
+            raise ValidationError(
+                {
+                    "processing_days": _(
+                        "办理时限不能短于区县和市级审核时限之和（%(days)s个工作日）。"
+                    )
+                    % {"days": reviews}
+                }
+            )
 
     def is_open(self, moment=None) -> bool:
         moment = moment or timezone.now()

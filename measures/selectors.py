@@ -32,7 +32,7 @@ def measure_list(*, moment=None) -> QuerySet[Measure]:
     """Every measure with its active tracks, fields, thresholds and the windows open now."""
     moment = moment or timezone.now()
     return (
-        Measure.objects.select_related("section", "division")
+        Measure.objects.select_related("section__document", "division")
         .prefetch_related(_tracks_prefetch(), _open_windows_prefetch(moment))
         .order_by("number")
     )
@@ -48,7 +48,33 @@ def sections_with_measures(*, moment=None) -> list[Section]:
 
 
 def measure_get(*, number: int, moment=None) -> Measure | None:
-    return measure_list(moment=moment).filter(number=number).first()
+    """One measure as ``measure_list`` gives it, with ``upcoming_windows`` too (those not open
+    yet, the soonest first) for its guide: the windows open now and those to come are read in
+    one query."""
+    moment = moment or timezone.now()
+    measure = (
+        Measure.objects.select_related("section__document", "division")
+        .prefetch_related(
+            _tracks_prefetch(),
+            Prefetch(
+                "windows",
+                queryset=ApplicationWindow.objects.filter(closes_at__gt=moment)
+                .select_related("track")
+                .order_by("opens_at", "closes_at", "pk"),
+                to_attr="current_windows",
+            ),
+        )
+        .filter(number=number)
+        .first()
+    )
+    if measure is None:
+        return None
+    windows = measure.current_windows
+    measure.open_windows = sorted(
+        (w for w in windows if w.opens_at <= moment), key=lambda w: (w.closes_at, w.pk)
+    )
+    measure.upcoming_windows = [w for w in windows if w.opens_at > moment]
+    return measure
 
 
 def track_choices() -> QuerySet[Track]:

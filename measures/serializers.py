@@ -73,7 +73,7 @@ class OpenWindowSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ApplicationWindow
-        fields = ["name", "year", "track", "opens_at", "closes_at"]
+        fields = ["name", "year", "track", "opens_at", "closes_at", "processing_days"]
 
 
 class MeasureSerializer(serializers.ModelSerializer):
@@ -82,6 +82,7 @@ class MeasureSerializer(serializers.ModelSerializer):
     tracks = TrackSerializer(many=True, read_only=True)
     is_open = serializers.SerializerMethodField()
     open_windows = OpenWindowSerializer(many=True, read_only=True)
+    contact = serializers.SerializerMethodField()
 
     class Meta:
         model = Measure
@@ -95,6 +96,7 @@ class MeasureSerializer(serializers.ModelSerializer):
             "is_open",
             "open_windows",
             "tracks",
+            "contact",
         ]
 
     def get_section(self, measure: Measure) -> dict:
@@ -102,6 +104,18 @@ class MeasureSerializer(serializers.ModelSerializer):
 
     def get_is_open(self, measure: Measure) -> bool:
         return bool(measure.open_windows)
+
+    def get_contact(self, measure: Measure) -> dict | None:
+        """The owning division's contact, as its guide gives it; None while none is published."""
+        division = measure.division
+        if division is None or not division.has_contact:
+            return None
+        return {
+            "division": division.name,
+            "phone": division.contact_phone,
+            "address": division.contact_address,
+            "office_hours": division.office_hours,
+        }
 
 
 class QuoteRequestSerializer(serializers.Serializer):

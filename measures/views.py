@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from .cache import cached
 from .calculator import quote
 from .forms import declared_form_class
+from .guide import measure_guide
 from .selectors import measure_get, sections_with_measures, track_choices, track_for_calculator
 
 # What is cached is rendered without the visitor's request, so that nothing of the visitor (the
@@ -67,7 +68,9 @@ def _measure_page(number: int, moment) -> dict | None:
         return None
     return {
         "title": str(measure),
-        "content": render_to_string("measures/_measure_page.html", {"measure": measure}),
+        "content": render_to_string(
+            "measures/_measure_page.html", {"measure": measure, "guide": measure_guide(measure)}
+        ),
     }
 
 

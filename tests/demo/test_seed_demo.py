@@ -206,3 +206,22 @@ def test_demo_enterprise_has_its_licence_and_last_years_statements_in_its_librar
     }
     assert all(document.content_type == "application/pdf" for document in library.values())
     assert LibraryDocument.objects.count() == 3
+
+
+def test_seed_demo_gives_divisions_contacts_marked_as_demo_and_keeps_entered_ones(policy):
+    from measures.models import Division
+
+    entered = Division.objects.get(code="sme")
+    entered.contact_phone = "023-12345678"
+    entered.save()
+
+    call_command("seed_demo")
+
+    kept = Division.objects.get(code="sme")
+    assert (kept.contact_phone, kept.contact_address, kept.office_hours) == ("023-12345678", "", "")
+    for division in Division.objects.exclude(code="sme"):
+        assert "演示号码" in division.contact_phone
+        assert "演示地址" in division.contact_address
+        assert division.office_hours
+    page = Client().get("/measures/2/").content.decode()
+    assert "（演示号码）" in page and "联系方式待公布" not in page

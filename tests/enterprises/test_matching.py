@@ -409,7 +409,7 @@ def test_the_matching_page_shows_the_report_to_print(client, track, enterprise_u
     page = response.content.decode()
     assert enterprise.name in page
     assert 'id="report-date"' in page
-    assert "css/print.css" in page
+    assert "css/report-print.css" in page
     assert "10万元" in page  # 1% of 1000万元
     assert 'data-track="2:supply-chain"' in page
 
@@ -417,6 +417,6 @@ def test_the_matching_page_shows_the_report_to_print(client, track, enterprise_u
 def test_the_print_stylesheet_prints_the_report_alone():
     from django.contrib.staticfiles import finders
 
-    css = Path(finders.find("css/print.css")).read_text(encoding="utf-8")
+    css = Path(finders.find("css/report-print.css")).read_text(encoding="utf-8")
     assert "@media print" in css
     assert ".site-header" in css and ".no-print" in css

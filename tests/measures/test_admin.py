@@ -1,4 +1,5 @@
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -154,6 +155,7 @@ def window_form(measure: Measure, track: Track | None = None, **overrides) -> di
         "total_budget": "30000000",
         "district_review_days": 15,
         "municipal_review_days": 20,
+        "processing_days": 60,
     } | overrides
 
 
@@ -291,3 +293,16 @@ def test_whom_a_section_addresses_is_ticked_among_the_profiles_choices(admin_cli
         instance=section,
         data={"document": section.document_id, "number": 4, "title": "x", "industries": ["cars"]},
     ).is_valid()
+
+
+def test_a_track_without_a_cap_shows_the_empty_mark_to_a_reader(client, district_reviewer, track):
+    subject = track(1)  # 100万元及以上: no cap
+    client.force_login(district_reviewer)
+
+    html = client.get(admin_url(Track, "change", subject.pk)).content.decode()
+
+    cap = re.search(
+        r'fieldBox field-cap_exact.*?<div class="readonly">(.*?)</div>', html, re.S
+    ).group(1)
+    assert cap.strip() == "-"
+    assert "None" not in html

@@ -554,6 +554,7 @@ def test_a_budget_cannot_be_cut_below_what_is_approved(
         "closes_at_1": local(window.closes_at).strftime("%H:%M:%S"),
         "district_review_days": 15,
         "municipal_review_days": 20,
+        "processing_days": 60,
     }
 
     refused = client.post(url, {**form, "total_budget": "1999999.99"})
