@@ -1,0 +1,101 @@
+"""Every threshold of the notice, read from the policy data, at, just below and just above its
+value: the matching page puts the enterprise on the right side of each one."""
+
+from decimal import Decimal
+
+import pytest
+
+from enterprises.matching import Status, considered_fields, match_track
+from enterprises.recognitions import track_recognitions
+from measures.models import EligibilityThreshold, Track
+from tests.enterprises.test_matching import YEAR, file_of, window_for
+
+pytestmark = pytest.mark.django_db
+
+GTE, GT, TRUE = (
+    EligibilityThreshold.Operator.GTE,
+    EligibilityThreshold.Operator.GT,
+    EligibilityThreshold.Operator.TRUE,
+)
+FEN = Decimal("0.01")
+PLENTY = Decimal("1000000000")  # a figure no threshold stands in the way of
+
+
+def _satisfying(track: Track) -> dict:
+    """Figures that meet every threshold of the track, with room to spare elsewhere."""
+    figures = {}
+    for field in considered_fields(track):
+        figures[field.name] = True if field.field_type == "boolean" else PLENTY
+    for threshold in track.thresholds.all():
+        if threshold.operator == TRUE:
+            figures[threshold.field_name] = True
+        else:
+            needed = threshold.value + (FEN if threshold.operator == GT else 0)
+            figures[threshold.field_name] = max(figures.get(threshold.field_name, 0), needed)
+    return figures
+
+
+def _recognitions(track: Track) -> set:
+    kinds = track_recognitions(measure_number=track.measure.number, track_code=track.code)
+    return {(kind, YEAR) for kind in kinds}
+
+
+def _thresholds():
+    """(track code, measure number, field, operator) of every threshold the policy data holds;
+    read once at collection from the file the data is loaded from."""
+    import tomllib
+
+    from django.conf import settings
+
+    data = tomllib.loads(
+        (settings.BASE_DIR / "measures" / "data" / "policy.toml").read_text(encoding="utf-8")
+    )
+    for measure in data.get("measures", []):
+        for track in measure.get("tracks", []):
+            for threshold in track.get("thresholds", []):
+                yield pytest.param(
+                    measure["number"],
+                    track["code"],
+                    threshold["field"] if "field" in threshold else threshold["field_name"],
+                    id=f"{measure['number']}-{track['code']}-{threshold.get('field', threshold.get('field_name'))}",
+                )
+
+
+@pytest.mark.parametrize(("number", "code", "field_name"), list(_thresholds()))
+def test_each_threshold_at_just_below_and_just_above(policy, number, code, field_name):
+    track = Track.objects.prefetch_related("fields", "thresholds").get(
+        measure__number=number, code=code
+    )
+    window = window_for(track)
+    recognitions = _recognitions(track)
+    baseline = _satisfying(track)
+    assert (
+        match_track(
+            track=track, window=window, file=file_of(baseline, recognitions=recognitions)
+        ).status
+        == Status.QUALIFIES
+    ), "figures meeting every threshold qualify"
+
+    threshold = next(t for t in track.thresholds.all() if t.field_name == field_name)
+    if threshold.operator == TRUE:
+        cases = [(True, Status.QUALIFIES), (False, Status.DOES_NOT_QUALIFY)]
+    else:
+        strictest = max(
+            t.value
+            for t in track.thresholds.all()
+            if t.field_name == field_name and t.value is not None
+        )
+        if threshold.value != strictest:
+            pytest.skip("a weaker threshold on the same figure: the stricter one decides")
+        at = Status.QUALIFIES if threshold.operator == GTE else Status.DOES_NOT_QUALIFY
+        cases = [
+            (threshold.value - FEN, Status.DOES_NOT_QUALIFY),
+            (threshold.value, at),
+            (threshold.value + FEN, Status.QUALIFIES),
+        ]
+    for value, status in cases:
+        file = file_of({**baseline, field_name: value}, recognitions=recognitions)
+        match = match_track(track=track, window=window, file=file)
+        assert match.status == status, (value, match.reasons, match.missing)
+        if status == Status.DOES_NOT_QUALIFY:
+            assert any(threshold.text in reason for reason in match.reasons), match.reasons
