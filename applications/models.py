@@ -5,6 +5,8 @@ Every change of ``state`` goes through a ``@transition`` below, called from a se
 """
 
 import uuid
+from dataclasses import dataclass
+from datetime import datetime
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -16,7 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from enterprises.districts import District
 from measures.models import MONEY, ApplicationWindow, Track
-from measures.workdays import due_after_workdays
+from measures.workdays import due_after_workdays, workdays_between
 
 from . import permissions
 
@@ -60,6 +62,8 @@ CLOSED_STATES = (State.REJECTED, State.WITHDRAWN, State.EXPIRED)
 # States whose approved amount counts against the window's budget.
 BUDGETED_STATES = (State.APPROVED, State.DISBURSED)
 EDITABLE_STATES = (State.DRAFT, State.RETURNED)
+# Submitted and not paid yet, nor closed: the window's time limit to payment runs.
+UNPAID_STATES = (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW, State.APPROVED, State.RETURNED)
 
 
 def reference_label(reference: str | None, created_at) -> str:
@@ -72,6 +76,20 @@ def reference_label(reference: str | None, created_at) -> str:
         _("草稿 · 创建于 %(created)s")
         % {"created": timezone.localtime(created_at).strftime("%Y-%m-%d %H:%M")}
     )
+
+
+@dataclass(frozen=True)
+class PaymentLimit:
+    """Where an application stands against its window's time limit to payment, in working
+    days: ``used`` since the first submission, ``left`` until the limit, ``over`` past it."""
+
+    due_at: datetime
+    used: int
+    left: int
+    over: int
+    running: bool
+    # The clock stopped (or today is) after the limit's day.
+    past: bool
 
 
 class ReferenceCounter(models.Model):
@@ -155,6 +173,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
     district_due_at = models.DateTimeField(_("区县审核期限"), null=True, blank=True)
     municipal_due_at = models.DateTimeField(_("市级审核期限"), null=True, blank=True)
     due_at = models.DateTimeField(_("本环节办理期限"), null=True, blank=True)
+    # The window's time limit from submission to payment (ApplicationWindow.processing_days),
+    # fixed at the first submission and kept through returns and resubmissions: the limit is
+    # the enterprise's, whatever happens on the way.
+    first_submitted_at = models.DateTimeField(
+        _("首次提交时间"), null=True, blank=True, editable=False
+    )
+    payment_due_at = models.DateTimeField(_("拨付时限"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("申报")
@@ -200,6 +225,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
             ),
             # Budget sums per window.
             models.Index(fields=["window", "state"], name="application_window_idx"),
+            # The time limit's filters and sweep: unpaid applications by their payment limit.
+            models.Index(
+                fields=["payment_due_at"],
+                condition=Q(state__in=UNPAID_STATES),
+                name="application_payment_due_idx",
+            ),
             # A municipal reviewer's scope (what reached municipal review, on the tracks of the
             # reviewer's divisions) counted per state off the index alone: the changelist's
             # paginator counts it on every page.
@@ -305,6 +336,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
 
     def _enter_district_review(self) -> None:
         self.submitted_at = timezone.now()
+        if self.first_submitted_at is None:
+            self.first_submitted_at = self.submitted_at
+            self.payment_due_at = due_after_workdays(self.submitted_at, self.window.processing_days)
         self.district_due_at = due_after_workdays(
             self.submitted_at, self.window.district_review_days
         )
@@ -313,6 +347,39 @@ class Application(ConcurrentTransitionMixin, models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at < timezone.now()
+
+    # ── the time limit to payment ───────────────────────────────────────────────────────────
+
+    @property
+    def awaits_payment(self) -> bool:
+        return self.payment_due_at is not None and self.state in UNPAID_STATES
+
+    @property
+    def is_past_payment_limit(self) -> bool:
+        return self.awaits_payment and self.payment_due_at < timezone.now()
+
+    def payment_limit(self, *, now=None) -> "PaymentLimit | None":
+        """Working days used and left of the time limit to payment; None before submission.
+        The clock stops when the application is paid (on the day the bank paid) or closed."""
+        if self.payment_due_at is None or self.first_submitted_at is None:
+            return None
+        now = now or timezone.now()
+        if self.state == State.DISBURSED:
+            stopped = self.disbursed_on or timezone.localdate(self.disbursed_at or now)
+        elif self.state in UNPAID_STATES:
+            stopped = timezone.localdate(now)
+        else:
+            stopped = timezone.localdate(self.closed_at or now)
+        started = timezone.localdate(self.first_submitted_at)
+        due_day = timezone.localdate(self.payment_due_at)
+        return PaymentLimit(
+            due_at=self.payment_due_at,
+            used=workdays_between(started, stopped),
+            left=workdays_between(stopped, due_day),
+            over=workdays_between(due_day, stopped),
+            running=self.state in UNPAID_STATES,
+            past=stopped > due_day,
+        )
 
     # ── the state machine: one transition per arrow of the diagram ──────────────────────────
 

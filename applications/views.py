@@ -370,6 +370,7 @@ def detail(request, pk: int):
             "application": application,
             "figures": _figures(application),
             "timeline": selectors.application_timeline(application=application),
+            "payment_limit": application.payment_limit(),
         },
     )
 

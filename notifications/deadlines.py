@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from applications.models import Application, State, reference_label
+from applications.models import UNPAID_STATES, Application, State, reference_label
 from enterprises import roles
 from measures.models import ApplicationWindow, Track
 from measures.workdays import due_after_workdays, workdays_between
@@ -25,6 +25,11 @@ from .models import Notification
 WINDOW_REMINDER_DAYS = (7, 3, 1)
 # Reviewers hear of an application due within this many working days.
 REVIEW_REMINDER_DAYS = 2
+# Working days before the time limit to payment on which the officials holding an
+# application are warned (each once: a sweep that missed a day warns at the next one).
+PAYMENT_WARNING_DAYS = (10, 3)
+# Where the officials of an application's stage are, for the time limit to payment.
+OFFICIAL_STATES = (State.DISTRICT_REVIEW, State.MUNICIPAL_REVIEW, State.APPROVED)
 
 
 @dataclass
@@ -34,6 +39,8 @@ class SweepReport:
     review_reminders: int = 0
     escalations: int = 0
     expired: int = 0
+    payment_warnings: int = 0
+    payment_breaches: int = 0
     lines: list[str] = field(default_factory=list)
 
 
@@ -154,11 +161,7 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
     if not applications:
         return 0, 0
     reviewers = _reviewers(applications)
-    administrators = set(
-        get_user_model()
-        .objects.filter(Q(groups__name=roles.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
-        .values_list("pk", flat=True)
-    )
+    administrators = _administrators()
     reminders, escalations = [], []
     # The texts are the same for every person told of one application: made once each.
     due_title = _("【%(reference)s】%(stage)s将于%(due)s到期")
@@ -195,6 +198,90 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
     return _save(reminders), _save(escalations)
 
 
+def _administrators() -> set[int]:
+    return set(
+        get_user_model()
+        .objects.filter(Q(groups__name=roles.ADMINISTRATOR) | Q(is_superuser=True), is_active=True)
+        .values_list("pk", flat=True)
+    )
+
+
+@transaction.atomic
+def remind_payment_limits(*, now=None) -> tuple[int, int]:
+    """The window's time limit from submission to payment: the officials holding each unpaid
+    application (the district's reviewers, the division's municipal reviewers, finance once
+    approved) are warned 10 and 3 working days before it; once it has passed, the
+    administrators hear of the breach. Once per application and threshold, once per breach.
+    Returns how many warnings and breach reports were new."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    horizon = due_after_workdays(now, max(PAYMENT_WARNING_DAYS))
+    measure_division = dict(Track.objects.values_list("pk", "measure__division_id"))
+    rows = [
+        (pk, reference, district, state, due_at, measure_division.get(track_id))
+        for pk, reference, district, state, due_at, track_id in Application.objects.filter(
+            state__in=UNPAID_STATES, payment_due_at__lte=horizon
+        ).values_list("pk", "reference", "district", "state", "payment_due_at", "track_id")
+    ]
+    if not rows:
+        return 0, 0
+    approaching = [row for row in rows if row[4] >= now and row[3] in OFFICIAL_STATES]
+    breached = [row for row in rows if row[4] < now]
+    officials = _reviewers([row for row in approaching if row[3] != State.APPROVED])
+    if any(row[3] == State.APPROVED for row in approaching):
+        finance = set(
+            get_user_model()
+            .objects.filter(is_active=True, groups__name=roles.FINANCE)
+            .values_list("pk", flat=True)
+        )
+        officials.update({row[0]: finance for row in approaching if row[3] == State.APPROVED})
+    warning_title = _("【%(reference)s】距拨付时限还有%(days)d个工作日")
+    warning_body = _(
+        "该申报须在%(due)s前拨付（申报批次规定的办理时限，自首次提交起计算），请抓紧办理。"
+    )
+    warnings = []
+    for pk, reference, _district, _state, due_at, _division in approaching:
+        left = workdays_between(today, timezone.localdate(due_at))
+        # The nearest threshold reached: 10 warns from 10 down to 4 days left, 3 from 3 on.
+        reached = [days for days in PAYMENT_WARNING_DAYS if left <= days]
+        if not reached:
+            continue
+        threshold = min(reached)
+        title = warning_title % {"reference": reference, "days": left}
+        body = warning_body % {"due": _local(due_at)}
+        warnings.extend(
+            Notification(
+                recipient_id=user_id,
+                key=f"payment-limit:{pk}:{threshold}",
+                kind=Notification.Kind.REMINDER,
+                application_id=pk,
+                title=title,
+                body=body,
+            )
+            for user_id in officials.get(pk, ())
+        )
+    breaches = []
+    if breached:
+        administrators = _administrators()
+        breach_title = _("【%(reference)s】已超过拨付时限")
+        breach_body = _("拨付时限%(due)s已过，该申报仍未拨付（当前状态：%(state)s），请督促办理。")
+        for pk, reference, _district, state, due_at, _division in breached:
+            title = breach_title % {"reference": reference}
+            body = breach_body % {"due": _local(due_at), "state": State(state).label}
+            breaches.extend(
+                Notification(
+                    recipient_id=user_id,
+                    key=f"payment-limit-breached:{pk}",
+                    kind=Notification.Kind.ESCALATION,
+                    application_id=pk,
+                    title=title,
+                    body=body,
+                )
+                for user_id in administrators
+            )
+    return _save(warnings), _save(breaches)
+
+
 def run_deadlines(*, now=None) -> SweepReport:
     """Every deadline sweep once, at ``now``, and the announcement of windows opened by then:
     what the scheduler runs, and run_deadlines."""
@@ -208,4 +295,5 @@ def run_deadlines(*, now=None) -> SweepReport:
     report.window_reminders = remind_window_closing(now=now)
     report.expired = applications_expire_closed_drafts(now=now)
     report.review_reminders, report.escalations = remind_review_deadlines(now=now)
+    report.payment_warnings, report.payment_breaches = remind_payment_limits(now=now)
     return report

@@ -20,7 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from applications.errors import ApplicationError
-from applications.models import Application, State, TransitionLog, transition_label
+from applications.models import (
+    UNPAID_STATES,
+    Application,
+    State,
+    TransitionLog,
+    transition_label,
+)
 from applications.permissions import may_take
 from applications.selectors import (
     applications_in_scope,
@@ -113,6 +119,33 @@ class DueFilter(admin.SimpleListFilter):
         if self.value() == "soon":
             return queryset.filter(due_at__gte=now, due_at__lte=due_after_workdays(now, 3))
         return queryset
+
+
+class PaymentLimitFilter(admin.SimpleListFilter):
+    """The window's time limit from submission to payment, for what is not paid yet."""
+
+    title = _("拨付时限")
+    parameter_name = "limit"
+    # Working days ahead that "due soon" looks.
+    SOON_DAYS = 7
+
+    def lookups(self, request, model_admin):
+        return [("past", _("超期")), ("soon", _("7个工作日内到期"))]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if not value:
+            return queryset
+        now = timezone.now()
+        unpaid = queryset.filter(state__in=UNPAID_STATES)
+        if value == "past":
+            return unpaid.filter(payment_due_at__lt=now)
+        if value == "soon":
+            return unpaid.filter(
+                payment_due_at__gte=now,
+                payment_due_at__lte=due_after_workdays(now, self.SOON_DAYS),
+            )
+        raise IncorrectLookupParameters(value)
 
 
 class _SelectFilter(admin.SimpleListFilter):
@@ -229,6 +262,7 @@ LIST_COLUMNS = (
     "approved_amount",
     "submitted_at",
     "due_at",
+    "payment_due_at",
     "enterprise__name",
     "track__name",
     "track__measure__number",
@@ -279,6 +313,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         WorkQueueFilter,
         StateFilter,
         DueFilter,
+        PaymentLimitFilter,
         DistrictFilter,
         MeasureFilter,
         TrackFilter,
@@ -306,6 +341,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         "approved_amount",
         "submitted_at",
         "due_at",
+        "payment_due_at",
     ]
     readonly_fields = fields
     readable_amounts = {
@@ -415,11 +451,26 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
 
     @admin.display(description=_("办理期限"), ordering="due_at")
     def due(self, application):
-        if application.due_at is None:
-            return "—"
-        text = timezone.localtime(application.due_at).strftime("%Y-%m-%d")
-        if application.is_overdue:
-            return format_html('<strong class="overdue">{} {}</strong>', text, gettext("已逾期"))
+        """The current stage's due date; for an approved application, finance's, the time
+        limit to payment. A marker says when the time limit to payment is past."""
+        past_limit = application.is_past_payment_limit
+        if application.due_at is not None:
+            text = timezone.localtime(application.due_at).strftime("%Y-%m-%d")
+            if application.is_overdue:
+                text = format_html(
+                    '<strong class="overdue">{} {}</strong>', text, gettext("已逾期")
+                )
+        elif application.state == State.APPROVED and application.payment_due_at is not None:
+            text = timezone.localtime(application.payment_due_at).strftime("%Y-%m-%d")
+        else:
+            text = "—"
+        if past_limit:
+            return format_html(
+                '{} <strong class="overdue payment-limit-past" title="{}">{}</strong>',
+                text,
+                gettext("已超过申报批次规定的拨付时限"),
+                gettext("超期"),
+            )
         return text
 
     # ── the change page ────────────────────────────────────────────────────────────────────
@@ -446,6 +497,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
             .prefetch_related("reviewer__groups"),
             "transitions": transitions,
             "budget_remaining": window.total_budget - window_committed_amount(window),
+            "payment_limit": application.payment_limit(),
         }
 
     def get_urls(self):

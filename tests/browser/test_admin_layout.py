@@ -62,6 +62,28 @@ def test_each_roles_application_list_fits_1280_px(demo, page: Page, username, co
     shot(page, f"changelist-{username}")
 
 
+@pytest.mark.parametrize("username", ["demo-district", "demo-finance", "demo-admin"])
+def test_the_list_still_fits_when_every_row_is_past_its_limits(demo, page: Page, username):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from applications.models import UNPAID_STATES, Application
+
+    past = timezone.now() - timedelta(days=1)
+    unpaid = Application.objects.filter(state__in=UNPAID_STATES)
+    unpaid.filter(due_at__isnull=False).update(due_at=past)
+    unpaid.update(payment_due_at=past)
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    log_in(page, username)
+
+    page.goto("/admin/applications/application/?queue=all&limit=past")
+
+    expect(page.locator("#result_list .payment-limit-past").first).to_be_visible()
+    assert_fits(page)
+    shot(page, f"changelist-past-limit-{username}")
+
+
 def test_the_windows_list_shows_the_budget_figures_at_1280_px(demo, page: Page):
     page.set_viewport_size({"width": WIDTH, "height": 900})
     log_in(page, "demo-admin")

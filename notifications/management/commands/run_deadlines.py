@@ -10,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Run the deadline sweeps once: announcements of windows opened to matching enterprises, "
         "reminders before windows close, expiry of the drafts of closed windows, review "
-        "reminders and escalations. --now runs them at another clock."
+        "reminders and escalations, warnings before the time limit to payment and its breaches. --now runs them at another clock."
     )
 
     def add_arguments(self, parser):
@@ -38,5 +38,7 @@ class Command(BaseCommand):
             f"{timezone.localtime(clock):%Y-%m-%d %H:%M}: "
             f"{report.window_announcements} window announcements, "
             f"{report.window_reminders} closing reminders, {report.expired} drafts expired, "
-            f"{report.review_reminders} review reminders, {report.escalations} escalations"
+            f"{report.review_reminders} review reminders, {report.escalations} escalations, "
+            f"{report.payment_warnings} time limit warnings, "
+            f"{report.payment_breaches} time limit breaches"
         )
