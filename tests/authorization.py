@@ -29,6 +29,7 @@ from tests.enterprises.factories import (
     make_credit_code,
 )
 from tests.notifications.factories import NotificationFactory
+from tests.publicity.factories import closed_publicity
 
 ROLES = (
     "anonymous",
@@ -139,6 +140,7 @@ def build_world() -> World:
     b_approved = _approved(
         draft(user=user_b), district_reviewer=district_other, municipal_reviewer=municipal_a
     )
+    closed_publicity([a_approved, b_approved], by=administrator)
     batch = frozen_batch([a_approved, b_approved], by=preparer)
 
     world = World(
