@@ -1,4 +1,4 @@
-import random
+import secrets
 
 from django import forms
 from django.core import signing
@@ -12,7 +12,7 @@ CHALLENGE_MAX_AGE = 60 * 60
 
 def new_challenge() -> tuple[str, str]:
     """A small sum and its signed token: the answer travels only signed, so no state is kept."""
-    first, second = random.randint(1, 9), random.randint(1, 9)
+    first, second = 1 + secrets.randbelow(9), 1 + secrets.randbelow(9)
     token = signing.dumps({"sum": first + second}, salt=CHALLENGE_SALT)
     return _("%(first)d 加 %(second)d 等于几？") % {"first": first, "second": second}, token
 
