@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -198,13 +198,13 @@ class PublicityAdmin(AdministratorsOnly, admin.ModelAdmin):
         )
 
     def take_view(self, request, object_id, action):
+        if not self._is_administrator(request):
+            raise PermissionDenied
         if request.method != "POST":
-            raise Http404
+            return HttpResponseNotAllowed(["POST"])
         publicity = self.get_object(request, unquote(object_id))
         if publicity is None or action not in ("publish", "close"):
             raise Http404
-        if not self._is_administrator(request):
-            raise PermissionDenied
         service = services.publicity_publish if action == "publish" else services.publicity_close
         try:
             service(publicity=publicity, by=request.user)
@@ -297,11 +297,11 @@ class ObjectionAdmin(AdministratorsOnly, admin.ModelAdmin):
         ]
 
     def decide_view(self, request, object_id):
+        if not self._is_administrator(request):
+            raise PermissionDenied
         objection = self.get_object(request, unquote(object_id))
         if objection is None:
             raise Http404
-        if not self._is_administrator(request):
-            raise PermissionDenied
         change_url = reverse("admin:publicity_objection_change", args=[objection.pk])
         form = DecideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
