@@ -49,6 +49,7 @@ TRANSITION_LABELS = {
     "disburse": _("拨付"),
     "payment_failed": _("拨付失败，银行退回"),
     "expire": _("逾期未提交，自动过期"),
+    "objection_upheld": _("公示异议成立，退回市级审核"),
 }
 
 
@@ -487,6 +488,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
         self.disbursed_on = paid_on
         self.disbursed_at = at
         self.due_at = None
+
+    @transition(
+        field=state,
+        source=State.APPROVED,
+        target=State.MUNICIPAL_REVIEW,
+        permission=permissions.is_administrator,
+    )
+    def objection_upheld(self):
+        """An objection to the 公示 was upheld: the approval is reviewed again."""
+        self.municipal_review_at = timezone.now()
+        self.municipal_due_at = due_after_workdays(
+            self.municipal_review_at, self.window.municipal_review_days
+        )
+        self.due_at = self.municipal_due_at
+        self.approved_at = None
 
     @transition(
         field=state,

@@ -88,6 +88,15 @@ def may_disburse(application, user) -> bool:
     )
 
 
+def is_administrator(application, user) -> bool:
+    """Upholding an objection to a 公示 is the administrators' decision."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
+    )
+
+
 def is_system(application, user) -> bool:
     """Transitions the scheduler takes on its own (expiry): no person may take them."""
     return user is None

@@ -749,6 +749,17 @@ def application_municipal_reject(
     )
 
 
+@transaction.atomic
+def application_objection_upheld(*, application: Application, by, comment: str) -> Application:
+    """An objection to the application's 公示 was upheld: back to municipal review, and its
+    approved amount no longer counts against the window's budget."""
+    application = _take_with_comment(
+        application, "objection_upheld", by=by, comment=comment, public=True
+    )
+    _window_totals_add({application.window_id: (-application.approved_amount, ZERO)})
+    return application
+
+
 # Log rows per INSERT when many are written at once.
 LOG_BATCH_SIZE = 5000
 

@@ -59,6 +59,7 @@ from disbursements.models import (  # noqa: E402
 from enterprises.districts import District  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
 from measures.models import ApplicationWindow, Track  # noqa: E402
+from publicity.models import Publicity, PublicityEntry, PublicityState  # noqa: E402
 
 APPLICATIONS = 100_000
 ENTERPRISES = 20_000
@@ -96,6 +97,7 @@ def fill() -> None:
     call_command("load_policy", verbosity=0)
     call_command("seed_demo", verbosity=0)
     if bench_applications().count() >= APPLICATIONS:
+        publicise()
         return
     started = time.perf_counter()
     print(f"filling {ENTERPRISES:,} enterprises and {APPLICATIONS:,} applications (once)...")
@@ -189,9 +191,51 @@ def fill() -> None:
             Application.objects.bulk_create(rows)
             rows = []
     Application.objects.bulk_create(rows)
+    publicise()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     print(f"fill took {time.perf_counter() - started:.1f} s")
+
+
+def publicise() -> None:
+    """Every benchmark application through a closed 公示 of its window and measure, written
+    directly: finance batches only applications whose 公示 closed without an upheld objection."""
+    pending = (
+        bench_applications()
+        .filter(state=State.APPROVED)
+        .exclude(publicity_entries__objection_upheld=False)
+    )
+    administrator = User.objects.get(username="demo-admin")
+    now = timezone.now()
+    groups = set(pending.values_list("window_id", "track__measure_id"))
+    for window_id, measure_id in sorted(groups):
+        publicity = Publicity.objects.create(
+            title="基准测试公示",
+            window_id=window_id,
+            measure_id=measure_id,
+            state=PublicityState.CLOSED,
+            created_by=administrator,
+            published_at=now - timedelta(days=20),
+            ends_at=now - timedelta(days=10),
+            closed_at=now,
+        )
+        lines = pending.filter(window_id=window_id, track__measure_id=measure_id).values_list(
+            "pk", "approved_amount"
+        )
+        PublicityEntry.objects.bulk_create(
+            [
+                PublicityEntry(
+                    publicity=publicity,
+                    application_id=pk,
+                    enterprise_name="基准测试企业",
+                    measure_label="",
+                    track_name="",
+                    approved_amount=amount,
+                )
+                for pk, amount in lines
+            ],
+            batch_size=BATCH_SIZE,
+        )
 
 
 def timed(label: str, function, *args, **kwargs):

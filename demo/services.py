@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from applications import services as application_services
-from applications.models import Application, LibraryDocument
+from applications.models import Application, LibraryDocument, State
 from enterprises import roles
 from enterprises import services as enterprise_services
 from enterprises.districts import District
@@ -19,6 +19,8 @@ from enterprises.recognitions import Recognition
 from enterprises.validators import credit_code_check_character
 from measures.forms import declared_form_class
 from measures.models import ApplicationWindow, Division, Measure, Track
+from publicity import services as publicity_services
+from publicity.selectors import applications_to_publicise
 from reviews.services import review_decide
 
 DEMO_DISTRICT = District.YUBEI
@@ -288,7 +290,27 @@ def demo_seed(*, password: str) -> DemoReport:
         if not Application.objects.filter(enterprise=user.enterprise).exists():
             rows = [row[1:] for row in DEMO_APPLICATIONS if row[0] == username]
             _demo_applications(user, rows, district, municipal, report)
+    _demo_publicity(User.objects.get(username="demo-admin"), report)
     return report
+
+
+def _demo_publicity(administrator: User, report: DemoReport) -> None:
+    """The demo's approved applications through their 公示, published a month ago and closed
+    without objection, so that finance has a batch to build on a first run. Running the demo
+    again publicises nothing twice."""
+    approved = Application.objects.filter(state=State.APPROVED).select_related("track__measure")
+    pairs = {(a.window, a.track.measure) for a in approved}
+    for window, measure in sorted(pairs, key=lambda pair: (pair[0].pk, pair[1].number)):
+        if not applications_to_publicise(window=window, measure=measure).exists():
+            continue
+        publicity = publicity_services.publicity_create(
+            window=window, measure=measure, by=administrator
+        )
+        publicity = publicity_services.publicity_publish(
+            publicity=publicity, by=administrator, at=timezone.now() - timedelta(days=30)
+        )
+        publicity_services.publicity_close(publicity=publicity, by=administrator)
+        report.created.append(f"publicity {publicity.pk}: {publicity.title}")
 
 
 def _library(enterprise_user: User, report: DemoReport) -> None:

@@ -31,6 +31,7 @@ from enterprises.districts import District
 from enterprises.models import Enterprise
 from measures.models import Track
 from measures.money import format_yuan_exact, round_to_fen
+from publicity.selectors import cleared_application_ids
 
 from . import permissions
 from .errors import DisbursementError
@@ -202,6 +203,8 @@ def batch_add_applications(
             "application_id", "batch__number"
         )
     )
+    # Paid only after the 公示: one closed without an upheld objection against the application.
+    cleared = cleared_application_ids(chosen)
     labels = _Labels()
     outcomes, lines = [], []
     for (
@@ -236,6 +239,8 @@ def batch_add_applications(
             problem = _("核定金额为空。")
         elif amount <= 0:
             problem = _("核定金额须大于0。")
+        elif pk not in cleared:
+            problem = _("尚未完成公示：公示期结束且无成立的异议后方可拨付。")
         elif batch.window_id is not None and window_id != batch.window_id:
             problem = _("不属于本拨付批次的申报批次。")
         elif batch.measure_id is not None and track_id not in labels.tracks_of(batch.measure_id):

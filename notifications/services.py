@@ -24,6 +24,7 @@ NEXT_ACTORS = {
     "resubmit": roles.DISTRICT_REVIEWER,
     "district_approve": roles.MUNICIPAL_REVIEWER,
     "municipal_approve": roles.FINANCE,
+    "objection_upheld": roles.MUNICIPAL_REVIEWER,
 }
 
 

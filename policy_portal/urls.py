@@ -14,6 +14,8 @@ urlpatterns = [
     path("portal/matches/", enterprise_views.matches, name="matches"),
     path("portal/", include("applications.urls")),
     path("notifications/", include("notifications.urls")),
+    # 公示: public, no login.
+    path("publicity/", include("publicity.urls")),
     # Django's account pages, with the password reset form rate-limited (enterprises/views.py).
     path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
     path(

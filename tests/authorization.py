@@ -20,8 +20,9 @@ from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
 from enterprises.recognitions import Recognition
 from measures.models import Division
+from publicity import services as publicity_services
 from tests.applications.factories import draft, library_document
-from tests.disbursements.factories import frozen_batch
+from tests.disbursements.factories import approved_applications, frozen_batch
 from tests.enterprises.factories import (
     EnterpriseFactory,
     EnterpriseUserFactory,
@@ -29,6 +30,7 @@ from tests.enterprises.factories import (
     make_credit_code,
 )
 from tests.notifications.factories import NotificationFactory
+from tests.publicity.factories import closed_publicity
 
 ROLES = (
     "anonymous",
@@ -139,7 +141,23 @@ def build_world() -> World:
     b_approved = _approved(
         draft(user=user_b), district_reviewer=district_other, municipal_reviewer=municipal_a
     )
+    closed_publicity([a_approved, b_approved], by=administrator)
     batch = frozen_batch([a_approved, b_approved], by=preparer)
+    # A third enterprise's approved application under a published 公示, with an objection.
+    c_approved = approved_applications(1, publicised=False)[0]
+    publicity = publicity_services.publicity_publish(
+        publicity=publicity_services.publicity_create(
+            window=c_approved.window, measure=c_approved.track.measure, by=administrator
+        ),
+        by=administrator,
+    )
+    objection = publicity_services.objection_lodge(
+        publicity=publicity,
+        entry_id=publicity.entries.get().pk,
+        name="李明",
+        contact="13800000000",
+        text="采购额与实际不符",
+    )
 
     world = World(
         users={
@@ -162,6 +180,9 @@ def build_world() -> World:
             "a_approved": a_approved,
             "b_approved": b_approved,
             "batch": batch,
+            "c_approved": c_approved,
+            "publicity": publicity,
+            "objection": objection,
             "a_draft_document": a_draft.documents.first(),
             "a_review_document": a_review.documents.first(),
             "a_approved_document": a_approved.documents.first(),

@@ -251,6 +251,9 @@ MODEL_ADMINS = {
         add=FINANCE,
         scope=(*FINANCE, "administrator"),
     ),
+    # 公示 and objections: administrators only.
+    **model_admin_rules("publicity/publicity", "publicity", view=ADMIN, add=ADMIN),
+    **model_admin_rules("publicity/objection", "objection", view=ADMIN),
 }
 
 # Where an admin's own view answers differently from Django's generic one.
@@ -324,6 +327,26 @@ RULES: dict[str, list[Case]] = {
                     "new_purchase_amount": "300000000",
                 },
             },
+        )
+    ],
+    # 公示: public, no login; the objection form posted empty is shown again with its errors.
+    "publicity/": [Case(at("publicity:list"), EVERYONE_200)],
+    "publicity/<int:pk>/": [
+        Case(at("publicity:detail", "publicity.pk"), EVERYONE_200, post=EVERYONE_200, data={})
+    ],
+    "admin/publicity/publicity/<path:object_id>/take/<str:action>/": [
+        Case(
+            at("admin:publicity_publicity_take", "publicity.pk", "close"),
+            admin_expect((STAFF, 403), ("administrator", 405)),
+            post=admin_expect((STAFF, 403), ("administrator", REDIRECT)),
+        )
+    ],
+    "admin/publicity/objection/<path:object_id>/decide/": [
+        Case(
+            at("admin:publicity_objection_decide", "objection.pk"),
+            admin_expect((STAFF, 403), ("administrator", 200)),
+            post=admin_expect((STAFF, 403), ("administrator", 200)),
+            data={},
         )
     ],
     # Registration and the enterprise's profile.
@@ -611,7 +634,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements)/$": [
+    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity)/$": [
         Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
         Case(
             at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))
@@ -620,6 +643,7 @@ RULES: dict[str, list[Case]] = {
             at("admin:app_list", "disbursements"),
             admin_expect((STAFF, 404), (BATCH_VIEWERS, 200)),
         ),
+        Case(at("admin:app_list", "publicity"), admin_expect((STAFF, 404), ("administrator", 200))),
     ],
     "admin/(?P<url>.*)$": [Case(literal("/admin/no/such/page/"), admin_expect((STAFF, 404)))],
     **MODEL_ADMINS,

@@ -38,6 +38,7 @@ class Row:
     decide: bool = False  # the admin's decision page
     bulk: bool = False  # the admin's bulk action on the application list
     batch_page: str | None = None  # the batch admin's page taking it
+    objection: bool = False  # the admin's page deciding an objection to the 公示
     command: bool = False  # run_deadlines
     api: None = None  # no transition is exposed in the API
 
@@ -57,6 +58,8 @@ APPLICATION_ROWS = {
     "disburse": Row(
         "a_approved", ("finance_confirmer",), batch_page="admin:disbursements_mark_paid"
     ),
+    # An objection to the 公示 upheld: the administrators' decision.
+    "objection_upheld": Row("c_approved", ("administrator",), objection=True),
     # The scheduler's alone: no person, through any door.
     "expire": Row("a_expirable", (), command=True),
 }
@@ -140,7 +143,7 @@ def media_root(settings, request, tmp_path):
 
 def _doors(rows):
     for name, row in rows.items():
-        for door in ("portal", "decide", "bulk", "batch_page"):
+        for door in ("portal", "decide", "bulk", "batch_page", "objection"):
             if getattr(row, door):
                 for role in ROLES:
                     yield pytest.param(name, door, role, id=f"{name}-{door}-{role}")
@@ -158,6 +161,9 @@ def _post_through(client, world, name, row, door, subject):
     if door == "decide":
         url = reverse("admin:applications_application_decide", args=[subject.pk, name])
         return client.post(url, {"comment": "意见", "comment_public": "on", "amount": str(AMOUNT)})
+    if door == "objection":
+        url = reverse("admin:publicity_objection_decide", args=[world.objection.pk])
+        return client.post(url, {"outcome": "upheld", "comment": "意见"})
     if door == "bulk":
         return client.post(
             reverse("admin:applications_application_changelist") + "?queue=all",

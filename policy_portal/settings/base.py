@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "disbursements",
+    "publicity",
     "demo",
 ]
 
@@ -129,6 +130,8 @@ AXES_VERBOSE = False
 # (Redis when configured). Over the rate, the visitor gets a page asking to wait (HTTP 429).
 REGISTRATION_RATE = env("REGISTRATION_RATE", default="10/h")
 PASSWORD_RESET_RATE = env("PASSWORD_RESET_RATE", default="5/h")
+# Objections to a 公示, per client address.
+OBJECTION_RATE = env("OBJECTION_RATE", default="5/h")
 RATELIMIT_VIEW = "enterprises.views.rate_limited"
 # Sessions stay in the database alone: Django's cached_db store raises when Redis is down (its
 # existence check and the cache fill after a miss are not guarded), and the site must keep

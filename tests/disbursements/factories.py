@@ -11,14 +11,18 @@ from disbursements import services
 from measures.models import ApplicationWindow, Track
 from tests.applications.factories import WindowFactory
 from tests.enterprises.factories import EnterpriseFactory, UserFactory
+from tests.publicity.factories import closed_publicity
 
 _sequence = itertools.count(500_000)
 
 
-def approved_applications(count: int, *, amount=Decimal("123456.78"), window=None, **enterprise):
+def approved_applications(
+    count: int, *, amount=Decimal("123456.78"), window=None, publicised=True, **enterprise
+):
     """``count`` approved applications of as many enterprises, written directly as the state
     machine would have left them (the review services are tested elsewhere, and a thousand
-    applications through them would be slow)."""
+    applications through them would be slow); ``publicised``, through a closed 公示, so that
+    finance may batch them."""
     track = Track.objects.select_related("measure").get(code="supply-chain")
     window = window or WindowFactory(measure=track.measure)
     creator = UserFactory()
@@ -48,6 +52,8 @@ def approved_applications(count: int, *, amount=Decimal("123456.78"), window=Non
     applications = Application.objects.bulk_create(applications)
     # Written past the services, so their window's budget totals are counted here.
     window_totals_recount(windows=ApplicationWindow.objects.filter(pk=window.pk))
+    if publicised and applications:
+        closed_publicity(applications)
     return applications
 
 

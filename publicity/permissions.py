@@ -1,0 +1,11 @@
+"""Who may do what with a 公示, as plain functions of (publicity, user)."""
+
+from enterprises import roles
+
+
+def is_administrator(publicity, user) -> bool:
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
+    )

@@ -1,0 +1,117 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Application, State
+from publicity import services
+from publicity.models import Objection, Publicity, PublicityState
+from tests.disbursements.factories import approved_applications
+
+
+@pytest.fixture
+def admin_client(client, administrator):
+    client.force_login(administrator)
+    return client
+
+
+def test_an_administrator_creates_a_publicity_from_a_window_and_a_measure(admin_client):
+    applications = approved_applications(2, publicised=False)
+    first = applications[0]
+
+    response = admin_client.post(
+        reverse("admin:publicity_publicity_add"),
+        {
+            "window": first.window_id,
+            "measure": first.track.measure_id,
+            "title": "",
+            "period_workdays": "5",
+            "how_to_object": "书面反映",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:3000]
+    publicity = Publicity.objects.get()
+    assert publicity.entries.count() == 2 and publicity.how_to_object == "书面反映"
+    page = admin_client.get(reverse("admin:publicity_publicity_change", args=[publicity.pk]))
+    assert "发布公示" in page.content.decode()
+
+
+def test_the_add_form_refuses_a_window_without_applications_to_publicise(admin_client):
+    applications = approved_applications(1)  # already publicised
+
+    response = admin_client.post(
+        reverse("admin:publicity_publicity_add"),
+        {
+            "window": applications[0].window_id,
+            "measure": applications[0].track.measure_id,
+            "period_workdays": "5",
+            "how_to_object": "x",
+        },
+    )
+
+    assert response.status_code == 200
+    assert "没有待公示的已批准申报" in response.content.decode()
+
+
+def test_the_buttons_publish_and_close(admin_client, administrator):
+    applications = approved_applications(1, publicised=False)
+    publicity = services.publicity_create(
+        window=applications[0].window, measure=applications[0].track.measure, by=administrator
+    )
+    url = reverse("admin:publicity_publicity_take", args=[publicity.pk, "publish"])
+
+    admin_client.post(url)
+    publicity.refresh_from_db()
+    assert publicity.state == PublicityState.PUBLISHED
+
+    # Still within its period: refused with the reason.
+    response = admin_client.post(
+        reverse("admin:publicity_publicity_take", args=[publicity.pk, "close"]), follow=True
+    )
+    assert "公示期尚未结束" in response.content.decode()
+    Publicity.objects.filter(pk=publicity.pk).update(ends_at=timezone.now() - timedelta(hours=1))
+    admin_client.post(reverse("admin:publicity_publicity_take", args=[publicity.pk, "close"]))
+    publicity.refresh_from_db()
+    assert publicity.state == PublicityState.CLOSED
+
+
+def test_an_administrator_upholds_an_objection_from_the_admin(admin_client, administrator):
+    applications = approved_applications(1, publicised=False)
+    publicity = services.publicity_publish(
+        publicity=services.publicity_create(
+            window=applications[0].window,
+            measure=applications[0].track.measure,
+            by=administrator,
+        ),
+        by=administrator,
+    )
+    objection = services.objection_lodge(
+        publicity=publicity,
+        entry_id=publicity.entries.get().pk,
+        name="李明",
+        contact="13800000000",
+        text="虚报",
+    )
+    page = admin_client.get(reverse("admin:publicity_objection_change", args=[objection.pk]))
+    assert "处理异议" in page.content.decode()
+
+    response = admin_client.post(
+        reverse("admin:publicity_objection_decide", args=[objection.pk]),
+        {"outcome": "upheld", "comment": "经核实，采购额虚报"},
+    )
+
+    assert response.status_code == 302
+    assert Objection.objects.get().outcome == "upheld"
+    assert Application.objects.get(pk=applications[0].pk).state == State.MUNICIPAL_REVIEW
+
+
+@pytest.mark.parametrize("role", ["finance", "municipal_reviewer", "district_reviewer"])
+def test_other_officials_have_no_publicity_pages(client, role, policy):
+    from tests.enterprises.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, roles=[role]))
+
+    assert client.get(reverse("admin:publicity_publicity_changelist")).status_code == 403
+    assert client.get(reverse("admin:publicity_objection_changelist")).status_code == 403
