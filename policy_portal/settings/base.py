@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "notifications",
     "disbursements",
     "publicity",
+    "ratings",
     "demo",
 ]
 

@@ -1,0 +1,52 @@
+"""Enterprises' ratings of the service, one per application, once it is paid or rejected.
+
+``stage`` records where the application's handling ended (paid, or rejected at the district
+or the municipal level), so that administrators read the ratings per stage as well as per
+measure and district.
+"""
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class RatingStage(models.TextChoices):
+    DISBURSED = "disbursed", _("已拨付")
+    DISTRICT_REJECTED = "district_rejected", _("区县审核不通过")
+    MUNICIPAL_REJECTED = "municipal_rejected", _("市级审核不通过")
+
+
+class Rating(models.Model):
+    application = models.OneToOneField(
+        "applications.Application",
+        verbose_name=_("申报"),
+        on_delete=models.CASCADE,
+        related_name="rating",
+    )
+    score = models.PositiveSmallIntegerField(
+        _("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    comment = models.TextField(_("意见建议"), blank=True, max_length=1000)
+    stage = models.CharField(_("评价环节"), max_length=20, choices=RatingStage.choices)
+    rated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("评价人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("服务评价")
+        verbose_name_plural = _("服务评价")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id}: {self.score}"
