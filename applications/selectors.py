@@ -43,8 +43,9 @@ def enterprise_applications(*, enterprise) -> QuerySet[Application]:
 def application_for_enterprise_user(*, user, pk: int) -> Application:
     """The application if it belongs to the user's enterprise; 404 for any other id."""
     return get_object_or_404(
+        # The rating (one-to-one, ratings app) in the same query: the page shows it or its form.
         Application.objects.select_related(
-            "track__measure", "window", "enterprise"
+            "track__measure", "window", "enterprise", "rating"
         ).prefetch_related(
             Prefetch("track__fields", queryset=TrackField.objects.order_by("order", "pk")),
             "track__thresholds",
