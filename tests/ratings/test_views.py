@@ -31,7 +31,7 @@ def test_a_paid_application_shows_the_rating_form(client, policy):
 
     page = _page(client, application)
 
-    assert 'action="%s"' % reverse("ratings:rate", args=[application.pk]) in page
+    assert f'action="{reverse("ratings:rate", args=[application.pk])}"' in page
     # Accessible stars: five radio buttons, each with its label in words.
     for score, word in ((1, "非常不满意"), (3, "一般"), (5, "非常满意")):
         assert f'value="{score}"' in page
