@@ -565,7 +565,7 @@ def _demo_finished_applications(
     disbursement_services.batch_mark_paid(
         batch=batch,
         by=confirmer,
-        payment_date=timezone.localdate(now) - timedelta(days=7),
+        payment_date=timezone.localdate(now),
         bank_reference="DEMO-PAID-0001",
     )
     report.created.append(f"paid batch {batch.number}")
