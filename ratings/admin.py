@@ -9,7 +9,7 @@ from policy_portal.admin_mixins import ReadOnlyAdminMixin
 from reviews.admin import DistrictFilter, MeasureFilter, _filtered
 
 from . import permissions
-from .models import Rating, RatingStage
+from .models import SCORE_LABELS, Rating, RatingStage
 from .selectors import rating_averages, ratings_for_administrators
 
 
@@ -20,6 +20,22 @@ class RatingMeasureFilter(MeasureFilter):
 class RatingDistrictFilter(DistrictFilter):
     def queryset(self, request, queryset):
         return _filtered(queryset, "application__district", self.value(), District.values)
+
+
+class ScoreFilter(admin.SimpleListFilter):
+    """The five scores, each with its word, whether any rating has it yet or not."""
+
+    title = _("评分")
+    parameter_name = "score"
+
+    def lookups(self, request, model_admin):
+        return [
+            (str(score), _("%(score)s分（%(word)s）") % {"score": score, "word": word})
+            for score, word in sorted(SCORE_LABELS.items(), reverse=True)
+        ]
+
+    def queryset(self, request, queryset):
+        return _filtered(queryset, "score", self.value(), [str(s) for s in SCORE_LABELS])
 
 
 @admin.register(Rating)
@@ -36,7 +52,7 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     list_display_links = ["reference"]
-    list_filter = [RatingMeasureFilter, RatingDistrictFilter, "stage", "score"]
+    list_filter = [RatingMeasureFilter, RatingDistrictFilter, "stage", ScoreFilter]
     search_fields = ["application__reference", "application__enterprise__name"]
     search_help_text = _("按申报编号或企业名称查找")
     list_per_page = 50

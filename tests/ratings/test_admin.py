@@ -131,3 +131,13 @@ def test_the_administrator_finds_ratings_on_the_workplace(client, administrator)
 
     assert reverse("admin:app_list", args=["ratings"]) in page
     assert "服务评价" in page
+
+
+def test_the_score_filter_offers_every_score_with_its_word(client, administrator, ratings):
+    client.force_login(administrator)
+
+    page = client.get(CHANGELIST + "?score=5").content.decode()
+
+    assert "1分（非常不满意）" in page and "5分（非常满意）" in page
+    assert "当前列表 1 条评价，平均 <strong>5.00</strong> 分" in page
+    assert client.get(CHANGELIST + "?score=9").status_code == 302  # the admin's wrong filter
