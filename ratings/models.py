@@ -49,7 +49,7 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id}: {self.score}"
+        return _("%(reference)s 的服务评价") % {"reference": self.application.reference_label}
 
     @property
     def score_label(self) -> str:
