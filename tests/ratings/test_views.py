@@ -172,3 +172,20 @@ def test_the_page_of_a_paid_application_makes_as_many_queries_rated_or_not(clien
 
     assert rated == unrated
     assert under_way <= unrated
+
+
+def test_my_applications_invite_to_rate_those_paid_or_rejected_and_not_rated(
+    client, policy, district_reviewer
+):
+    application, user = paid_application()
+    rejected = district_rejected(user=user, district_reviewer=district_reviewer)
+    under_way = application_services.application_submit(application=draft(user=user), by=user)
+    client.force_login(user)
+    rating(application=rejected, user=user)
+
+    page = client.get(reverse("applications:home")).content.decode()
+
+    invitation = reverse("applications:detail", args=[application.pk]) + "#rating"
+    assert f'href="{invitation}"' in page
+    assert page.count("欢迎评价本次服务") == 1
+    assert reverse("applications:detail", args=[under_way.pk]) + "#rating" not in page
