@@ -27,7 +27,11 @@ def test_the_enterprise_rates_a_paid_application_and_the_administrator_reads_it(
     page.get_by_label("用户名").fill("demo-enterprise")
     page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
-    page.goto(f"/portal/applications/{waiting.pk}/")
+    # 我的申报 invites to rate what is paid or rejected and not rated yet.
+    page.goto("/portal/")
+    expect(page.locator("a.awaits-rating")).to_have_count(2)
+    shot(page, "rating-0-my-applications")
+    page.locator(f'a.awaits-rating[href="/portal/applications/{waiting.pk}/#rating"]').click()
     form = page.locator("#rating")
     expect(form.get_by_role("heading", name="服务评价")).to_be_visible()
     shot(page, "rating-1-form")
@@ -47,6 +51,8 @@ def test_the_enterprise_rates_a_paid_application_and_the_administrator_reads_it(
     expect(given).to_contain_text("审核和拨付都很及时，感谢！")
     expect(given.get_by_role("button", name="提交评价")).to_have_count(0)
     shot(page, "rating-3-given")
+    page.goto("/portal/")
+    expect(page.locator("a.awaits-rating")).to_have_count(1)
     rating = Rating.objects.get(application=waiting)
     assert (rating.score, rating.stage) == (5, "disbursed")
 
