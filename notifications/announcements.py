@@ -12,12 +12,10 @@ Queries do not grow with the number of windows, tracks or enterprises: the windo
 tracks (with fields and thresholds), the enterprises' users, their figures and recognitions.
 """
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises import roles
 from enterprises.matching import Status, match_track, open_windows_with_tracks
 from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow
@@ -25,6 +23,7 @@ from measures.money import format_yuan
 
 from .deadlines import _local, _save
 from .models import Notification, WindowAnnouncement
+from .selectors import enterprise_user_ids
 
 
 def _unannounced_windows(now) -> list[int]:
@@ -70,13 +69,7 @@ def announce_opened_windows(*, now=None) -> int:
         for window, track in open_windows_with_tracks(moment=now)
         if window.pk in window_ids
     ]
-    users_by_enterprise: dict[int, list[int]] = {}
-    for user_id, enterprise_id in (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.ENTERPRISE, enterprise__isnull=False)
-        .values_list("pk", "enterprise_id")
-    ):
-        users_by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    users_by_enterprise = enterprise_user_ids()
     files = enterprise_files(enterprise_ids=users_by_enterprise) if pairs else {}
 
     notifications = []
@@ -123,17 +116,9 @@ def invite_to_confirm(applications) -> int:
     """免申即享: tell each user of the enterprise that a draft was prepared from its file and
     awaits its confirmation; once per draft (the key names it). Returns how many were new."""
     applications = list(applications)
-    users_by_enterprise: dict[int, list[int]] = {}
-    for user_id, enterprise_id in (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name=roles.ENTERPRISE,
-            enterprise_id__in={a.enterprise_id for a in applications},
-        )
-        .values_list("pk", "enterprise_id")
-    ):
-        users_by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    users_by_enterprise = enterprise_user_ids(
+        enterprise_ids={a.enterprise_id for a in applications}
+    )
     notifications = []
     for application in applications:
         title = _("免申即享：%(measure)s · %(track)s 已为您准备好，请确认") % {
