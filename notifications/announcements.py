@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from enterprises.matching import Status, match_track, open_windows_with_tracks
+from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow
 from measures.money import format_yuan
@@ -56,6 +57,19 @@ def _message(window, matches) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+def _worth_telling(match, *, industry: str, scale: str) -> bool:
+    """A track the file qualifies for, or may (figures missing) where the file holds some of
+    what it reads or the measure addresses the enterprise's industry or scale: an empty file
+    would otherwise be told of nearly every window."""
+    if match.status == Status.QUALIFIES:
+        return True
+    if match.status == Status.DOES_NOT_QUALIFY:
+        return False
+    return bool(
+        match.known or match.recognitions or match.measure.fit(industry=industry, scale=scale)
+    )
+
+
 @transaction.atomic
 def announce_opened_windows(*, now=None) -> int:
     """Announce every window open at ``now`` and not yet announced. Returns how many
@@ -77,11 +91,22 @@ def announce_opened_windows(*, now=None) -> int:
     windows = {}
     for window, _track in pairs:
         windows.setdefault(window.pk, window)
+    profiles = (
+        {
+            pk: (industry, scale)
+            for pk, industry, scale in Enterprise.objects.filter(
+                pk__in=users_by_enterprise
+            ).values_list("pk", "industry", "scale")
+        }
+        if pairs
+        else {}
+    )
     for enterprise_id, file in files.items():
         by_window: dict[int, list] = {}
+        industry, scale = profiles[enterprise_id]
         for window, track in pairs:
             match = match_track(track=track, window=window, file=file)
-            if match.status != Status.DOES_NOT_QUALIFY:
+            if _worth_telling(match, industry=industry, scale=scale):
                 by_window.setdefault(window.pk, []).append(match)
         for window_pk, matches in by_window.items():
             title, body = _message(windows[window_pk], matches)
