@@ -117,7 +117,24 @@ DEMO_APPLICATIONS = [
         "approved",
     ),
     ("demo-enterprise-3", "ic-design", {"actual_investment": "25000000"}, "approved"),
+    (
+        "demo-enterprise-3",
+        "financing-interest",
+        {"financing_amount": "200000000", "interest_paid": "3600000"},
+        "approved",
+    ),
+    (
+        "demo-enterprise-2",
+        "financing-interest",
+        {"financing_amount": "80000000", "interest_paid": "1250000.50"},
+        "approved",
+    ),
 ]
+# Where the demo's approved applications stand in their 公示 (by applicant and track): under
+# one still open to objections, or not publicised yet for an administrator to publicise; the
+# others passed a 公示 that closed without objection, so that finance has a batch to build.
+DEMO_OPEN_PUBLICITY = {("demo-enterprise-3", "financing-interest")}
+DEMO_UNPUBLICISED = {("demo-enterprise-2", "financing-interest")}
 # The demo enterprise's file (一企一档), so that 可申报政策 shows every group on a first run: by
 # years before the current one (0: the current year, the demo windows' year).
 DEMO_FILE_FIGURES = {
@@ -296,22 +313,36 @@ def demo_seed(*, password: str) -> DemoReport:
 
 
 def _demo_publicity(administrator: User, report: DemoReport) -> None:
-    """The demo's approved applications through their 公示, published a month ago and closed
-    without objection, so that finance has a batch to build on a first run. Running the demo
-    again publicises nothing twice."""
+    """The demo's approved applications through their 公示 as DEMO_OPEN_PUBLICITY and
+    DEMO_UNPUBLICISED say: closed (published a month ago, without objection), open since today,
+    or none yet. Running the demo again publicises nothing twice."""
     approved = Application.objects.filter(state=State.APPROVED).select_related("track__measure")
     pairs = {(a.window, a.track.measure) for a in approved}
     for window, measure in sorted(pairs, key=lambda pair: (pair[0].pk, pair[1].number)):
-        if not applications_to_publicise(window=window, measure=measure).exists():
-            continue
-        publicity = publicity_services.publicity_create(
-            window=window, measure=measure, by=administrator
-        )
-        publicity = publicity_services.publicity_publish(
-            publicity=publicity, by=administrator, at=timezone.now() - timedelta(days=30)
-        )
-        publicity_services.publicity_close(publicity=publicity, by=administrator)
-        report.created.append(f"publicity {publicity.pk}: {publicity.title}")
+        fates = {"closed": [], "open": []}
+        candidates = applications_to_publicise(window=window, measure=measure)
+        for application in candidates.prefetch_related("enterprise__users"):
+            usernames = {u.username for u in application.enterprise.users.all()}
+            keys = {(username, application.track.code) for username in usernames}
+            if keys & DEMO_UNPUBLICISED:
+                continue
+            fates["open" if keys & DEMO_OPEN_PUBLICITY else "closed"].append(application.pk)
+        for fate, ids in fates.items():
+            if not ids:
+                continue
+            publicity = publicity_services.publicity_create(
+                window=window,
+                measure=measure,
+                by=administrator,
+                applications=Application.objects.filter(pk__in=ids),
+            )
+            opened = timezone.now() - timedelta(days=30 if fate == "closed" else 0)
+            publicity = publicity_services.publicity_publish(
+                publicity=publicity, by=administrator, at=opened
+            )
+            if fate == "closed":
+                publicity_services.publicity_close(publicity=publicity, by=administrator)
+            report.created.append(f"publicity {publicity.pk} ({fate}): {publicity.title}")
 
 
 def _library(enterprise_user: User, report: DemoReport) -> None:

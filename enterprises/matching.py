@@ -65,6 +65,8 @@ class TrackMatch:
     reasons: list[str] = field(default_factory=list)
     # The recognitions of the file the track was granted on.
     recognitions: list[str] = field(default_factory=list)
+    # How many of the figures the track reads the file holds.
+    known: int = 0
     # The enterprise's own live application for the track in the window, where the page has
     # looked it up (a 免申即享 draft included).
     application: object = None
@@ -116,7 +118,7 @@ def open_windows_with_tracks(*, moment=None) -> list[tuple[ApplicationWindow, Tr
         return []
     tracks = list(
         Track.objects.filter(is_active=True, measure_id__in={w.measure_id for w in windows})
-        .select_related("measure")
+        .select_related("measure__section")
         .prefetch_related(
             Prefetch("fields", queryset=TrackField.objects.order_by("order", "pk")), "thresholds"
         )
@@ -226,6 +228,7 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
             if name in fields and match.year in by_year:
                 declared[name] = _typed(by_year[match.year], fields[name])
         match.missing = [f.label for f in needed if declared.get(f.name) in (None, "")]
+        match.known = len(needed) - len(match.missing)
 
     for threshold in track.thresholds.all():
         value = declared.get(threshold.field_name)

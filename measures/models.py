@@ -23,6 +23,9 @@ class PolicyDocument(models.Model):
     issuer = models.CharField(_("发文机关"), max_length=100)
     issued_on = models.DateField(_("发文日期"))
     preamble = models.TextField(_("引言"), blank=True)
+    # SHA-256 of the data file last loaded (measures/data/policy.toml): the same file is not
+    # loaded again over what administrators changed since.
+    source_sha256 = models.CharField(_("数据文件校验值"), max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("政策文件")

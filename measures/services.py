@@ -1,5 +1,6 @@
 """Writes to the measures app: loading the notice's data file, versioning the policy data."""
 
+import hashlib
 import tomllib
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,6 +50,8 @@ class LoadReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
+    # The file was loaded as it is before: nothing was read into the database.
+    unchanged: bool = False
 
     @property
     def changed(self) -> bool:
@@ -194,14 +197,30 @@ def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) ->
 
 @transaction.atomic
 @_reporting("policy data")
-def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
-    """Load the notice's data file; idempotent, and all or nothing."""
+def policy_load(*, path: Path = POLICY_FILE, force: bool = False) -> LoadReport:
+    """Load the notice's data file; idempotent, and all or nothing.
+
+    A file already loaded as it is now is not loaded again unless ``force``d: every start of the
+    site loads the file, and what administrators changed in the admin since (a cap corrected, a
+    threshold's text) must survive a restart. A changed file, a new release of the policy data,
+    is loaded, and its values win."""
+    raw = Path(path).read_bytes()
+    digest = hashlib.sha256(raw).hexdigest()
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise PolicyDataError(f"{path}: {exc}") from exc
     report = LoadReport()
     doc = data["document"]
+    if (
+        not force
+        and PolicyDocument.objects.filter(
+            document_number=doc["number"], source_sha256=digest
+        ).exists()
+    ):
+        report.unchanged = True
+        policy_version_bump()  # as below: what changed by other means is seen after a load
+        return report
     document = _upsert(
         report,
         PolicyDocument,
@@ -265,6 +284,7 @@ def policy_load(*, path: Path = POLICY_FILE) -> LoadReport:
                 track.is_active = False
                 track.save(update_fields=["is_active"])
                 report.updated.append(f"{where} track {track.code} (retired)")
+    PolicyDocument.objects.filter(pk=document.pk).update(source_sha256=digest)
     # Also when nothing differed: data changed by other means (a bulk update) is seen after a load.
     policy_version_bump()
     return report

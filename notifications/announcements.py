@@ -12,19 +12,19 @@ Queries do not grow with the number of windows, tracks or enterprises: the windo
 tracks (with fields and thresholds), the enterprises' users, their figures and recognitions.
 """
 
-from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises import roles
 from enterprises.matching import Status, match_track, open_windows_with_tracks
+from enterprises.models import Enterprise
 from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow
 from measures.money import format_yuan
 
 from .deadlines import _local, _save
 from .models import Notification, WindowAnnouncement
+from .selectors import enterprise_user_ids
 
 
 def _unannounced_windows(now) -> list[int]:
@@ -57,6 +57,19 @@ def _message(window, matches) -> tuple[str, str]:
     return title, "\n".join(lines)
 
 
+def _worth_telling(match, *, industry: str, scale: str) -> bool:
+    """A track the file qualifies for, or may (figures missing) where the file holds some of
+    what it reads or the measure addresses the enterprise's industry or scale: an empty file
+    would otherwise be told of nearly every window."""
+    if match.status == Status.QUALIFIES:
+        return True
+    if match.status == Status.DOES_NOT_QUALIFY:
+        return False
+    return bool(
+        match.known or match.recognitions or match.measure.fit(industry=industry, scale=scale)
+    )
+
+
 @transaction.atomic
 def announce_opened_windows(*, now=None) -> int:
     """Announce every window open at ``now`` and not yet announced. Returns how many
@@ -70,13 +83,7 @@ def announce_opened_windows(*, now=None) -> int:
         for window, track in open_windows_with_tracks(moment=now)
         if window.pk in window_ids
     ]
-    users_by_enterprise: dict[int, list[int]] = {}
-    for user_id, enterprise_id in (
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=roles.ENTERPRISE, enterprise__isnull=False)
-        .values_list("pk", "enterprise_id")
-    ):
-        users_by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    users_by_enterprise = enterprise_user_ids()
     files = enterprise_files(enterprise_ids=users_by_enterprise) if pairs else {}
 
     notifications = []
@@ -84,11 +91,22 @@ def announce_opened_windows(*, now=None) -> int:
     windows = {}
     for window, _track in pairs:
         windows.setdefault(window.pk, window)
+    profiles = (
+        {
+            pk: (industry, scale)
+            for pk, industry, scale in Enterprise.objects.filter(
+                pk__in=users_by_enterprise
+            ).values_list("pk", "industry", "scale")
+        }
+        if pairs
+        else {}
+    )
     for enterprise_id, file in files.items():
         by_window: dict[int, list] = {}
+        industry, scale = profiles[enterprise_id]
         for window, track in pairs:
             match = match_track(track=track, window=window, file=file)
-            if match.status != Status.DOES_NOT_QUALIFY:
+            if _worth_telling(match, industry=industry, scale=scale):
                 by_window.setdefault(window.pk, []).append(match)
         for window_pk, matches in by_window.items():
             title, body = _message(windows[window_pk], matches)
@@ -123,17 +141,9 @@ def invite_to_confirm(applications) -> int:
     """免申即享: tell each user of the enterprise that a draft was prepared from its file and
     awaits its confirmation; once per draft (the key names it). Returns how many were new."""
     applications = list(applications)
-    users_by_enterprise: dict[int, list[int]] = {}
-    for user_id, enterprise_id in (
-        get_user_model()
-        .objects.filter(
-            is_active=True,
-            groups__name=roles.ENTERPRISE,
-            enterprise_id__in={a.enterprise_id for a in applications},
-        )
-        .values_list("pk", "enterprise_id")
-    ):
-        users_by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    users_by_enterprise = enterprise_user_ids(
+        enterprise_ids={a.enterprise_id for a in applications}
+    )
     notifications = []
     for application in applications:
         title = _("免申即享：%(measure)s · %(track)s 已为您准备好，请确认") % {

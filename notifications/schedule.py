@@ -18,6 +18,12 @@ PERIODIC_TASKS = {
         None,
         {"minute": "30", "hour": "9"},
     ),
+    # A 公示 ends at the close of a working day; what it held may be paid from the next hour.
+    "公示期满自动结束": (
+        "publicity.tasks.close_due_publicities",
+        None,
+        {"minute": "10", "hour": "*"},
+    ),
     "清理无主文件": (
         "applications.tasks.sweep_orphan_documents",
         None,

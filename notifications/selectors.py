@@ -1,5 +1,6 @@
 """Reads of a user's notifications, and where each one may take its reader."""
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -9,6 +10,20 @@ from applications.selectors import applications_in_scope
 from enterprises import roles
 
 from .models import Notification
+
+
+def enterprise_user_ids(*, enterprise_ids=None) -> dict[int, list[int]]:
+    """The active enterprise users' ids by enterprise, of ``enterprise_ids`` or of every
+    enterprise: whom a notice to an enterprise reaches. One query."""
+    users = get_user_model().objects.filter(
+        is_active=True, groups__name=roles.ENTERPRISE, enterprise__isnull=False
+    )
+    if enterprise_ids is not None:
+        users = users.filter(enterprise_id__in=enterprise_ids)
+    by_enterprise: dict[int, list[int]] = {}
+    for user_id, enterprise_id in users.values_list("pk", "enterprise_id").order_by("pk"):
+        by_enterprise.setdefault(enterprise_id, []).append(user_id)
+    return by_enterprise
 
 
 def unread_count(*, user) -> int:

@@ -120,7 +120,7 @@ class Publicity(ConcurrentTransitionMixin, models.Model):
         field=state,
         source=PublicityState.PUBLISHED,
         target=PublicityState.CLOSED,
-        permission=permissions.is_administrator,
+        permission=permissions.may_close,
         conditions=[_period_over, _objections_decided],
     )
     def close(self, *, at):

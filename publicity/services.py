@@ -1,5 +1,7 @@
 """Every write to a 公示 and its objections: lock, check the permission, change, log."""
 
+from dataclasses import dataclass, field
+
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -7,7 +9,7 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from applications.errors import ApplicationError
-from applications.models import Application, State
+from applications.models import Application, State, reference_label
 from applications.permissions import may_take
 from applications.services import application_objection_upheld
 from measures.models import ApplicationWindow, Measure
@@ -103,7 +105,7 @@ def _locked(publicity: Publicity) -> Publicity:
     return Publicity.objects.select_for_update().get(pk=publicity.pk)
 
 
-def _take(publicity: Publicity, name: str, *, by, at=None) -> Publicity:
+def _take(publicity: Publicity, name: str, *, by, at=None, comment: str = "") -> Publicity:
     publicity = _locked(publicity)
     at = at or timezone.now()
     publicity.clock = at
@@ -123,7 +125,7 @@ def _take(publicity: Publicity, name: str, *, by, at=None) -> Publicity:
     from_state = publicity.state
     method(at=at)
     publicity.save()
-    _log(publicity, name, by=by, from_state=from_state, at=at)
+    _log(publicity, name, by=by, from_state=from_state, at=at, comment=comment)
     return publicity
 
 
@@ -198,3 +200,72 @@ def objection_decide(*, objection: Objection, by, outcome: str, comment: str) ->
         at=now,
     )
     return objection
+
+
+def publicities_close_due(*, now=None) -> tuple[int, int]:
+    """Close, on the scheduler's behalf, every published 公示 whose period is over and whose
+    objections are all decided, one transaction each, so that what they hold may be paid
+    without waiting for an administrator. Returns (closed, still waiting on objections); those
+    are left for administrators, who see them in the 公示 list."""
+    now = now or timezone.now()
+    closed = waiting = 0
+    due = Publicity.objects.filter(state=PublicityState.PUBLISHED, ends_at__lte=now)
+    for pk in due.values_list("pk", flat=True).order_by("ends_at", "pk"):
+        try:
+            with transaction.atomic():
+                publicity = Publicity.objects.select_for_update(skip_locked=True).filter(pk=pk)
+                publicity = publicity.first()
+                if publicity is None or publicity.state != PublicityState.PUBLISHED:
+                    continue  # someone is closing it now, or has
+                _take(publicity, "close", by=None, at=now, comment=_("公示期满，自动结束。"))
+                closed += 1
+        except PublicityError:
+            waiting += 1
+    return closed, waiting
+
+
+@dataclass
+class PublicisedOutcome:
+    created: list[Publicity] = field(default_factory=list)
+    # References (or draft labels) of the chosen applications no 公示 could take.
+    skipped: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def publicities_create_for(*, applications, by) -> PublicisedOutcome:
+    """Draft 公示 for the chosen applications, one per window and measure among them, of
+    those approved and not yet publicised; the others are named in ``skipped``."""
+    _require_administrator(by)
+    chosen = list(
+        applications.order_by()
+        .values_list("pk", "reference", "created_at", "window_id", "track__measure_id")
+        .distinct()
+    )
+    outcome = PublicisedOutcome()
+    taken: set[int] = set()
+    pairs = sorted({(window_id, measure_id) for *_rest, window_id, measure_id in chosen})
+    windows = ApplicationWindow.objects.in_bulk({w for w, _m in pairs})
+    measures = Measure.objects.in_bulk({m for _w, m in pairs})
+    for window_id, measure_id in pairs:
+        ids = [pk for pk, *_rest, w, m in chosen if (w, m) == (window_id, measure_id)]
+        candidates = applications_to_publicise(
+            window=windows[window_id], measure=measures[measure_id]
+        ).filter(pk__in=ids)
+        ready = set(candidates.values_list("pk", flat=True))
+        if not ready:
+            continue
+        publicity = publicity_create(
+            window=windows[window_id],
+            measure=measures[measure_id],
+            by=by,
+            applications=Application.objects.filter(pk__in=ready),
+        )
+        publicity.entry_count = len(ready)
+        outcome.created.append(publicity)
+        taken |= ready
+    outcome.skipped = [
+        reference_label(reference, created_at)
+        for pk, reference, created_at, *_rest in chosen
+        if pk not in taken
+    ]
+    return outcome

@@ -112,3 +112,25 @@ def test_a_response_that_changes_the_policy_gets_its_own(rf, db):
     response = middleware(request)
 
     assert "https://maps.example.cn" in policy_of(response)["img-src"]
+
+
+RENDERED_INLINE_SCRIPT = re.compile(
+    r"<script(?![^>]*\bsrc=)(?![^>]*type=\"application/json\")[^>]*>", re.I
+)
+
+
+@pytest.mark.parametrize("url", ["add/", "{pk}/change/"])
+def test_the_periodic_task_form_runs_no_inline_script(client, policy, url):
+    from django_celery_beat.models import PeriodicTask
+
+    from tests.enterprises.factories import UserFactory
+
+    client.force_login(UserFactory(is_staff=True, roles=["administrator"]))
+    task = PeriodicTask.objects.order_by("pk").first()
+
+    page = client.get("/admin/django_celery_beat/periodictask/" + url.format(pk=task.pk))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert not RENDERED_INLINE_SCRIPT.findall(html)
+    assert "js/periodic_task_form" in html and 'id="readable-crontabs"' in html

@@ -141,3 +141,18 @@ def test_missing_and_refused_pages_are_chinese_in_the_sites_look(demo, page: Pag
     expect(page.locator("h1")).to_contain_text("没有权限")
     shot(page, "error-403")
     assert settings.DEBUG is False
+
+
+def test_the_periodic_task_form_describes_its_crontab_in_chinese(demo, page: Page):
+    from django_celery_beat.models import PeriodicTask
+
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    log_in(page, "demo-admin")
+    task = PeriodicTask.objects.get(name="公示期满自动结束")
+
+    page.goto(f"/admin/django_celery_beat/periodictask/{task.pk}/change/")
+
+    help_text = page.locator(".field-crontab .help")
+    expect(help_text).to_contain_text("计划说明：")
+    expect(page.locator(".field-crontab_translation")).to_be_hidden()
+    shot(page, "admin-periodic-task")

@@ -10,7 +10,6 @@ from playwright.sync_api import Page, expect
 from applications.models import Application, State
 from publicity.models import Objection, Publicity
 from tests.browser.test_finance import log_in, shot
-from tests.disbursements.factories import approved_applications
 
 
 def test_an_upheld_objection_from_the_public_page_returns_the_application_to_review(
@@ -18,15 +17,22 @@ def test_an_upheld_objection_from_the_public_page_returns_the_application_to_rev
 ):
     page.set_viewport_size({"width": 1280, "height": 900})
     call_command("seed_demo", verbosity=0)
-    application = approved_applications(1, publicised=False)[0]
+    # The demo's approved application that no 公示 holds yet.
+    application = Application.objects.get(
+        state=State.APPROVED,
+        enterprise__users__username="demo-enterprise-2",
+        track__code="financing-interest",
+    )
 
     log_in(page, "demo-admin")
-    page.goto("/admin/publicity/publicity/add/")
-    page.select_option("#id_window", str(application.window_id))
-    page.select_option("#id_measure", str(application.track.measure_id))
-    page.locator("input[name=_save]").click()
-    publicity = Publicity.objects.get(window=application.window_id)
-    page.goto(f"/admin/publicity/publicity/{publicity.pk}/change/")
+    page.goto("/admin/applications/application/?publicity=none")
+    expect(page.locator("#result_list")).to_contain_text(application.reference)
+    shot(page, "publicity-0-to-publicise")
+    page.locator(f"input[name=_selected_action][value='{application.pk}']").check()
+    page.select_option("select[name=action]", "publicise_applications")
+    page.locator("button[name=index]").click()
+    expect(page.locator(".messagelist")).to_contain_text("已生成公示草稿")
+    publicity = Publicity.objects.get(entries__application=application)
     page.locator("#take-publish").click()
     expect(page.locator(".messagelist")).to_contain_text("发布公示")
 
@@ -61,3 +67,22 @@ def test_an_upheld_objection_from_the_public_page_returns_the_application_to_rev
     page.goto(f"/admin/applications/application/{application.pk}/change/")
     expect(page.locator("body")).to_contain_text("市级审核中")
     shot(page, "publicity-3-application-back-in-review")
+
+
+def test_finance_cannot_batch_the_demo_applications_under_or_before_their_publicity(
+    committed_data, page: Page, live_server
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    call_command("seed_demo", verbosity=0)
+
+    log_in(page, "demo-finance")
+    page.goto("/admin/applications/application/?state=approved")
+    page.locator("#action-toggle").check()
+    page.select_option("select[name=action]", "add_to_disbursement_batch")
+    page.locator("button[name=index]").click()
+    page.get_by_role("button", name="加入拨付批次").click()
+
+    refusals = page.locator(".messagelist .error")
+    expect(refusals).to_have_count(2)
+    expect(refusals.first).to_contain_text("尚未完成公示")
+    shot(page, "publicity-4-finance-refused")

@@ -82,9 +82,9 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
     call_command("seed_demo")
     call_command("seed_demo")
 
-    # The six of the demo applicants, one 免申即享 draft prepared from the demo file, and the
-    # demo enterprise's three of last year, handled to the end.
-    assert Application.objects.count() == 10
+    # The demo applicants' eight, one 免申即享 draft prepared from the demo file, and the demo
+    # enterprise's three of last year, handled to the end.
+    assert Application.objects.count() == 12
     proposal = Application.objects.get(proposed_at__isnull=False)
     assert (proposal.enterprise.users.get().username, proposal.track.measure.number) == (
         "demo-enterprise",
@@ -127,10 +127,15 @@ def test_seed_demo_gives_finance_a_batch_to_build_and_a_second_person_to_confirm
     confirmer = User.objects.get(username="demo-finance-2")
 
     batch = services.batch_create(by=preparer)
-    outcomes = services.batch_add_applications(
+    tried = services.batch_add_applications(
         batch=batch, applications=Application.objects.filter(state=State.APPROVED), by=preparer
     )
-    assert len(outcomes) >= 4 and all(o.added for o in outcomes)
+    # The approved application under the open 公示, and the one not publicised yet, stay out.
+    refused = [o for o in tried if not o.added]
+    assert len(refused) == 2
+    assert all("尚未完成公示" in o.problem for o in refused)
+    outcomes = [o for o in tried if o.added]
+    assert len(outcomes) >= 4
     assert len({o.reference.split("-")[2] for o in outcomes}) >= 3  # several measures
     batch = services.batch_freeze(batch=batch, by=preparer)
     csv_text = b"".join(batch_export(batch=batch, export_format="csv", by=preparer)).decode()
@@ -252,3 +257,35 @@ def test_seed_demo_gives_the_enterprise_applications_to_rate_and_administrators_
     assert rating.application.enterprise.users.get().username == "demo-enterprise"
     waiting = [a for a in finished if is_rateable(a)]
     assert sorted(a.state for a in waiting) == ["disbursed", "rejected"]
+
+
+def test_seed_demo_leaves_a_publicity_open_to_objections_and_one_application_to_publicise(
+    policy, settings, tmp_path, client
+):
+    from django.urls import reverse
+
+    from applications.models import Application, State
+    from publicity.models import Publicity, PublicityState
+    from publicity.selectors import applications_to_publicise
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+
+    open_ = Publicity.objects.get(state=PublicityState.PUBLISHED)
+    assert open_.is_open_for_objections()
+    [line] = open_.entries.all()
+    assert line.application.enterprise.users.get().username == "demo-enterprise-3"
+    page = client.get(reverse("publicity:detail", args=[open_.pk]))
+    assert page.status_code == 200 and line.enterprise_name in page.content.decode()
+    waiting = [
+        a
+        for a in Application.objects.filter(state=State.APPROVED)
+        if applications_to_publicise(window=a.window, measure=a.track.measure)
+        .filter(pk=a.pk)
+        .exists()
+    ]
+    assert [a.enterprise.users.get().username for a in waiting] == ["demo-enterprise-2"]
+    # Running the demo again publicises nothing twice.
+    count = Publicity.objects.count()
+    call_command("seed_demo")
+    assert Publicity.objects.count() == count

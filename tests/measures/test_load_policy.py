@@ -261,7 +261,37 @@ def test_the_command_prints_its_summary(empty):
 
     out = StringIO()
     call_command("load_policy", stdout=out)
+    assert "Policy unchanged since its last load: nothing done" in out.getvalue()
+
+    out = StringIO()
+    call_command("load_policy", force=True, stdout=out)
     assert "Policy loaded: 0 created, 0 updated, 0 deleted." in out.getvalue()
+
+
+def test_an_admin_edit_survives_loading_the_same_file_again(policy, tmp_path):
+    # Every start of the site loads the file.
+    policy_load()
+    track = Track.objects.get(code="supply-chain")
+    track.cap = Decimal("1800000")
+    track.save()
+
+    report = policy_load()
+
+    assert report.unchanged and not report.changed
+    track.refresh_from_db()
+    assert track.cap == Decimal("1800000")
+
+    # Forced, or from a new release of the file, the file's values win.
+    report = policy_load(force=True)
+    track.refresh_from_db()
+    assert track.cap == Decimal("2000000")
+    assert report.updated == ["measure 2 track supply-chain (cap)"]
+    track.cap = Decimal("1800000")
+    track.save()
+    text = edit(ORIGINAL, after='code = "supply-chain"', old='rate = "0.01"', new='rate = "0.02"')
+    policy_load(path=write(tmp_path, text))
+    track.refresh_from_db()
+    assert (track.cap, track.rate) == (Decimal("2000000"), Decimal("0.02"))
 
 
 def test_the_command_lists_each_change_when_verbose(policy, tmp_path):

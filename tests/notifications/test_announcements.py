@@ -195,3 +195,24 @@ def test_the_announcement_leads_to_the_matching_page(policy, client, via):
         message = notification_email_message(notification)
         assert reverse("matches") in message.body
         assert "查看可申报政策" in message.body
+
+
+def test_an_empty_file_is_told_only_of_the_measures_addressing_its_industry_or_scale(policy):
+    # 第7条 (三、汽车) addresses automotive enterprises; 第2条 (一、龙头骨干企业) large ones.
+    automotive = window_opening(7, at=NOW - timedelta(minutes=1))
+    window_opening(2, at=NOW - timedelta(minutes=1))
+    _enterprise, (user,) = enterprise_with()
+    _enterprise.industry, _enterprise.scale = "automotive", "small"
+    _enterprise.save()
+    _other, (other,) = enterprise_with()
+    _other.industry, _other.scale = "biomedicine", "small"
+    _other.save()
+
+    announce_opened_windows(now=NOW)
+
+    told = list(Notification.objects.values_list("recipient", "key"))
+    assert (user.pk, f"window-opened:{automotive.pk}") in told
+    assert all(recipient != other.pk for recipient, _key in told)
+    assert f"window-opened:{automotive.pk}" not in {
+        key for recipient, key in told if recipient != user.pk
+    }

@@ -115,3 +115,59 @@ def test_other_officials_have_no_publicity_pages(client, role, policy):
 
     assert client.get(reverse("admin:publicity_publicity_changelist")).status_code == 403
     assert client.get(reverse("admin:publicity_objection_changelist")).status_code == 403
+
+
+APPLICATIONS_URL = "admin:applications_application_changelist"
+
+
+def test_the_application_list_publicises_the_chosen_approved_applications(admin_client):
+    applications = approved_applications(3, publicised=False)
+    other_window = approved_applications(1, publicised=False)
+    already = approved_applications(1)  # through a closed 公示 already
+    chosen = [applications[0], applications[1], other_window[0], already[0]]
+
+    response = admin_client.post(
+        reverse(APPLICATIONS_URL),
+        {"action": "publicise_applications", "_selected_action": [a.pk for a in chosen]},
+        follow=True,
+    )
+
+    assert response.status_code == 200
+    drafts = Publicity.objects.filter(state=PublicityState.DRAFT).order_by("pk")
+    assert [set(p.entries.values_list("application_id", flat=True)) for p in drafts] == [
+        {applications[0].pk, applications[1].pk},
+        {other_window[0].pk},
+    ]
+    page = response.content.decode()
+    assert "已生成公示草稿" in page
+    assert already[0].reference in page and "未列入公示" in page
+
+
+def test_only_administrators_are_offered_the_publicity_action(client, finance_user):
+    approved_applications(1, publicised=False)
+    client.force_login(finance_user)
+
+    page = client.get(reverse(APPLICATIONS_URL))
+
+    assert page.status_code == 200
+    assert "publicise_applications" not in page.content.decode()
+
+
+def test_the_publicity_filter_tells_what_finance_may_pay(admin_client, administrator):
+    waiting = approved_applications(1, publicised=False)[0]
+    cleared = approved_applications(1)[0]
+    under_way = approved_applications(1, publicised=False)
+    publicity = services.publicity_create(
+        window=under_way[0].window, measure=under_way[0].track.measure, by=administrator
+    )
+    services.publicity_publish(publicity=publicity, by=administrator)
+
+    def listed(value):
+        page = admin_client.get(reverse(APPLICATIONS_URL), {"publicity": value})
+        assert page.status_code == 200
+        return {a.reference for a in page.context["cl"].result_list}
+
+    assert listed("none") == {waiting.reference}
+    assert listed("open") == {under_way[0].reference}
+    assert listed("cleared") == {cleared.reference}
+    assert listed("upheld") == set()

@@ -245,3 +245,38 @@ def test_an_application_with_an_upheld_objection_is_not_cleared_even_when_approv
     outcomes = _add(applications, preparer)
 
     assert not outcomes[0].added and "尚未完成公示" in outcomes[0].problem
+
+
+def test_the_scheduler_closes_publicities_whose_period_is_over_and_objections_decided(
+    administrator,
+):
+    over = _published(approved_applications(1, publicised=False), administrator, days_ago=30)
+    disputed_applications = approved_applications(1, publicised=False)
+    disputed = _published(disputed_applications, administrator, days_ago=30)
+    Objection.objects.create(
+        publicity=disputed, entry=disputed.entries.get(), name="李明", contact="x", text="y"
+    )
+    running = _published(approved_applications(1, publicised=False), administrator)
+
+    assert services.publicities_close_due() == (1, 1)
+
+    over.refresh_from_db()
+    disputed.refresh_from_db()
+    running.refresh_from_db()
+    assert over.state == PublicityState.CLOSED
+    assert (disputed.state, running.state) == (PublicityState.PUBLISHED,) * 2
+    last = over.log_entries.last()
+    assert (last.action, last.actor, last.to_state) == ("close", None, "closed")
+    assert "自动结束" in last.comment
+    # Nothing left to do: a second run changes nothing.
+    assert services.publicities_close_due() == (0, 1)
+
+
+def test_no_person_may_close_as_the_scheduler_does_before_the_period_ends(administrator):
+    publicity = _published(approved_applications(1, publicised=False), administrator)
+
+    assert services.publicities_close_due(now=publicity.ends_at - timedelta(minutes=1)) == (0, 0)
+    with pytest.raises(PublicityError, match="公示期尚未结束"):
+        services.publicity_close(publicity=publicity, by=None)
+    publicity.refresh_from_db()
+    assert publicity.state == PublicityState.PUBLISHED
