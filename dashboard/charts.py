@@ -44,6 +44,8 @@ class Table:
     columns: list[Column]
     rows: list[list]
     summary: list[tuple[str, str]] = field(default_factory=list)
+    # Drawn instead of the plotted columns, stacked into one bar per category: parts of a whole.
+    stacked: list[tuple[str, str, list]] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -163,15 +165,16 @@ def _by_measure(chart, rows, scope) -> Table:
 
 
 def _money_by_window(chart, rows, scope) -> Table:
-    budget = _("预算（全市）") if scope.district else _("预算")
-    return Table(
+    columns = [
+        Column(_("申报批次")),
+        # The budget is the city's: beside a district's share it would only dwarf it.
+        Column(_("预算（全市）") if scope.district else _("预算"), MONEY),
+        Column(_("已核定"), MONEY, axis=0),
+        Column(_("已拨付"), MONEY, axis=0),
+    ]
+    table = Table(
         chart,
-        [
-            Column(_("申报批次")),
-            Column(budget, MONEY, axis=0),
-            Column(_("已核定"), MONEY, axis=0),
-            Column(_("已拨付"), MONEY, axis=0),
-        ],
+        columns,
         [
             [
                 f"{measure_label(row['number'])} · {row['name']}",
@@ -182,6 +185,19 @@ def _money_by_window(chart, rows, scope) -> Table:
             for row in rows
         ],
     )
+    if not scope.district:
+        # What each budget holds: paid, approved not yet paid, and what is left, so that a
+        # small approval still shows beside a large budget.
+        table.stacked = [
+            (_("已拨付"), MONEY, [row["paid"] for row in rows]),
+            (_("已核定待拨付"), MONEY, [row["approved"] - row["paid"] for row in rows]),
+            (
+                _("预算余额"),
+                MONEY,
+                [max(row["budget"] - row["approved"], Decimal(0)) for row in rows],
+            ),
+        ]
+    return table
 
 
 def _money_by_measure(chart, rows, scope) -> Table:

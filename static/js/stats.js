@@ -82,6 +82,8 @@
       series: plot.series.map(function (series) {
         var at = axes.indexOf(series.axis);
         var bar = { name: series.name, type: "bar", data: series.values, barMaxWidth: 28 };
+        if (series.stack) bar.stack = series.stack;
+        if (series.muted) bar.itemStyle = { color: "#cbd5e1" };
         if (horizontal) bar.xAxisIndex = at; else bar.yAxisIndex = at;
         return bar;
       })
