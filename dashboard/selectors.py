@@ -70,7 +70,7 @@ def applications_by_state(scope: Scope) -> list[dict]:
         submitted_applications(scope)
         .order_by()
         .values_list("state")
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .values_list("state", "count")
     )
     return [{"state": state.value, "count": counts[state]} for state in State if state in counts]
@@ -82,7 +82,7 @@ def applications_by_measure(scope: Scope) -> list[dict]:
         submitted_applications(scope)
         .order_by()
         .values(number=F(MEASURE_NUMBER), title=F(MEASURE_TITLE))
-        .annotate(count=Count("pk"))
+        .annotate(count=Count("*"))
         .order_by("number")
     )
 
@@ -159,7 +159,7 @@ def by_district(scope: Scope) -> list[dict]:
         .order_by()
         .values("district")
         .annotate(
-            count=Count("pk"),
+            count=Count("*"),
             approved=_money(Sum("approved_amount", filter=Q(state__in=BUDGETED_STATES))),
             paid=_PAID,
         )
@@ -212,17 +212,20 @@ def processing_times(scope: Scope) -> dict:
     """{stages: [{stage, median_days, count}], paid, paid_within_limit}: the median days each
     stage took, of the applications that went through it, and how many paid applications were
     paid within their window's time limit (paid no later than their ``payment_due_at``)."""
-    applications = submitted_applications(scope).order_by()
+    # Every stage ends after the district's approval, and so does every payment.
+    applications = (
+        submitted_applications(scope).filter(municipal_review_at__isnull=False).order_by()
+    )
     if connection.vendor != "postgresql":
         return _processing_times_in_python(applications)
     aggregates = {}
     for stage, start, end in STAGES:
         ended = _stage_ended(start, end)
         aggregates[f"{stage}_median"] = Median(DaysBetween(F(end), F(start)), filter=ended)
-        aggregates[f"{stage}_count"] = Count("pk", filter=ended)
-    aggregates["paid"] = Count("pk", filter=_PAID_WITH_LIMIT)
+        aggregates[f"{stage}_count"] = Count("state", filter=ended)
+    aggregates["paid"] = Count("state", filter=_PAID_WITH_LIMIT)
     aggregates["paid_within_limit"] = Count(
-        "pk", filter=_PAID_WITH_LIMIT & Q(disbursed_at__lte=F("payment_due_at"))
+        "state", filter=_PAID_WITH_LIMIT & Q(disbursed_at__lte=F("payment_due_at"))
     )
     row = applications.aggregate(**aggregates)
     return _processing_result(row)
@@ -233,9 +236,7 @@ def _processing_times_in_python(applications: QuerySet[Application]) -> dict:
     without settings): the moments of the applications read in one query, reduced here."""
     moments = sorted({name for _stage, start, end in STAGES for name in (start, end)})
     fields = [*moments, "payment_due_at", "state"]
-    rows = applications.filter(
-        Q(municipal_review_at__isnull=False) | Q(disbursed_at__isnull=False)
-    ).values_list(*fields)
+    rows = applications.values_list(*fields)
     days = {stage: [] for stage, _start, _end in STAGES}
     paid = paid_within_limit = 0
     for values in rows:
@@ -282,7 +283,7 @@ def _ratings(scope: Scope) -> QuerySet[Rating]:
     return ratings
 
 
-_RATING = {"count": Count("pk"), "average": Avg("score")}
+_RATING = {"count": Count("*"), "average": Avg("score")}
 
 
 def ratings_by_measure(scope: Scope) -> list[dict]:
@@ -323,7 +324,7 @@ def public_totals_by_measure() -> list[dict]:
         _budgeted(Scope())
         .order_by()
         .values(number=F(MEASURE_NUMBER), title=F(MEASURE_TITLE))
-        .annotate(count=Count("pk"), approved=_APPROVED, paid=_PAID)
+        .annotate(count=Count("*"), approved=_APPROVED, paid=_PAID)
         .order_by("number")
     )
 
@@ -334,6 +335,6 @@ def public_totals_by_district() -> list[dict]:
         _budgeted(Scope())
         .order_by()
         .values("district")
-        .annotate(count=Count("pk"), approved=_APPROVED, paid=_PAID)
+        .annotate(count=Count("*"), approved=_APPROVED, paid=_PAID)
         .order_by("-approved", "district")
     )
