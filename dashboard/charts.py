@@ -66,17 +66,37 @@ class Table:
         ]
 
     def plot(self) -> dict:
-        """What static/js/dashboard.js draws: categories and one series per plotted column."""
-        series = [
-            {
-                "name": str(column.label),
-                "axis": column.axis,
-                "unit": str(PLOT_UNITS[column.kind]),
-                "values": [plot_value(row[index], column.kind) for row in self.rows],
-            }
-            for index, column in enumerate(self.columns)
-            if column.axis is not None
-        ]
+        """What static/js/stats.js draws: categories and one series per plotted column, or
+        per part of a stacked bar."""
+        if self.stacked:
+            return self._plot(
+                [
+                    {
+                        "name": str(label),
+                        "axis": 0,
+                        "unit": str(PLOT_UNITS[kind]),
+                        "stack": "whole",
+                        # The last part is what is left: drawn pale.
+                        "muted": index == len(self.stacked) - 1,
+                        "values": [plot_value(value, kind) for value in values],
+                    }
+                    for index, (label, kind, values) in enumerate(self.stacked)
+                ]
+            )
+        return self._plot(
+            [
+                {
+                    "name": str(column.label),
+                    "axis": column.axis,
+                    "unit": str(PLOT_UNITS[column.kind]),
+                    "values": [plot_value(row[index], column.kind) for row in self.rows],
+                }
+                for index, column in enumerate(self.columns)
+                if column.axis is not None
+            ]
+        )
+
+    def _plot(self, series: list[dict]) -> dict:
         return {
             "key": self.key,
             "type": self.chart.kind,

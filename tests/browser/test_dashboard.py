@@ -39,6 +39,7 @@ def test_the_administrator_sees_every_chart_drawn_from_the_demo_data(committed_d
     call_command("seed_demo", verbosity=0)
     errors = _errors(page)
     log_in(page, "demo-admin")
+    shot(page, "dashboard-0-index")
     page.get_by_role("link", name="数据看板").click()
     expect(page.locator("h1")).to_contain_text("数据看板 · 全市")
     drawn = _drawn_charts(page)

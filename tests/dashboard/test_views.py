@@ -175,6 +175,15 @@ def test_the_page_carries_every_charts_data_and_table(client, city, administrato
     # Amounts are plotted in 万元.
     approved = next(s for s in plots["by-district"]["series"] if s["name"] == "已核定")
     assert approved["values"] == [300.0, 300.0]
+    # The city's budgets are drawn as what each holds: paid, approved not yet paid, left.
+    window = plots["money-by-window"]
+    at = window["categories"].index(f"第2条 · {city['window'].name}")
+    assert {s["name"]: s["values"][at] for s in window["series"]} == {
+        "已拨付": 500.0,
+        "已核定待拨付": 100.0,
+        "预算余额": 4400.0,
+    }
+    assert all(s["stack"] == "whole" for s in window["series"])
     assert "6,000,000.75元" in page
 
 
