@@ -4,6 +4,7 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from dashboard import views as dashboard_views
 from enterprises import views as enterprise_views
 
 urlpatterns = [
@@ -18,6 +19,8 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     # 公示: public, no login.
     path("publicity/", include("publicity.urls")),
+    # 政策兑现公开: totals per measure and district, public.
+    path("transparency/", dashboard_views.transparency, name="transparency"),
     # Django's account pages, with the password reset form rate-limited (enterprises/views.py).
     path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
     path(
@@ -25,6 +28,8 @@ urlpatterns = [
         include([p for p in auth_urls.urlpatterns if p.name != "password_reset"]),
     ),
     path("i18n/", include("django.conf.urls.i18n")),
+    # The dashboard, an admin page of its own (dashboard/urls.py wraps it in the admin's login).
+    path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -344,6 +344,14 @@ RULES: dict[str, list[Case]] = {
             post=admin_expect((STAFF, 403), ("administrator", REDIRECT)),
         )
     ],
+    # 政策兑现公开: public totals, nothing of any enterprise.
+    "transparency/": [Case(at("transparency"), EVERYONE_200, post=expect((ROLES, 405)))],
+    # The dashboard: every official (a district reviewer its district's slice), no one else.
+    "admin/dashboard/": [Case(at("dashboard:index"), admin_expect((STAFF, 200)))],
+    "admin/dashboard/<slug:chart>.xlsx": [
+        Case(at("dashboard:xlsx", "by-district"), admin_expect((STAFF, 200))),
+        Case(at("dashboard:xlsx", "no-such-chart"), admin_expect((STAFF, 404))),
+    ],
     "admin/publicity/objection/<path:object_id>/decide/": [
         Case(
             at("admin:publicity_objection_decide", "objection.pk"),

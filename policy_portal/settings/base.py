@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "disbursements",
     "publicity",
     "ratings",
+    "dashboard",
     "demo",
 ]
 
@@ -286,5 +287,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM = env.bool(
     "DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM", default=False
 )
+# How long the dashboard's and the public page's figures are kept per scope (0: read afresh
+# on every request).
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Rows fetched per round trip by the streaming exports (a server-side cursor on PostgreSQL).
 DISBURSEMENT_EXPORT_CHUNK = 2000
