@@ -3,7 +3,16 @@
 from collections import Counter
 from decimal import Decimal
 
-from django.db.models import Case, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    IntegerField,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -34,7 +43,17 @@ def enterprise_applications(*, enterprise) -> QuerySet[Application]:
                 When(state=State.DRAFT, then=Value(1)),
                 default=Value(2),
                 output_field=IntegerField(),
-            )
+            ),
+            # Paid or rejected and not rated yet: the list invites the enterprise to rate
+            # (the rating is the ratings app's, one-to-one with the application).
+            awaits_rating=Case(
+                When(
+                    Q(state__in=(State.DISBURSED, State.REJECTED), rating__isnull=True),
+                    then=Value(True),
+                ),
+                default=Value(False),
+                output_field=BooleanField(),
+            ),
         )
         .order_by("needs_action", "-created_at")
     )
@@ -43,8 +62,9 @@ def enterprise_applications(*, enterprise) -> QuerySet[Application]:
 def application_for_enterprise_user(*, user, pk: int) -> Application:
     """The application if it belongs to the user's enterprise; 404 for any other id."""
     return get_object_or_404(
+        # The rating (one-to-one, ratings app) in the same query: the page shows it or its form.
         Application.objects.select_related(
-            "track__measure", "window", "enterprise"
+            "track__measure", "window", "enterprise", "rating"
         ).prefetch_related(
             Prefetch("track__fields", queryset=TrackField.objects.order_by("order", "pk")),
             "track__thresholds",

@@ -371,8 +371,20 @@ def detail(request, pk: int):
             "figures": _figures(application),
             "timeline": selectors.application_timeline(application=application),
             "payment_limit": application.payment_limit(),
+            **_rating_context(application),
         },
     )
+
+
+def _rating_context(application) -> dict:
+    """Paid or rejected: the enterprise's rating, or the form inviting it (ratings app)."""
+    from ratings.forms import RatingForm
+    from ratings.selectors import is_rateable, rating_for
+
+    return {
+        "rating": rating_for(application),
+        "rating_form": RatingForm() if is_rateable(application) else None,
+    }
 
 
 def _transition_view(service, success_message):

@@ -57,6 +57,7 @@ ADMINISTRATOR_APPS = (
     "reviews",
     "notifications",
     "disbursements",
+    "ratings",  # the enterprises' ratings of the service, which administrators read
     "django_celery_beat",  # beat's schedule, which administrators may change
 )
 

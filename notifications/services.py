@@ -8,14 +8,16 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import OutboxEvent, transition_label
 from enterprises import roles
 from measures.money import format_yuan
+from ratings.models import STAGE_BY_TRANSITION
 
-from .emails import notification_email_message
+from .emails import notification_email_message, site_url
 from .models import Notification
 
 # Who hears of each transition besides the enterprise: the people whose work it creates.
@@ -197,7 +199,16 @@ def _message(entry, recipient) -> tuple[str, str]:
     # Internal comments stay with the officials.
     if entry.comment and (entry.comment_public or recipient.enterprise_id is None):
         lines.append(_("意见：%(comment)s") % {"comment": entry.comment})
+    if recipient.enterprise_id is not None and entry.transition in STAGE_BY_TRANSITION:
+        lines.append(_rating_invitation(application))
     return title, "\n".join(lines)
+
+
+def _rating_invitation(application) -> str:
+    """Paid or rejected, the enterprise is invited to rate the service, on the application's
+    page (the form is there until it has rated)."""
+    link = site_url() + reverse("applications:detail", args=[application.pk])
+    return _("欢迎对本次服务进行评价： %(link)s") % {"link": link}
 
 
 def notifications_create_for(*, entry) -> list[Notification]:

@@ -14,6 +14,8 @@ urlpatterns = [
     # 可申报政策: the enterprise's file against the open windows (enterprises/matching.py).
     path("portal/matches/", enterprise_views.matches, name="matches"),
     path("portal/", include("applications.urls")),
+    # The enterprise's rating of a paid or rejected application.
+    path("portal/", include("ratings.urls")),
     path("notifications/", include("notifications.urls")),
     # 公示: public, no login.
     path("publicity/", include("publicity.urls")),

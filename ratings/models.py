@@ -49,4 +49,25 @@ class Rating(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.application_id}: {self.score}"
+        return _("%(reference)s 的服务评价") % {"reference": self.application.reference_label}
+
+    @property
+    def score_label(self) -> str:
+        """What the score means in words: 非常满意 for 5."""
+        return str(SCORE_LABELS.get(self.score, ""))
+
+
+# The transitions after which the enterprise is invited to rate, and the stage each ends at.
+STAGE_BY_TRANSITION = {
+    "disburse": RatingStage.DISBURSED,
+    "district_reject": RatingStage.DISTRICT_REJECTED,
+    "municipal_reject": RatingStage.MUNICIPAL_REJECTED,
+}
+COMMENT_MAX_LENGTH = 1000
+SCORE_LABELS = {
+    1: _("非常不满意"),
+    2: _("不满意"),
+    3: _("一般"),
+    4: _("满意"),
+    5: _("非常满意"),
+}

@@ -21,6 +21,7 @@ from enterprises.models import EnterpriseRecognition
 from enterprises.recognitions import Recognition
 from measures.models import Division
 from publicity import services as publicity_services
+from ratings.services import rating_create
 from tests.applications.factories import draft, library_document
 from tests.disbursements.factories import approved_applications, frozen_batch
 from tests.enterprises.factories import (
@@ -58,6 +59,8 @@ NAME_B = "乙标记新材料有限公司"
 LIBRARY_A = "甲标记材料库营业执照.pdf"
 LIBRARY_B = "乙标记材料库营业执照.pdf"
 AMOUNT = Decimal("2000000")
+# Enterprise A's rating of its rejected application.
+RATING_A = "甲标记评价意见"
 
 
 @dataclass
@@ -141,6 +144,14 @@ def build_world() -> World:
     b_approved = _approved(
         draft(user=user_b), district_reviewer=district_other, municipal_reviewer=municipal_a
     )
+    # Rejected at the district and rated by its enterprise: the rating is read by
+    # administrators alone.
+    a_rejected = services.application_district_reject(
+        application=services.application_submit(application=draft(user=user_a), by=user_a),
+        by=district_a,
+        comment="不符合申报条件。",
+    )
+    a_rating = rating_create(application=a_rejected, by=user_a, score=4, comment=RATING_A)
     closed_publicity([a_approved, b_approved], by=administrator)
     batch = frozen_batch([a_approved, b_approved], by=preparer)
     # A third enterprise's approved application under a published 公示, with an objection.
@@ -178,6 +189,8 @@ def build_world() -> World:
             "a_review": a_review,
             "b_review": b_review,
             "a_approved": a_approved,
+            "a_rejected": a_rejected,
+            "a_rating": a_rating,
             "b_approved": b_approved,
             "batch": batch,
             "c_approved": c_approved,
@@ -221,9 +234,12 @@ def build_world() -> World:
     a_draft_marks = {a_draft.reference_label}
     a_all = {NAME_A, enterprise_a.credit_code, *a_draft_marks, a_review.reference}
     a_all.add(a_approved.reference)
+    a_all.add(a_rejected.reference)
     b_all = {NAME_B, enterprise_b.credit_code, b_review.reference, b_approved.reference}
     not_submitted = a_draft_marks
     before_municipal = not_submitted | {a_review.reference, b_review.reference}
+    # Rejected at the district: never before the municipal reviewers or finance.
+    before_municipal.add(a_rejected.reference)
     world.forbidden = {
         "anonymous": a_all | b_all,
         "enterprise_a": b_all,
@@ -236,6 +252,10 @@ def build_world() -> World:
         "finance_confirmer": before_municipal,
         "administrator": set(),
     }
+    # The rating's comment: its enterprise and the administrators read it, nobody else.
+    for role in world.forbidden:
+        if role not in ("enterprise_a", "administrator"):
+            world.forbidden[role] = world.forbidden[role] | {RATING_A}
     own_library = {"enterprise_a": LIBRARY_A, "enterprise_b": LIBRARY_B}
     world.forbidden = {
         role: forbidden | ({LIBRARY_A, LIBRARY_B} - {own_library.get(role)})

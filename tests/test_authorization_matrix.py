@@ -24,6 +24,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from tests.authorization import (
     FINANCE,
     NOT_STAFF,
+    RATING_A,
     REVIEWERS,
     ROLES,
     SIGNED_IN,
@@ -254,6 +255,8 @@ MODEL_ADMINS = {
     # 公示 and objections: administrators only.
     **model_admin_rules("publicity/publicity", "publicity", view=ADMIN, add=ADMIN),
     **model_admin_rules("publicity/objection", "objection", view=ADMIN),
+    # The enterprises' ratings: administrators read them; nobody adds, changes or deletes one.
+    **model_admin_rules("ratings/rating", "a_rating", view=ADMIN),
 }
 
 # Where an admin's own view answers differently from Django's generic one.
@@ -423,9 +426,6 @@ RULES: dict[str, list[Case]] = {
             post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
         )
     ],
-    "portal/applications/<int:pk>/": [
-        Case(at("applications:detail", "a_review.pk"), portal_expect(("enterprise_a", 200)))
-    ],
     "portal/applications/<int:pk>/figures/": [
         Case(
             at("applications:figures", "a_draft.pk"),
@@ -488,6 +488,21 @@ RULES: dict[str, list[Case]] = {
         ]
         for name in ("submit", "resubmit", "withdraw", "confirm")
     },
+    # Rating A's rejected application: its enterprise's users post; B's gets 404. Rated
+    # already, the post is refused with a message and leads back to the application.
+    "portal/applications/<int:pk>/rate/": [
+        Case(
+            at("ratings:rate", "a_rejected.pk"),
+            portal_expect(("enterprise_a", 405), ("enterprise_b", 405)),
+            post=portal_expect(("enterprise_a", REDIRECT)),
+            data={"score": "5", "comment": "好"},
+        )
+    ],
+    # A's rejected application shows its rating to its enterprise.
+    "portal/applications/<int:pk>/": [
+        Case(at("applications:detail", "a_review.pk"), portal_expect(("enterprise_a", 200))),
+        Case(at("applications:detail", "a_rejected.pk"), portal_expect(("enterprise_a", 200))),
+    ],
     "portal/documents/<int:document_pk>/": [
         # Submitted, awaiting district review: its enterprise, A's district, the administrator.
         Case(
@@ -642,7 +657,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity)/$": [
+    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity|ratings)/$": [
         Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
         Case(
             at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))
@@ -652,6 +667,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404), (BATCH_VIEWERS, 200)),
         ),
         Case(at("admin:app_list", "publicity"), admin_expect((STAFF, 404), ("administrator", 200))),
+        Case(at("admin:app_list", "ratings"), admin_expect((STAFF, 404), ("administrator", 200))),
     ],
     "admin/(?P<url>.*)$": [Case(literal("/admin/no/such/page/"), admin_expect((STAFF, 404)))],
     **MODEL_ADMINS,
@@ -832,7 +848,10 @@ def test_the_markers_are_on_the_pages_that_may_show_them(world, client):
     library = _body(client.get(reverse("applications:library")))
     documents = _body(client.get(reverse("applications:documents", args=[world.a_draft.pk])))
     assert "甲标记材料库" in library and "甲标记材料库" in documents
+    rejected = _body(client.get(reverse("applications:detail", args=[world.a_rejected.pk])))
+    assert RATING_A in rejected
     client.force_login(world.users["administrator"])
+    assert RATING_A in _body(client.get(reverse("admin:ratings_rating_changelist")))
     listed = _body(client.get(reverse("admin:applications_application_changelist") + "?queue=all"))
     assert all(
         marker in listed

@@ -20,7 +20,7 @@ CATALOGUES = (
     DJANGO / "contrib" / "auth" / "locale" / "en" / "LC_MESSAGES" / "django.po",
 )
 PROJECT_APPS = {"measures", "enterprises", "applications", "reviews", "disbursements"}
-PROJECT_APPS |= {"notifications"}
+PROJECT_APPS |= {"notifications", "ratings"}
 # English that is meant: file types, units and codes people read as they are.
 ALLOWED = {"pdf", "png", "jpeg", "jpg", "docx", "xlsx", "csv", "sha", "utf", "bom", "url", "api"}
 ALLOWED |= {"email", "http", "https", "www", "com", "example", "ip"}

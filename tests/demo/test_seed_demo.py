@@ -73,6 +73,8 @@ def test_seed_demo_needs_the_policy_loaded_first(db, monkeypatch):
 
 
 def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path):
+    from django.utils.timezone import now
+
     from applications.models import Application, State
     from applications.selectors import applications_in_scope, work_queue_states
 
@@ -80,8 +82,9 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
     call_command("seed_demo")
     call_command("seed_demo")
 
-    # The demo applicants' eight, and one 免申即享 draft prepared from the demo file.
-    assert Application.objects.count() == 9
+    # The demo applicants' eight, one 免申即享 draft prepared from the demo file, and the demo
+    # enterprise's three of last year, handled to the end.
+    assert Application.objects.count() == 12
     proposal = Application.objects.get(proposed_at__isnull=False)
     assert (proposal.enterprise.users.get().username, proposal.track.measure.number) == (
         "demo-enterprise",
@@ -101,9 +104,12 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
         user = User.objects.get(username=username)
         queue = applications_in_scope(user=user).filter(state__in=work_queue_states(user=user))
         assert set(queue.values_list("state", flat=True)) == states, username
-    # The demo enterprise itself starts with its 免申即享 draft only, free to apply for the rest.
+    # The demo enterprise itself starts with its 免申即享 draft only in this year's windows,
+    # free to apply for the rest; last year's are paid or rejected.
     own = Application.objects.filter(enterprise__users__username="demo-enterprise")
-    assert [a.proposed_at is not None for a in own] == [True]
+    live = own.exclude(state__in=(State.DISBURSED, State.REJECTED))
+    assert [a.proposed_at is not None for a in live] == [True]
+    assert not own.filter(state__in=(State.DISBURSED, State.REJECTED), window__closes_at__gt=now())
 
 
 def test_seed_demo_gives_finance_a_batch_to_build_and_a_second_person_to_confirm(
@@ -230,6 +236,27 @@ def test_seed_demo_gives_divisions_contacts_marked_as_demo_and_keeps_entered_one
         assert division.office_hours
     page = Client().get("/measures/2/").content.decode()
     assert "（演示号码）" in page and "联系方式待公布" not in page
+
+
+def test_seed_demo_gives_the_enterprise_applications_to_rate_and_administrators_ratings(
+    policy, settings, tmp_path
+):
+    from applications.models import Application, State
+    from ratings.models import Rating, RatingStage
+    from ratings.selectors import is_rateable
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    own = Application.objects.filter(enterprise__users__username="demo-enterprise")
+    finished = own.filter(state__in=(State.DISBURSED, State.REJECTED)).select_related("rating")
+    assert sorted(a.state for a in finished) == ["disbursed", "disbursed", "rejected"]
+    rating = Rating.objects.get()
+    assert (rating.score, rating.stage) == (4, RatingStage.DISBURSED)
+    assert rating.application.enterprise.users.get().username == "demo-enterprise"
+    waiting = [a for a in finished if is_rateable(a)]
+    assert sorted(a.state for a in waiting) == ["disbursed", "rejected"]
 
 
 def test_seed_demo_leaves_a_publicity_open_to_objections_and_one_application_to_publicise(
