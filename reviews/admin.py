@@ -425,7 +425,10 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
 
     @admin.display(description=_("申报编号"), ordering="reference")
     def reference_or_draft(self, application):
-        # A draft has no reference until it is first submitted (administrators see drafts).
+        # A draft has no reference until it is first submitted (administrators see drafts);
+        # its longer label may wrap where a reference stays on one line.
+        if not application.reference:
+            return format_html('<span class="draft-label">{}</span>', application.reference_label)
         return application.reference_label
 
     @admin.display(description=_("企业"), ordering="enterprise__name")
@@ -454,14 +457,23 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         """The current stage's due date; for an approved application, finance's, the time
         limit to payment. A marker says when the time limit to payment is past."""
         past_limit = application.is_past_payment_limit
+        # The date never breaks at its hyphens; the markers may go below it on a narrow list.
         if application.due_at is not None:
-            text = timezone.localtime(application.due_at).strftime("%Y-%m-%d")
+            text = format_html(
+                '<span class="due-date">{}</span>',
+                timezone.localtime(application.due_at).strftime("%Y-%m-%d"),
+            )
             if application.is_overdue:
                 text = format_html(
-                    '<strong class="overdue">{} {}</strong>', text, gettext("已逾期")
+                    '<strong class="overdue">{} <span class="due-tag">{}</span></strong>',
+                    text,
+                    gettext("已逾期"),
                 )
         elif application.state == State.APPROVED and application.payment_due_at is not None:
-            text = timezone.localtime(application.payment_due_at).strftime("%Y-%m-%d")
+            text = format_html(
+                '<span class="due-date">{}</span>',
+                timezone.localtime(application.payment_due_at).strftime("%Y-%m-%d"),
+            )
         else:
             text = "—"
         if past_limit:

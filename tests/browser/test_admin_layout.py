@@ -144,8 +144,12 @@ def test_missing_and_refused_pages_are_chinese_in_the_sites_look(demo, page: Pag
 
 
 def test_the_periodic_task_form_describes_its_crontab_in_chinese(demo, page: Page):
+    from django.apps import apps
     from django_celery_beat.models import PeriodicTask
 
+    from notifications.schedule import install
+
+    install(apps)  # the browser tests' data is flushed after each test, beat's rows included
     page.set_viewport_size({"width": WIDTH, "height": 900})
     log_in(page, "demo-admin")
     task = PeriodicTask.objects.get(name="公示期满自动结束")
