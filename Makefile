@@ -32,8 +32,8 @@ run: setup ## Set up, then serve the site with a Celery worker and beat on http:
 	@echo "Policy Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)  Ctrl-C stops all."
 	$(BIN)/honcho start -f Procfile
 
-test: install ## Run the whole test suite
-	$(BIN)/python -m pytest
+test: install ## Run the whole test suite (two processes, as the machine has two cores)
+	$(BIN)/python -m pytest -n 2
 
 lint: install ## Lint and check formatting
 	$(BIN)/ruff check .

@@ -1,6 +1,28 @@
 """The test suite: the same database the environment names (PostgreSQL in CI)."""
 
-from .base import *  # noqa: F403
+import os
+from urllib.parse import urlsplit, urlunsplit
+
+
+def _redis_of_this_worker() -> None:
+    """Under pytest-xdist each worker has its own test database (pytest-django's suffix) and
+    here its own Redis database, so that one worker's cache, counters and broker never meet the
+    other's. A process started by a worker (a Celery worker of the e2e tests) inherits the
+    result and keeps it."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url) or os.environ.get("TEST_REDIS_WORKER") == worker:
+        return
+    parts = urlsplit(url)
+    database = int(parts.path.strip("/") or 0)
+    database = (database + 1 + int(worker[2:])) % 16
+    os.environ["REDIS_URL"] = urlunsplit(parts._replace(path=f"/{database}"))
+    os.environ["TEST_REDIS_WORKER"] = worker
+
+
+_redis_of_this_worker()
+
+from .base import *  # noqa: E402, F403
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
