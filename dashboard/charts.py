@@ -89,6 +89,8 @@ class Table:
                     "name": str(column.label),
                     "axis": column.axis,
                     "unit": str(PLOT_UNITS[column.kind]),
+                    # A score is read against the whole scale, 1 to 5.
+                    "max": 5 if column.kind == SCORE else None,
                     "values": [plot_value(row[index], column.kind) for row in self.rows],
                 }
                 for index, column in enumerate(self.columns)

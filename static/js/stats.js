@@ -47,7 +47,8 @@
         type: "value",
         name: first.unit,
         position: axis === 0 ? (horizontal ? "bottom" : "left") : (horizontal ? "top" : "right"),
-        splitLine: { show: axis === 0 }
+        splitLine: { show: axis === 0 },
+        max: first.max === null || first.max === undefined ? undefined : first.max
       };
     });
     var categoryAxis = {
