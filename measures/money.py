@@ -12,6 +12,8 @@ form adds the amount in 元: 200万元（2,000,000.00元）.
 
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 FEN = Decimal("0.01")
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
@@ -79,3 +81,16 @@ def format_yuan_exact(value) -> str:
     if _in_wan(amount):
         return f"{format_yuan(amount)}（{exact}）"
     return exact
+
+
+def format_budget_left(value, *, exact: bool = False) -> str:
+    """What is left of a budget, which data written past the services (a budget lowered in the
+    database, an import) may have overrun: then 超出预算 and by how much, never an error on the
+    page that should show it."""
+    if value is None or value == "":
+        return ""
+    amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    reading = format_yuan_exact if exact else format_yuan
+    if amount < 0:
+        return str(_("超出预算 %(amount)s") % {"amount": reading(-amount)})
+    return reading(amount)

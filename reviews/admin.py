@@ -41,7 +41,7 @@ from enterprises.models import Enterprise
 from measures.admin import ApplicationWindowAdmin, OpenNowFilter
 from measures.cache import cached
 from measures.models import ApplicationWindow, Measure, Section, Track
-from measures.money import format_yuan, format_yuan_exact
+from measures.money import format_budget_left, format_yuan, format_yuan_exact
 from measures.workdays import due_after_workdays
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
@@ -762,4 +762,4 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
 
     @admin.display(description=_("剩余预算"))
     def remaining_yuan(self, window):
-        return format_yuan(window.total_budget - sum(self._kept(window)))
+        return format_budget_left(window.total_budget - sum(self._kept(window)))

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from measures.money import format_yuan, format_yuan_exact
+from measures.money import format_budget_left, format_yuan, format_yuan_exact
 
 register = template.Library()
 
@@ -16,6 +16,12 @@ def yuan(amount, form: str = "") -> str:
     if form:
         raise template.TemplateSyntaxError(f'yuan takes "exact" or nothing, not {form!r}')
     return format_yuan(amount)
+
+
+@register.filter
+def budget_left(amount, form: str = "") -> str:
+    """``{{ remaining|budget_left:"exact" }}``: as ``yuan``, or 超出预算 … when overrun."""
+    return format_budget_left(amount, exact=form == "exact")
 
 
 @register.filter

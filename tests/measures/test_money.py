@@ -94,3 +94,12 @@ def test_the_filter_refuses_a_negative_amount():
 def test_the_filter_knows_one_form_besides_the_reading():
     with pytest.raises(TemplateSyntaxError):
         render('{{ amount|yuan:"wan" }}', amount=D("1"))
+
+
+def test_what_is_left_of_a_budget_reads_as_an_overrun_when_negative():
+    from measures.money import format_budget_left
+
+    assert format_budget_left(Decimal("1500000")) == "150万元"
+    assert format_budget_left(Decimal("-1234.5")) == "超出预算 1,234.50元"
+    assert format_budget_left(Decimal("-20000"), exact=True) == "超出预算 2万元（20,000.00元）"
+    assert format_budget_left(None) == ""

@@ -246,3 +246,19 @@ def test_approvals_and_a_payment_at_once_keep_the_totals_equal_to_the_sums(
     assert kept(window) == (Decimal("16000000"), Decimal("4000000"))
     assert_kept_equals_summed(window)
     assert ApplicationWindow.objects.get(pk=window.pk).total_budget == sum(kept(window))
+
+
+def test_a_budget_overrun_by_data_written_past_the_services_is_shown_not_a_500(
+    client, admin_user, window
+):
+    application = approved_applications(1, amount=Decimal("100000"), window=window)[0]
+    # A budget lowered in the database below what was approved: the form would refuse it.
+    ApplicationWindow.objects.filter(pk=window.pk).update(total_budget=Decimal("60000"))
+    client.force_login(admin_user)
+
+    listed = client.get(reverse("admin:measures_applicationwindow_changelist"))
+    shown = client.get(reverse("admin:applications_application_change", args=[application.pk]))
+
+    assert listed.status_code == shown.status_code == 200
+    assert "超出预算 4万元" in listed.content.decode()
+    assert "超出预算 4万元（40,000.00元）" in shown.content.decode()
