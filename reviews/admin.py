@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -269,6 +270,11 @@ LIST_COLUMNS = (
 )
 
 
+def _due_date(moment) -> str:
+    # Digits and hyphens only, so safe as they are: format_html on every row of 50 is not free.
+    return mark_safe(f'<span class="due-date">{timezone.localtime(moment):%Y-%m-%d}</span>')  # noqa: S308
+
+
 class WorklistChangeList(ChangeList):
     """Sorting by the due date ties as the default order does, newest submission first, so
     that both read off the same indexes rather than sorting every row in scope."""
@@ -459,10 +465,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         past_limit = application.is_past_payment_limit
         # The date never breaks at its hyphens; the markers may go below it on a narrow list.
         if application.due_at is not None:
-            text = format_html(
-                '<span class="due-date">{}</span>',
-                timezone.localtime(application.due_at).strftime("%Y-%m-%d"),
-            )
+            text = _due_date(application.due_at)
             if application.is_overdue:
                 text = format_html(
                     '<strong class="overdue">{} <span class="due-tag">{}</span></strong>',
@@ -470,10 +473,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
                     gettext("已逾期"),
                 )
         elif application.state == State.APPROVED and application.payment_due_at is not None:
-            text = format_html(
-                '<span class="due-date">{}</span>',
-                timezone.localtime(application.payment_due_at).strftime("%Y-%m-%d"),
-            )
+            text = _due_date(application.payment_due_at)
         else:
             text = "—"
         if past_limit:
