@@ -330,19 +330,25 @@ def _demo_publicity(administrator: User, report: DemoReport) -> None:
         for fate, ids in fates.items():
             if not ids:
                 continue
-            publicity = publicity_services.publicity_create(
-                window=window,
-                measure=measure,
-                by=administrator,
-                applications=Application.objects.filter(pk__in=ids),
+            publicity = _publicised(
+                window, measure, administrator, Application.objects.filter(pk__in=ids), fate
             )
-            opened = timezone.now() - timedelta(days=30 if fate == "closed" else 0)
-            publicity = publicity_services.publicity_publish(
-                publicity=publicity, by=administrator, at=opened
-            )
-            if fate == "closed":
-                publicity_services.publicity_close(publicity=publicity, by=administrator)
             report.created.append(f"publicity {publicity.pk} ({fate}): {publicity.title}")
+
+
+def _publicised(window, measure, administrator: User, applications, fate: str):
+    """A 公示 of ``applications``: open since today, or ("closed") published a month ago and
+    closed without objection, so that finance may pay what it holds."""
+    publicity = publicity_services.publicity_create(
+        window=window, measure=measure, by=administrator, applications=applications
+    )
+    opened = timezone.now() - timedelta(days=30 if fate == "closed" else 0)
+    publicity = publicity_services.publicity_publish(
+        publicity=publicity, by=administrator, at=opened
+    )
+    if fate == "closed":
+        publicity = publicity_services.publicity_close(publicity=publicity, by=administrator)
+    return publicity
 
 
 def _library(enterprise_user: User, report: DemoReport) -> None:
@@ -429,6 +435,27 @@ def _division_contacts(report: DemoReport) -> None:
         report.created.append(f"demo contact for division {division.code}")
 
 
+def _submitted(enterprise_user: User, track: Track, window, figures: dict) -> Application:
+    """A demo application of ``enterprise_user``'s enterprise, its figures declared and every
+    required document attached, submitted through the services."""
+    application = application_services.application_create(
+        enterprise=enterprise_user.enterprise, track=track, window=window, by=enterprise_user
+    )
+    form = declared_form_class(track)(data={k: str(v) for k, v in figures.items()})
+    form.is_valid()
+    application_services.application_update_declared(
+        application=application, by=enterprise_user, declared=form.declared()
+    )
+    for kind in track.required_documents:
+        application_services.document_add(
+            application=application,
+            by=enterprise_user,
+            kind=kind,
+            upload=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
+        )
+    return application_services.application_submit(application=application, by=enterprise_user)
+
+
 def _demo_applications(
     enterprise_user: User, rows, district: User, municipal: User, report: DemoReport
 ) -> None:
@@ -436,24 +463,7 @@ def _demo_applications(
     for code, figures, stage in rows:
         track = Track.objects.select_related("measure").get(code=code)
         window = ApplicationWindow.objects.open_at(now).filter(measure=track.measure).first()
-        application = application_services.application_create(
-            enterprise=enterprise_user.enterprise, track=track, window=window, by=enterprise_user
-        )
-        form = declared_form_class(track)(data={k: str(v) for k, v in figures.items()})
-        form.is_valid()
-        application_services.application_update_declared(
-            application=application, by=enterprise_user, declared=form.declared()
-        )
-        for kind in track.required_documents:
-            application_services.document_add(
-                application=application,
-                by=enterprise_user,
-                kind=kind,
-                upload=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
-            )
-        application = application_services.application_submit(
-            application=application, by=enterprise_user
-        )
+        application = _submitted(enterprise_user, track, window, figures)
         if stage in ("municipal", "approved"):
             review_decide(
                 application=application,
@@ -536,24 +546,7 @@ def _demo_finished_applications(
             total_budget=DEMO_WINDOW_BUDGET,
         )
         windows.append(window)
-        application = application_services.application_create(
-            enterprise=enterprise, track=track, window=window, by=enterprise_user
-        )
-        form = declared_form_class(track)(data={k: str(v) for k, v in figures.items()})
-        form.is_valid()
-        application_services.application_update_declared(
-            application=application, by=enterprise_user, declared=form.declared()
-        )
-        for kind in track.required_documents:
-            application_services.document_add(
-                application=application,
-                by=enterprise_user,
-                kind=kind,
-                upload=SimpleUploadedFile(f"{kind}.pdf", DEMO_PDF, content_type="application/pdf"),
-            )
-        application = application_services.application_submit(
-            application=application, by=enterprise_user
-        )
+        application = _submitted(enterprise_user, track, window, figures)
         if outcome == "district_rejected":
             review_decide(
                 application=application,
@@ -576,13 +569,13 @@ def _demo_finished_applications(
                 amount=application.calculated_amount,
                 comment="同意。",
             )
-            publicity = publicity_services.publicity_create(
-                window=window, measure=track.measure, by=administrator
+            _publicised(
+                window,
+                track.measure,
+                administrator,
+                Application.objects.filter(pk=application.pk),
+                "closed",
             )
-            publicity = publicity_services.publicity_publish(
-                publicity=publicity, by=administrator, at=now - timedelta(days=30)
-            )
-            publicity_services.publicity_close(publicity=publicity, by=administrator)
             paid.append(application)
         ratings.append((application, rating))
         report.created.append(f"application {application.reference_label} ({outcome})")

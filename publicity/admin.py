@@ -382,6 +382,12 @@ class PublicityFilter(admin.SimpleListFilter):
     parameter_name = "publicity"
 
     def lookups(self, request, model_admin):
+        # Administrators publicise and finance pays; reviewers have no use for it.
+        user = request.user
+        if not (
+            permissions.is_administrator(None, user) or roles.user_has_role(user, roles.FINANCE)
+        ):
+            return []
         return [
             ("none", _("待公示")),
             ("open", _("公示中")),
@@ -394,9 +400,14 @@ class PublicityFilter(admin.SimpleListFilter):
         held = entries.filter(objection_upheld=False)
         match self.value():
             case "none":
-                return queryset.filter(state=State.APPROVED).exclude(Exists(held))
+                # A draft 公示 is not public yet: what it holds still waits for one.
+                return queryset.filter(state=State.APPROVED).exclude(
+                    Exists(held.exclude(publicity__state=PublicityState.DRAFT))
+                )
             case "open":
-                return queryset.filter(Exists(held.exclude(publicity__state=PublicityState.CLOSED)))
+                return queryset.filter(
+                    Exists(held.filter(publicity__state=PublicityState.PUBLISHED))
+                )
             case "cleared":
                 return queryset.filter(Exists(held.filter(publicity__state=PublicityState.CLOSED)))
             case "upheld":

@@ -96,6 +96,9 @@ def _medians(result):
     return {row["stage"]: (row["median_days"], row["count"]) for row in result["stages"]}
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's; CI runs it there"
+)
 def test_median_processing_times_on_postgresql(city):
     assert connection.vendor == "postgresql"
     result = selectors.processing_times(CITY)

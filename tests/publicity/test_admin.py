@@ -171,3 +171,17 @@ def test_the_publicity_filter_tells_what_finance_may_pay(admin_client, administr
     assert listed("open") == {under_way[0].reference}
     assert listed("cleared") == {cleared.reference}
     assert listed("upheld") == set()
+
+
+def test_an_application_in_a_draft_publicity_still_waits_for_one(admin_client, administrator):
+    drafted = approved_applications(1, publicised=False)[0]
+    services.publicity_create(
+        window=drafted.window, measure=drafted.track.measure, by=administrator
+    )
+
+    def listed(value):
+        page = admin_client.get(reverse(APPLICATIONS_URL), {"publicity": value})
+        return {a.reference for a in page.context["cl"].result_list}
+
+    assert listed("none") == {drafted.reference}
+    assert listed("open") == set()
