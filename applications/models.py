@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from enterprises.districts import District
+from measures.fields import ExactDecimalField
 from measures.models import MONEY, ApplicationWindow, Track
+from measures.numbers import AMOUNT_CEILING
 from measures.workdays import due_after_workdays, workdays_between
 
 from . import permissions
@@ -141,11 +143,21 @@ class Application(ConcurrentTransitionMixin, models.Model):
         related_name="applications",
     )
     declared = models.JSONField(_("申报数据"), default=dict, blank=True)
-    calculated_amount = models.DecimalField(_("测算金额（元）"), **MONEY, null=True, blank=True)
-    recommended_amount = models.DecimalField(
-        _("区县推荐金额（元）"), **MONEY, null=True, blank=True
+    # At most the figure it is computed from (a rate is at most 1): within FIGURE_CEILING.
+    calculated_amount = ExactDecimalField(
+        _("测算金额（元）"), **MONEY, minimum=0, null=True, blank=True
     )
-    approved_amount = models.DecimalField(_("核定金额（元）"), **MONEY, null=True, blank=True)
+    recommended_amount = ExactDecimalField(
+        _("区县推荐金额（元）"),
+        **MONEY,
+        maximum=AMOUNT_CEILING,
+        minimum=0,
+        null=True,
+        blank=True,
+    )
+    approved_amount = ExactDecimalField(
+        _("核定金额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
+    )
     state = FSMField(
         _("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
     )
@@ -532,8 +544,8 @@ class WindowTotals(models.Model):
         related_name="totals",
         verbose_name=_("申报批次"),
     )
-    approved_amount = models.DecimalField(_("已批准待拨付"), **MONEY, default=0)
-    disbursed_amount = models.DecimalField(_("已拨付"), **MONEY, default=0)
+    approved_amount = ExactDecimalField(_("已批准待拨付"), **MONEY, default=0)
+    disbursed_amount = ExactDecimalField(_("已拨付"), **MONEY, default=0)
 
     class Meta:
         verbose_name = _("预算")
@@ -592,7 +604,9 @@ class TransitionLog(AppendOnlyModel):
     to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices)
     comment = models.TextField(_("意见"), blank=True)
     comment_public = models.BooleanField(_("对企业公开"), default=True)
-    amount = models.DecimalField(_("金额（元）"), **MONEY, null=True, blank=True)
+    amount = ExactDecimalField(
+        _("金额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
+    )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:

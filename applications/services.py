@@ -7,7 +7,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value, When
 from django.utils import timezone
@@ -18,6 +18,7 @@ from enterprises.models import Enterprise
 from measures.forms import declared_form_class, serialize_declared
 from measures.models import MONEY, ApplicationWindow, Track
 from measures.money import format_yuan
+from measures.numbers import AMOUNT_CEILING, parse_number
 
 from . import permissions
 from .errors import ApplicationError
@@ -116,9 +117,10 @@ def application_update_declared(*, application: Application, by, declared: dict)
         raise ApplicationError(
             _("未知的申报字段：%(names)s。") % {"names": "、".join(sorted(unknown))}
         )
-    # The same checks as the form, whoever calls: types, required fields, minimums, decimals.
+    # The same checks as the form, whoever calls: types, required fields, minimums, decimals,
+    # ceilings. Values go in as they are: a Decimal is read as the number it is, text as text.
     form = form_class(
-        data={name: "" if value is None else str(value) for name, value in declared.items()}
+        data={name: "" if value is None else value for name, value in declared.items()}
     )
     if not form.is_valid():
         raise ApplicationError(
@@ -576,17 +578,25 @@ def _take_with_comment(application: Application, name: str, *, by, comment: str,
     return _take(application, name, by=by, comment=comment, comment_public=public)
 
 
-def _check_amount(application: Application, amount) -> Decimal:
+def _read_amount(amount) -> Decimal | None:
+    """A reviewer's amount, read as every figure is (measures.numbers): to the fen, within
+    AMOUNT_CEILING; None for none."""
+    try:
+        return parse_number(amount, decimal_places=2, maximum=AMOUNT_CEILING, minimum=None)
+    except ValidationError as error:
+        raise ApplicationError(
+            *(_("金额：%(reason)s") % {"reason": m} for m in error.messages)
+        ) from None
+
+
+def _check_amount(application: Application, amount: Decimal | None) -> Decimal:
     """The amount must lie within the track's rule: its floor and cap, and for a formula track
     never above what the rule calculates."""
     if amount is None:
         raise ApplicationError(_("请填写金额。"))
-    amount = Decimal(amount)
     track = application.track
     if amount <= 0:
         raise ApplicationError(_("金额须大于0。"))
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ApplicationError(_("金额最多精确到分。"))
     if track.floor is not None and amount < track.floor:
         raise ApplicationError(
             _("金额不能低于通知规定的%(floor)s（%(rule)s）。")
@@ -668,6 +678,8 @@ def application_withdraw(*, application: Application, by, comment: str = "") -> 
 def application_district_approve(
     *, application: Application, by, amount, comment: str = "", comment_public: bool = True
 ) -> Application:
+    amount = _read_amount(amount)
+
     def set_amount(app: Application) -> None:
         app.recommended_amount = _check_amount(app, amount)
 
@@ -677,7 +689,7 @@ def application_district_approve(
         by=by,
         comment=comment,
         comment_public=comment_public,
-        amount=Decimal(amount) if amount is not None else None,
+        amount=amount,
         before=set_amount,
     )
     return app
@@ -705,6 +717,8 @@ def application_district_reject(
 def application_municipal_approve(
     *, application: Application, by, amount, comment: str = "", comment_public: bool = True
 ) -> Application:
+    amount = _read_amount(amount)
+
     def set_amount(app: Application) -> None:
         approved = _check_amount(app, amount)
         # Lock the window: approvals against one budget are taken one at a time.
@@ -724,7 +738,7 @@ def application_municipal_approve(
         by=by,
         comment=comment,
         comment_public=comment_public,
-        amount=Decimal(amount) if amount is not None else None,
+        amount=amount,
         before=set_amount,
     )
     _window_totals_add({application.window_id: (application.approved_amount, ZERO)})

@@ -13,7 +13,9 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from applications.models import AppendOnlyModel
+from measures.fields import ExactDecimalField
 from measures.models import MONEY
+from measures.numbers import AMOUNT_CEILING
 
 from . import permissions
 
@@ -69,7 +71,7 @@ class DisbursementBatch(ConcurrentTransitionMixin, models.Model):
     )
     # Kept with every change of the lines: what the batch pays, without summing its lines.
     line_count = models.PositiveIntegerField(_("笔数"), default=0)
-    total_amount = models.DecimalField(_("合计金额（元）"), **MONEY, default=0)
+    total_amount = ExactDecimalField(_("合计金额（元）"), **MONEY, default=0)
 
     prepared_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -194,7 +196,7 @@ class BatchLine(models.Model):
     status = models.CharField(
         _("明细状态"), max_length=16, choices=LineStatus.choices, default=LineStatus.IN_BATCH
     )
-    amount = models.DecimalField(_("核定金额（元）"), **MONEY)
+    amount = ExactDecimalField(_("核定金额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0)
     # The snapshot the exports are made of; taken when the line is added, again at freezing.
     reference = models.CharField(_("申报编号"), max_length=32)
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
@@ -292,7 +294,7 @@ class BatchExport(models.Model):
     )
     format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
     line_count = models.PositiveIntegerField(_("笔数"))
-    total_amount = models.DecimalField(_("合计金额（元）"), **MONEY)
+    total_amount = ExactDecimalField(_("合计金额（元）"), **MONEY)
     size = models.PositiveBigIntegerField(_("大小（字节）"), null=True, blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("导出时间"), default=timezone.now)

@@ -9,7 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from measures.fields import TRUE_TEXTS, StrictBooleanField
-from measures.forms import _form_field as declared_form_field
+from measures.forms import declared_form_field
 
 from .models import FILE_FIRST_YEAR, Enterprise, User
 from .recognitions import Recognition

@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from measures.fields import ExactDecimalField
+
 from .districts import District
 from .industries import division_belongs_to, division_choices, section_choices
 from .recognitions import Recognition
@@ -205,8 +207,9 @@ class EnterpriseFigure(models.Model):
     )
     name = models.SlugField(_("字段名"), max_length=50)
     year = models.PositiveSmallIntegerField(_("年度"), validators=file_year_validators)
-    decimal_value = models.DecimalField(
-        _("数值"), max_digits=16, decimal_places=2, null=True, blank=True
+    # Within 10万亿 (each figure's own ceiling is its TrackField's): read back exactly.
+    decimal_value = ExactDecimalField(
+        _("数值"), max_digits=16, decimal_places=2, money=False, null=True, blank=True
     )
     boolean_value = models.BooleanField(_("是/否"), null=True, blank=True)
     text_value = models.CharField(_("文本"), max_length=200, blank=True)

@@ -2,7 +2,6 @@
 
 import logging
 from collections.abc import Iterable, Mapping
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import Group
@@ -12,6 +11,8 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from measures.forms import declared_form_field
 
 from . import roles
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
@@ -223,9 +224,13 @@ def _columns(file_field: FileField, value) -> dict:
             raise ValidationError({file_field.name: _("请选择是或否。")})
         columns["boolean_value"] = value
     elif kind in ("decimal", "integer"):
-        if isinstance(value, bool):
-            raise ValidationError({file_field.name: _("请输入一个数字。")})
-        columns["decimal_value"] = Decimal(value)
+        # Read as the figure is read on every form (measures.numbers): within its ceiling and
+        # decimal places, so that it reads back as it was written.
+        try:
+            number = declared_form_field(file_field.track_field).clean(value)
+        except ValidationError as error:
+            raise ValidationError({file_field.name: error.messages}) from None
+        columns["decimal_value"] = number
     else:
         columns["text_value"] = str(value)
     return columns

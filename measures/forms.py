@@ -11,10 +11,9 @@ from django import forms
 from .fields import StrictBooleanField, StrictDecimalField, StrictIntegerField
 from .models import Track, TrackField
 
-MAX_DIGITS = 16
 
-
-def _form_field(track_field: TrackField) -> forms.Field:
+def declared_form_field(track_field: TrackField) -> forms.Field:
+    """The form field a figure of ``track_field`` is entered with, wherever it is entered."""
     common = {
         "label": f"{track_field.label}（{track_field.unit}）"
         if track_field.unit
@@ -29,20 +28,19 @@ def _form_field(track_field: TrackField) -> forms.Field:
             # Money is never negative, whatever the data file forgets to say.
             minimum = Decimal(0)
         field = StrictDecimalField(
-            max_digits=MAX_DIGITS,
             decimal_places=track_field.decimal_places,
+            maximum=track_field.ceiling,
             min_value=minimum,
+            money=track_field.is_money,
             **common,
         )
-        field.widget = forms.TextInput(attrs={"inputmode": "decimal"})
         if track_field.is_money:
             # static/js/wan.js shows the figure in 万元 beside the input as it is typed.
             field.widget.attrs["data-money"] = "yuan"
         return field
     if kind == TrackField.FieldType.INTEGER:
         return StrictIntegerField(
-            min_value=int(track_field.minimum) if track_field.minimum is not None else None,
-            **common,
+            maximum=track_field.ceiling, min_value=track_field.minimum, **common
         )
     if kind == TrackField.FieldType.BOOLEAN:
         # A checkbox: "not ticked" is an answer (no), so it is never required at form level;
@@ -67,7 +65,7 @@ def declared_form_class(track: Track) -> type[DeclaredFiguresForm]:
     track (measures.cache) is the same object request after request."""
     form_class = track.__dict__.get("_declared_form_class")
     if form_class is None:
-        fields = {f.name: _form_field(f) for f in track.fields.all()}
+        fields = {f.name: declared_form_field(f) for f in track.fields.all()}
         form_class = type(
             f"DeclaredFiguresForm_{track.pk}", (DeclaredFiguresForm,), {**fields, "track": track}
         )

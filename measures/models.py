@@ -7,13 +7,18 @@ admin. The award calculator (``measures.calculator``) reads them; nothing else e
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .fields import ExactDecimalField
+from .numbers import AMOUNT_CEILING, FIGURE_CEILING
+
 MONEY = {"max_digits": 16, "decimal_places": 2}
+# A rate is a share of a figure, at most all of it: rate × figure stays within FIGURE_CEILING.
+RATE = {"max_digits": 7, "decimal_places": 4, "maximum": 1, "minimum": 0, "money": False}
 
 
 class PolicyDocument(models.Model):
@@ -204,14 +209,16 @@ class Track(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     is_active = models.BooleanField(_("启用"), default=True)
     award_kind = models.CharField(_("奖补方式"), max_length=16, choices=AwardKind.choices)
-    rate = models.DecimalField(_("比例"), max_digits=7, decimal_places=4, null=True, blank=True)
+    rate = ExactDecimalField(_("比例"), **RATE, null=True, blank=True)
     base_field = models.CharField(_("计算基数字段"), max_length=50, blank=True)
-    base_limit_rate = models.DecimalField(
-        _("基数上限比例"), max_digits=7, decimal_places=4, null=True, blank=True
-    )
+    base_limit_rate = ExactDecimalField(_("基数上限比例"), **RATE, null=True, blank=True)
     base_limit_field = models.CharField(_("基数上限字段"), max_length=50, blank=True)
-    floor = models.DecimalField(_("下限（元）"), **MONEY, null=True, blank=True)
-    cap = models.DecimalField(_("上限（元）"), **MONEY, null=True, blank=True)
+    floor = ExactDecimalField(
+        _("下限（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
+    )
+    cap = ExactDecimalField(
+        _("上限（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
+    )
     cap_period = models.CharField(
         _("上限口径"), max_length=16, choices=CapPeriod.choices, default=CapPeriod.APPLICATION
     )
@@ -285,8 +292,19 @@ class TrackField(models.Model):
     unit = models.CharField(_("单位"), max_length=16, blank=True)
     field_type = models.CharField(_("类型"), max_length=16, choices=FieldType.choices)
     required = models.BooleanField(_("必填"), default=True)
-    minimum = models.DecimalField(_("最小值"), **MONEY, null=True, blank=True)
-    decimal_places = models.PositiveSmallIntegerField(_("小数位数"), default=2)
+    minimum = ExactDecimalField(_("最小值"), **MONEY, money=False, null=True, blank=True)
+    maximum = ExactDecimalField(
+        _("最大值"),
+        **MONEY,
+        money=False,
+        null=True,
+        blank=True,
+        help_text=_("高于此值的填报不被接受；留空为10万亿（元）。"),
+    )
+    # The enterprise's file keeps a figure to 2 decimal places (EnterpriseFigure).
+    decimal_places = models.PositiveSmallIntegerField(
+        _("小数位数"), default=2, validators=[MaxValueValidator(2)]
+    )
     help_text = models.TextField(_("说明"), blank=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
@@ -305,6 +323,15 @@ class TrackField(models.Model):
     def is_money(self) -> bool:
         return self.field_type == self.FieldType.DECIMAL and self.unit == "元"
 
+    @property
+    def ceiling(self) -> Decimal:
+        """The most this figure may be: its own maximum, else 10万亿 (what any figure may be)."""
+        return FIGURE_CEILING if self.maximum is None else self.maximum
+
+    def clean(self) -> None:
+        if self.minimum is not None and self.minimum > self.ceiling:
+            raise ValidationError({"maximum": _("最大值不能低于最小值。")})
+
 
 class EligibilityThreshold(models.Model):
     """A condition the declared figures must meet, in the notice's words."""
@@ -319,7 +346,7 @@ class EligibilityThreshold(models.Model):
     )
     field_name = models.CharField(_("字段名"), max_length=50)
     operator = models.CharField(_("条件"), max_length=8, choices=Operator.choices)
-    value = models.DecimalField(_("门槛值"), **MONEY, null=True, blank=True)
+    value = ExactDecimalField(_("门槛值"), **MONEY, money=False, null=True, blank=True)
     text = models.CharField(_("通知表述"), max_length=200)
 
     class Meta:
@@ -372,7 +399,9 @@ class ApplicationWindow(models.Model):
     name = models.CharField(_("批次名称"), max_length=100)
     opens_at = models.DateTimeField(_("开始时间"))
     closes_at = models.DateTimeField(_("截止时间"))
-    total_budget = models.DecimalField(_("预算总额（元）"), **MONEY)
+    total_budget = ExactDecimalField(
+        _("预算总额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0
+    )
     district_review_days = models.PositiveSmallIntegerField(
         _("区县审核时限（工作日）"),
         default=15,

@@ -52,6 +52,20 @@ def _digits(number: Decimal, *, decimals: int) -> str:
     return f"{number:,.{shown}f}"
 
 
+def format_number(value) -> str:
+    """A figure that is not an amount (a count, a share), exactly, with thousands separators:
+    1,500, 12.5, 0.25; "" for None. Never in exponent notation (Decimal("1E+3") is 1,000)."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, float | bool):
+        raise TypeError(f"a figure is a Decimal, not {type(value).__name__}: {value!r}")
+    number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    if not number.is_finite():
+        raise ValueError(f"not a figure: {value!r}")
+    sign = "-" if number < 0 else ""
+    return f"{sign}{_digits(abs(number), decimals=0)}"
+
+
 def _in_wan(amount: Decimal) -> bool:
     return amount != 0 and amount % WAN == 0
 

@@ -1,7 +1,10 @@
 """The API's JSON parser: a small body, read to its limit only, and any JSON it cannot take in
-is a 400, never a 500."""
+is a 400, never a 500. A JSON number with a fraction or an exponent is read as a Decimal, as it
+was written (1.23457E+11 stays what it says, for the figures' reading to refuse), never through
+a float."""
 
 import json
+from decimal import Decimal
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -24,7 +27,9 @@ class BoundedJSONParser(JSONParser):
             raise PayloadTooLarge(_("请求内容过大（最多%(kb)d KB）。") % {"kb": limit // 1024})
         encoding = (parser_context or {}).get("encoding", settings.DEFAULT_CHARSET)
         try:
-            data = json.loads(body.decode(encoding), parse_constant=_no_constant)
+            data = json.loads(
+                body.decode(encoding), parse_constant=_no_constant, parse_float=Decimal
+            )
         except RecursionError as exc:
             raise ParseError(_("JSON嵌套过深。")) from exc
         except (ValueError, UnicodeDecodeError) as exc:

@@ -8,6 +8,7 @@ from .models import ApplicationWindow, EligibilityThreshold, Measure, Track, Tra
 
 class TrackFieldSerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="field_type")
+    maximum = serializers.SerializerMethodField()
 
     class Meta:
         model = TrackField
@@ -18,9 +19,20 @@ class TrackFieldSerializer(serializers.ModelSerializer):
             "type",
             "required",
             "minimum",
+            "maximum",
             "decimal_places",
             "help_text",
         ]
+
+    def get_maximum(self, track_field: TrackField) -> str | None:
+        """The most a figure may be (its own maximum, or the ceiling every figure has), as
+        DRF writes a decimal; None for a yes/no or a text."""
+        if track_field.field_type not in (
+            TrackField.FieldType.DECIMAL,
+            TrackField.FieldType.INTEGER,
+        ):
+            return None
+        return format(track_field.ceiling.quantize(FEN), "f")
 
 
 class ThresholdSerializer(serializers.ModelSerializer):

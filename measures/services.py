@@ -146,24 +146,27 @@ def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) ->
     for field_order, field_data in enumerate(data.get("fields", []), start=1):
         field_where = f"{where} field {field_data['name']}"
         field_names.add(field_data["name"])
-        kept_fields.add(
-            _upsert(
-                report,
-                TrackField,
-                field_where,
-                {"track": track, "name": field_data["name"]},
-                {
-                    "label": field_data["label"],
-                    "unit": field_data.get("unit", ""),
-                    "field_type": field_data["type"],
-                    "required": field_data.get("required", True),
-                    "minimum": _decimal(field_data.get("minimum"), field_where),
-                    "decimal_places": field_data.get("decimal_places", 2),
-                    "help_text": field_data.get("help_text", ""),
-                    "order": field_order,
-                },
-            ).pk
+        track_field = _upsert(
+            report,
+            TrackField,
+            field_where,
+            {"track": track, "name": field_data["name"]},
+            {
+                "label": field_data["label"],
+                "unit": field_data.get("unit", ""),
+                "field_type": field_data["type"],
+                "required": field_data.get("required", True),
+                "minimum": _decimal(field_data.get("minimum"), field_where),
+                "maximum": _decimal(field_data.get("maximum"), field_where),
+                "decimal_places": field_data.get("decimal_places", 2),
+                "help_text": field_data.get("help_text", ""),
+                "order": field_order,
+            },
         )
+        # Its limits as the admin checks them: decimal places and a ceiling the columns hold.
+        with _reporting(field_where):
+            track_field.full_clean(exclude=["track"], validate_unique=False)
+        kept_fields.add(track_field.pk)
     _delete_missing(report, track.fields.all(), kept_fields, f"{where} field")
 
     for name in (track.base_field, track.base_limit_field):

@@ -14,6 +14,8 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from applications.models import AppendOnlyModel
+from measures.fields import ExactDecimalField
+from measures.numbers import AMOUNT_CEILING
 
 from . import permissions
 
@@ -143,7 +145,9 @@ class PublicityEntry(models.Model):
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
     measure_label = models.CharField(_("政策条款"), max_length=200)
     track_name = models.CharField(_("申报类别"), max_length=200)
-    approved_amount = models.DecimalField(_("核定金额（元）"), max_digits=14, decimal_places=2)
+    approved_amount = ExactDecimalField(
+        _("核定金额（元）"), max_digits=14, decimal_places=2, maximum=AMOUNT_CEILING, minimum=0
+    )
     # Set when an objection against this line is upheld: the application went back to review.
     objection_upheld = models.BooleanField(_("异议成立"), default=False)
 

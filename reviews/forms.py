@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from measures.fields import StrictDecimalField
+from measures.numbers import AMOUNT_CEILING
 
 from .services import DECISIONS
 
@@ -22,8 +23,8 @@ class DecisionForm(forms.Form):
     amount = StrictDecimalField(
         label=_("金额（元）"),
         required=False,
-        max_digits=16,
         decimal_places=2,
+        maximum=AMOUNT_CEILING,
         min_value=0,
         # static/js/wan.js reads the amount beside the input as it is typed, as the
         # enterprise's figures form does.

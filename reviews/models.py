@@ -4,7 +4,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import AppendOnlyModel
+from measures.fields import ExactDecimalField
 from measures.models import MONEY
+from measures.numbers import AMOUNT_CEILING
 
 
 class Review(AppendOnlyModel):
@@ -35,7 +37,9 @@ class Review(AppendOnlyModel):
     decision = models.CharField(_("审核结论"), max_length=16, choices=Decision.choices)
     comment = models.TextField(_("审核意见"), blank=True)
     comment_public = models.BooleanField(_("对企业公开"), default=True)
-    amount = models.DecimalField(_("金额（元）"), **MONEY, null=True, blank=True)
+    amount = ExactDecimalField(
+        _("金额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
+    )
     log_entry = models.OneToOneField(
         "applications.TransitionLog",
         verbose_name=_("办理记录"),

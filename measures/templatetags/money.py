@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from django import template
 
-from measures.money import format_budget_left, format_yuan, format_yuan_exact
+from measures.money import format_budget_left, format_number, format_yuan, format_yuan_exact
 
 register = template.Library()
 
@@ -16,6 +16,16 @@ def yuan(amount, form: str = "") -> str:
     if form:
         raise template.TemplateSyntaxError(f'yuan takes "exact" or nothing, not {form!r}')
     return format_yuan(amount)
+
+
+@register.filter
+def number(figure) -> str:
+    """``{{ figure|number }}``: a figure that is not an amount, exactly: 1,500, 12.5; what is
+    stored as it is when it is no number (a field that was text when it was declared)."""
+    try:
+        return format_number(figure)
+    except (ArithmeticError, TypeError, ValueError):
+        return str(figure)
 
 
 @register.filter

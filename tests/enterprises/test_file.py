@@ -189,7 +189,7 @@ def test_an_enterprise_saves_changes_and_clears_the_figures_of_a_year(client, en
     ("value", "message"),
     [
         ("1,000", "不要使用千位分隔符"),
-        ("-5", "大于或等于0"),
+        ("-5", "不能小于0元"),
         ("1.001", "小数"),
         ("NaN", "请输入一个数字，不要使用千位分隔符"),
     ],
@@ -316,3 +316,51 @@ def test_another_enterprise_s_application_is_not_found(client, other_enterprise_
     with pytest.raises(PermissionDenied):
         services.enterprise_file_save_application(application=approved, by=other_enterprise_user)
     assert not EnterpriseFigure.objects.exists()
+
+
+# ── figures from before they had a ceiling ────────────────────────────────────────────────
+
+
+def test_a_figure_stored_beyond_the_ceiling_before_is_removed_and_the_file_works_again(
+    client, enterprise_user
+):
+    import importlib
+
+    from django.apps import apps
+
+    enterprise = enterprise_user.enterprise
+    kept = EnterpriseFigure.objects.create(
+        enterprise=enterprise, name="new_purchase_amount", year=THIS_YEAR, decimal_value=1
+    )
+    absurd = EnterpriseFigure.objects.create(
+        enterprise=enterprise, name="annual_purchase_amount", year=THIS_YEAR, decimal_value=1
+    )
+    # As the form took it before: written past today's validation.
+    EnterpriseFigure.objects.filter(pk=absurd.pk).update(decimal_value=Decimal("99999999999999.99"))
+    migration = importlib.import_module("enterprises.migrations.0008_figures_read_back_exactly")
+
+    migration.remove_figures_beyond_the_ceiling(apps, None)
+
+    assert list(EnterpriseFigure.objects.values_list("pk", "decimal_value")) == [
+        (kept.pk, Decimal("1.00"))
+    ]
+    client.force_login(enterprise_user)
+    for url in (FILE_URL, year_url(THIS_YEAR), "/portal/matches/"):
+        assert client.get(url).status_code == 200, url
+
+
+def test_a_figure_that_is_not_an_amount_reads_in_full_digits(client, enterprise_user):
+    from measures.models import TrackField
+
+    TrackField.objects.filter(name="annual_purchase_amount").update(unit="台")
+    services.enterprise_figures_set(
+        enterprise=enterprise_user.enterprise,
+        by=enterprise_user,
+        year=THIS_YEAR,
+        values={"annual_purchase_amount": Decimal("1000")},
+    )
+    client.force_login(enterprise_user)
+
+    page = client.get(FILE_URL).content.decode()
+
+    assert "1,000台" in page and "1E+3" not in page

@@ -33,8 +33,8 @@ PROPERTY = {
 WAN = Decimal(10_000)
 YI = Decimal(100_000_000)
 FEN = Decimal("0.01")
-# The figures' form reads at most 16 digits, so at most 14 before the point with 2 after it.
-MAX_DIGITS = 16
+# Every figure has a ceiling: 10万亿 unless its field says less (measures.numbers).
+CEILING = Decimal(10) ** 13
 
 
 # ── the notice's rules ──────────────────────────────────────────────────────────────────────
@@ -207,7 +207,7 @@ def step(track_field: TrackField) -> Decimal:
 
 
 def largest(track_field: TrackField) -> Decimal:
-    return Decimal(10) ** (MAX_DIGITS - track_field.decimal_places) - step(track_field)
+    return track_field.maximum if track_field.maximum is not None else CEILING
 
 
 def boundaries(track: Track, track_field: TrackField) -> list[Decimal]:
@@ -275,8 +275,9 @@ def field_value(draw, track: Track, track_field: TrackField):
         figure = draw(decimal_figures(track, track_field))
         return draw(st.sampled_from(as_json_number(figure))), figure
     if kind == TrackField.FieldType.INTEGER:
-        lowest = int(track_field.minimum) if track_field.minimum is not None else -(10**15)
-        number = draw(st.integers(min_value=lowest, max_value=10**15))
+        highest = int(largest(track_field))
+        lowest = int(track_field.minimum) if track_field.minimum is not None else -highest
+        number = draw(st.integers(min_value=lowest, max_value=highest))
         return draw(st.sampled_from([number, str(number)])), number
     text = draw(
         st.text(st.characters(exclude_categories=["Cs", "Cc"]), min_size=1, max_size=200).filter(
@@ -476,7 +477,10 @@ def _as_page_fields(figures: dict) -> dict:
 
 # ── 2. junk: a 400, or a 200 with the right amount for what the junk says ───────────────────
 
-NUMBER_TEXT = re.compile(r"\A\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*\Z")
+# What a person writes: digits, a decimal point with digits after it, a minus; no exponent, no
+# plus sign, no separator (spaces around it are dropped; full-width digits read as digits).
+NUMBER_TEXT = re.compile(r"\A\s*-?[0-9]+(\.[0-9]+)?\s*\Z")
+FULL_WIDTH = str.maketrans("０１２３４５６７８９．－", "0123456789.-")
 TRICKY_TEXTS = [
     "-0",
     "+0",
@@ -576,14 +580,18 @@ def read_figure(value, track_field: TrackField):
         return text if len(text) <= 200 and "\x00" not in text else INVALID
     if value == "":
         return MISSING
-    text = repr(value) if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        # The API reads a JSON number as it is written; json.dumps writes a float's repr.
+        value = repr(value)
+    text = str(value).translate(FULL_WIDTH)
     if not NUMBER_TEXT.match(text):
         return INVALID
     number = Decimal(text.strip())
     if track_field.minimum is not None and number < track_field.minimum:
         return INVALID
     if kind == TrackField.FieldType.INTEGER:
-        return int(number) if number == number.to_integral_value() else INVALID
+        whole = number == number.to_integral_value() and abs(number) <= largest(track_field)
+        return int(number) if whole else INVALID
     if abs(number) > largest(track_field) or number != number.quantize(step(track_field)):
         return INVALID
     return number
@@ -679,17 +687,24 @@ def test_any_body_for_any_measure_is_a_200_or_a_400(client, policy, number, payl
 @settings(max_examples=600, deadline=None)
 @given(value=number_texts | json_scalars)
 def test_a_money_field_reads_any_entry_as_a_fen_amount_or_refuses_it(value):
-    field = StrictDecimalField(max_digits=MAX_DIGITS, decimal_places=2, min_value=Decimal(0))
+    field = StrictDecimalField(decimal_places=2, min_value=Decimal(0), required=False)
     entry = value if isinstance(value, str) else json.dumps(value)
+    meaning = read_figure(entry, TrackField(field_type="decimal", minimum=0))
 
     try:
         figure = field.clean(entry)
     except ValidationError:
+        assert meaning is INVALID
         return
+    if figure is None:
+        assert meaning is MISSING or not entry.strip()
+        return
+    assert figure == meaning
     assert isinstance(figure, Decimal) and figure.is_finite()
-    assert Decimal(0) <= figure < Decimal(10) ** 14
+    assert Decimal(0) <= figure <= CEILING
     assert figure == figure.quantize(FEN) and not figure.is_signed()
-    assert figure == Decimal(entry.strip())
+    assert figure == Decimal(entry.strip().translate(FULL_WIDTH))
+    assert NUMBER_TEXT.match(entry.translate(FULL_WIDTH))
 
 
 @settings(max_examples=300, deadline=None)
