@@ -172,6 +172,7 @@ class TrackFieldInline(admin.TabularInline):
         "unit",
         "required",
         "minimum",
+        "maximum",
         "decimal_places",
         "help_text",
     )
