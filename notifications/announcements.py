@@ -55,13 +55,14 @@ def _window_lines(window, matches) -> list[str]:
         }
     ]
     if qualifies:
-        lines.append(_("　符合申报条件：%(tracks)s") % {"tracks": "、".join(qualifies)})
+        lines.append(_("符合申报条件：%(tracks)s") % {"tracks": "、".join(qualifies)})
     if may_qualify:
         lines.append(
-            _("　可能符合（须补充档案数据或确认通知规定的条件）：%(tracks)s")
+            _("可能符合（须补充档案数据或确认通知规定的条件）：%(tracks)s")
             % {"tracks": "、".join(may_qualify)}
         )
-    return lines
+    # Under its window, indented by a full-width space as Chinese text is.
+    return lines[:1] + [f"\u3000{line}" for line in lines[1:]]
 
 
 def _digest(windows: list, matches_by_window: dict[int, list]) -> tuple[str, str]:
