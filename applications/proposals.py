@@ -1,9 +1,11 @@
 """免申即享: drafts the site prepares from an enterprise's file, for the enterprise to confirm.
 
 For a window, every track whose amount is computed by formula is matched against every
-enterprise's file (``enterprises.matching``, the engine of the 可申报政策 page). Where the file
-holds every figure the track's form asks for, for the window's year itself, and the enterprise
-qualifies for a positive amount, a draft is created with those figures and the documents of
+enterprise's file (``enterprises.matching``, the engine of the 可申报政策 page). Only a track the
+enterprise qualifies for is proposed: one whose every condition the file establishes, so never
+a track with conditions the enterprise must confirm (the kind of project, of applicant), which
+matching puts under 可能符合. Where the file holds every figure the track's form asks for, for
+the window's year itself, and the amount is positive, a draft is created with those figures and the documents of
 its library that the track lists (``applications.library``, where the enterprise has them),
 and the enterprise is invited to confirm it. A confirmation is a submission like any other,
 through ``application_submit`` and the state machine, its log entry saying it was one. Nothing

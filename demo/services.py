@@ -139,15 +139,16 @@ DEMO_UNPUBLICISED = {("demo-enterprise-2", "financing-interest")}
 # years before the current one (0: the current year, the demo windows' year).
 DEMO_FILE_FIGURES = {
     0: {
-        # 第2条: 1.8亿 purchases qualify; 1% of 4500万 new purchases is 45万元.
+        # 第2条: 1.8亿 purchases meet its threshold; 1% of 4500万 new purchases is 45万元
+        # once the enterprise confirms what the file cannot tell (a 重点骨干企业…).
         "annual_purchase_amount": "180000000",
         "new_purchase_amount": "45000000",
         # 第11条: 80% of the 120万元 premium, under 3% of the insured 5000万元: 96万元.
         "insured_amount": "50000000",
         "annual_premium": "1200000",
         "first_units_or_batch": True,
-        # 第10条: 1.5亿 qualifies for IC design (≥ 2000万), not manufacturing (≥ 5亿) nor
-        # equipment and materials (≥ 2亿).
+        # 第10条: 1.5亿 is not enough for manufacturing (≥ 5亿) nor equipment and materials
+        # (≥ 2亿); IC design (≥ 2000万) is for 软件和信息技术服务业, not this 专用设备 maker.
         "actual_investment": "150000000",
         # 第1条: 8亿 does not reach 10亿.
         "industrial_added_value": "800000000",
@@ -352,15 +353,19 @@ def _publicised(window, measure, administrator: User, applications, fate: str):
 
 
 def _library(enterprise_user: User, report: DemoReport) -> None:
-    """demo-enterprise's library: its licence, last year's financial statements and this year's
-    summary of purchase contracts and invoices, ready to be attached to a new application (all
-    three that measure 2 asks for: its 免申即享 draft is confirmed in one click)."""
+    """demo-enterprise's library: its licence, last year's financial statements, this year's
+    summary of purchase contracts and invoices, and this year's insurance papers of its first
+    unit, ready to be attached to a new application (all four that measure 11 asks for: its
+    免申即享 draft is confirmed in one click)."""
     this_year = timezone.localdate().year
     last_year = this_year - 1
     for kind, year, name in (
         ("营业执照", None, "营业执照（副本）.pdf"),
         ("年度财务报表", last_year, f"{last_year}年度财务报表.pdf"),
         ("采购合同及发票汇总表", this_year, f"{this_year}年采购合同及发票汇总表.pdf"),
+        ("保险合同", this_year, f"{this_year}年首台（套）保险合同.pdf"),
+        ("保费支付凭证", this_year, f"{this_year}年保费支付凭证.pdf"),
+        ("首台（套）或首批次认定证明", this_year, "首台（套）重大技术装备认定证明.pdf"),
     ):
         if LibraryDocument.objects.filter(
             enterprise=enterprise_user.enterprise, kind=kind, year=year
@@ -484,12 +489,13 @@ def _demo_applications(
 
 
 def _demo_proposal(report: DemoReport) -> None:
-    """免申即享 for measure 2 (supply chain) from the demo enterprise's file, for it to confirm:
-    prepared as an administrator would from the windows' list, without the worker. Running the
-    demo again proposes nothing twice."""
+    """免申即享 for measure 11 (first unit insurance) from the demo enterprise's file, for it to
+    confirm: prepared as an administrator would from the windows' list, without the worker.
+    Measure 11 is a formula track whose every condition the file establishes. Running the demo
+    again proposes nothing twice."""
     from applications.proposals import proposals_prepare
 
-    for window in ApplicationWindow.objects.open_at(timezone.now()).filter(measure__number=2):
+    for window in ApplicationWindow.objects.open_at(timezone.now()).filter(measure__number=11):
         if proposals_prepare(window=window):
             report.created.append(f"免申即享 proposals for {window}")
 

@@ -1,11 +1,17 @@
 """Matching (精准测算): every track with an open window against an enterprise's file.
 
-Each (window, track) falls in one of three groups:
+A track's conditions are policy data (``measures/data/policy.toml``, editable in the admin), of
+two kinds: those the file establishes (its thresholds on the file's figures, one of its
+recognitions held, its industry by 国民经济行业分类) and those it cannot (the kind of project,
+product or applicant), which the notice states and the enterprise must confirm
+(``Track.confirmations``). Each (window, track) falls in one of three groups:
 
-- qualifies: the file meets every condition the notice sets for the track (its thresholds and,
-  for a recognition-based track, one of its recognitions) and holds the figures its amount is
-  computed from; the amount or range is ``measures.calculator.quote``'s, as on the calculator;
-- may qualify: no condition is known to fail, but figures are missing (listed by label);
+- qualifies: the file establishes every condition the notice sets for the track, and the track
+  has none the enterprise must confirm; the file holds the figures its amount is computed from,
+  and the amount or range is ``measures.calculator.quote``'s, as on the calculator;
+- may qualify: no condition is known to fail, but figures or the industry are missing from the
+  file (listed by label), or the track has conditions the enterprise must confirm (listed in
+  the notice's words);
 - does not qualify: a condition fails; the reason quotes the notice.
 
 Which figures: a track reads the figures of the window's year. Where the file has none of the
@@ -42,8 +48,9 @@ from measures.models import (
 )
 from measures.money import format_yuan
 
+from .industries import DIVISION_NAMES, DIVISION_SECTION, SECTION_NAMES
 from .models import Enterprise
-from .recognitions import Recognition, counted_years, track_recognitions
+from .recognitions import Recognition, counted_years
 from .selectors import EnterpriseFile, enterprise_file
 
 
@@ -62,6 +69,10 @@ class TrackMatch:
     year: int | None = None
     quote: Quote | None = None
     missing: list[str] = field(default_factory=list)
+    # What the file lacks outside the yearly figures (its industry), by label.
+    missing_profile: list[str] = field(default_factory=list)
+    # The notice's conditions the file cannot establish, for the enterprise to confirm.
+    confirmations: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     # The recognitions of the file the track was granted on.
     recognitions: list[str] = field(default_factory=list)
@@ -192,44 +203,78 @@ def _named(kinds) -> str:
     return "、".join(str(Recognition(kind).label) for kind in kinds)
 
 
-def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile) -> TrackMatch:
-    """Where ``file`` stands on ``track`` in ``window``; reads nothing from the database."""
+def _industry_name(code: str) -> str:
+    name = SECTION_NAMES.get(code) or DIVISION_NAMES.get(code) or ""
+    return f"{code} {name}".strip()
+
+
+def industry_fits(codes, *, section: str, division: str) -> bool | None:
+    """Whether the file's classification is among ``codes`` (sections by letter, divisions by
+    number): None where the file cannot tell (nothing filled in, or only a section that holds
+    one of the divisions asked for)."""
+    sections = {code for code in codes if code in SECTION_NAMES}
+    divisions = {code for code in codes if code in DIVISION_NAMES}
+    if not section and not division:
+        return None
+    section = section or DIVISION_SECTION.get(division, "")
+    if section in sections or division in divisions:
+        return True
+    if not division and any(DIVISION_SECTION[code] == section for code in divisions):
+        return None
+    return False
+
+
+def _recognition_reasons(track: Track, window: ApplicationWindow, file, match) -> list[str]:
+    kinds = list(track.recognitions or [])
+    if not kinds:
+        return []
+    years = counted_years(window.year)
+    held = [kind for kind in kinds if any((kind, year) in file.recognitions for year in years)]
+    if held:
+        match.recognitions = [Recognition(kind).label for kind in held]
+        return []
+    return [
+        _(
+            "不符合：通知第%(number)s条面向%(kinds)s；企业档案中没有%(first)s年或"
+            "%(last)s年获得的该项认定。"
+        )
+        % {
+            "number": track.measure.number,
+            "kinds": _named(kinds),
+            "first": years[0],
+            "last": years[-1],
+        }
+    ]
+
+
+def _industry_reasons(track: Track, file, match) -> list[str]:
+    codes = list(track.industry_codes or [])
+    if not codes:
+        return []
+    fits = industry_fits(codes, section=file.industry_section, division=file.industry_division)
+    if fits is None:
+        match.missing_profile.append(_("国民经济行业分类"))
+        return []
+    if fits:
+        return []
+    held = file.industry_division or file.industry_section
+    return [
+        _(
+            "不符合：通知第%(number)s条面向%(text)s（国民经济行业%(codes)s）；"
+            "企业档案中的国民经济行业为%(held)s。"
+        )
+        % {
+            "number": track.measure.number,
+            "text": track.industry_text,
+            "codes": "、".join(_industry_name(code) for code in codes),
+            "held": _industry_name(held),
+        }
+    ]
+
+
+def _threshold_reasons(track: Track, fields: dict, declared: dict, year) -> list[str]:
     number = track.measure.number
-    fields = {f.name: f for f in track.fields.all()}
-    needed = considered_fields(track)
-    match = TrackMatch(window=window, track=track, status=Status.MAY_QUALIFY)
-
     reasons = []
-    kinds = track_recognitions(measure_number=number, track_code=track.code)
-    if kinds:
-        years = counted_years(window.year)
-        held = [kind for kind in kinds if any((kind, year) in file.recognitions for year in years)]
-        if held:
-            match.recognitions = [Recognition(kind).label for kind in held]
-        else:
-            reasons.append(
-                _(
-                    "不符合：通知第%(number)s条面向%(kinds)s；企业档案中没有%(first)s年或"
-                    "%(last)s年获得的该项认定。"
-                )
-                % {
-                    "number": number,
-                    "kinds": _named(kinds),
-                    "first": years[0],
-                    "last": years[-1],
-                }
-            )
-
-    declared = {}
-    if needed or not kinds:
-        names = [f.name for f in needed]
-        match.year = _year_to_read(names, window.year, file)
-        for name, by_year in file.figures.items():
-            if name in fields and match.year in by_year:
-                declared[name] = _typed(by_year[match.year], fields[name])
-        match.missing = [f.label for f in needed if declared.get(f.name) in (None, "")]
-        match.known = len(needed) - len(match.missing)
-
     for threshold in track.thresholds.all():
         value = declared.get(threshold.field_name)
         if value in (None, "") or threshold.is_met(value):
@@ -238,7 +283,7 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
         if threshold.operator == EligibilityThreshold.Operator.TRUE:
             reasons.append(
                 _("不符合：通知第%(number)s条要求“%(condition)s”，企业档案中%(year)s年为“否”。")
-                % {"number": number, "condition": threshold.text, "year": match.year}
+                % {"number": number, "condition": threshold.text, "year": year}
             )
         else:
             reasons.append(
@@ -249,16 +294,43 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
                 % {
                     "number": number,
                     "condition": threshold.text,
-                    "year": match.year,
+                    "year": year,
                     "label": track_field.label if track_field else threshold.field_name,
                     "value": _describe(value, track_field),
                 }
             )
+    return reasons
+
+
+def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile) -> TrackMatch:
+    """Where ``file`` stands on ``track`` in ``window``; reads nothing from the database."""
+    fields = {f.name: f for f in track.fields.all()}
+    needed = considered_fields(track)
+    match = TrackMatch(
+        window=window,
+        track=track,
+        status=Status.MAY_QUALIFY,
+        confirmations=list(track.confirmations or []),
+    )
+
+    reasons = _recognition_reasons(track, window, file, match)
+    reasons += _industry_reasons(track, file, match)
+
+    declared = {}
+    if needed or not track.recognitions:
+        names = [f.name for f in needed]
+        match.year = _year_to_read(names, window.year, file)
+        for name, by_year in file.figures.items():
+            if name in fields and match.year in by_year:
+                declared[name] = _typed(by_year[match.year], fields[name])
+        match.missing = [f.label for f in needed if declared.get(f.name) in (None, "")]
+        match.known = len(needed) - len(match.missing)
+    reasons += _threshold_reasons(track, fields, declared, match.year)
 
     if reasons:
         match.status, match.reasons = Status.DOES_NOT_QUALIFY, reasons
         return match
-    if not needed and not kinds:
+    if not needed and not track.recognitions and not track.industry_codes:
         # Nothing in the file can tell (policy data that names no condition and no figure).
         match.missing = [f.label for f in track.fields.all()] or [track.description or track.name]
         return match
@@ -266,8 +338,8 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
         return match
     result = quote(track, declared)
     match.quote = result
-    if result.eligible:
-        match.status = Status.QUALIFIES
-    else:
+    if not result.eligible:
         match.status, match.reasons = Status.DOES_NOT_QUALIFY, list(result.reasons)
+    elif not match.missing_profile and not match.confirmations:
+        match.status = Status.QUALIFIES
     return match

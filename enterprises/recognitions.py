@@ -1,10 +1,10 @@
 """The recognitions (认定) the notice names, and the tracks that are granted for holding one.
 
-Only what 渝经信规范〔2023〕1号 itself names is here, each with the measure that names it. The
-mapping from tracks to recognitions is data, read by matching (``enterprises.matching``): a
-track listed below qualifies an enterprise that holds one of its recognitions, of the window's
-year or the year before (``RECOGNITION_YEARS``). Tracks not listed are matched on figures alone.
-A test holds every track named here to the policy data file.
+Only what 渝经信规范〔2023〕1号 itself names is here, each with the measure that names it. Which
+recognitions a track asks for is policy data (``Track.recognitions``, from the data file and
+editable in the admin), read by matching (``enterprises.matching``): such a track asks for one
+of them, granted in the window's year or the year before (``RECOGNITION_YEARS``). A test holds
+every track's recognitions to the measure that names them.
 """
 
 from django.db import models
@@ -78,34 +78,6 @@ NAMED_IN_MEASURE = {
     Recognition.QUALITY_BENCHMARK: 16,
     Recognition.INNOVATION_PLATFORM: 16,
 }
-
-# (measure number, track code) → the recognitions any one of which the track asks for.
-TRACK_RECOGNITIONS: dict[tuple[int, str], tuple[Recognition, ...]] = {
-    (3, "little-giant-cultivation"): (Recognition.LITTLE_GIANT_CULTIVATION,),
-    (3, "little-giant"): (Recognition.LITTLE_GIANT,),
-    (3, "single-champion"): (Recognition.SINGLE_CHAMPION,),
-    (3, "sme-incubator"): (Recognition.SME_INCUBATOR,),
-    (13, "key-brand"): (Recognition.KEY_BRAND,),
-    (13, "open-competition"): (Recognition.FEATURED_CHAIN_PLATFORM,),
-    (14, "registration"): (Recognition.PRODUCT_REGISTRATION,),
-    (14, "international-registration"): (Recognition.INTERNATIONAL_REGISTRATION,),
-    (14, "consistency-evaluation"): (Recognition.CONSISTENCY_EVALUATION,),
-    (15, "key-software-enterprise"): (Recognition.KEY_SOFTWARE_ENTERPRISE,),
-    (15, "software-product"): (Recognition.MUNICIPAL_SOFTWARE_PRODUCT,),
-    (15, "public-service-platform"): (Recognition.MUNICIPAL_SOFTWARE_PLATFORM,),
-    (15, "first-edition-software"): (Recognition.FIRST_EDITION_SOFTWARE,),
-    (16, "innovation-recognition"): (
-        Recognition.MUNICIPAL_INNOVATION_DEMO,
-        Recognition.MUNICIPAL_RD_INSTITUTION,
-        Recognition.NATIONAL_INNOVATION_DEMO,
-        Recognition.QUALITY_BENCHMARK,
-        Recognition.INNOVATION_PLATFORM,
-    ),
-}
-
-
-def track_recognitions(*, measure_number: int, track_code: str) -> tuple[Recognition, ...]:
-    return TRACK_RECOGNITIONS.get((measure_number, track_code), ())
 
 
 def counted_years(window_year: int) -> range:

@@ -62,19 +62,35 @@ def typed_value(figure: EnterpriseFigure, field_type: str | None):
 
 @dataclass
 class EnterpriseFile:
-    """What matching reads of one enterprise: {name: {year: value}} and (kind, year) pairs."""
+    """What matching reads of one enterprise: {name: {year: value}}, (kind, year) pairs and
+    its industry by the national classification (empty where not filled in)."""
 
     figures: dict[str, dict[int, object]] = field(default_factory=dict)
     recognitions: set[tuple[str, int]] = field(default_factory=set)
+    industry_section: str = ""
+    industry_division: str = ""
 
 
 def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
-    """The files of many enterprises in two queries (figures, recognitions), for matching.
+    """The files of many enterprises in three queries (classification, figures, recognitions),
+    for matching.
 
     Integer figures come back as Decimal here: matching compares them with Decimal thresholds
     and the calculator reads them as numbers either way."""
     ids = list(enterprise_ids)
-    files = {pk: EnterpriseFile() for pk in ids}
+    files = {
+        pk: EnterpriseFile(industry_section=section, industry_division=division)
+        for pk, section, division in Enterprise.objects.filter(pk__in=ids).values_list(
+            "pk", "industry_section", "industry_division"
+        )
+    }
+    _read_into(files)
+    return files
+
+
+def _read_into(files: dict[int, EnterpriseFile]) -> None:
+    """Fill ``files`` with their figures and recognitions: two queries."""
+    ids = list(files)
     for enterprise_id, name, year, number, yes_no, text in EnterpriseFigure.objects.filter(
         enterprise_id__in=ids
     ).values_list("enterprise_id", "name", "year", "decimal_value", "boolean_value", "text_value"):
@@ -84,11 +100,16 @@ def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
         enterprise_id__in=ids
     ).values_list("enterprise_id", "kind", "year"):
         files[enterprise_id].recognitions.add((kind, year))
-    return files
 
 
 def enterprise_file(*, enterprise: Enterprise) -> EnterpriseFile:
-    return enterprise_files(enterprise_ids=[enterprise.pk])[enterprise.pk]
+    """One enterprise's file: two queries, its classification taken from ``enterprise``."""
+    file = EnterpriseFile(
+        industry_section=enterprise.industry_section,
+        industry_division=enterprise.industry_division,
+    )
+    _read_into({enterprise.pk: file})
+    return file
 
 
 def figures_by_year(*, enterprise: Enterprise, fields: dict[str, FileField]) -> list[tuple]:

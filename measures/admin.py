@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from enterprises.industries import CLASSIFICATION
 from enterprises.models import Enterprise
+from enterprises.recognitions import Recognition
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
 from .models import (
@@ -58,6 +60,56 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = ("section", "number", "title", "text", "kind", "division", "industries")
+
+
+class LinesField(forms.CharField):
+    """A list of texts, one a line: the conditions an enterprise must confirm."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+def _industry_code_choices():
+    """门类 and their 大类, grouped as the enterprise profile offers them."""
+    return [
+        (
+            f"{letter} {name}",
+            [(letter, _("%(letter)s 整个门类") % {"letter": letter})]
+            + [(code, f"{code} {label}") for code, label in divisions],
+        )
+        for letter, name, divisions in CLASSIFICATION
+    ]
+
+
+class TrackForm(forms.ModelForm):
+    recognitions = forms.MultipleChoiceField(
+        label=_("所需认定（任一）"),
+        choices=Recognition.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=Track._meta.get_field("recognitions").help_text,
+    )
+    industry_codes = forms.MultipleChoiceField(
+        label=_("行业要求（国民经济行业分类）"),
+        choices=_industry_code_choices,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 12}),
+        help_text=Track._meta.get_field("industry_codes").help_text,
+    )
+    confirmations = LinesField(
+        label=_("须企业确认的条件"),
+        required=False,
+        help_text=Track._meta.get_field("confirmations").help_text,
+    )
+
+    class Meta:
+        model = Track
+        fields = ("recognitions", "industry_codes", "industry_text", "confirmations")
 
 
 class SectionInline(admin.TabularInline):
@@ -236,8 +288,13 @@ class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
                 )
             },
         ),
+        (
+            _("申报条件（申报数据的门槛见下方“申报条件”）"),
+            {"fields": ("recognitions", ("industry_codes", "industry_text"), "confirmations")},
+        ),
         (_("申报材料"), {"fields": ("required_documents",)}),
     )
+    form = TrackForm
     inlines = [TrackFieldInline, EligibilityThresholdInline]
 
     @admin.display(description=_("比例"), ordering="rate")

@@ -231,6 +231,40 @@ class Track(models.Model):
     )
     rule_text = models.TextField(_("通知关于奖补的表述"))
     required_documents = models.JSONField(_("所需材料"), default=list, blank=True)
+    # The track's conditions besides its thresholds, in three kinds (enterprises.matching):
+    # what the enterprise's file establishes (a recognition held, its industry) and what it
+    # cannot, which the enterprise must confirm in the notice's words.
+    recognitions = models.JSONField(
+        _("所需认定（任一）"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "通知要求企业持有的认定，持有其中任一即可；企业档案中须有申报年度或上一年度获得的该项认定。"
+        ),
+    )
+    industry_codes = models.JSONField(
+        _("行业要求（国民经济行业分类）"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "通知限定的行业：门类（字母）或大类（两位数字），企业档案中的行业属于其中之一即可。"
+        ),
+    )
+    industry_text = models.CharField(
+        _("行业要求的通知表述"),
+        max_length=100,
+        blank=True,
+        help_text=_("例如：工业企业。设置了行业要求时必填。"),
+    )
+    confirmations = models.JSONField(
+        _("须企业确认的条件"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "通知规定、但企业档案无法判断的条件（项目类别、申报单位类型等），每行一条，用通知原文表述；"
+            "有此类条件的申报类别在可申报政策中列为“可能符合”，并提示企业确认。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("申报类别")
@@ -273,6 +307,31 @@ class Track(models.Model):
                 raise ValidationError({"base_field": _("计算基数字段须为本类别的申报字段。")})
         if self.floor is not None and self.cap is not None and self.floor > self.cap:
             raise ValidationError(_("下限不能高于上限。"))
+        self._clean_conditions()
+
+    def _clean_conditions(self) -> None:
+        from enterprises.industries import DIVISION_NAMES, SECTION_NAMES
+        from enterprises.recognitions import Recognition
+
+        errors = {}
+        unknown = [kind for kind in self.recognitions or [] if kind not in Recognition.values]
+        if unknown:
+            errors["recognitions"] = _("未知的认定：%(kinds)s") % {"kinds": "、".join(unknown)}
+        unknown = [
+            code
+            for code in self.industry_codes or []
+            if code not in SECTION_NAMES and code not in DIVISION_NAMES
+        ]
+        if unknown:
+            errors["industry_codes"] = _("未知的国民经济行业门类或大类：%(codes)s") % {
+                "codes": "、".join(map(str, unknown))
+            }
+        if self.industry_codes and not self.industry_text.strip():
+            errors["industry_text"] = _("设置了行业要求时，须填写通知关于行业的表述。")
+        if any(not isinstance(text, str) or not text.strip() for text in self.confirmations or []):
+            errors["confirmations"] = _("须企业确认的条件每条都须是通知原文的表述，不能为空。")
+        if errors:
+            raise ValidationError(errors)
 
 
 class TrackField(models.Model):

@@ -139,6 +139,10 @@ def _load_track(report: LoadReport, measure: Measure, order: int, data: dict) ->
             "rounding": data.get("rounding", "half_up"),
             "rule_text": data["rule_text"],
             "required_documents": list(data.get("required_documents", [])),
+            "recognitions": list(data.get("recognitions", [])),
+            "industry_codes": list(data.get("industry_codes", [])),
+            "industry_text": data.get("industry_text", ""),
+            "confirmations": list(data.get("confirmations", [])),
         },
     )
     field_names = set()

@@ -1,15 +1,19 @@
-"""When a window opens, the enterprises whose file matches one of its tracks are told, once.
+"""When windows open, the enterprises whose file matches one of their tracks are told: one
+digest per enterprise per sweep, and never twice of the same window.
 
 Windows are often created in advance; the sweep (beat, every 15 minutes, and ``run_deadlines``)
 takes every window open at its clock that has not been announced, matches every enterprise's
-file against its tracks (``enterprises.matching``) and tells each user of an enterprise that
-qualifies or may qualify for one of them, in-app and by email. A ``WindowAnnouncement`` row
-marks the window done; the notification's key (``window-opened:<window>``, unique with the
-person) makes a second run, or two at once, tell nobody twice. An enterprise whose file
-matches only after the announcement finds the window on its 可申报政策 page.
+file against their tracks (``enterprises.matching``) and tells each user of an enterprise that
+qualifies or may qualify for one of them, in-app and by email: one notification (so one email)
+listing every window of the sweep that concerns the enterprise, whatever their number. A
+``WindowAnnouncement`` row marks each window done, and sweeps running at the same time take
+disjoint windows (the rows are locked, the locked skipped): a window is in one sweep's digests
+only. The digest's key names the first of its windows (``window-opened:<window>``, unique with
+the person), so that a sweep run again over the same windows tells nobody twice. An enterprise
+whose file matches only after the announcement finds the window on its 可申报政策 page.
 
 Queries do not grow with the number of windows, tracks or enterprises: the windows, their
-tracks (with fields and thresholds), the enterprises' users, their figures and recognitions.
+tracks (with fields and thresholds), the enterprises' users, their files.
 """
 
 from django.db import transaction
@@ -38,29 +42,51 @@ def _unannounced_windows(now) -> list[int]:
     )
 
 
-def _message(window, matches) -> tuple[str, str]:
+def _window_lines(window, matches) -> list[str]:
     qualifies = [m.track.name for m in matches if m.status == Status.QUALIFIES]
     may_qualify = [m.track.name for m in matches if m.status == Status.MAY_QUALIFY]
-    title = _("新批次开放：%(measure)s · %(window)s") % {
-        "measure": window.measure,
-        "window": window.name,
-    }
-    lines = [_("根据贵企业的企业档案测算：")]
+    lines = [
+        _("%(measure)s · %(window)s（申报时间：%(opens)s 至 %(closes)s）")
+        % {
+            "measure": window.measure,
+            "window": window.name,
+            "opens": _local(window.opens_at),
+            "closes": _local(window.closes_at),
+        }
+    ]
     if qualifies:
         lines.append(_("符合申报条件：%(tracks)s") % {"tracks": "、".join(qualifies)})
     if may_qualify:
-        lines.append(_("可能符合（档案数据不全）：%(tracks)s") % {"tracks": "、".join(may_qualify)})
-    lines.append(
-        _("申报时间：%(opens)s 至 %(closes)s。测算金额和所缺数据请在“可申报政策”页面查看。")
-        % {"opens": _local(window.opens_at), "closes": _local(window.closes_at)}
-    )
+        lines.append(
+            _("可能符合（须补充档案数据或确认通知规定的条件）：%(tracks)s")
+            % {"tracks": "、".join(may_qualify)}
+        )
+    # Under its window, indented by a full-width space as Chinese text is.
+    return lines[:1] + [f"\u3000{line}" for line in lines[1:]]
+
+
+def _digest(windows: list, matches_by_window: dict[int, list]) -> tuple[str, str]:
+    """The title and body of one enterprise's digest of the windows of a sweep."""
+    if len(windows) == 1:
+        title = _("新批次开放：%(measure)s · %(window)s") % {
+            "measure": windows[0].measure,
+            "window": windows[0].name,
+        }
+    else:
+        title = _("新批次开放：%(count)s个申报批次与贵企业相关") % {"count": len(windows)}
+    lines = [_("根据贵企业的企业档案测算，以下申报批次已开放：")]
+    for number, window in enumerate(windows, start=1):
+        window_lines = _window_lines(window, matches_by_window[window.pk])
+        lines.append(f"{number}. {window_lines[0]}")
+        lines.extend(window_lines[1:])
+    lines.append(_("测算金额、所缺数据和须确认的条件请在“可申报政策”页面查看。"))
     return title, "\n".join(lines)
 
 
 def _worth_telling(match, *, industry: str, scale: str) -> bool:
-    """A track the file qualifies for, or may (figures missing) where the file holds some of
-    what it reads or the measure addresses the enterprise's industry or scale: an empty file
-    would otherwise be told of nearly every window."""
+    """A track the file qualifies for, or may (figures missing, conditions to confirm) where
+    the file holds some of what it reads or the measure addresses the enterprise's industry or
+    scale: an empty file would otherwise be told of nearly every window."""
     if match.status == Status.QUALIFIES:
         return True
     if match.status == Status.DOES_NOT_QUALIFY:
@@ -72,8 +98,8 @@ def _worth_telling(match, *, industry: str, scale: str) -> bool:
 
 @transaction.atomic
 def announce_opened_windows(*, now=None) -> int:
-    """Announce every window open at ``now`` and not yet announced. Returns how many
-    notifications were new."""
+    """Announce every window open at ``now`` and not yet announced, in one digest per
+    enterprise user. Returns how many notifications were new."""
     now = now or timezone.now()
     window_ids = set(_unannounced_windows(now))
     if not window_ids:
@@ -108,19 +134,23 @@ def announce_opened_windows(*, now=None) -> int:
             match = match_track(track=track, window=window, file=file)
             if _worth_telling(match, industry=industry, scale=scale):
                 by_window.setdefault(window.pk, []).append(match)
-        for window_pk, matches in by_window.items():
-            title, body = _message(windows[window_pk], matches)
+        if not by_window:
+            continue
+        # In the notice's order, as the windows were read.
+        digest_windows = [windows[pk] for pk in by_window]
+        title, body = _digest(digest_windows, by_window)
+        for window_pk in by_window:
             told[window_pk].add(enterprise_id)
-            notifications.extend(
-                Notification(
-                    recipient_id=user_id,
-                    key=f"window-opened:{window_pk}",
-                    kind=Notification.Kind.WINDOW_OPENED,
-                    title=title,
-                    body=body,
-                )
-                for user_id in users_by_enterprise[enterprise_id]
+        notifications.extend(
+            Notification(
+                recipient_id=user_id,
+                key=f"window-opened:{digest_windows[0].pk}",
+                kind=Notification.Kind.WINDOW_OPENED,
+                title=title,
+                body=body,
             )
+            for user_id in users_by_enterprise[enterprise_id]
+        )
     created = _save(notifications)
     WindowAnnouncement.objects.bulk_create(
         [

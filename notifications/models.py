@@ -7,8 +7,9 @@ class Notification(models.Model):
     """An in-app message, and the record that its email went out; one per event and person.
 
     ``key`` names the event: ``log:<entry>`` for a transition, ``remind:…`` or ``escalate:…``
-    for a deadline, ``window-opened:<window>`` for a window announced to matching enterprises; with the recipient it is unique, so that an event delivered or a sweep run
-    twice never notifies anyone twice."""
+    for a deadline, ``window-opened:<window>`` for the digest of the windows a sweep announced
+    to an enterprise, named by its first window; with the recipient it is unique, so that an
+    event delivered or a sweep run twice never notifies anyone twice."""
 
     class Kind(models.TextChoices):
         TRANSITION = "transition", _("办理进展")

@@ -25,22 +25,31 @@ YEAR = 2026
 
 def file_figures(enterprise, figures: dict, *, year: int = YEAR) -> None:
     for name, value in figures.items():
-        EnterpriseFigure.objects.create(
-            enterprise=enterprise, name=name, year=year, decimal_value=Decimal(value)
+        column = (
+            {"boolean_value": value}
+            if isinstance(value, bool)
+            else {"decimal_value": Decimal(value)}
         )
+        EnterpriseFigure.objects.create(enterprise=enterprise, name=name, year=year, **column)
+
+
+# 第11条, whose every condition the file establishes: 80% of the 120万元 premium (under 3% of
+# the insured 5000万元) is 96万元.
+FIRST_UNIT = {
+    "insured_amount": "50000000",
+    "annual_premium": "1200000",
+    "first_units_or_batch": True,
+}
 
 
 @pytest.fixture
 def window(track):
-    return WindowFactory(measure=track(2, "supply-chain").measure, year=YEAR)
+    return WindowFactory(measure=track(11).measure, year=YEAR)
 
 
 @pytest.fixture
 def filed(enterprise_user):
-    file_figures(
-        enterprise_user.enterprise,
-        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
-    )
+    file_figures(enterprise_user.enterprise, FIRST_UNIT)
     return enterprise_user
 
 
@@ -50,13 +59,11 @@ def test_a_full_file_gets_a_filled_draft_and_an_invitation(window, filed):
     application = Application.objects.get(enterprise=filed.enterprise, window=window)
     assert application.state == State.DRAFT and application.proposed_at is not None
     assert application.reference is None
-    assert application.declared == {
-        "annual_purchase_amount": "180000000.00",
-        "new_purchase_amount": "45000000.00",
-    } or Decimal(application.declared["new_purchase_amount"]) == Decimal("45000000")
-    assert application.calculated_amount == Decimal("450000.00")
+    assert Decimal(application.declared["annual_premium"]) == Decimal("1200000")
+    assert application.declared["first_units_or_batch"] is True
+    assert application.calculated_amount == Decimal("960000.00")
     invitation = Notification.objects.get(recipient=filed, key=f"proposal:{application.pk}")
-    assert "免申即享" in invitation.title and "45万元" in invitation.body
+    assert "免申即享" in invitation.title and "96万元" in invitation.body
 
 
 def test_running_it_again_proposes_nothing_twice(window, filed):
@@ -80,8 +87,8 @@ def test_a_proposal_the_enterprise_withdrew_is_not_made_again(window, filed):
 @pytest.mark.parametrize(
     "figures",
     [
-        {"annual_purchase_amount": "180000000"},  # a figure missing
-        {"annual_purchase_amount": "99999999.99", "new_purchase_amount": "45000000"},  # below 1亿
+        {"insured_amount": "50000000", "annual_premium": "1200000"},  # a yes/no unanswered
+        {**FIRST_UNIT, "first_units_or_batch": False},  # not the first units
     ],
 )
 def test_a_file_that_is_incomplete_or_does_not_qualify_gets_no_proposal(
@@ -93,17 +100,42 @@ def test_a_file_that_is_incomplete_or_does_not_qualify_gets_no_proposal(
 
 
 def test_only_the_windows_own_year_fills_a_proposal(window, enterprise_user):
-    file_figures(
-        enterprise_user.enterprise,
-        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
-        year=YEAR - 1,
-    )
+    file_figures(enterprise_user.enterprise, FIRST_UNIT, year=YEAR - 1)
 
     assert proposals_prepare(window=window) == 0
 
 
+@pytest.mark.parametrize(
+    ("number", "code", "figures", "industry"),
+    [
+        # Threshold met; 重点骨干企业 and 成效显著 are the enterprise's to confirm.
+        (
+            2,
+            "supply-chain",
+            {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
+            ("C", "35"),
+        ),
+        # The kind of project is the enterprise's to confirm.
+        (6, "data-platform", {"project_investment": "8000000"}, ("C", "36")),
+        # In 65, but whether it designs integrated circuits the file cannot tell.
+        (10, "ic-design", {"actual_investment": "30000000"}, ("I", "65")),
+    ],
+)
+def test_a_track_with_conditions_to_confirm_is_never_proposed(
+    track, enterprise_user, number, code, figures, industry
+):
+    enterprise = enterprise_user.enterprise
+    enterprise.industry_section, enterprise.industry_division = industry
+    enterprise.save()
+    file_figures(enterprise, figures)
+    window = WindowFactory(measure=track(number, code).measure, year=YEAR)
+
+    assert proposal_candidates(window=window, enterprise_ids=[enterprise.pk]) == []
+    assert proposals_prepare(window=window) == 0
+
+
 def test_an_enterprise_with_its_own_application_gets_no_proposal(window, filed):
-    draft(user=filed, window=window)
+    draft(user=filed, code="first-unit-insurance", window=window, declared=FIRST_UNIT)
 
     assert proposals_prepare(window=window) == 0
 
@@ -125,7 +157,7 @@ def test_confirming_submits_it_logged_as_a_confirmation(window, filed, track):
 
 
 def test_a_draft_the_enterprise_made_itself_is_not_confirmed_as_a_proposal(window, filed):
-    application = draft(user=filed, window=window)
+    application = draft(user=filed, code="first-unit-insurance", window=window, declared=FIRST_UNIT)
 
     with pytest.raises(ApplicationError):
         proposal_confirm(application=application, by=filed)
@@ -167,10 +199,7 @@ def test_the_review_page_offers_one_click_confirmation_once_nothing_is_missing(
 def test_candidates_are_read_in_a_fixed_number_of_queries(
     window, filed, other_enterprise_user, django_assert_max_num_queries
 ):
-    file_figures(
-        other_enterprise_user.enterprise,
-        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
-    )
+    file_figures(other_enterprise_user.enterprise, FIRST_UNIT)
     enterprises = [filed.enterprise_id, other_enterprise_user.enterprise_id]
     proposal_candidates(window=window, enterprise_ids=enterprises[:1])
     with django_assert_max_num_queries(20) as one:

@@ -27,9 +27,13 @@ def test_the_demo_enterprise_sees_what_it_may_apply_for_and_prints_it(
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("可申报政策")
     expect(page.locator("#report-enterprise")).to_have_text(enterprise.name)
-    supply_chain = page.locator("#qualifies tr[data-track='2:supply-chain']")
+    first_unit = page.locator("#qualifies tr[data-track='11:first-unit-insurance']")
+    expect(first_unit).to_contain_text("96万元")
+    # Measure 2's figures are in the file; what it cannot tell is the enterprise's to confirm.
+    supply_chain = page.locator("#may-qualify tr[data-track='2:supply-chain']")
+    expect(supply_chain).to_contain_text("通知第2条所述“重点骨干企业”")
     expect(supply_chain).to_contain_text("45万元")
-    expect(page.locator("#may-qualify tr.match").first).to_be_visible()
+    expect(supply_chain.get_by_role("button", name="创建申报草稿")).to_have_count(0)
     expect(page.locator("#does-not-qualify tr[data-track='1:leading-enterprise']")).to_contain_text(
         "年工业增加值首次突破10亿元及以上"
     )
@@ -45,16 +49,16 @@ def test_the_demo_enterprise_sees_what_it_may_apply_for_and_prints_it(
     assert pdf.read_bytes().startswith(b"%PDF")
     page.emulate_media(media="screen")
 
-    # Measure 2 was prepared from the file (免申即享): the report leads to it.
-    supply_chain.get_by_role("link", name="免申即享 · 去确认").click()
+    # Measure 11 was prepared from the file (免申即享): the report leads to it.
+    first_unit.get_by_role("link", name="免申即享 · 去确认").click()
     expect(page).to_have_url(re.compile(r"/portal/applications/\d+/$"))
-    ic_design = page.goto("/portal/matches/")
-    page.locator("#qualifies tr[data-track='10:ic-design']").get_by_role(
+    matches = page.goto("/portal/matches/")
+    page.locator("#qualifies tr[data-track='3:single-champion']").get_by_role(
         "button", name="创建申报草稿"
     ).click()
     expect(page).to_have_url(re.compile(r"/portal/applications/\d+/figures/$"))
     draft = Application.objects.get(enterprise=enterprise, state=State.DRAFT, proposed_at=None)
-    assert draft.track.code == "ic-design" and ic_design.status == 200
+    assert draft.track.code == "single-champion" and matches.status == 200
 
 
 def test_the_profile_offers_the_divisions_of_the_chosen_section(committed_data, page: Page):

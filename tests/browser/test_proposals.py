@@ -1,5 +1,5 @@
 """免申即享 in a real browser, on the demo data: the demo enterprise finds the draft the site
-prepared for measure 2 from its file, confirms it in one click, and the district reviewer finds
+prepared for measure 11 from its file, confirms it in one click, and the district reviewer finds
 it in the worklist with the library's documents attached."""
 
 from django.conf import settings
@@ -33,7 +33,7 @@ def test_the_demo_enterprise_confirms_its_proposal_and_the_district_reviewer_get
     expect(page.locator("#proposal-notice")).to_contain_text("根据贵企业的企业档案预先填写")
     for kind in proposal.track.required_documents:
         expect(page.locator("main")).to_contain_text(kind)
-    expect(page.locator("#quote-result")).to_contain_text("45万元")
+    expect(page.locator("#quote-result")).to_contain_text("96万元")
     shot(page, "proposal-review")
     page.get_by_role("button", name="一键确认申报").click()
 

@@ -88,7 +88,7 @@ def test_seed_demo_gives_each_reviewer_work_to_decide(policy, settings, tmp_path
     proposal = Application.objects.get(proposed_at__isnull=False)
     assert (proposal.enterprise.users.get().username, proposal.track.measure.number) == (
         "demo-enterprise",
-        2,
+        11,
     )
     assert proposal.state == State.DRAFT
     # With the library's documents: nothing stands between it and one click.
@@ -171,15 +171,23 @@ def test_the_demo_enterprise_file_shows_every_group_of_the_matching_page(policy)
     report = match_report(enterprise=enterprise)
 
     qualifies = {(m.measure.number, m.track.code): m for m in report.qualifies}
-    # Measure 2 from the figures, with its amount: 1% of 4500万元 of new purchases.
-    assert str(qualifies[(2, "supply-chain")].quote.amount) == "450000.00"
-    assert (3, "single-champion") in qualifies  # a recognition
-    assert (10, "ic-design") in qualifies
+    may_qualify = {(m.measure.number, m.track.code): m for m in report.may_qualify}
+    # Measure 11 from the figures, with its amount: 80% of the 120万元 premium.
+    assert str(qualifies[(11, "first-unit-insurance")].quote.amount) == "960000.00"
+    assert set(qualifies) == {
+        (3, "single-champion"),  # a recognition of this year
+        (11, "first-unit-insurance"),
+        (16, "innovation-recognition"),  # a recognition of last year
+    }
+    # Measure 2's figures are there, with its amount; 重点骨干企业 is for the enterprise to confirm.
+    supply_chain = may_qualify[(2, "supply-chain")]
+    assert str(supply_chain.quote.amount) == "450000.00"
+    assert "重点骨干企业" in supply_chain.confirmations
     assert {(m.measure.number, m.track.code) for m in report.does_not_qualify} >= {
         (1, "leading-enterprise"),
         (10, "ic-manufacturing"),
+        (10, "ic-design"),  # not of 软件和信息技术服务业
     }
-    assert report.may_qualify
     assert (enterprise.industry_section, enterprise.industry_division) == ("C", "35")
 
 
@@ -214,9 +222,12 @@ def test_demo_enterprise_has_its_licence_and_last_years_statements_in_its_librar
         ("营业执照", None),
         ("年度财务报表", year - 1),
         ("采购合同及发票汇总表", year),
+        ("保险合同", year),
+        ("保费支付凭证", year),
+        ("首台（套）或首批次认定证明", year),
     }
     assert all(document.content_type == "application/pdf" for document in library.values())
-    assert LibraryDocument.objects.count() == 3
+    assert LibraryDocument.objects.count() == 6
 
 
 def test_seed_demo_gives_divisions_contacts_marked_as_demo_and_keeps_entered_ones(policy):

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from enterprises.matching import Status, considered_fields, match_report, match_track
 from enterprises.models import EnterpriseFigure, EnterpriseRecognition
-from enterprises.recognitions import TRACK_RECOGNITIONS, Recognition
+from enterprises.recognitions import Recognition
 from enterprises.selectors import EnterpriseFile
 from measures.models import Measure, Track
 from tests.applications.factories import WindowFactory
@@ -18,10 +18,14 @@ from tests.applications.factories import WindowFactory
 YEAR = 2026
 
 
-def file_of(figures: dict | None = None, *, year: int = YEAR, recognitions=()) -> EnterpriseFile:
+def file_of(
+    figures: dict | None = None, *, year: int = YEAR, recognitions=(), industry=("", "")
+) -> EnterpriseFile:
     return EnterpriseFile(
         figures={name: {year: value} for name, value in (figures or {}).items()},
         recognitions=set(recognitions),
+        industry_section=industry[0],
+        industry_division=industry[1],
     )
 
 
@@ -35,16 +39,20 @@ def matched(track: Track, file: EnterpriseFile, window=None):
 
 # ── thresholds: at, just below and just above ──────────────────────────────────────────────
 
+# An enterprise of 专用设备制造业, an industrial enterprise.
+MANUFACTURER = ("C", "35")
+
 
 @pytest.mark.parametrize(
     ("purchases", "status"),
     [
         ("99999999.99", Status.DOES_NOT_QUALIFY),
-        ("100000000", Status.QUALIFIES),
-        ("100000000.01", Status.QUALIFIES),
+        # Met, and still to confirm: 成效显著, 重点骨干企业 (the file cannot tell).
+        ("100000000", Status.MAY_QUALIFY),
+        ("100000000.01", Status.MAY_QUALIFY),
     ],
 )
-def test_measure_2_qualifies_from_1_yi_of_annual_purchases(track, purchases, status):
+def test_measure_2_meets_its_threshold_from_1_yi_of_annual_purchases(track, purchases, status):
     supply_chain = track(2)
     result = matched(
         supply_chain,
@@ -57,10 +65,12 @@ def test_measure_2_qualifies_from_1_yi_of_annual_purchases(track, purchases, sta
     )
 
     assert result.status == status
-    if status == Status.QUALIFIES:
+    if status == Status.MAY_QUALIFY:
         # 1% of the new purchases, as the quote API computes it.
         assert result.quote.amount == Decimal("450000.00")
         assert result.year == YEAR
+        assert result.missing == []
+        assert result.confirmations == ["开放供应链、构建专业化配套集群成效显著", "重点骨干企业"]
     else:
         assert result.reasons == [
             "不符合：通知第2条要求“年累计采购额在1亿元及以上”，"
@@ -79,7 +89,7 @@ def test_measure_2_amount_is_capped_at_200_wan(track):
         ),
     )
 
-    assert result.status == Status.QUALIFIES
+    assert result.status == Status.MAY_QUALIFY
     assert result.quote.amount == Decimal("2000000")
     assert "超过上限" in result.quote.explanation
 
@@ -88,13 +98,19 @@ def test_measure_2_amount_is_capped_at_200_wan(track):
     ("investment", "status", "amount"),
     [
         ("19999999.99", Status.DOES_NOT_QUALIFY, None),
-        ("20000000", Status.QUALIFIES, Decimal("2400000.00")),
-        ("20000000.01", Status.QUALIFIES, Decimal("2400000.00")),
-        ("50000000", Status.QUALIFIES, Decimal("5000000")),
+        # Met, and still to confirm that the enterprise designs integrated circuits.
+        ("20000000", Status.MAY_QUALIFY, Decimal("2400000.00")),
+        ("20000000.01", Status.MAY_QUALIFY, Decimal("2400000.00")),
+        ("50000000", Status.MAY_QUALIFY, Decimal("5000000")),
     ],
 )
-def test_ic_design_qualifies_from_2000_wan_of_investment(track, investment, status, amount):
-    result = matched(track(10, "ic-design"), file_of({"actual_investment": Decimal(investment)}))
+def test_ic_design_meets_its_threshold_from_2000_wan_of_investment(
+    track, investment, status, amount
+):
+    result = matched(
+        track(10, "ic-design"),
+        file_of({"actual_investment": Decimal(investment)}, industry=("I", "65")),
+    )
 
     assert result.status == status
     if amount is not None:
@@ -107,18 +123,22 @@ def test_ic_design_qualifies_from_2000_wan_of_investment(track, investment, stat
     ("investment", "status"),
     [
         ("499999999.99", Status.DOES_NOT_QUALIFY),
-        ("500000000", Status.QUALIFIES),
-        ("500000000.01", Status.QUALIFIES),
+        ("500000000", Status.MAY_QUALIFY),
+        ("500000000.01", Status.MAY_QUALIFY),
     ],
 )
-def test_ic_manufacturing_qualifies_from_5_yi(track, investment, status):
+def test_ic_manufacturing_meets_its_threshold_from_5_yi(track, investment, status):
     result = matched(
         track(10, "ic-manufacturing"),
-        file_of({"actual_investment": Decimal(investment), "interest_paid": Decimal("3000000")}),
+        file_of(
+            {"actual_investment": Decimal(investment), "interest_paid": Decimal("3000000")},
+            industry=("C", "39"),
+        ),
     )
 
     assert result.status == status
-    if status == Status.QUALIFIES:
+    if status == Status.MAY_QUALIFY:
+        assert result.confirmations == ["集成电路制造、封测类企业"]
         assert result.quote.amount == Decimal("3000000.00")
 
 
@@ -137,7 +157,7 @@ def test_measure_1_needs_10_yi_reached_for_the_first_time(track, added_value, fi
     if first is not None:
         figures["first_breakthrough"] = first
 
-    result = matched(track(1), file_of(figures))
+    result = matched(track(1), file_of(figures, industry=MANUFACTURER))
 
     assert result.status == status
     if status == Status.QUALIFIES:
@@ -196,12 +216,13 @@ def test_a_failed_threshold_outweighs_missing_figures(track):
 
 def test_a_window_reads_the_latest_earlier_year_when_its_own_is_empty(track):
     file = file_of(
-        {"annual_purchase_amount": Decimal("300000000"), "new_purchase_amount": Decimal("1e7")},
+        {"insured_amount": Decimal("1e7"), "annual_premium": Decimal("2e5")},
         year=YEAR - 1,
     )
-    file.figures["annual_purchase_amount"][YEAR - 3] = Decimal("1")
+    file.figures["first_units_or_batch"] = {YEAR - 1: True}
+    file.figures["insured_amount"][YEAR - 3] = Decimal("1")
 
-    result = matched(track(2), file)
+    result = matched(track(11), file)
 
     assert result.status == Status.QUALIFIES
     assert result.year == YEAR - 1
@@ -296,17 +317,15 @@ def test_a_recognition_track_with_figures_needs_both(track):
     )
 
 
-def test_every_track_the_mapping_names_is_in_the_policy_data(policy):
-    tracks = set(Track.objects.filter(is_active=True).values_list("measure__number", "code"))
-    assert set(TRACK_RECOGNITIONS) <= tracks
-
-
 def test_every_open_track_has_something_the_file_can_tell(policy):
     """A track with no condition and no figure would qualify every enterprise."""
     tracks = Track.objects.filter(is_active=True, measure__kind=Measure.Kind.FUNDING)
     for funding_track in tracks.select_related("measure").prefetch_related("fields", "thresholds"):
-        key = (funding_track.measure.number, funding_track.code)
-        assert considered_fields(funding_track) or key in TRACK_RECOGNITIONS, key
+        assert (
+            considered_fields(funding_track)
+            or funding_track.recognitions
+            or funding_track.industry_codes
+        ), funding_track.code
 
 
 # ── the report: one query per kind of data ────────────────────────────────────────────────
@@ -314,6 +333,9 @@ def test_every_open_track_has_something_the_file_can_tell(policy):
 
 def test_the_report_groups_every_open_track(enterprise_user):
     enterprise = enterprise_user.enterprise
+    # 计算机、通信和其他电子设备制造业: not an IC design enterprise.
+    enterprise.industry_section, enterprise.industry_division = "C", "39"
+    enterprise.save()
     for number in (2, 3, 10):
         WindowFactory(measure=Measure.objects.get(number=number), year=YEAR)
     EnterpriseFigure.objects.create(
@@ -337,14 +359,16 @@ def test_the_report_groups_every_open_track(enterprise_user):
     def codes(matches):
         return {m.track.code for m in matches}
 
-    assert codes(report.qualifies) == {"supply-chain", "single-champion", "ic-design"}
-    # Investment enough for equipment and materials (2亿) but the interest is missing.
-    assert codes(report.may_qualify) == {"ic-equipment-materials"}
+    assert codes(report.qualifies) == {"single-champion"}
+    # Measure 2's figures are there, its 重点骨干企业 and the like to confirm; investment
+    # enough for equipment and materials (2亿) but the interest is missing.
+    assert codes(report.may_qualify) == {"supply-chain", "ic-equipment-materials"}
     assert codes(report.does_not_qualify) == {
         "little-giant-cultivation",
         "little-giant",
         "sme-incubator",
         "ic-manufacturing",
+        "ic-design",
     }
 
 

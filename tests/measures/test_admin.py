@@ -306,3 +306,34 @@ def test_a_track_without_a_cap_shows_the_empty_mark_to_a_reader(client, district
     ).group(1)
     assert cap.strip() == "-"
     assert "None" not in html
+
+
+def test_a_track_s_conditions_are_edited_in_the_admin(admin_client, track):
+    subject = track(10, "ic-design")
+    url = admin_url(Track, "change", subject.pk)
+    page = admin_client.get(url)
+    assert "须企业确认的条件" in page.content.decode()
+    data = form_data(page) | {
+        "recognitions": ["key_software_enterprise"],
+        "industry_codes": ["65", "I"],
+        "confirmations": "集成电路设计类企业\n\n 实际到位投资 \n",
+    }
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    subject.refresh_from_db()
+    assert subject.recognitions == ["key_software_enterprise"]
+    assert sorted(subject.industry_codes) == ["65", "I"]
+    assert subject.confirmations == ["集成电路设计类企业", "实际到位投资"]
+
+
+def test_an_industry_requirement_needs_the_notice_s_words(admin_client, track):
+    subject = track(10, "ic-design")
+    url = admin_url(Track, "change", subject.pk)
+    data = form_data(admin_client.get(url)) | {"industry_text": ""}
+
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "industry_text" in response.context["adminform"].form.errors

@@ -332,3 +332,67 @@ def test_an_audience_outside_the_profiles_choices_raises_and_changes_nothing(pol
         policy_load(path=write(tmp_path, text))
 
     assert snapshot() == before
+
+
+def test_a_track_s_conditions_are_loaded_and_an_edit_to_them_updates_the_track(policy, tmp_path):
+    research = Track.objects.get(measure__number=17)
+    assert research.confirmations == [
+        "重庆高新技术产业研究院和行业性研究院",
+        "新一代信息技术、先进传感器封测等领域的研发、检测、试验等平台",
+    ]
+    assert Track.objects.get(code="single-champion").recognitions == ["single_champion"]
+    leading = Track.objects.get(code="leading-enterprise")
+    assert (leading.industry_codes, leading.industry_text) == (["B", "C", "D"], "工业企业")
+
+    text = edit(
+        ORIGINAL,
+        after='code = "leading-enterprise"',
+        old='industry_codes = ["B", "C", "D"]',
+        new='industry_codes = ["C"]\nconfirmations = ["实施技术改造投资或扩大再投资"]',
+    )
+    report = policy_load(path=write(tmp_path, text))
+
+    leading.refresh_from_db()
+    assert leading.industry_codes == ["C"]
+    assert leading.confirmations == ["实施技术改造投资或扩大再投资"]
+    assert report.updated == ["measure 1 track leading-enterprise (industry_codes, confirmations)"]
+    # And loading the edited file again changes nothing.
+    before = snapshot()
+    assert policy_load(path=write(tmp_path, text), force=True).changed is False
+    assert snapshot() == before
+
+
+@pytest.mark.parametrize(
+    ("after", "old", "new", "message"),
+    [
+        (
+            'code = "single-champion"',
+            'recognitions = ["single_champion"]',
+            'recognitions = ["world_champion"]',
+            "measure 3: .*未知的认定：world_champion",
+        ),
+        (
+            'code = "ic-design"',
+            'industry_codes = ["65"]',
+            'industry_codes = ["99"]',
+            "measure 10: .*未知的国民经济行业门类或大类：99",
+        ),
+        (
+            'code = "ic-design"',
+            'industry_text = "集成电路设计类企业"',
+            'industry_text = ""',
+            "measure 10: .*须填写通知关于行业的表述",
+        ),
+    ],
+    ids=["unknown-recognition", "unknown-industry", "industry-without-words"],
+)
+def test_a_condition_the_models_refuse_raises_and_changes_nothing(
+    policy, tmp_path, after, old, new, message
+):
+    text = edit(ORIGINAL, after=after, old=old, new=new)
+    before = snapshot()
+
+    with pytest.raises(PolicyDataError, match=message):
+        policy_load(path=write(tmp_path, text))
+
+    assert snapshot() == before

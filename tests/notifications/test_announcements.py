@@ -1,4 +1,5 @@
-"""A window that opens is announced, once, to the enterprises its tracks match."""
+"""Windows that open are announced to the enterprises their tracks match: one digest per
+enterprise user and sweep, never twice for the same window."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -35,8 +36,13 @@ def enterprise_with(figures: dict | None = None, recognitions=(), users: int = 1
     return enterprise, people
 
 
-QUALIFIES_2 = {"annual_purchase_amount": Decimal("2e8"), "new_purchase_amount": Decimal("1e7")}
-FAILS_2 = {"annual_purchase_amount": Decimal("5e7"), "new_purchase_amount": Decimal("1e7")}
+# 第11条: every condition is in the file (figures and the yes/no of the first units).
+QUALIFIES_11 = {
+    "insured_amount": Decimal("1e7"),
+    "annual_premium": Decimal("2e5"),
+    "first_units_or_batch": True,
+}
+FAILS_11 = {**QUALIFIES_11, "first_units_or_batch": False}
 
 
 def measure(number: int) -> Measure:
@@ -53,10 +59,10 @@ def window_opening(number: int, *, at=NOW, **kwargs):
 def test_a_window_is_announced_once_it_opens_to_the_enterprises_it_matches(
     policy, django_capture_on_commit_callbacks
 ):
-    window = window_opening(2, at=NOW + timedelta(days=3))
-    qualifies, (qualifying_user, colleague) = enterprise_with(QUALIFIES_2, users=2)
-    _may, (may_user,) = enterprise_with({"annual_purchase_amount": Decimal("2e8")})
-    _fails, (failing_user,) = enterprise_with(FAILS_2)
+    window = window_opening(11, at=NOW + timedelta(days=3))
+    qualifies, (qualifying_user, colleague) = enterprise_with(QUALIFIES_11, users=2)
+    _may, (may_user,) = enterprise_with({"insured_amount": Decimal("1e7")})
+    _fails, (failing_user,) = enterprise_with(FAILS_11)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert announce_opened_windows(now=NOW) == 0
@@ -71,8 +77,8 @@ def test_a_window_is_announced_once_it_opens_to_the_enterprises_it_matches(
     notification = told[qualifying_user.pk]
     assert notification.key == f"window-opened:{window.pk}"
     assert notification.kind == Notification.Kind.WINDOW_OPENED
-    assert notification.title == f"新批次开放：第2条 专业化配套集群 · {window.name}"
-    assert "符合申报条件：开放供应链、构建专业化配套集群" in notification.body
+    assert notification.title == f"新批次开放：第11条 首台（套）首批次保险补偿 · {window.name}"
+    assert "符合申报条件：首台（套）、首批次保费补贴" in notification.body
     assert "可能符合" in told[may_user.pk].body
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         u.email for u in (qualifying_user, colleague, may_user)
@@ -84,13 +90,13 @@ def test_a_window_is_announced_once_it_opens_to_the_enterprises_it_matches(
 def test_a_window_is_announced_once_however_often_the_sweep_runs(
     policy, django_capture_on_commit_callbacks
 ):
-    window_opening(2, at=NOW - timedelta(hours=1))
-    enterprise_with(QUALIFIES_2)
+    window_opening(11, at=NOW - timedelta(hours=1))
+    enterprise_with(QUALIFIES_11)
 
     with django_capture_on_commit_callbacks(execute=True):
         assert announce_opened_windows(now=NOW) == 1
     # An enterprise that matches later is not told of a window already announced.
-    enterprise_with(QUALIFIES_2)
+    enterprise_with(QUALIFIES_11)
     with django_capture_on_commit_callbacks(execute=True):
         assert announce_opened_windows(now=NOW + timedelta(minutes=15)) == 0
 
@@ -100,8 +106,8 @@ def test_a_window_is_announced_once_however_often_the_sweep_runs(
 
 
 def test_the_notification_keys_hold_even_without_the_announcement_record(policy):
-    window = window_opening(2, at=NOW - timedelta(hours=1))
-    enterprise_with(QUALIFIES_2)
+    window = window_opening(11, at=NOW - timedelta(hours=1))
+    enterprise_with(QUALIFIES_11)
     announce_opened_windows(now=NOW)
     WindowAnnouncement.objects.filter(window=window).delete()
 
@@ -122,19 +128,19 @@ def test_a_recognition_track_is_announced_only_to_holders(policy):
 
 def test_closed_windows_and_programmes_are_not_announced(policy):
     WindowFactory(
-        measure=measure(2),
+        measure=measure(11),
         opens_at=NOW - timedelta(days=60),
         closes_at=NOW - timedelta(days=30),
     )
-    enterprise_with(QUALIFIES_2)
+    enterprise_with(QUALIFIES_11)
 
     assert announce_opened_windows(now=NOW) == 0
     assert not WindowAnnouncement.objects.exists()
 
 
 def test_inactive_users_and_officials_are_not_told(policy):
-    window_opening(2, at=NOW - timedelta(minutes=5))
-    _enterprise, (user,) = enterprise_with(QUALIFIES_2)
+    window_opening(11, at=NOW - timedelta(minutes=5))
+    _enterprise, (user,) = enterprise_with(QUALIFIES_11)
     user.is_active = False
     user.save()
 
@@ -145,10 +151,10 @@ def test_the_sweep_s_queries_do_not_grow_with_windows_and_enterprises(policy):
     def queries(windows: int, enterprises: int) -> int:
         Notification.objects.all().delete()
         WindowAnnouncement.objects.all().delete()
-        for number in (2, 10, 3, 11, 6)[:windows]:
+        for number in (11, 10, 3, 2, 6)[:windows]:
             window_opening(number, at=NOW - timedelta(minutes=1))
         for _ in range(enterprises):
-            enterprise_with(QUALIFIES_2, recognitions=[Recognition.SINGLE_CHAMPION])
+            enterprise_with(QUALIFIES_11, recognitions=[Recognition.SINGLE_CHAMPION])
         with CaptureQueriesContext(connection) as context:
             assert announce_opened_windows(now=NOW) > 0
         return len(context.captured_queries)
@@ -157,8 +163,8 @@ def test_the_sweep_s_queries_do_not_grow_with_windows_and_enterprises(policy):
 
 
 def test_run_deadlines_announces_the_windows_opened(policy, capsys):
-    window_opening(2, at=NOW - timedelta(minutes=1))
-    enterprise_with(QUALIFIES_2)
+    window_opening(11, at=NOW - timedelta(minutes=1))
+    enterprise_with(QUALIFIES_11)
 
     call_command("run_deadlines")
 
@@ -176,8 +182,8 @@ def test_beat_runs_the_announcement(db):
 
 @pytest.mark.parametrize("via", ["list", "open", "email"])
 def test_the_announcement_leads_to_the_matching_page(policy, client, via):
-    window_opening(2, at=NOW - timedelta(minutes=1))
-    _enterprise, (user,) = enterprise_with(QUALIFIES_2)
+    window_opening(11, at=NOW - timedelta(minutes=1))
+    _enterprise, (user,) = enterprise_with(QUALIFIES_11)
     announce_opened_windows(now=NOW)
     notification = Notification.objects.get()
     client.force_login(user)
@@ -216,3 +222,47 @@ def test_an_empty_file_is_told_only_of_the_measures_addressing_its_industry_or_s
     assert f"window-opened:{automotive.pk}" not in {
         key for recipient, key in told if recipient != user.pk
     }
+
+
+def test_an_enterprise_gets_one_digest_of_every_window_a_sweep_opens(
+    policy, django_capture_on_commit_callbacks
+):
+    windows = [window_opening(number, at=NOW - timedelta(minutes=1)) for number in (2, 3, 11, 16)]
+    _enterprise, people = enterprise_with(
+        {**QUALIFIES_11, "annual_purchase_amount": Decimal("2e8")},
+        recognitions=[Recognition.SINGLE_CHAMPION, Recognition.QUALITY_BENCHMARK],
+        users=2,
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert announce_opened_windows(now=NOW) == 2
+
+    for person in people:
+        (digest,) = Notification.objects.filter(recipient=person)
+        assert digest.title == "新批次开放：4个申报批次与贵企业相关"
+        for window in windows:
+            assert f"{window.measure} · {window.name}" in digest.body
+        assert "符合申报条件：首台（套）、首批次保费补贴" in digest.body
+        assert "符合申报条件：制造业单项冠军" in digest.body
+        # 第2条's 重点骨干企业 and 成效显著 are the enterprise's to confirm.
+        assert "可能符合（须补充档案数据或确认通知规定的条件）：开放供应链" in digest.body
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    assert all((a.enterprises, a.notifications) == (1, 2) for a in WindowAnnouncement.objects.all())
+
+
+def test_a_later_sweep_digests_only_the_windows_opened_since(
+    policy, django_capture_on_commit_callbacks
+):
+    first = window_opening(11, at=NOW - timedelta(minutes=1))
+    later = window_opening(3, at=NOW + timedelta(minutes=10))
+    _enterprise, (user,) = enterprise_with(QUALIFIES_11, recognitions=[Recognition.SINGLE_CHAMPION])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert announce_opened_windows(now=NOW) == 1
+        assert announce_opened_windows(now=NOW + timedelta(minutes=15)) == 1
+        assert announce_opened_windows(now=NOW + timedelta(minutes=30)) == 0
+
+    digests = list(Notification.objects.filter(recipient=user).order_by("pk"))
+    assert [d.key for d in digests] == [f"window-opened:{first.pk}", f"window-opened:{later.pk}"]
+    assert first.name not in digests[1].body and later.name in digests[1].body
+    assert len(mail.outbox) == 2
