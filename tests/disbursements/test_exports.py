@@ -336,3 +336,41 @@ def test_the_command_refuses_unknown_and_unfrozen_batches(finance_user):
     with pytest.raises(CommandError, match="frozen or paid"):
         call_command("export_disbursements", batch=draft_batch.number, format="csv", output="-")
 
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the command's process needs the database on a server"
+)
+def test_the_command_piped_into_head_stops_quietly(committed_data, settings):
+    import os
+    import subprocess
+    import sys
+
+    # More than a pipe holds (64 KB), so the command is still writing when head leaves.
+    batch = frozen_batch(approved_applications(500), by=finance())
+    expected = b"".join(csv_bytes(batch))
+    assert len(expected) > 96 * 1024
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "policy_portal.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+    }
+    command = subprocess.Popen(
+        [sys.executable, "manage.py", "export_disbursements", "--batch", batch.number]
+        + ["--format", "csv", "--output", "-"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    head = subprocess.Popen(["head", "-c", "300"], stdin=command.stdout, stdout=subprocess.PIPE)
+    command.stdout.close()  # head is the only reader: when it leaves, the pipe closes
+    shown, _ = head.communicate(timeout=120)
+    _, errors = command.communicate(timeout=120)
+
+    assert shown == expected[:300]
+    assert errors.decode() == ""
+    assert command.returncode == 1
+    record = BatchExport.objects.get(batch=batch)
+    assert (record.exported_by, record.completed_at, record.sha256) == (None, None, "")
