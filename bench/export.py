@@ -47,7 +47,7 @@ from import_export import resources  # noqa: E402
 
 from applications.models import Application, State, TransitionLog  # noqa: E402
 from disbursements import services  # noqa: E402
-from disbursements.exports import batch_export, csv_bytes, export_rows  # noqa: E402
+from disbursements.exports import batch_export, csv_bytes, csv_rows_sql  # noqa: E402
 from disbursements.models import (  # noqa: E402
     BatchExport,
     BatchLine,
@@ -381,7 +381,7 @@ def project_export(batch: DisbursementBatch, user: User, export_format: str) -> 
 
 
 def copy_statement(batch: DisbursementBatch):
-    query, params = export_rows(batch).query.sql_with_params()
+    query, params = csv_rows_sql(batch).query.sql_with_params()
     return f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER)", params
 
 

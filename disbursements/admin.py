@@ -10,6 +10,7 @@ from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -471,7 +472,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         except ExportNotAllowed as error:
             raise Http404 from error
         response = StreamingHttpResponse(blocks, content_type=CONTENT_TYPES[export_format])
-        response["Content-Disposition"] = (
-            f'attachment; filename="{export_filename(batch, export_format)}"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, export_filename(batch, export_format)
         )
         return response

@@ -1,9 +1,15 @@
-"""The disbursement lists the bank and the treasury receive, as CSV and XLSX.
+"""The disbursement list of a batch, as two files for two readers.
+
+- The bank's import file (CSV): the accounts and credit codes as plain digits, which is what a
+  bank's payroll import reads. It is not for opening in a spreadsheet: a spreadsheet's CSV import
+  turns 6228480000000000005 into 6.22848E+18 and 0310012345678901 into 310012345678901, and saving
+  it again writes the damage into the file. Text a spreadsheet would run as a formula gets a
+  leading apostrophe (``policy_portal.spreadsheets``).
+- The file to read (XLSX): every text a string cell, as it is, so accounts and credit codes keep
+  every digit and a name that looks like a formula stays a name; amounts are numbers.
 
 Both stream, so memory does not grow with the number of lines. The rows are the lines' snapshot
-taken when the batch was frozen, so the same batch exported twice gives the same rows. Text
-that a spreadsheet would read as a formula is neutralised in the query itself, which every
-writer reads.
+taken when the batch was frozen, so the same batch exported twice gives the same rows.
 
 On PostgreSQL the CSV rows are formatted by the database (COPY … TO STDOUT, streamed through
 psycopg): formatting a million fields in Python costs more than fetching them. Elsewhere they
@@ -23,13 +29,13 @@ from itertools import islice
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.models import Case, CharField, F, QuerySet, Value, When
+from django.db.models import F, QuerySet, Value
 from django.db.models.expressions import Window
-from django.db.models.functions import Concat, NullIf, Replace, RowNumber
-from django.db.models.lookups import Regex
+from django.db.models.functions import NullIf, Replace, RowNumber
 from django.utils import timezone
 
 from measures.money import format_yuan
+from policy_portal.spreadsheets import csv_text, csv_text_sql
 
 from .models import BatchExport, BatchLine, DisbursementBatch, ExportFormat, LineStatus
 
@@ -45,22 +51,22 @@ HEADERS = [
     "开户银行",
     "银行账号",
 ]
-TEXT_COLUMNS = [
+# The line's fields in the order of HEADERS, after 序号.
+FIELDS = [
     "reference",
     "enterprise_name",
     "credit_code",
     "district_name",
     "measure_label",
     "track_name",
+    "amount",
+    "bank_name",
+    "bank_account",
 ]
 AMOUNT_AT = HEADERS.index("核定金额（元）")
 TEXT_AT = [at for at in range(1, len(HEADERS)) if at != AMOUNT_AT]
-# A cell a spreadsheet would take for a formula starts with one of these, perhaps after blanks
-# (full-width forms too, which some spreadsheets fold); a leading tab or CR is refused as well.
-# Prefixing an apostrophe makes it plain text (the OWASP advice for CSV injection). The pattern
-# is written with the characters themselves, so PostgreSQL and Python read it alike.
-_BLANKS = " \t\u3000\u00a0"
-FORMULA_PATTERN = "^([\t\r]|[" + _BLANKS + "]*[=+@＝＋－＠-])"
+# Kept as text in the workbook even when someone types into them: digits that are not numbers.
+DIGITS_AT = [HEADERS.index(name) for name in ("申报编号", "统一社会信用代码", "银行账号")]
 CSV_BOM = "\ufeff".encode()
 CONTENT_TYPES = {
     ExportFormat.CSV: "text/csv; charset=utf-8",
@@ -68,39 +74,44 @@ CONTENT_TYPES = {
 }
 
 
-def _neutralised(field: str):
-    # Line breaks become spaces: a bank's list has one line per payee. An empty text leaves as
-    # NULL: COPY writes NULL as an empty field, as the csv module writes None, where it would
-    # quote an empty string.
-    text = Replace(Replace(F(field), Value("\r"), Value(" ")), Value("\n"), Value(" "))
-    return NullIf(
-        Case(
-            When(Regex(text, Value(FORMULA_PATTERN)), then=Concat(Value("'"), text)),
-            default=text,
-            output_field=CharField(),
-        ),
-        Value(""),
+def _lines(batch: DisbursementBatch) -> QuerySet:
+    return (
+        BatchLine.objects.filter(batch=batch, status=LineStatus.IN_BATCH)
+        .annotate(position=Window(RowNumber(), order_by=F("reference").asc()))
+        .order_by("reference")
     )
 
 
 def export_rows(batch: DisbursementBatch) -> QuerySet:
     """The lines of a batch as export rows, in reference order: one tuple per line with the
-    columns of HEADERS, the amount a Decimal, every text neutralised."""
+    columns of HEADERS, the amount a Decimal, the texts as frozen."""
+    return _lines(batch).values_list("position", *FIELDS)
+
+
+def _csv_row(row: tuple) -> tuple:
+    """A row as the bank's file holds it: line breaks as spaces (a bank's list has one line per
+    payee), formula-looking text behind an apostrophe."""
+    return tuple(
+        csv_text(value.replace("\r", " ").replace("\n", " ")) if at in TEXT_AT else value
+        for at, value in enumerate(row)
+    )
+
+
+def _csv_field_sql(field: str):
+    # _csv_row in SQL. An empty text leaves as NULL: COPY writes NULL as an empty field, as the
+    # csv module writes an empty string, where COPY would quote an empty string.
+    text = Replace(Replace(F(field), Value("\r"), Value(" ")), Value("\n"), Value(" "))
+    return NullIf(csv_text_sql(text), Value(""))
+
+
+def csv_rows_sql(batch: DisbursementBatch) -> QuerySet:
+    """export_rows with the CSV's texts made in the query, for PostgreSQL's COPY."""
+    text_fields = {FIELDS[at - 1] for at in TEXT_AT}
     return (
-        BatchLine.objects.filter(batch=batch, status=LineStatus.IN_BATCH)
-        .annotate(
-            position=Window(RowNumber(), order_by=F("reference").asc()),
-            **{f"safe_{name}": _neutralised(name) for name in TEXT_COLUMNS},
-            safe_bank_name=_neutralised("bank_name"),
-            safe_bank_account=_neutralised("bank_account"),
-        )
-        .order_by("reference")
+        _lines(batch)
+        .annotate(**{f"csv_{name}": _csv_field_sql(name) for name in text_fields})
         .values_list(
-            "position",
-            *(f"safe_{name}" for name in TEXT_COLUMNS),
-            "amount",
-            "safe_bank_name",
-            "safe_bank_account",
+            "position", *(f"csv_{name}" if name in text_fields else name for name in FIELDS)
         )
     )
 
@@ -134,22 +145,22 @@ def _csv_line(row) -> bytes:
 
 
 def csv_bytes(batch: DisbursementBatch, *, use_copy: bool | None = None) -> Iterator[bytes]:
-    """UTF-8 with a byte-order mark, so that Excel shows the Chinese."""
-    rows = export_rows(batch)
+    """The bank's import file: UTF-8 with a byte-order mark, as the banks' import tools and
+    Excel read the Chinese."""
     if use_copy is None:
-        use_copy = connections[rows.db].vendor == "postgresql"
+        use_copy = connections[BatchLine.objects.db].vendor == "postgresql"
     yield CSV_BOM + _csv_line(HEADERS)
-    yield from (_copied_rows(rows) if use_copy else _written_rows(rows))
+    yield from (_copied_rows(csv_rows_sql(batch)) if use_copy else _written_rows(batch))
     yield _csv_line(_total_row(batch))
 
 
-def _written_rows(rows: QuerySet) -> Iterator[bytes]:
+def _written_rows(batch: DisbursementBatch) -> Iterator[bytes]:
     buffer = io.StringIO()
     writer = _csv_writer(buffer)
-    for chunk in _chunks(rows):
+    for chunk in _chunks(export_rows(batch)):
         buffer.seek(0)
         buffer.truncate()
-        writer.writerows(chunk)
+        writer.writerows(_csv_row(row) for row in chunk)
         yield buffer.getvalue().encode()
 
 
@@ -173,9 +184,10 @@ COLUMN_WIDTHS = [8, 22, 36, 22, 12, 40, 24, 18, 28, 26]
 
 
 def xlsx_bytes(batch: DisbursementBatch) -> Iterator[bytes]:
-    """A workbook written row by row (XlsxWriter's constant_memory mode) to a temporary file,
-    then read out in blocks. Amounts are numbers shown with two decimals; credit codes and
-    account numbers are text, so leading zeros stay."""
+    """The file to read: a workbook written row by row (XlsxWriter's constant_memory mode) to a
+    temporary file, then read out in blocks. Amounts are numbers shown with two decimals; every
+    text is a string cell as it is, so credit codes and account numbers keep every digit and a
+    name that looks like a formula is shown, not run."""
     import xlsxwriter
 
     with tempfile.NamedTemporaryFile(suffix=".xlsx") as output:
@@ -197,6 +209,7 @@ def xlsx_bytes(batch: DisbursementBatch) -> Iterator[bytes]:
         money = workbook.add_format({"num_format": "#,##0.00"})
         bold_money = workbook.add_format({"num_format": "#,##0.00", "bold": True})
         bold = workbook.add_format({"bold": True})
+        digits = workbook.add_format({"num_format": "@"})
         for column, width in enumerate(COLUMN_WIDTHS):
             sheet.set_column(column, column, width)
         sheet.freeze_panes(1, 0)
@@ -208,7 +221,8 @@ def xlsx_bytes(batch: DisbursementBatch) -> Iterator[bytes]:
                 row_number += 1
                 sheet.write_number(row_number, 0, row[0])
                 for column in TEXT_AT:
-                    sheet.write_string(row_number, column, row[column] or "")
+                    cell_format = digits if column in DIGITS_AT else None
+                    sheet.write_string(row_number, column, row[column] or "", cell_format)
                 sheet.write_number(row_number, AMOUNT_AT, float(row[AMOUNT_AT]), money)
         total = _total_row(batch)
         row_number += 1
@@ -228,8 +242,12 @@ class ExportNotAllowed(Exception):
     pass
 
 
+# The file's name says what it is for, as its label on the batch page does.
+FILE_PURPOSES = {ExportFormat.CSV: "银行导入", ExportFormat.XLSX: "阅读核对"}
+
+
 def export_filename(batch: DisbursementBatch, export_format: str) -> str:
-    return f"{batch.number}.{export_format}"
+    return f"{batch.number}-{FILE_PURPOSES[export_format]}.{export_format}"
 
 
 def batch_export(*, batch: DisbursementBatch, export_format: str, by) -> Iterator[bytes]:

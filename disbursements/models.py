@@ -268,8 +268,10 @@ class BatchLog(AppendOnlyModel):
 
 
 class ExportFormat(models.TextChoices):
-    CSV = "csv", "CSV"
-    XLSX = "xlsx", "XLSX"
+    # Named for what each file is for: the CSV goes into the bank's payroll import as it is; a
+    # spreadsheet opening it damages long account numbers, so people read the XLSX.
+    CSV = "csv", _("银行导入文件（CSV）")
+    XLSX = "xlsx", _("阅读核对表（XLSX）")
 
 
 class BatchExport(models.Model):

@@ -62,8 +62,12 @@ def test_finance_builds_exports_and_a_second_person_pays_the_demo_batch(
     expect(page.locator("[data-state]")).to_have_text("已锁定待拨付")
     shot(page, "3-frozen-batch")
 
+    expect(page.locator('[data-export="csv"]')).to_have_text("导出银行导入文件（CSV）")
+    expect(page.locator('[data-export="xlsx"]')).to_have_text("导出阅读核对表（XLSX）")
+    expect(page.locator("#export-advice")).to_contain_text("查看、核对、打印请用阅读核对表（XLSX）")
     with page.expect_download() as csv_download:
         page.locator('[data-export="csv"]').click()
+    assert csv_download.value.suggested_filename == f"{batch.number}-银行导入.csv"
     rows = list(csv.reader(io.StringIO(csv_download.value.path().read_bytes().decode("utf-8-sig"))))
     total = sum(a.approved_amount for a in approved)
     assert rows[0][:3] == ["序号", "申报编号", "企业名称"]
@@ -72,11 +76,15 @@ def test_finance_builds_exports_and_a_second_person_pays_the_demo_batch(
     assert "0310012345678901" in [row[9] for row in rows]
     with page.expect_download() as xlsx_download:
         page.locator('[data-export="xlsx"]').click()
+    assert xlsx_download.value.suggested_filename == f"{batch.number}-阅读核对.xlsx"
     sheet = load_workbook(io.BytesIO(xlsx_download.value.path().read_bytes())).active
     assert sheet["C2"].value in {a.enterprise.name for a in approved}
     assert round(Decimal(str(sheet.cell(row=len(approved) + 2, column=8).value)), 2) == total
     page.reload()
     expect(page.locator("#batch-exports tbody tr")).to_have_count(2)
+    expect(page.locator("#batch-exports")).to_contain_text("银行导入文件（CSV）")
+    expect(page.locator("#batch-exports")).to_contain_text("阅读核对表（XLSX）")
+    shot(page, "3b-exported-batch")
     expect(page.locator('[data-action="disbursements_mark_paid"]')).to_have_count(0)
 
     second = browser.new_context(base_url=live_server.url, locale="zh-CN")

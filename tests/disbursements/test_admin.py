@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import quote
 
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
@@ -241,7 +242,13 @@ def test_exports_download_from_the_batch_page_and_are_listed(client, finance_use
     b"".join(xlsx.streaming_content)
 
     assert response["Content-Type"].startswith("text/csv")
-    assert f'filename="{batch.number}.csv"' in response["Content-Disposition"]
+    # Each file is named for what it is: the bank's import file, the file to read.
+    assert response["Content-Disposition"] == (
+        f"attachment; filename*=utf-8''{batch.number}-{quote('银行导入')}.csv"
+    )
+    assert xlsx["Content-Disposition"] == (
+        f"attachment; filename*=utf-8''{batch.number}-{quote('阅读核对')}.xlsx"
+    )
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert len(rows) == 4 and rows[-1][0] == "合计"
     assert xlsx["Content-Type"].endswith("spreadsheetml.sheet")
@@ -249,6 +256,21 @@ def test_exports_download_from_the_batch_page_and_are_listed(client, finance_use
     page = client.get(batch_url(batch)).content.decode()
     for record in BatchExport.objects.all():
         assert record.sha256 in page
+    records = page.split('id="batch-exports"')[1].split("</table>")[0]
+    assert "<td>银行导入文件（CSV）</td>" in records and "<td>阅读核对表（XLSX）</td>" in records
+
+
+def test_the_batch_page_says_which_file_is_for_the_bank_and_which_for_reading(client, finance_user):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    client.force_login(finance_user)
+
+    page = client.get(batch_url(batch)).content.decode()
+
+    assert 'data-export="csv">导出银行导入文件（CSV）</a>' in page
+    assert 'data-export="xlsx">导出阅读核对表（XLSX）</a>' in page
+    advice = page.split('id="export-advice"')[1].split("</p>")[0]
+    assert "导入网银" in advice and "请勿用表格软件打开后保存" in advice
+    assert "查看、核对、打印请用阅读核对表（XLSX）" in advice
 
 
 def test_the_batch_list_filters_by_state_window_measure_and_preparer(client, finance_user):

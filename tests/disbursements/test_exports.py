@@ -8,12 +8,14 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.utils import timezone
 from openpyxl import load_workbook
+from openpyxl.utils.escape import unescape
 
 from applications.models import Application
 from disbursements import services
 from disbursements.exports import HEADERS, ExportNotAllowed, batch_export, csv_bytes
 from disbursements.models import BatchExport
 from tests.disbursements.factories import approved_applications, finance, frozen_batch
+from tests.libreoffice import cells_as_shown, needs_libreoffice
 
 FORMULA_NAMES = ['=HYPERLINK("http://evil","点此")', "+1+2", "-3+4"]
 
@@ -150,7 +152,10 @@ def test_an_export_broken_off_halfway_stays_on_the_record_unfinished(batch, fina
     ("name", "expected"),
     [
         ("＝SUM(A1)", "'＝SUM(A1)"),
+        ("﹦1+1", "'﹦1+1"),  # a small form, which NFKC folds to "="
+        ("﹢cmd", "'﹢cmd"),
         ("  =1+1", "'  =1+1"),
+        ("\u2003=1+1", "'\u2003=1+1"),
         ("\u3000+1", "'\u3000+1"),
         ("＠cmd", "'＠cmd"),
         ("\tTab公司", "'\tTab公司"),
@@ -158,13 +163,17 @@ def test_an_export_broken_off_halfway_stays_on_the_record_unfinished(batch, fina
         ("重庆-连字符公司", "重庆-连字符公司"),
     ],
 )
-def test_formula_starts_in_every_disguise_come_out_inert(finance_user, name, expected):
-    batch = frozen_batch(approved_applications(1, name=name), by=finance_user)
+def test_formula_starts_in_every_disguise_come_out_inert_in_the_csv(finance_user, name, expected):
+    batch = frozen_batch(approved_applications(1, name=name, bank_name=name), by=finance_user)
 
     for use_copy in {False, connection.vendor == "postgresql"}:
         rows = read_csv(b"".join(csv_bytes(batch, use_copy=use_copy)))
-        assert rows[1][2] == expected, use_copy
-    assert read_xlsx(export(batch, "xlsx"))["C2"].value == expected
+        assert rows[1][2] == rows[1][8] == expected, use_copy
+    # A text cell of a workbook is never a formula: there the name is the name.
+    sheet = read_xlsx(export(batch, "xlsx"))
+    # (openpyxl leaves the file's escape of a CR, _x000D_, as it is; a spreadsheet reads a CR.)
+    assert unescape(sheet["C2"].value) == unescape(sheet["I2"].value) == name
+    assert sheet["C2"].data_type == sheet["I2"].data_type == "s"
 
 
 def test_draft_and_cancelled_batches_do_not_export(finance_user):
@@ -231,12 +240,60 @@ def test_xlsx_has_numbers_for_amounts_and_text_for_codes_and_accounts(batch):
     assert round(sum(Decimal(str(row[7])) for row in body), 2) == batch.total_amount
 
 
-def test_xlsx_names_that_look_like_formulas_stay_text(batch):
+def test_xlsx_names_that_look_like_formulas_stay_text_as_they_are(batch):
     sheet = read_xlsx(export(batch, "xlsx"))
     cells = [row[2] for row in sheet.iter_rows(min_row=2, max_row=6)]
 
     assert all(cell.data_type == "s" for cell in cells)
-    assert "'" + FORMULA_NAMES[0] in [cell.value for cell in cells]
+    assert set(FORMULA_NAMES) <= {cell.value for cell in cells}
+    assert not any(cell.value.startswith("'") for cell in cells)
+
+
+# Accounts and credit codes a spreadsheet's CSV import damages: 19 digits (more than a double
+# holds), leading zeros, all digits, and digits around an E (read as a power of ten).
+DAMAGED_BY_CSV_IMPORT = [
+    ("6228480000000000005", "915000007093000004"),
+    ("0310012345678901", "91500000123400E102"),
+    ("000123456789", "91500000MA5U7G2X3K"),
+]
+
+
+@pytest.fixture
+def digits_batch(finance_user):
+    applications = []
+    for account, credit_code in DAMAGED_BY_CSV_IMPORT:
+        applications += approved_applications(
+            1, bank_account=account, credit_code=credit_code, bank_name="=1+1银行"
+        )
+    return frozen_batch(applications, by=finance_user)
+
+
+def test_the_bank_import_csv_carries_accounts_and_codes_as_plain_digits(digits_batch):
+    data = export(digits_batch, "csv")
+
+    rows = read_csv(data)[1:-1]
+    assert sorted((row[9], row[3]) for row in rows) == sorted(DAMAGED_BY_CSV_IMPORT)
+    for account, credit_code in DAMAGED_BY_CSV_IMPORT:
+        # Nothing a bank's import would take for part of the account: no ' and no ="…".
+        assert f",{account}\n".encode() in data and f",{credit_code},".encode() in data
+
+
+@needs_libreoffice
+def test_the_file_for_reading_keeps_every_digit_when_opened_in_libreoffice(digits_batch, tmp_path):
+    shown = cells_as_shown(export(digits_batch, "xlsx"), suffix=".xlsx", workdir=tmp_path)
+
+    lines = shown[1:-1]
+    assert shown[0] == HEADERS
+    assert sorted((row[9], row[3]) for row in lines) == sorted(DAMAGED_BY_CSV_IMPORT)
+    assert {row[8] for row in lines} == {"=1+1银行"}  # the bank's name, as it is
+    expected = {line.reference: line for line in digits_batch.lines.all()}
+    for row in lines:
+        line = expected[row[1]]
+        assert (row[2], row[3], row[9]) == (
+            line.enterprise_name,
+            line.credit_code,
+            line.bank_account,
+        )
 
 
 def test_the_same_batch_gives_the_same_xlsx_cells(batch):
@@ -278,3 +335,42 @@ def test_the_command_refuses_unknown_and_unfrozen_batches(finance_user):
         call_command("export_disbursements", batch="BF-1999-0001", format="csv", output="-")
     with pytest.raises(CommandError, match="frozen or paid"):
         call_command("export_disbursements", batch=draft_batch.number, format="csv", output="-")
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the command's process needs the database on a server"
+)
+def test_the_command_piped_into_head_stops_quietly(committed_data, settings):
+    import os
+    import subprocess
+    import sys
+
+    # More than a pipe holds (64 KB), so the command is still writing when head leaves.
+    batch = frozen_batch(approved_applications(500), by=finance())
+    expected = b"".join(csv_bytes(batch))
+    assert len(expected) > 96 * 1024
+    database = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "policy_portal.settings.test",
+        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+        f"{database['NAME']}",
+    }
+    command = subprocess.Popen(
+        [sys.executable, "manage.py", "export_disbursements", "--batch", batch.number]
+        + ["--format", "csv", "--output", "-"],
+        cwd=settings.BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    head = subprocess.Popen(["head", "-c", "300"], stdin=command.stdout, stdout=subprocess.PIPE)
+    command.stdout.close()  # head is the only reader: when it leaves, the pipe closes
+    shown, _ = head.communicate(timeout=120)
+    _, errors = command.communicate(timeout=120)
+
+    assert shown == expected[:300]
+    assert errors.decode() == ""
+    assert command.returncode == 1
+    record = BatchExport.objects.get(batch=batch)
+    assert (record.exported_by, record.completed_at, record.sha256) == (None, None, "")

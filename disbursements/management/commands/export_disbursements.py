@@ -1,3 +1,4 @@
+import os
 import sys
 
 from django.contrib.auth import get_user_model
@@ -9,8 +10,9 @@ from disbursements.models import DisbursementBatch, ExportFormat
 
 class Command(BaseCommand):
     help = (
-        "Export a frozen or paid disbursement batch as the bank's list (CSV or XLSX), the same "
-        "file the admin's download gives; recorded like every export."
+        "Export a frozen or paid disbursement batch, the same file the admin's download gives, "
+        "recorded like every export: csv is the bank's import file (plain digits; not for "
+        "opening in a spreadsheet), xlsx the file to read (accounts and codes as text)."
     )
 
     def add_arguments(self, parser):
@@ -37,10 +39,7 @@ class Command(BaseCommand):
                 f"batch {found.number} is {found.state}: only frozen or paid batches export"
             ) from exc
         if output == "-":
-            stream = sys.stdout.buffer
-            for block in blocks:
-                stream.write(block)
-            stream.flush()
+            _to_stdout(blocks)
             return
         size = 0
         with open(output, "wb") as file:
@@ -48,3 +47,19 @@ class Command(BaseCommand):
                 file.write(block)
                 size += len(block)
         self.stderr.write(f"{found.number}: {found.line_count} lines, {size} bytes -> {output}")
+
+
+def _to_stdout(blocks) -> None:
+    """Write the file to standard output. When the reader stops early (``| head``), stop
+    quietly with status 1, as the Python documentation advises: the export stays on the record
+    as unfinished."""
+    stream = sys.stdout.buffer
+    try:
+        for block in blocks:
+            stream.write(block)
+        stream.flush()
+    except BrokenPipeError:
+        blocks.close()
+        # What is left in stdout's buffer would fail again when Python flushes it at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
