@@ -74,17 +74,32 @@ HOME_COLUMNS = (
 )
 
 
+def _returned_payments(applications) -> dict:
+    """The approved applications whose payment the bank returned (disbursements app)."""
+    from disbursements.selectors import returned_payments
+
+    approved = [a.pk for a in applications if a.state == State.APPROVED]
+    return returned_payments(approved) if approved else {}
+
+
 @enterprise_required
 def home(request):
     applications = list(
         selectors.enterprise_applications(enterprise=request.user.enterprise).only(*HOME_COLUMNS)
     )
+    returned = _returned_payments(applications)
+    for application in applications:
+        application.payment_returned = returned.get(application.pk)
     return render(
         request,
         "applications/home.html",
         {
             "applications": applications,
             "needs_action": [a for a in applications if a.state == State.RETURNED],
+            # The bank returned the money: the account must be corrected before it is paid again.
+            "payments_returned": [
+                a for a in applications if a.payment_returned and not a.payment_returned.corrected
+            ],
         },
     )
 
@@ -371,6 +386,7 @@ def detail(request, pk: int):
             "figures": _figures(application),
             "timeline": selectors.application_timeline(application=application),
             "payment_limit": application.payment_limit(),
+            "payment_returned": _returned_payments([application]).get(application.pk),
             **_rating_context(application),
         },
     )

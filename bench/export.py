@@ -245,7 +245,13 @@ def timed(label: str, function, *args, **kwargs):
     return result
 
 
-def frozen_batch(preparer: User) -> DisbursementBatch:
+def void(batch: DisbursementBatch, *, preparer: User, confirmer: User) -> None:
+    """A draft is voided by its preparer, a frozen batch by a second person."""
+    by = preparer if batch.state == BatchState.DRAFT else confirmer
+    services.batch_cancel(batch=batch, by=by, reason="基准测试重建批次")
+
+
+def frozen_batch(preparer: User, confirmer: User) -> DisbursementBatch:
     """The frozen batch of every benchmark application: the one left by an earlier run, or a
     new one built as finance builds it (create, add the applications, freeze)."""
     batch = (
@@ -256,7 +262,7 @@ def frozen_batch(preparer: User) -> DisbursementBatch:
         .first()
     )
     if batch is not None and os.environ.get("BENCH_REBUILD"):
-        services.batch_cancel(batch=batch, by=preparer, reason="基准测试重建批次")
+        void(batch, preparer=preparer, confirmer=confirmer)
         batch = None
     if batch is not None:
         print(f"reusing frozen batch {batch.number} ({batch.line_count:,} lines)")
@@ -265,7 +271,7 @@ def frozen_batch(preparer: User) -> DisbursementBatch:
     for stale in DisbursementBatch.objects.filter(
         note=NOTE, state__in=[BatchState.DRAFT, BatchState.FROZEN]
     ):
-        services.batch_cancel(batch=stale, by=preparer, reason="基准测试重建批次")
+        void(stale, preparer=preparer, confirmer=confirmer)
     print(f"building a batch of {APPLICATIONS:,} applications:")
     batch = timed("batch_create", services.batch_create, by=preparer, note=NOTE)
     outcomes = timed(
@@ -467,7 +473,7 @@ def main() -> None:
     fill()
     preparer = User.objects.get(username="demo-finance")
     confirmer = User.objects.get(username="demo-finance-2")
-    batch = frozen_batch(preparer)
+    batch = frozen_batch(preparer, confirmer)
     vacuum()
     check_copy_matches_export(batch, preparer)
 

@@ -1,12 +1,15 @@
 """Finance's workplace: batches built from approved applications, exported, confirmed paid."""
 
+import itertools
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
+from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -16,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.errors import ApplicationError
 from applications.models import Application
+from applications.permissions import may_take
 from enterprises import roles
 from enterprises.roles import person_label
 from measures.money import format_yuan_exact
@@ -23,6 +27,7 @@ from policy_portal.admin_mixins import amount_display
 from reviews.admin import ApplicationAdmin
 
 from . import permissions, services
+from .errors import BatchUnavailable
 from .exports import CONTENT_TYPES, ExportNotAllowed, batch_export, export_filename
 from .forms import AddToBatchForm, BatchCreateForm, CancelForm, ConfirmForm, MarkPaidForm
 from .models import BatchState, DisbursementBatch, ExportFormat, LineStatus
@@ -53,11 +58,47 @@ def _report_outcomes(modeladmin, request, batch, outcomes) -> None:
             )
 
 
+def _already_paid(batch, typed_reference: str) -> str:
+    """For whoever confirms a batch someone else confirmed first: who, when, the bank's
+    reference on record, and that the one they typed, if other, was not recorded."""
+    text = gettext(
+        "批次%(number)s已于%(when)s由%(person)s确认拨付，记录的银行流水号为%(reference)s；"
+        "您的确认未作任何更改。"
+    ) % {
+        "number": batch.number,
+        "when": services.moment_label(batch.paid_confirmed_at),
+        "person": person_label(batch.paid_confirmed_by),
+        "reference": batch.bank_reference,
+    }
+    typed = (typed_reference or "").strip()
+    if typed and typed != batch.bank_reference:
+        text += gettext("您填写的银行流水号%(typed)s未被记录。") % {"typed": typed}
+    return text
+
+
 SAMPLE_ROWS = 20
 
 
 class _NothingAdded(Exception):
     pass
+
+
+def _chosen_token(ids, user) -> str:
+    """The applications a person was shown on the confirmation page, for the page to carry
+    back: signed, and small however many (sorted ids as their gaps, compressed)."""
+    ids = sorted(ids)
+    gaps = [b - a for a, b in zip([0, *ids], ids, strict=False)]
+    return signing.dumps(gaps, salt=f"add-to-batch:{user.pk}", compress=True)
+
+
+def _chosen_ids(token: str, user) -> set[int]:
+    try:
+        gaps = signing.loads(token or "", salt=f"add-to-batch:{user.pk}", max_age=86400)
+    except signing.BadSignature:
+        return set()
+    if not isinstance(gaps, list) or not all(isinstance(gap, int) for gap in gaps):
+        return set()
+    return set(itertools.accumulate(gaps))
 
 
 @admin.action(description=_("加入拨付批次"))
@@ -69,6 +110,14 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
     apply = "apply" in request.POST
     form = AddToBatchForm(request.POST if apply else None, user=request.user)
     if apply and form.is_valid():
+        # The list's filters choose again now. Whatever was shown and no longer matches (taken
+        # into another batch meanwhile, say) is added too, so that each is named with the
+        # reason it cannot join rather than silently left out.
+        shown = _chosen_ids(request.POST.get("chosen"), request.user)
+        lost = shown - set(queryset.values_list("pk", flat=True))
+        applications = modeladmin.get_queryset(request).filter(
+            Q(pk__in=queryset.values("pk")) | Q(pk__in=lost)
+        )
         batch = form.cleaned_data["batch"]
         try:
             with transaction.atomic():
@@ -76,7 +125,7 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
                     by=request.user, note=form.cleaned_data["note"]
                 )
                 outcomes = services.batch_add_applications(
-                    batch=batch, applications=queryset, by=request.user
+                    batch=batch, applications=applications, by=request.user
                 )
                 if form.cleaned_data["batch"] is None and not any(o.added for o in outcomes):
                     raise _NothingAdded  # no empty batch is left behind
@@ -92,6 +141,7 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
         _report_outcomes(modeladmin, request, batch, outcomes)
         return HttpResponseRedirect(_batch_url(batch))
     totals = queryset.aggregate(count=Count("pk"), total=Sum("approved_amount"))
+    chosen = list(queryset.values_list("pk", flat=True))
     select_across = request.POST.get("select_across") == "1"
     context = {
         **modeladmin.admin_site.each_context(request),
@@ -102,7 +152,8 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
         "total": format_yuan_exact(totals["total"] or 0),
         "sample": queryset.select_related("enterprise", "track__measure")[:SAMPLE_ROWS],
         "select_across": select_across,
-        "ids": [] if select_across else queryset.values_list("pk", flat=True),
+        "ids": [] if select_across else chosen,
+        "chosen": _chosen_token(chosen, request.user),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
     }
     return TemplateResponse(request, "admin/disbursements/add_to_batch.html", context)
@@ -253,25 +304,38 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         form = BatchCreateForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
+            outcomes = []
             try:
-                batch = services.batch_create(
-                    by=request.user,
-                    window=data["window"],
-                    measure=data["measure"],
-                    note=data["note"],
+                with transaction.atomic():
+                    batch = services.batch_create(
+                        by=request.user,
+                        window=data["window"],
+                        measure=data["measure"],
+                        note=data["note"],
+                    )
+                    if data["include_payable"]:
+                        outcomes = services.batch_add_applications(
+                            batch=batch,
+                            applications=services.payable_applications(
+                                window=batch.window, measure=batch.measure
+                            ),
+                            by=request.user,
+                        )
+                        if not any(o.added for o in outcomes):
+                            raise _NothingAdded  # no empty batch is left behind
+            except _NothingAdded:
+                _report_outcomes(self, request, batch, outcomes)
+                form.add_error(
+                    None,
+                    gettext(
+                        "所选申报批次或政策条款下没有可拨付的申报（已批准、已完成公示、"
+                        "企业已登记银行账号且不在其他拨付批次中），未新建拨付批次。"
+                    ),
                 )
             except ApplicationError as error:
                 form.add_error(None, str(error))
             else:
-                if data["include_payable"]:
-                    outcomes = services.batch_add_applications(
-                        batch=batch,
-                        applications=services.payable_applications(
-                            window=batch.window, measure=batch.measure
-                        ),
-                        by=request.user,
-                    )
-                    _report_outcomes(self, request, batch, outcomes)
+                _report_outcomes(self, request, batch, outcomes)
                 self.message_user(
                     request, gettext("已新建拨付批次%(number)s。") % {"number": batch.number}
                 )
@@ -292,15 +356,14 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         user = request.user
         lines = batch.lines.order_by("status", "reference")
         page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
-        actions = []
-        if batch.state == BatchState.DRAFT and permissions.may_prepare(batch, user):
-            actions.append(("disbursements_freeze", gettext("锁定批次"), "default"))
-        if batch.state == BatchState.FROZEN and permissions.may_confirm_payment(batch, user):
-            actions.append(("disbursements_mark_paid", gettext("确认拨付"), "default"))
-        if batch.state in (BatchState.DRAFT, BatchState.FROZEN) and permissions.may_cancel(
-            batch, user
-        ):
-            actions.append(("disbursements_cancel", gettext("作废批次"), "cancel"))
+        # Only what this person may take on this batch now: no 锁定批次 for an empty batch,
+        # nothing on a paid or cancelled one.
+        available = {t.name for t in batch.get_available_user_state_transitions(user)}
+        actions = [
+            (f"disbursements_{name}", services.transition_label(name), css)
+            for name, css in (("freeze", "default"), ("mark_paid", "default"), ("cancel", "cancel"))
+            if name in available
+        ]
         context = {
             "title": gettext("拨付批次 %(number)s") % {"number": batch.number},
             "page": page,
@@ -322,19 +385,47 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         }
         return self._render(request, "batch.html", batch, **context)
 
+    def _unavailable(self, request, batch, reason: str, level=messages.WARNING):
+        """No form for a transition the batch cannot take now: back to the batch, saying why."""
+        self.message_user(request, reason, level)
+        return HttpResponseRedirect(_batch_url(batch))
+
     def _transition_view(
-        self, request, object_id, *, form_class, title, may, refusal, run, warning="", extra=None
+        self,
+        request,
+        object_id,
+        *,
+        name,
+        form_class,
+        refusal,
+        run,
+        warning="",
+        extra=None,
+        unavailable=None,
     ):
-        """A transition's page: 403 with the reason for whoever may not take it; the service
-        decides the rest (state, conditions) and its refusal is shown on the form."""
+        """A transition's page. A batch that cannot take it now (its state, or no lines)
+        offers no form: back to the batch with the reason. Whoever may not take it gets 403
+        with the reason. The service decides the rest, its refusals shown on the form; one
+        that finds the batch moved on meanwhile sends back to the batch too.
+
+        ``run`` returns the message and its level; ``unavailable`` words the reason for a
+        form posted to a batch that moved on (the person's typed details are named)."""
         extra = extra or {}
         batch = self._batch(request, object_id)
+        title = services.transition_label(name)
         page = {
             "title": f"{batch.number} · {title}",
             "action_title": title,
             "total_display": format_yuan_exact(batch.total_amount),
         }
-        if not may(batch, request.user):
+        reason = services.unavailable_reason(batch, name)
+        if reason is not None:
+            if request.method == "POST" and unavailable is not None:
+                return self._unavailable(
+                    request, batch, unavailable(batch, request.POST), messages.ERROR
+                )
+            return self._unavailable(request, batch, reason)
+        if not may_take(getattr(batch, name), request.user):
             # Finance and administrators learn why, in words; nothing to fill in.
             response = self._render(
                 request, "confirm.html", batch, refusal=refusal(batch, request.user), **page
@@ -344,14 +435,16 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         form = form_class(request.POST if request.method == "POST" else None)
         if form.is_bound and form.is_valid():
             try:
-                message = run(batch, form.cleaned_data)
+                level, message = run(batch, form.cleaned_data)
+            except BatchUnavailable as error:
+                return self._unavailable(request, batch, str(error.messages[0]), messages.ERROR)
             except ApplicationError as error:
                 for text in error.messages:
                     form.add_error(None, text)
             except PermissionDenied as error:
                 form.add_error(None, str(error) or gettext("您没有权限办理。"))
             else:
-                self.message_user(request, message, messages.SUCCESS)
+                self.message_user(request, message, level)
                 return HttpResponseRedirect(_batch_url(batch))
         return self._render(
             request, "confirm.html", batch, form=form, warning=warning, **page, **extra
@@ -360,7 +453,7 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
     def freeze_view(self, request, object_id):
         def run(batch, data):
             batch = services.batch_freeze(batch=batch, by=request.user)
-            return gettext(
+            return messages.SUCCESS, gettext(
                 "批次%(number)s已锁定：%(count)d笔，合计%(total)s。可以导出拨付清单。"
             ) % {
                 "number": batch.number,
@@ -371,9 +464,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         return self._transition_view(
             request,
             object_id,
+            name="freeze",
             form_class=ConfirmForm,
-            title=gettext("锁定批次"),
-            may=permissions.may_prepare,
             refusal=lambda batch, user: gettext("只有制单人可以锁定本批次。"),
             warning=gettext("锁定后清单不能再增减，开户银行和账号按此刻的企业信息记录。"),
             run=run,
@@ -389,10 +481,11 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
                 failed=data["failed_lines"],
             )
             if not outcome.changed:
-                return gettext("批次%(number)s此前已确认拨付，未作任何更改。") % {
-                    "number": batch.number
-                }
-            return gettext("批次%(number)s已确认拨付：%(paid)d笔已拨付，%(failed)d笔银行退回。") % {
+                # Confirmed by someone else a moment earlier: who, when, and what was recorded.
+                return messages.ERROR, _already_paid(outcome.batch, data["bank_reference"])
+            return messages.SUCCESS, gettext(
+                "批次%(number)s已确认拨付：%(paid)d笔已拨付，%(failed)d笔银行退回。"
+            ) % {
                 "number": batch.number,
                 "paid": outcome.paid,
                 "failed": outcome.failed,
@@ -401,9 +494,8 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
         return self._transition_view(
             request,
             object_id,
+            name="mark_paid",
             form_class=MarkPaidForm,
-            title=gettext("确认拨付"),
-            may=permissions.may_confirm_payment,
             refusal=lambda batch, user: (
                 gettext("制单人不能确认本批次拨付，须由另一名财务人员复核确认。")
                 if batch.prepared_by_id == user.pk
@@ -414,6 +506,11 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
                 "请核对银行回单后再确认。"
             ),
             run=run,
+            unavailable=lambda batch, posted: (
+                _already_paid(batch, posted.get("bank_reference", ""))
+                if batch.state == BatchState.PAID
+                else services.unavailable_reason(batch, "mark_paid")
+            ),
         )
 
     def cancel_view(self, request, object_id):
@@ -424,17 +521,16 @@ class DisbursementBatchAdmin(admin.ModelAdmin):
                 reason=data["reason"],
                 exported_list_unpaid=data["exported_list_unpaid"],
             )
-            return gettext("批次%(number)s已作废，其中的申报可以加入其他批次。") % {
-                "number": batch.number
-            }
+            return messages.SUCCESS, gettext(
+                "批次%(number)s已作废，其中的申报可以加入其他批次。"
+            ) % {"number": batch.number}
 
         return self._transition_view(
             request,
             object_id,
+            name="cancel",
             form_class=CancelForm,
-            title=gettext("作废批次"),
-            may=permissions.may_cancel,
-            refusal=lambda batch, user: gettext("您没有权限作废批次。"),
+            refusal=permissions.cancel_refusal,
             extra={"show_exports": True},
             run=run,
         )

@@ -266,6 +266,12 @@ class BatchLog(AppendOnlyModel):
     def action_label(self) -> str:
         return str(BATCH_TRANSITION_LABELS.get(self.action, self.action))
 
+    @property
+    def changes_state(self) -> bool:
+        """Creating a batch and adding or removing lines leave it a draft: the log reads them
+        as what was done, not as 草稿 → 草稿."""
+        return self.from_state != self.to_state
+
 
 class ExportFormat(models.TextChoices):
     # Named for what each file is for: the CSV goes into the bank's payroll import as it is; a

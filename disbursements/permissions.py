@@ -1,11 +1,17 @@
 """Who may do what with a disbursement batch, as plain functions of (batch, user).
 
 The batch's transitions name these as their ``permission``; the admin and the services ask the
-same functions. 制单 / 复核: whoever prepared a batch never confirms its payment.
+same functions. 制单 / 复核: whoever prepared a batch never confirms its payment, nor voids it
+once it is frozen.
 """
+
+from django.utils.translation import gettext
 
 from applications.permissions import may_disburse
 from enterprises import roles
+
+# The batch's states, as ``models.BatchState`` names them (models imports this module).
+DRAFT = "draft"
 
 
 def _active(user) -> bool:
@@ -38,4 +44,21 @@ def may_confirm_payment(batch, user) -> bool:
 
 
 def may_cancel(batch, user) -> bool:
-    return is_finance(user) or is_administrator(user)
+    """Void a batch. A draft is its preparer's work in progress: the preparer or an
+    administrator. A frozen batch is about to be paid, and voiding it frees its applications
+    for another list: as grave as confirming its payment, so it takes a second person — a
+    finance user other than the preparer, or an administrator (who never prepared it)."""
+    if not (is_finance(user) or is_administrator(user)):
+        return False
+    if batch.state == DRAFT:
+        return batch.prepared_by_id == user.pk or is_administrator(user)
+    return batch.prepared_by_id != user.pk
+
+
+def cancel_refusal(batch, user) -> str:
+    """Why ``user`` may not void ``batch``, in words."""
+    if not (is_finance(user) or is_administrator(user)):
+        return gettext("您没有权限作废批次。")
+    if batch.state == DRAFT:
+        return gettext("草稿批次只能由制单人或系统管理员作废。")
+    return gettext("制单人不能作废已锁定的本批次，须由另一名财务人员或系统管理员作废。")

@@ -29,12 +29,13 @@ from applications.permissions import may_take
 from applications.services import applications_disburse, applications_record_payment_failures
 from enterprises.districts import District
 from enterprises.models import Enterprise
+from enterprises.roles import person_label
 from measures.models import Track
 from measures.money import format_yuan_exact, round_to_fen
 from publicity.selectors import cleared_application_ids
 
 from . import permissions
-from .errors import DisbursementError
+from .errors import BatchUnavailable, DisbursementError
 from .models import (
     BATCH_TRANSITION_LABELS,
     BatchCounter,
@@ -46,7 +47,7 @@ from .models import (
 )
 
 
-def _label(action: str) -> str:
+def transition_label(action: str) -> str:
     return str(BATCH_TRANSITION_LABELS.get(action, action))
 
 
@@ -92,19 +93,61 @@ def _update_totals(batch: DisbursementBatch) -> None:
     batch.total_amount = round_to_fen(Decimal(totals["total"] or 0))
 
 
+def moment_label(moment) -> str:
+    """A moment as the batch pages and messages write it: 2026-11-25 10:30, local time."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def unavailable_reason(batch: DisbursementBatch, name: str) -> str | None:
+    """Why ``batch`` cannot take transition ``name`` now, naming who moved it to where it
+    stands and when; None when it can."""
+    method = getattr(batch, name)
+    if can_proceed(method):
+        return None
+    values = {"number": batch.number, "action": transition_label(name)}
+    if batch.state == BatchState.PAID:
+        return _(
+            "批次%(number)s已于%(when)s由%(person)s确认拨付（银行流水号%(reference)s），"
+            "不能%(action)s。"
+        ) % {
+            **values,
+            "when": moment_label(batch.paid_confirmed_at),
+            "person": person_label(batch.paid_confirmed_by),
+            "reference": batch.bank_reference,
+        }
+    if batch.state == BatchState.CANCELLED:
+        return _("批次%(number)s已于%(when)s由%(person)s作废，不能%(action)s。") % {
+            **values,
+            "when": moment_label(batch.cancelled_at),
+            "person": person_label(batch.cancelled_by),
+        }
+    if batch.state == BatchState.FROZEN and name == "freeze":
+        return _("批次%(number)s已于%(when)s由%(person)s锁定，不能再次锁定。") % {
+            **values,
+            "when": moment_label(batch.frozen_at),
+            "person": person_label(batch.frozen_by),
+        }
+    if batch.state == BatchState.DRAFT and name == "mark_paid":
+        return _("批次%(number)s尚未锁定，锁定后方可确认拨付。") % values
+    if can_proceed(method, check_conditions=False):
+        return _("批次%(number)s中没有申报，不能%(action)s。") % values
+    return _("批次%(number)s当前为“%(state)s”，不能%(action)s。") % {
+        **values,
+        "state": batch.get_state_display(),
+    }
+
+
 def _check(batch: DisbursementBatch, name: str, *, by) -> None:
     """Refuse transition ``name`` if the batch's state or the person does not allow it."""
     method = getattr(batch, name)
-    label = _label(name)
     if not can_proceed(method, check_conditions=False):
-        raise DisbursementError(
-            _("批次当前为“%(state)s”，不能%(action)s；可能已被他人办理，请刷新后查看。")
-            % {"state": batch.get_state_display(), "action": label}
-        )
+        raise BatchUnavailable(unavailable_reason(batch, name))
     if not may_take(method, by):
         if name == "mark_paid" and batch.prepared_by_id == getattr(by, "pk", None):
             raise PermissionDenied(_("制单人不能确认本批次拨付，须由另一名财务人员复核确认。"))
-        raise PermissionDenied(_("您没有权限%(action)s。") % {"action": label})
+        if name == "cancel":
+            raise PermissionDenied(permissions.cancel_refusal(batch, by))
+        raise PermissionDenied(_("您没有权限%(action)s。") % {"action": transition_label(name)})
 
 
 def _take(batch: DisbursementBatch, name: str, *, by, comment: str = "", **arguments):
@@ -112,7 +155,7 @@ def _take(batch: DisbursementBatch, name: str, *, by, comment: str = "", **argum
     _check(batch, name, by=by)
     method = getattr(batch, name)
     if not can_proceed(method):
-        raise DisbursementError(_("批次中没有申报，不能%(action)s。") % {"action": _label(name)})
+        raise BatchUnavailable(unavailable_reason(batch, name))
     from_state = batch.state
     method(by=by, **arguments)
     batch.save()

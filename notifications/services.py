@@ -201,7 +201,17 @@ def _message(entry, recipient) -> tuple[str, str]:
         lines.append(_("意见：%(comment)s") % {"comment": entry.comment})
     if recipient.enterprise_id is not None and entry.transition in STAGE_BY_TRANSITION:
         lines.append(_rating_invitation(application))
+    if recipient.enterprise_id is not None and entry.transition == "payment_failed":
+        lines.append(_account_correction())
     return title, "\n".join(lines)
+
+
+def _account_correction() -> str:
+    """The bank returned the money: where the enterprise corrects its account."""
+    link = site_url() + reverse("enterprises:profile")
+    return _("请核对并更正开户银行和银行账号： %(link)s ，更正后将在后续拨付批次中重新拨付。") % {
+        "link": link
+    }
 
 
 def _rating_invitation(application) -> str:

@@ -8,12 +8,14 @@ from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import State
 from enterprises import roles
+from enterprises.roles import person_label
 from measures.models import ApplicationWindow, Measure
 from measures.money import format_yuan
 from reviews.admin import ApplicationAdmin
@@ -85,12 +87,25 @@ class ObjectionInline(AdministratorsOnly, admin.TabularInline):
 
 class LogInline(AdministratorsOnly, admin.TabularInline):
     model = PublicityLog
-    fields = ("created_at", "actor", "action", "from_state", "to_state", "comment")
+    fields = ("created_at", "actor_label", "action", "state_change", "comment")
     readonly_fields = fields
     extra = 0
 
+    @admin.display(description=_("操作人"))
+    def actor_label(self, entry):
+        return person_label(entry.actor) if entry.actor else gettext("系统")
+
+    @admin.display(description=_("状态"))
+    def state_change(self, entry):
+        # A decided objection leaves the 公示 as it was: the entry reads as its action alone.
+        if entry.from_state == entry.to_state:
+            return ""
+        return f"{entry.get_from_state_display()} → {entry.get_to_state_display()}"
+
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("actor")
+        return (
+            super().get_queryset(request).select_related("actor").prefetch_related("actor__groups")
+        )
 
 
 class PublicityAddForm(forms.ModelForm):
@@ -314,6 +329,21 @@ class ObjectionAdmin(AdministratorsOnly, admin.ModelAdmin):
         if objection is None:
             raise Http404
         change_url = reverse("admin:publicity_objection_change", args=[objection.pk])
+        if objection.outcome != Objection.Outcome.PENDING:
+            # No form for an objection already decided: back to it, saying by whom and when.
+            self.message_user(
+                request,
+                gettext("该异议已于%(when)s由%(person)s处理（%(outcome)s），不能再次处理。")
+                % {
+                    "when": timezone.localtime(objection.decided_at).strftime("%Y-%m-%d %H:%M")
+                    if objection.decided_at
+                    else "",
+                    "person": person_label(objection.decided_by),
+                    "outcome": objection.get_outcome_display(),
+                },
+                messages.WARNING,
+            )
+            return HttpResponseRedirect(change_url)
         form = DecideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

@@ -39,6 +39,7 @@ from applications.selectors import (
 from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import Enterprise
+from enterprises.roles import person_label
 from measures.admin import ApplicationWindowAdmin, OpenNowFilter
 from measures.cache import cached
 from measures.models import ApplicationWindow, Measure, Section, Track
@@ -268,6 +269,33 @@ LIST_COLUMNS = (
     "track__name",
     "track__measure__number",
 )
+
+
+def _decided_already(application, transition: str) -> str:
+    """Why ``application`` cannot take ``transition`` now: the last step taken on it, by whom
+    and when, and the state it left."""
+    values = {
+        "reference": application.reference_label,
+        "state": application.get_state_display(),
+        "transition": transition_label(transition),
+    }
+    last = (
+        TransitionLog.objects.filter(application=application)
+        .select_related("actor")
+        .prefetch_related("actor__groups")
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if last is None:
+        return gettext("%(reference)s 当前为“%(state)s”，不能%(transition)s。") % values
+    return gettext(
+        "%(reference)s 已于%(when)s由%(person)s%(action)s，当前为“%(state)s”，不能%(transition)s。"
+    ) % {
+        **values,
+        "when": timezone.localtime(last.created_at).strftime("%Y-%m-%d %H:%M"),
+        "person": person_label(last.actor) if last.actor else gettext("系统"),
+        "action": last.action_label,
+    }
 
 
 def _due_date(moment) -> str:
@@ -529,13 +557,9 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         method = getattr(application, transition)
         change_url = reverse("admin:applications_application_change", args=[application.pk])
         if not can_proceed(method, check_conditions=False):
-            # Taken by someone else meanwhile (two reviewers at once): say so, with the state.
-            self.message_user(
-                request,
-                gettext("%(reference)s 当前为“%(state)s”，已被他人办理，请查看最新状态。")
-                % {"reference": application.reference, "state": application.get_state_display()},
-                messages.WARNING,
-            )
+            # No form for a decision the application cannot take now (another reviewer took
+            # one meanwhile): back to it, saying who did what, when.
+            self.message_user(request, _decided_already(application, transition), messages.WARNING)
             return HttpResponseRedirect(change_url)
         if not may_take(method, request.user):
             raise PermissionDenied

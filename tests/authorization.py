@@ -16,6 +16,7 @@ from django_celery_beat.models import (
 
 from applications import services
 from applications.models import Application, ProposalRun
+from disbursements import services as disbursement_services
 from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
 from enterprises.recognitions import Recognition
@@ -154,6 +155,13 @@ def build_world() -> World:
     a_rating = rating_create(application=a_rejected, by=user_a, score=4, comment=RATING_A)
     closed_publicity([a_approved, b_approved], by=administrator)
     batch = frozen_batch([a_approved, b_approved], by=preparer)
+    # A draft of the same preparer, with a third enterprise's approved application.
+    draft_batch = disbursement_services.batch_create(by=preparer)
+    disbursement_services.batch_add_applications(
+        batch=draft_batch,
+        applications=Application.objects.filter(pk__in=[a.pk for a in approved_applications(1)]),
+        by=preparer,
+    )
     # A third enterprise's approved application under a published 公示, with an objection.
     c_approved = approved_applications(1, publicised=False)[0]
     publicity = publicity_services.publicity_publish(
@@ -193,6 +201,7 @@ def build_world() -> World:
             "a_rating": a_rating,
             "b_approved": b_approved,
             "batch": batch,
+            "draft_batch": draft_batch,
             "c_approved": c_approved,
             "publicity": publicity,
             "objection": objection,

@@ -684,27 +684,45 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, REDIRECT), *OUT_OF_SCOPE_404),
         ),
     ],
-    # Finance's batch pages, on the frozen batch the preparer made.
+    # Finance's batch pages, on the frozen batch the preparer made and on the preparer's
+    # draft. A transition the batch cannot take now offers no form: whoever sees batches is
+    # sent back to it with the reason.
     "admin/disbursements/disbursementbatch/<path:object_id>/freeze/": [
         Case(
             at("admin:disbursements_freeze", "batch.pk"),
+            admin_expect((STAFF, 403), (BATCH_VIEWERS, REDIRECT)),
+            post=admin_expect((STAFF, 403), (BATCH_VIEWERS, REDIRECT)),
+        ),
+        Case(
+            at("admin:disbursements_freeze", "draft_batch.pk"),
             admin_expect((STAFF, 403), ("finance_preparer", 200)),
-            post=admin_expect((STAFF, 403), ("finance_preparer", 200)),
-        )
+            post=admin_expect((STAFF, 403), ("finance_preparer", REDIRECT)),
+        ),
     ],
     "admin/disbursements/disbursementbatch/<path:object_id>/mark-paid/": [
         Case(
             at("admin:disbursements_mark_paid", "batch.pk"),
             admin_expect((STAFF, 403), ("finance_confirmer", 200)),
             post=admin_expect((STAFF, 403), ("finance_confirmer", 200)),
-        )
+        ),
+        Case(
+            at("admin:disbursements_mark_paid", "draft_batch.pk"),
+            admin_expect((STAFF, 403), (BATCH_VIEWERS, REDIRECT)),
+            post=admin_expect((STAFF, 403), (BATCH_VIEWERS, REDIRECT)),
+        ),
     ],
+    # Voiding: a draft by its preparer or an administrator; a frozen batch by a second person.
     "admin/disbursements/disbursementbatch/<path:object_id>/cancel/": [
         Case(
             at("admin:disbursements_cancel", "batch.pk"),
-            admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
-            post=admin_expect((STAFF, 403), (BATCH_VIEWERS, 200)),
-        )
+            admin_expect((STAFF, 403), ("finance_confirmer", 200), ("administrator", 200)),
+            post=admin_expect((STAFF, 403), ("finance_confirmer", 200), ("administrator", 200)),
+        ),
+        Case(
+            at("admin:disbursements_cancel", "draft_batch.pk"),
+            admin_expect((STAFF, 403), ("finance_preparer", 200), ("administrator", 200)),
+            post=admin_expect((STAFF, 403), ("finance_preparer", 200), ("administrator", 200)),
+        ),
     ],
     "admin/disbursements/disbursementbatch/<path:object_id>/remove/": [
         Case(

@@ -195,7 +195,7 @@ def test_the_mark_paid_form_explains_what_is_wrong(client, finance_user, confirm
     assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.FROZEN
 
 
-def test_freezing_and_cancelling_from_the_batch_page(client, finance_user):
+def test_freezing_and_cancelling_from_the_batch_page(client, finance_user, confirmer):
     batch = services.batch_create(by=finance_user)
     services.batch_add_applications(
         batch=batch,
@@ -206,6 +206,7 @@ def test_freezing_and_cancelling_from_the_batch_page(client, finance_user):
 
     assert client.post(batch_url(batch, "freeze")).status_code == 302
     assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.FROZEN
+    client.force_login(confirmer)
     refused = client.post(batch_url(batch, "cancel"), {"reason": ""})
     assert "reason" in refused.context["form"].errors
     client.post(batch_url(batch, "cancel"), {"reason": "银行要求分两批"})
@@ -347,17 +348,19 @@ def everyone(
     }
 
 
-# Per page: who gets it (200; 302 after a POST that succeeded), the others 403, except the
-# enterprise user who is not staff and is sent to the admin's login.
+# Per page of a frozen batch: who gets it (200; 302 after a POST that succeeded), the others
+# 403, except the enterprise user who is not staff and is sent to the admin's login. Freezing
+# a frozen batch offers no form: whoever sees batches is sent back to it with the reason.
 MATRIX = {
     "list": {"preparer", "confirmer", "administrator"},
     "add": {"preparer", "confirmer"},
     "change": {"preparer", "confirmer", "administrator"},
-    "freeze": {"preparer"},
+    "freeze": set(),
     "mark_paid": {"confirmer"},
-    "cancel": {"preparer", "confirmer", "administrator"},
+    "cancel": {"confirmer", "administrator"},
     "export": {"preparer", "confirmer", "administrator"},
 }
+SENT_BACK = {"freeze": {"preparer", "confirmer", "administrator"}}
 
 
 def test_every_disbursement_page_answers_each_role_as_it_should(client, everyone, finance_user):
@@ -380,6 +383,8 @@ def test_every_disbursement_page_answers_each_role_as_it_should(client, everyone
                 assert reverse("admin:login") in response["Location"]
                 continue
             expected = 200 if role in MATRIX[page] else 403
+            if role in SENT_BACK.get(page, ()):
+                expected = 302
             assert response.status_code == expected, (role, page, response.status_code)
             if expected == 403 and role in ("district", "municipal"):
                 assert batch.number not in response.content.decode()
@@ -522,9 +527,9 @@ def test_only_ones_own_drafts_are_offered_in_the_action(client, finance_user, co
     assert list(page.context["form"].fields["batch"].queryset) == [own]
 
 
-def test_an_exported_batch_is_cancelled_only_on_the_banks_word(client, finance_user):
+def test_an_exported_batch_is_cancelled_only_on_the_banks_word(client, finance_user, confirmer):
     batch = frozen_batch(approved_applications(1), by=finance_user)
-    client.force_login(finance_user)
+    client.force_login(confirmer)
     b"".join(client.get(batch_url(batch, "export", "csv")).streaming_content)
 
     page = client.get(batch_url(batch, "cancel")).content.decode()
@@ -535,3 +540,249 @@ def test_an_exported_batch_is_cancelled_only_on_the_banks_word(client, finance_u
 
     client.post(batch_url(batch, "cancel"), {"reason": "重新编制", "exported_list_unpaid": "on"})
     assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.CANCELLED
+
+
+# ── voiding: the preparer's draft, a second person's frozen batch ─────────────────────────
+
+
+def test_who_may_void_a_draft_and_a_frozen_batch_in_the_admin(client, everyone, finance_user):
+    draft = services.batch_create(by=finance_user)
+    frozen = frozen_batch(approved_applications(1), by=finance_user)
+    allowed = {
+        draft: {"preparer", "administrator"},
+        frozen: {"confirmer", "administrator"},
+    }
+    for role, user in everyone.items():
+        if role == "enterprise":
+            continue
+        client.force_login(user)
+        for batch, voiders in allowed.items():
+            form = client.get(batch_url(batch, "cancel"))
+            page = client.get(batch_url(batch)).content.decode()
+            if role in voiders:
+                assert form.status_code == 200, (role, batch.state)
+                assert 'data-action="disbursements_cancel"' in page, (role, batch.state)
+            else:
+                assert form.status_code == 403, (role, batch.state)
+                assert 'data-action="disbursements_cancel"' not in page, (role, batch.state)
+    client.force_login(finance_user)
+    refused = client.post(batch_url(frozen, "cancel"), {"reason": "我自己作废"})
+    assert refused.status_code == 403
+    assert "另一名财务人员" in refused.content.decode()
+    assert DisbursementBatch.objects.get(pk=frozen.pk).state == BatchState.FROZEN
+
+
+# ── no form for a transition the batch cannot take now ─────────────────────────────────────
+
+
+def test_a_paid_batch_offers_no_form_and_says_who_paid_it(client, finance_user, confirmer):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    services.batch_mark_paid(
+        batch=batch, by=confirmer, payment_date=timezone.localdate(), bank_reference="ICBC-7"
+    )
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    for user in (finance_user, finance(), administrator):
+        client.force_login(user)
+        page = client.get(batch_url(batch)).content.decode()
+        assert "data-action=" not in page
+        for name in ("cancel", "mark_paid", "freeze"):
+            response = client.get(batch_url(batch, name), follow=True)
+            assert response.redirect_chain == [(batch_url(batch), 302)], name
+            text = [str(m) for m in response.context["messages"]]
+            assert any(
+                "确认拨付" in m and "复核" in m and "ICBC-7" in m and "不能" in m for m in text
+            ), text
+    assert "可能已被他人办理" not in " ".join(text)
+
+
+def test_an_empty_draft_is_never_offered_freezing(client, finance_user):
+    batch = services.batch_create(by=finance_user)
+    client.force_login(finance_user)
+
+    page = client.get(batch_url(batch)).content.decode()
+    response = client.get(batch_url(batch, "freeze"), follow=True)
+
+    assert 'data-action="disbursements_freeze"' not in page
+    assert response.redirect_chain == [(batch_url(batch), 302)]
+    assert any("没有申报" in str(m) for m in response.context["messages"])
+
+
+def test_a_cancelled_batch_says_who_voided_it_when_a_form_is_asked_for(client, finance_user):
+    batch = services.batch_create(by=finance_user)
+    services.batch_cancel(batch=batch, by=finance_user, reason="编错了")
+    client.force_login(finance_user)
+
+    response = client.get(batch_url(batch, "cancel"), follow=True)
+
+    assert response.redirect_chain == [(batch_url(batch), 302)]
+    assert any("作废" in str(m) and "不能" in str(m) for m in response.context["messages"])
+
+
+# ── two confirmers: the second is told who confirmed, and what was recorded ────────────────
+
+
+def _messages(response):
+    return [(m.level_tag, str(m)) for m in response.context["messages"]]
+
+
+def test_the_second_confirmer_is_told_who_confirmed_and_that_their_reference_was_dropped(
+    client, finance_user, confirmer
+):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    services.batch_mark_paid(
+        batch=batch, by=confirmer, payment_date=timezone.localdate(), bank_reference="ICBC-1"
+    )
+    late = finance(first_name="迟到")
+    client.force_login(late)
+
+    response = client.post(
+        batch_url(batch, "mark_paid"),
+        {"payment_date": timezone.localdate().isoformat(), "bank_reference": "ICBC-2"},
+        follow=True,
+    )
+
+    assert response.redirect_chain == [(batch_url(batch), 302)]
+    [(level, text)] = _messages(response)
+    assert level == "error"
+    assert "复核" in text and "ICBC-1" in text and "ICBC-2" in text and "未被记录" in text
+    assert DisbursementBatch.objects.get(pk=batch.pk).bank_reference == "ICBC-1"
+
+
+def test_a_confirmation_that_loses_the_race_inside_the_service_is_an_error_too(
+    client, finance_user, confirmer, monkeypatch
+):
+    from disbursements.admin import DisbursementBatchAdmin
+
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    stale = DisbursementBatch.objects.get(pk=batch.pk)  # read before the other confirmed
+    services.batch_mark_paid(
+        batch=batch, by=confirmer, payment_date=timezone.localdate(), bank_reference="ICBC-1"
+    )
+    monkeypatch.setattr(DisbursementBatchAdmin, "_batch", lambda self, request, object_id: stale)
+    client.force_login(finance(first_name="迟到"))
+
+    response = client.post(
+        batch_url(batch, "mark_paid"),
+        {"payment_date": timezone.localdate().isoformat(), "bank_reference": "ICBC-1"},
+        follow=True,
+    )
+
+    [(level, text)] = _messages(response)
+    assert level == "error"
+    assert "复核" in text and "ICBC-1" in text and "未被记录" not in text
+
+
+# ── adding from a filtered list after someone else took the applications ─────────────────
+
+
+def test_a_lost_race_from_a_filtered_list_names_each_application_and_its_batch(
+    client, finance_user
+):
+    applications = approved_applications(2)
+    url = reverse(CHANGELIST) + "?batch=none"
+    client.force_login(finance_user)
+    ids = [a.pk for a in applications]
+    page = client.post(
+        url,
+        {
+            "action": "add_to_disbursement_batch",
+            "select_across": "1",
+            "index": "0",
+            ACTION_CHECKBOX_NAME: ids[:1],
+        },
+    )
+    chosen = page.context["chosen"]
+    rival = finance()
+    taken = frozen_batch(applications, by=rival)
+
+    response = client.post(
+        url,
+        {
+            "action": "add_to_disbursement_batch",
+            "select_across": "1",
+            "index": "0",
+            ACTION_CHECKBOX_NAME: ids[:1],
+            "apply": "1",
+            "batch": "",
+            "chosen": chosen,
+        },
+        follow=True,
+    )
+
+    text = [m for _level, m in _messages(response)]
+    for application in applications:
+        assert any(application.reference in m and taken.number in m for m in text), text
+    assert DisbursementBatch.objects.count() == 1
+
+
+def test_a_forged_list_of_chosen_applications_is_ignored(client, finance_user):
+    application = approved_applications(1)[0]
+    client.force_login(finance_user)
+
+    response = client.post(
+        reverse(CHANGELIST) + "?batch=none",
+        {
+            "action": "add_to_disbursement_batch",
+            ACTION_CHECKBOX_NAME: [application.pk],
+            "apply": "1",
+            "batch": "",
+            "chosen": "forged",
+        },
+    )
+
+    assert response.status_code == 302
+    assert DisbursementBatch.objects.get().lines.get().application == application
+
+
+# ── the batch log ──────────────────────────────────────────────────────────────────────────
+
+
+def test_the_log_reads_actions_as_actions_and_people_by_name(client, finance_user, confirmer):
+    finance_user.first_name = "陈静"
+    finance_user.save()
+    applications = approved_applications(2)
+    batch = services.batch_create(by=finance_user)
+    services.batch_add_applications(
+        batch=batch,
+        applications=Application.objects.filter(pk__in=[a.pk for a in applications]),
+        by=finance_user,
+    )
+    services.batch_remove_applications(
+        batch=batch,
+        applications=Application.objects.filter(pk=applications[0].pk),
+        by=finance_user,
+    )
+    services.batch_freeze(batch=batch, by=finance_user)
+    services.batch_mark_paid(
+        batch=batch, by=confirmer, payment_date=timezone.localdate(), bank_reference="ICBC-1"
+    )
+    client.force_login(confirmer)
+
+    page = client.get(batch_url(batch)).content.decode()
+    log = page[page.index('id="batch-log"') :]
+
+    assert "草稿 → 草稿" not in log
+    assert "草稿 → 已锁定待拨付" in log and "已锁定待拨付 → 已拨付" in log
+    for action in ("新建批次", "加入申报", "移出申报"):
+        assert action in log
+    assert "陈静（财务人员）" in log and "复核（财务人员）" in log
+
+
+# ── 拨付批次 › 增加 with nothing payable ────────────────────────────────────────────────────
+
+
+def test_a_new_batch_with_nothing_payable_is_refused_and_nothing_is_created(client, finance_user):
+    unpayable = approved_applications(1, bank_account="")[0]
+    client.force_login(finance_user)
+
+    response = client.post(
+        reverse("admin:disbursements_disbursementbatch_add"),
+        {"window": unpayable.window_id, "measure": "", "note": "", "include_payable": "on"},
+    )
+
+    assert response.status_code == 200
+    assert not DisbursementBatch.objects.exists()
+    assert "没有可拨付的申报" in str(response.context["form"].non_field_errors())
+    assert any(unpayable.reference in m for _level, m in _messages(response))
+    again = services.batch_create(by=finance_user)
+    assert again.number.endswith("-0001")  # no number was spent on the refused one

@@ -121,13 +121,13 @@ def test_the_database_itself_refuses_a_second_live_line(finance_user):
         )
 
 
-def test_a_cancelled_batch_frees_its_applications(finance_user):
+def test_a_cancelled_batch_frees_its_applications(finance_user, confirmer):
     applications = approved_applications(2)
     batch = frozen_batch(applications, by=finance_user)
 
     with pytest.raises(DisbursementError, match="原因"):
-        services.batch_cancel(batch=batch, by=finance_user, reason="  ")
-    services.batch_cancel(batch=batch, by=finance_user, reason="银行通知暂停")
+        services.batch_cancel(batch=batch, by=confirmer, reason="  ")
+    services.batch_cancel(batch=batch, by=confirmer, reason="银行通知暂停")
     later = services.batch_create(by=finance_user)
     outcomes = services.batch_add_applications(
         batch=later, applications=_all(applications), by=finance_user
@@ -136,6 +136,42 @@ def test_a_cancelled_batch_frees_its_applications(finance_user):
     assert all(o.added for o in outcomes)
     assert set(batch.lines.values_list("status", flat=True)) == {LineStatus.RELEASED}
     assert DisbursementBatch.objects.get(pk=batch.pk).state == BatchState.CANCELLED
+
+
+def test_a_draft_is_voided_by_its_preparer_or_an_administrator_only(finance_user, confirmer):
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    first, second = services.batch_create(by=finance_user), services.batch_create(by=finance_user)
+
+    with pytest.raises(PermissionDenied, match="只能由制单人或系统管理员作废"):
+        services.batch_cancel(batch=first, by=confirmer, reason="不是我的批次")
+    with pytest.raises(PermissionDenied, match="没有权限"):
+        services.batch_cancel(
+            batch=first, by=UserFactory(is_staff=True, roles=["municipal_reviewer"]), reason="x"
+        )
+    services.batch_cancel(batch=first, by=finance_user, reason="编错了")
+    services.batch_cancel(batch=second, by=administrator, reason="清理")
+
+    assert set(
+        DisbursementBatch.objects.filter(pk__in=[first.pk, second.pk]).values_list(
+            "state", flat=True
+        )
+    ) == {BatchState.CANCELLED}
+    assert [e.actor for e in first.log_entries.filter(action="cancel")] == [finance_user]
+
+
+def test_a_frozen_batch_is_voided_by_a_second_person_never_its_preparer(finance_user, confirmer):
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    first = frozen_batch(approved_applications(1), by=finance_user)
+    second = frozen_batch(approved_applications(1), by=finance_user)
+
+    with pytest.raises(PermissionDenied, match="另一名财务人员"):
+        services.batch_cancel(batch=first, by=finance_user, reason="我自己作废")
+    assert DisbursementBatch.objects.get(pk=first.pk).state == BatchState.FROZEN
+    services.batch_cancel(batch=first, by=confirmer, reason="银行通知暂停")
+    services.batch_cancel(batch=second, by=administrator, reason="银行通知暂停")
+
+    assert DisbursementBatch.objects.get(pk=first.pk).state == BatchState.CANCELLED
+    assert DisbursementBatch.objects.get(pk=second.pk).state == BatchState.CANCELLED
 
 
 def test_only_a_draft_gains_or_loses_applications(finance_user):

@@ -185,3 +185,72 @@ def test_an_application_in_a_draft_publicity_still_waits_for_one(admin_client, a
 
     assert listed("none") == {drafted.reference}
     assert listed("open") == set()
+
+
+def _published_with_objection(administrator):
+    applications = approved_applications(1, publicised=False)
+    publicity = services.publicity_publish(
+        publicity=services.publicity_create(
+            window=applications[0].window,
+            measure=applications[0].track.measure,
+            by=administrator,
+        ),
+        by=administrator,
+    )
+    objection = services.objection_lodge(
+        publicity=publicity,
+        entry_id=publicity.entries.get().pk,
+        name="李明",
+        contact="13800000000",
+        text="虚报",
+    )
+    return publicity, objection
+
+
+def test_a_decided_objection_offers_no_form_and_says_who_decided_it(admin_client, administrator):
+    administrator.first_name = "孙丽"
+    administrator.save()
+    _publicity, objection = _published_with_objection(administrator)
+    services.objection_decide(
+        objection=objection, by=administrator, outcome="dismissed", comment="经核实无误"
+    )
+    change_url = reverse("admin:publicity_objection_change", args=[objection.pk])
+
+    response = admin_client.get(
+        reverse("admin:publicity_objection_decide", args=[objection.pk]), follow=True
+    )
+
+    assert response.redirect_chain == [(change_url, 302)]
+    text = [str(m) for m in response.context["messages"]]
+    assert any("孙丽" in m and "异议不成立" in m and "不能再次处理" in m for m in text), text
+
+
+def test_a_publicity_offers_close_only_once_it_can_be_closed(admin_client, administrator):
+    publicity, objection = _published_with_objection(administrator)
+    Publicity.objects.filter(pk=publicity.pk).update(ends_at=timezone.now() - timedelta(hours=1))
+    page = reverse("admin:publicity_publicity_change", args=[publicity.pk])
+
+    assert 'id="take-close"' not in admin_client.get(page).content.decode()
+    services.objection_decide(
+        objection=objection, by=administrator, outcome="dismissed", comment="经核实无误"
+    )
+    assert 'id="take-close"' in admin_client.get(page).content.decode()
+
+
+def test_the_publicity_log_reads_objection_decisions_as_actions_with_names(
+    admin_client, administrator
+):
+    administrator.first_name = "孙丽"
+    administrator.save()
+    publicity, objection = _published_with_objection(administrator)
+    services.objection_decide(
+        objection=objection, by=administrator, outcome="dismissed", comment="经核实无误"
+    )
+
+    page = admin_client.get(
+        reverse("admin:publicity_publicity_change", args=[publicity.pk])
+    ).content.decode()
+
+    assert "孙丽（系统管理员）" in page
+    assert "草稿 → 公示中" in page
+    assert "公示中 → 公示中" not in page

@@ -604,8 +604,8 @@ def test_a_reviewer_who_lost_the_race_sees_the_current_state_not_a_403(
         client.post(decide_url(submitted, "district_reject"), {"comment": "不同意"}, follow=True),
     ):
         assert response.status_code == 200
-        assert any("已被他人办理" in str(m) for m in response.context["messages"])
-        assert "市级审核中" in str(list(response.context["messages"])[0])
+        [message] = [str(m) for m in response.context["messages"]]
+        assert "市级审核中" in message and "区县审核通过" in message and "不能" in message
     submitted.refresh_from_db()
     assert submitted.state == State.MUNICIPAL_REVIEW
 
@@ -650,3 +650,29 @@ def test_the_lean_rows_are_the_admins_own(client, request, enterprise_user, role
     own = ["".join(str(cell) for cell in row) for row in result_list(cl)["results"]]
     assert lean == own
     assert all('name="_selected_action"' in row for row in lean)
+
+
+def test_a_decision_form_for_an_application_decided_meanwhile_says_who_decided_it(
+    client, district_reviewer, submitted
+):
+    other = UserFactory(
+        district=district_reviewer.district,
+        is_staff=True,
+        roles=["district_reviewer"],
+        first_name="张敏",
+    )
+    review_decide(
+        application=submitted,
+        by=other,
+        transition="district_approve",
+        amount=Decimal("2000000"),
+    )
+    client.force_login(district_reviewer)
+
+    response = client.get(decide_url(submitted, "district_return"), follow=True)
+
+    change_url = reverse("admin:applications_application_change", args=[submitted.pk])
+    assert response.redirect_chain == [(change_url, 302)]
+    [message] = [str(m) for m in response.context["messages"]]
+    assert "张敏（区县审核员）" in message and "区县审核通过" in message
+    assert "不能区县退回修改" in message
