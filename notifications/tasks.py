@@ -63,6 +63,13 @@ def remind_review_deadlines() -> tuple[int, int]:
 
 
 @shared_task
+def remind_payment_limits() -> tuple[int, int]:
+    from .deadlines import remind_payment_limits as sweep
+
+    return sweep()
+
+
+@shared_task
 def announce_opened_windows() -> int:
     from .announcements import announce_opened_windows as sweep
 
