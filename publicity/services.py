@@ -24,7 +24,7 @@ from .models import (
     PublicityLog,
     PublicityState,
 )
-from .selectors import applications_to_publicise
+from .selectors import applications_to_publicise, distinct_publicity_title, next_publicity_number
 
 
 def _require_administrator(by) -> None:
@@ -58,15 +58,18 @@ def publicity_create(
     """A draft 公示 of the window's approved applications under the measure not yet publicised
     (or of ``applications`` among them)."""
     _require_administrator(by)
+    # The window's row, locked, numbers its 公示 one at a time.
+    ApplicationWindow.objects.select_for_update().filter(pk=window.pk).first()
     candidates = applications_to_publicise(window=window, measure=measure)
     if applications is not None:
         candidates = candidates.filter(pk__in=applications.values("pk"))
     candidates = list(candidates.select_for_update(of=("self",)))
     if not candidates:
         raise PublicityError(_("该批次该政策条款下没有待公示的已批准申报。"))
+    number = next_publicity_number(window=window, measure=measure)
     publicity = Publicity(
-        title=title
-        or _("%(window)s %(measure)s 拟支持名单公示") % {"window": window.name, "measure": measure},
+        title=distinct_publicity_title(title, window=window, measure=measure, number=number),
+        number=number,
         window=window,
         measure=measure,
         created_by=by,
