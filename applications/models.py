@@ -18,7 +18,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from enterprises.districts import District
 from measures.models import MONEY, ApplicationWindow, Track
-from measures.workdays import due_after_workdays, workdays_between
+from measures.workdays import due_after_workdays, unknown_years, workdays_between
 
 from . import permissions
 
@@ -91,6 +91,8 @@ class PaymentLimit:
     running: bool
     # The clock stopped (or today is) after the limit's day.
     past: bool
+    # Years up to the limit whose holidays are not entered yet: counted Monday to Friday.
+    unknown_years: tuple[int, ...] = ()
 
     @property
     def finished(self) -> bool:
@@ -386,6 +388,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             over=workdays_between(due_day, stopped),
             running=self.state in UNPAID_STATES,
             past=stopped > due_day,
+            unknown_years=tuple(unknown_years(started, max(stopped, due_day))),
         )
 
     # ── the state machine: one transition per arrow of the diagram ──────────────────────────

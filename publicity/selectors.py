@@ -24,7 +24,8 @@ def applications_to_publicise(*, window: ApplicationWindow, measure: Measure) ->
     )
 
 
-def next_publicity_number(*, window: ApplicationWindow, measure: Measure) -> int:
+def next_publicity_number(*, window: ApplicationWindow | int, measure: Measure | int) -> int:
+    """The number (第N期) the next 公示 of ``window`` and ``measure`` (objects or ids) takes."""
     last = (
         Publicity.objects.filter(window=window, measure=measure)
         .order_by("-number")
