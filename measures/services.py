@@ -305,12 +305,15 @@ HOLIDAY_NAMES = {
 
 def calendar_seed(*, CalendarDay=None) -> int:
     """Add the holidays and 调休 of every year the chinesecalendar package knows that the table
-    has none of: a year an administrator entered (or changed) is left as it is. Takes the
-    model, so that a migration can pass its historical one. Returns how many days were added."""
+    has none of: a year an administrator entered (or changed) is left as it is, and deadlines
+    counted in the years added are counted again. Takes the model, so that a migration can pass
+    its historical one (whose deadlines were counted from the package: nothing to count again).
+    Returns how many days were added."""
     import chinese_calendar
 
     from .workdays import forget_calendar
 
+    historical = CalendarDay is not None
     if CalendarDay is None:
         from .models import CalendarDay
     kinds = ((chinese_calendar.holidays, "holiday"), (chinese_calendar.workdays, "workday"))
@@ -322,5 +325,5 @@ def calendar_seed(*, CalendarDay=None) -> int:
         if day.year not in entered
     ]
     CalendarDay.objects.bulk_create(days, ignore_conflicts=True, batch_size=1000)
-    forget_calendar()
+    forget_calendar(years=() if historical else {day.date.year for day in days})
     return len(days)

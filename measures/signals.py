@@ -42,8 +42,8 @@ for model in POLICY_MODELS:
     )
 
 
-def _calendar_changed(sender, **kwargs) -> None:
-    forget_calendar()
+def _calendar_changed(sender, instance, **kwargs) -> None:
+    forget_calendar(years=[instance.date.year])
 
 
 post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="calendar-save")

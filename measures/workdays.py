@@ -24,6 +24,7 @@ from uuid import uuid4
 
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -67,9 +68,15 @@ def drop_local_calendar() -> None:
     _token[1] = float("-inf")
 
 
-def forget_calendar() -> None:
+# Sent once a change of the schedule of ``years`` has committed: deadlines counted before it
+# are counted again (notifications.deadlines.deadlines_recount).
+calendar_changed = Signal()
+
+
+def forget_calendar(*, years=()) -> None:
     """Drop the years this process has read, and have every other process drop them: after a
-    change of the table, at once and again once the change commits."""
+    change of the table (of ``years``), at once and again once the change commits."""
+    years = sorted(set(years))
 
     def replace_token():
         try:
@@ -77,6 +84,8 @@ def forget_calendar() -> None:
         except Exception:
             logger.warning("cache unreachable: other processes keep the old calendar for now")
         drop_local_calendar()
+        if years:
+            calendar_changed.send(sender=None, years=years)
 
     drop_local_calendar()
     transaction.on_commit(replace_token, robust=True)

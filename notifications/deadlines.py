@@ -343,3 +343,16 @@ def run_deadlines(*, now=None) -> SweepReport:
         for name, value in zip(sweep.counts, values, strict=True):
             setattr(report, name, value)
     return report
+
+
+def deadlines_recount(*, years) -> tuple[int, int]:
+    """After a change of the holiday schedule of ``years``, the deadlines counted through them
+    before it are counted again: review stages, time limits to payment, the periods of running
+    公示. Returns how many applications and 公示 changed."""
+    from applications.services import applications_recount_deadlines
+    from publicity.services import publicities_recount_periods
+
+    return (
+        applications_recount_deadlines(years=years),
+        publicities_recount_periods(years=years),
+    )

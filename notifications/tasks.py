@@ -74,3 +74,10 @@ def announce_opened_windows() -> int:
     from .announcements import announce_opened_windows as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def recount_deadlines(years: list[int]) -> tuple[int, int]:
+    from .deadlines import deadlines_recount
+
+    return deadlines_recount(years=years)

@@ -216,3 +216,46 @@ def test_the_time_limit_says_when_it_counts_a_year_without_holidays(client, ente
     page = client.get(reverse("applications:detail", args=[application.pk])).content.decode()
 
     assert "2031年节假日尚未录入" in page
+
+
+def test_entering_a_holiday_counts_the_deadlines_through_it_again(
+    client, enterprise_user, district_reviewer, django_capture_on_commit_callbacks, monkeypatch
+):
+    from applications import services
+    from publicity import services as publicity_services
+    from publicity.models import Publicity
+    from tests.applications.factories import draft
+    from tests.disbursements.factories import approved_applications
+
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    monday = timezone.make_aware(datetime(2026, 12, 7, 10, 0))
+    monkeypatch.setattr("applications.models.timezone.now", lambda: monday)
+    application = draft(user=enterprise_user)
+    application.window.processing_days = 60
+    application.window.district_review_days = 20
+    application.window.save()
+    application = services.application_submit(application=application, by=enterprise_user)
+    assert timezone.localdate(application.payment_due_at) == date(2027, 3, 1)
+    assert timezone.localdate(application.due_at) == date(2027, 1, 4)
+    approved = approved_applications(1, publicised=False)[0]
+    publicity = publicity_services.publicity_create(
+        window=approved.window, measure=approved.track.measure, by=administrator
+    )
+    publicity = publicity_services.publicity_publish(
+        publicity=publicity, by=administrator, at=timezone.make_aware(datetime(2026, 12, 28, 9))
+    )
+    assert timezone.localdate(publicity.ends_at) == date(2027, 1, 4)
+    client.force_login(administrator)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:measures_calendarday_add"),
+            {"date": "2027-01-01", "kind": CalendarDay.Kind.HOLIDAY, "name": "元旦"},
+        )
+
+    assert response.status_code == 302
+    application.refresh_from_db()
+    assert timezone.localdate(application.payment_due_at) == date(2027, 3, 2)
+    assert timezone.localdate(application.due_at) == date(2027, 1, 5)
+    assert application.district_due_at == application.due_at
+    assert timezone.localdate(Publicity.objects.get(pk=publicity.pk).ends_at) == date(2027, 1, 5)
