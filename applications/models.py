@@ -20,7 +20,7 @@ from enterprises.districts import District
 from measures.fields import ExactDecimalField
 from measures.models import MONEY, ApplicationWindow, Track
 from measures.numbers import AMOUNT_CEILING
-from measures.workdays import due_after_workdays, workdays_between
+from measures.workdays import due_after_workdays, unknown_years, workdays_between
 
 from . import permissions
 
@@ -93,6 +93,13 @@ class PaymentLimit:
     running: bool
     # The clock stopped (or today is) after the limit's day.
     past: bool
+    # Years up to the limit whose holidays are not entered yet: counted Monday to Friday.
+    unknown_years: tuple[int, ...] = ()
+
+    @property
+    def finished(self) -> bool:
+        """Paid: the clock has stopped for good."""
+        return not self.running
 
 
 class ReferenceCounter(models.Model):
@@ -372,17 +379,18 @@ class Application(ConcurrentTransitionMixin, models.Model):
         return self.awaits_payment and self.payment_due_at < timezone.now()
 
     def payment_limit(self, *, now=None) -> "PaymentLimit | None":
-        """Working days used and left of the time limit to payment; None before submission.
-        The clock stops when the application is paid (on the day the bank paid) or closed."""
+        """Working days used and left of the time limit to payment; None before submission and
+        for an application closed without payment (rejected, withdrawn, expired): it has no
+        limit left to keep. The clock stops on the day the bank paid."""
         if self.payment_due_at is None or self.first_submitted_at is None:
+            return None
+        if self.state not in (*UNPAID_STATES, State.DISBURSED):
             return None
         now = now or timezone.now()
         if self.state == State.DISBURSED:
             stopped = self.disbursed_on or timezone.localdate(self.disbursed_at or now)
-        elif self.state in UNPAID_STATES:
-            stopped = timezone.localdate(now)
         else:
-            stopped = timezone.localdate(self.closed_at or now)
+            stopped = timezone.localdate(now)
         started = timezone.localdate(self.first_submitted_at)
         due_day = timezone.localdate(self.payment_due_at)
         return PaymentLimit(
@@ -392,6 +400,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
             over=workdays_between(due_day, stopped),
             running=self.state in UNPAID_STATES,
             past=stopped > due_day,
+            unknown_years=tuple(unknown_years(started, max(stopped, due_day))),
         )
 
     # ── the state machine: one transition per arrow of the diagram ──────────────────────────

@@ -4,12 +4,13 @@ conditions, transition, save, log, and queue the notifications for after the com
 import errno
 import hashlib
 import logging
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
@@ -26,6 +27,7 @@ from .models import (
     BUDGETED_STATES,
     CLOSED_STATES,
     OTHER_DOCUMENT_KIND,
+    UNPAID_STATES,
     Application,
     ApplicationDocument,
     LibraryDocument,
@@ -1135,8 +1137,6 @@ def documents_sweep_orphans(*, older_than=None) -> int:
     libraries: left when a transaction that had saved an upload rolled back afterwards. Only
     files older than ``older_than`` (an hour by default), so an upload whose transaction is
     still open is never touched."""
-    from datetime import timedelta
-
     from django.core.files.storage import default_storage
 
     cutoff = timezone.now() - (older_than or timedelta(hours=1))
@@ -1155,3 +1155,75 @@ def documents_sweep_orphans(*, older_than=None) -> int:
                     default_storage.delete(path)
                     removed += 1
     return removed
+
+
+# Applications whose deadlines are counted again per transaction, after a change of holidays.
+RECOUNT_CHUNK = 1000
+
+
+def applications_recount_deadlines(*, years) -> int:
+    """After a change of the holiday schedule of ``years``: count again the due date of each
+    open review stage and each time limit to payment that runs through one of those years, from
+    the moment it was counted from. A chunk of applications per transaction, their rows locked.
+    Returns how many applications changed."""
+    from measures.workdays import due_after_workdays, end_of_day
+
+    floor = end_of_day(date(min(years), 1, 1) - timedelta(days=1))
+    ceiling = end_of_day(date(max(years), 12, 31))
+    spans = (
+        Q(payment_due_at__gt=floor, first_submitted_at__lte=ceiling)
+        | Q(state=State.DISTRICT_REVIEW, district_due_at__gt=floor, submitted_at__lte=ceiling)
+        | Q(
+            state=State.MUNICIPAL_REVIEW,
+            municipal_due_at__gt=floor,
+            municipal_review_at__lte=ceiling,
+        )
+    )
+    ids = list(
+        Application.objects.filter(spans, state__in=UNPAID_STATES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    fields = ["payment_due_at", "district_due_at", "municipal_due_at", "due_at"]
+    changed = 0
+    for start in range(0, len(ids), RECOUNT_CHUNK):
+        with transaction.atomic():
+            rows = list(
+                Application.objects.select_for_update(of=("self",))
+                .filter(pk__in=ids[start : start + RECOUNT_CHUNK], state__in=UNPAID_STATES)
+                .select_related("window")
+                .only(
+                    "pk",
+                    "state",
+                    *fields,
+                    "first_submitted_at",
+                    "submitted_at",
+                    "municipal_review_at",
+                    "window__processing_days",
+                    "window__district_review_days",
+                    "window__municipal_review_days",
+                )
+            )
+            updated = []
+            for application in rows:
+                before = [getattr(application, name) for name in fields]
+                window = application.window
+                if application.first_submitted_at and application.payment_due_at:
+                    application.payment_due_at = due_after_workdays(
+                        application.first_submitted_at, window.processing_days
+                    )
+                if application.state == State.DISTRICT_REVIEW and application.submitted_at:
+                    application.district_due_at = due_after_workdays(
+                        application.submitted_at, window.district_review_days
+                    )
+                    application.due_at = application.district_due_at
+                if application.state == State.MUNICIPAL_REVIEW and application.municipal_review_at:
+                    application.municipal_due_at = due_after_workdays(
+                        application.municipal_review_at, window.municipal_review_days
+                    )
+                    application.due_at = application.municipal_due_at
+                if [getattr(application, name) for name in fields] != before:
+                    updated.append(application)
+            Application.objects.bulk_update(updated, fields)
+            changed += len(updated)
+    return changed

@@ -60,6 +60,7 @@ from enterprises.districts import District  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
 from measures.models import ApplicationWindow, Track  # noqa: E402
 from publicity.models import Publicity, PublicityEntry, PublicityState  # noqa: E402
+from publicity.selectors import next_publicity_number  # noqa: E402
 
 APPLICATIONS = 100_000
 ENTERPRISES = 20_000
@@ -213,6 +214,7 @@ def publicise() -> None:
             title="基准测试公示",
             window_id=window_id,
             measure_id=measure_id,
+            number=next_publicity_number(window=window_id, measure=measure_id),
             state=PublicityState.CLOSED,
             created_by=administrator,
             published_at=now - timedelta(days=20),

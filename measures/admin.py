@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from enterprises import roles
 from enterprises.industries import CLASSIFICATION
 from enterprises.models import Enterprise
 from enterprises.recognitions import Recognition
@@ -15,6 +16,7 @@ from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin,
 
 from .models import (
     ApplicationWindow,
+    CalendarDay,
     Division,
     EligibilityThreshold,
     Measure,
@@ -23,6 +25,8 @@ from .models import (
     Track,
     TrackField,
 )
+
+WEEKDAYS = (_("周一"), _("周二"), _("周三"), _("周四"), _("周五"), _("周六"), _("周日"))
 
 
 def _change_link(obj, text) -> str:
@@ -393,3 +397,41 @@ class ApplicationWindowAdmin(ReadableAmountsMixin, admin.ModelAdmin):
     @admin.display(description=_("开放中"), boolean=True)
     def open_now(self, window: ApplicationWindow) -> bool:
         return window.is_open()
+
+
+@admin.register(CalendarDay)
+class CalendarDayAdmin(admin.ModelAdmin):
+    """The State Council's holiday schedule, which every count of working days reads:
+    administrators enter each year's once it is published."""
+
+    list_display = ("date", "weekday", "kind", "name")
+    list_filter = ("kind", "name")
+    date_hierarchy = "date"
+    search_fields = ("name",)
+    fields = ("date", "kind", "name")
+    list_per_page = 100
+
+    def _is_administrator(self, request) -> bool:
+        user = request.user
+        return user.is_active and (
+            user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR)
+        )
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_administrator(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_administrator(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self._is_administrator(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._is_administrator(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._is_administrator(request)
+
+    @admin.display(description=_("星期"))
+    def weekday(self, day):
+        return WEEKDAYS[day.date.weekday()]

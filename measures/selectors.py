@@ -1,6 +1,6 @@
 """Reads of the notice's data for the catalogue, the calculator and the API."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import Max, Min, Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -133,3 +133,19 @@ def window_changes_around(moment: datetime) -> tuple[datetime | None, datetime |
     last = [changes[k] for k in ("last_open", "last_close") if changes[k] is not None]
     upcoming = [changes[k] for k in ("next_open", "next_close") if changes[k] is not None]
     return (max(last) if last else None, min(upcoming) if upcoming else None)
+
+
+# From this month on, 工作台 warns while next year's holidays are not entered: the State
+# Council publishes them in the autumn (late October to November).
+CALENDAR_WARNING_MONTH = 11
+
+
+def calendar_years_missing(*, today: date) -> list[int]:
+    """The years whose holidays administrators should enter now: this year, if missing, and
+    from November on next year, if missing."""
+    from .workdays import year_is_known
+
+    years = [today.year] if not year_is_known(today.year) else []
+    if today.month >= CALENDAR_WARNING_MONTH and not year_is_known(today.year + 1):
+        years.append(today.year + 1)
+    return years

@@ -295,3 +295,42 @@ def policy_load(*, path: Path = POLICY_FILE, force: bool = False) -> LoadReport:
     # Also when nothing differed: data changed by other means (a bulk update) is seen after a load.
     policy_version_bump()
     return report
+
+
+# The festivals of the chinesecalendar package, by the names the State Council gives them.
+HOLIDAY_NAMES = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "中国人民抗日战争暨世界反法西斯战争胜利70周年纪念日",
+}
+
+
+def calendar_seed(*, CalendarDay=None) -> int:
+    """Add the holidays and 调休 of every year the chinesecalendar package knows that the table
+    has none of: a year an administrator entered (or changed) is left as it is, and deadlines
+    counted in the years added are counted again. Takes the model, so that a migration can pass
+    its historical one (whose deadlines were counted from the package: nothing to count again).
+    Returns how many days were added."""
+    import chinese_calendar
+
+    from .workdays import forget_calendar
+
+    historical = CalendarDay is not None
+    if CalendarDay is None:
+        from .models import CalendarDay
+    kinds = ((chinese_calendar.holidays, "holiday"), (chinese_calendar.workdays, "workday"))
+    entered = {day.year for day in CalendarDay.objects.dates("date", "year")}
+    days = [
+        CalendarDay(date=day, kind=kind, name=HOLIDAY_NAMES.get(name, name))
+        for table, kind in kinds
+        for day, name in table.items()
+        if day.year not in entered
+    ]
+    CalendarDay.objects.bulk_create(days, ignore_conflicts=True, batch_size=1000)
+    forget_calendar(years=() if historical else {day.date.year for day in days})
+    return len(days)

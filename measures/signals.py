@@ -4,6 +4,7 @@ from django.db.models.signals import post_delete, post_save
 
 from .models import (
     ApplicationWindow,
+    CalendarDay,
     Division,
     EligibilityThreshold,
     Measure,
@@ -13,6 +14,7 @@ from .models import (
     TrackField,
 )
 from .services import policy_version_bump
+from .workdays import forget_calendar
 
 # Windows too: they decide whether a measure shows as open for applications.
 POLICY_MODELS = (
@@ -38,3 +40,11 @@ for model in POLICY_MODELS:
     post_delete.connect(
         _policy_data_changed, sender=model, dispatch_uid=f"policy-delete-{model._meta.label}"
     )
+
+
+def _calendar_changed(sender, instance, **kwargs) -> None:
+    forget_calendar(years=[instance.date.year])
+
+
+post_save.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="calendar-save")
+post_delete.connect(_calendar_changed, sender=CalendarDay, dispatch_uid="calendar-delete")

@@ -26,3 +26,13 @@ class NotificationsConfig(AppConfig):
             invite_to_confirm(applications)
 
         proposals_prepared.connect(invite, weak=False, dispatch_uid="notifications.invite")
+
+        from measures.workdays import calendar_changed
+
+        def recount(sender, *, years, **kwargs):
+            # Sent once the change has committed: the task reads it.
+            from .tasks import recount_deadlines
+
+            recount_deadlines.delay(list(years))
+
+        calendar_changed.connect(recount, weak=False, dispatch_uid="notifications.recount")

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from applications.models import UNPAID_STATES, Application, State, reference_label
@@ -41,6 +42,8 @@ class SweepReport:
     expired: int = 0
     payment_warnings: int = 0
     payment_breaches: int = 0
+    publicities_closed: int = 0
+    publicities_waiting: int = 0
     lines: list[str] = field(default_factory=list)
 
 
@@ -282,18 +285,74 @@ def remind_payment_limits(*, now=None) -> tuple[int, int]:
     return _save(warnings), _save(breaches)
 
 
+@dataclass(frozen=True)
+class Sweep:
+    """A periodic task of beat that depends on the time, and the service it runs."""
+
+    task: str  # beat's task (notifications/schedule.py), run on the real clock
+    service: str  # takes ``now``: what run_deadlines runs at its clock
+    counts: tuple[str, ...]  # the SweepReport fields its result fills, in order
+
+
+# Every time-driven periodic task, in the order run_deadlines runs them at one clock: windows
+# open before their drafts are reminded, drafts expire before reviews are chased, and a 公示
+# closes after everything else has been said. tests/notifications/test_run_deadlines.py holds
+# beat's schedule to this list.
+SWEEPS = (
+    Sweep(
+        "notifications.tasks.announce_opened_windows",
+        "notifications.announcements.announce_opened_windows",
+        ("window_announcements",),
+    ),
+    Sweep(
+        "notifications.tasks.remind_window_closing",
+        "notifications.deadlines.remind_window_closing",
+        ("window_reminders",),
+    ),
+    Sweep(
+        "applications.tasks.expire_closed_drafts",
+        "applications.services.applications_expire_closed_drafts",
+        ("expired",),
+    ),
+    Sweep(
+        "notifications.tasks.remind_review_deadlines",
+        "notifications.deadlines.remind_review_deadlines",
+        ("review_reminders", "escalations"),
+    ),
+    Sweep(
+        "notifications.tasks.remind_payment_limits",
+        "notifications.deadlines.remind_payment_limits",
+        ("payment_warnings", "payment_breaches"),
+    ),
+    Sweep(
+        "publicity.tasks.close_due_publicities",
+        "publicity.services.publicities_close_due",
+        ("publicities_closed", "publicities_waiting"),
+    ),
+)
+
+
 def run_deadlines(*, now=None) -> SweepReport:
-    """Every deadline sweep once, at ``now``, and the announcement of windows opened by then:
-    what the scheduler runs, and run_deadlines."""
-    from applications.services import applications_expire_closed_drafts
-
-    from .announcements import announce_opened_windows
-
+    """Every time-driven sweep once, at ``now``: what beat runs, each on its own schedule, and
+    what the run_deadlines command runs at any clock."""
     now = now or timezone.now()
     report = SweepReport()
-    report.window_announcements = announce_opened_windows(now=now)
-    report.window_reminders = remind_window_closing(now=now)
-    report.expired = applications_expire_closed_drafts(now=now)
-    report.review_reminders, report.escalations = remind_review_deadlines(now=now)
-    report.payment_warnings, report.payment_breaches = remind_payment_limits(now=now)
+    for sweep in SWEEPS:
+        result = import_string(sweep.service)(now=now)
+        values = result if isinstance(result, tuple) else (result,)
+        for name, value in zip(sweep.counts, values, strict=True):
+            setattr(report, name, value)
     return report
+
+
+def deadlines_recount(*, years) -> tuple[int, int]:
+    """After a change of the holiday schedule of ``years``, the deadlines counted through them
+    before it are counted again: review stages, time limits to payment, the periods of running
+    公示. Returns how many applications and 公示 changed."""
+    from applications.services import applications_recount_deadlines
+    from publicity.services import publicities_recount_periods
+
+    return (
+        applications_recount_deadlines(years=years),
+        publicities_recount_periods(years=years),
+    )

@@ -18,6 +18,11 @@ PERIODIC_TASKS = {
         None,
         {"minute": "30", "hour": "9"},
     ),
+    "拨付时限预警与超期督办": (
+        "notifications.tasks.remind_payment_limits",
+        None,
+        {"minute": "40", "hour": "9"},
+    ),
     # A 公示 ends at the close of a working day; what it held may be paid from the next hour.
     "公示期满自动结束": (
         "publicity.tasks.close_due_publicities",
@@ -30,6 +35,21 @@ PERIODIC_TASKS = {
         {"minute": "0", "hour": "3"},
     ),
 }
+
+# The periodic tasks that do not depend on the business clock: they look after deliveries and
+# stored files by the real one, so run_deadlines --now leaves them out. Every other task is a
+# sweep of notifications.deadlines.SWEEPS.
+REAL_CLOCK_TASKS = frozenset(
+    {
+        # Events still pending a minute after they were recorded, by the time they were recorded.
+        "notifications.tasks.redeliver_outbox",
+        # Emails not yet sent, retried with backoff.
+        "notifications.tasks.email_pending_notifications",
+        # Files no row refers to, by their modification time on disk: a clock in the future would
+        # delete an upload whose transaction is still open.
+        "applications.tasks.sweep_orphan_documents",
+    }
+)
 
 
 def install(apps) -> None:

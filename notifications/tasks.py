@@ -63,7 +63,21 @@ def remind_review_deadlines() -> tuple[int, int]:
 
 
 @shared_task
+def remind_payment_limits() -> tuple[int, int]:
+    from .deadlines import remind_payment_limits as sweep
+
+    return sweep()
+
+
+@shared_task
 def announce_opened_windows() -> int:
     from .announcements import announce_opened_windows as sweep
 
     return sweep()
+
+
+@shared_task(acks_late=True)
+def recount_deadlines(years: list[int]) -> tuple[int, int]:
+    from .deadlines import deadlines_recount
+
+    return deadlines_recount(years=years)

@@ -30,7 +30,7 @@ from .models import (
     PublicityLog,
     PublicityState,
 )
-from .selectors import applications_to_publicise
+from .selectors import applications_to_publicise, distinct_publicity_title
 
 
 class AdministratorsOnly:
@@ -61,6 +61,8 @@ class EntryInline(AdministratorsOnly, admin.TabularInline):
 
     @admin.display(description=_("核定金额"))
     def amount(self, entry):
+        if entry.objection_upheld:
+            return entry.UPHELD_TEXT
         return format_yuan(entry.approved_amount)
 
     def get_queryset(self, request):
@@ -125,18 +127,32 @@ class PublicityAddForm(forms.ModelForm):
         window, measure = cleaned.get("window"), cleaned.get("measure")
         if window and measure and not applications_to_publicise(window=window, measure=measure):
             raise forms.ValidationError(gettext("该批次该政策条款下没有待公示的已批准申报。"))
+        if window and measure:
+            try:
+                distinct_publicity_title(cleaned.get("title") or "", window=window, measure=measure)
+            except PublicityError as error:
+                self.add_error("title", error.messages)
         return cleaned
 
 
 @admin.register(Publicity)
 class PublicityAdmin(AdministratorsOnly, admin.ModelAdmin):
-    list_display = ("title", "window", "measure", "state_label", "published_at", "ends_at")
+    list_display = (
+        "title",
+        "window",
+        "measure",
+        "number",
+        "state_label",
+        "published_at",
+        "ends_at",
+    )
     list_filter = ("state",)
     list_select_related = ("window", "measure")
     fields = (
         "title",
         "window",
         "measure",
+        "number",
         "state_label",
         "period_workdays",
         "how_to_object",

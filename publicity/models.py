@@ -51,6 +51,8 @@ class Publicity(ConcurrentTransitionMixin, models.Model):
         on_delete=models.PROTECT,
         related_name="publicities",
     )
+    # The 公示 of one window and measure are numbered from 1 (第N期), in the order created.
+    number = models.PositiveSmallIntegerField(_("期数"), default=1, editable=False)
     period_workdays = models.PositiveSmallIntegerField(
         _("公示期（工作日）"), default=DEFAULT_PERIOD_WORKDAYS
     )
@@ -83,6 +85,11 @@ class Publicity(ConcurrentTransitionMixin, models.Model):
         verbose_name = _("公示")
         verbose_name_plural = _("公示")
         ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["window", "measure", "number"], name="publicity_number_unique"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -150,6 +157,10 @@ class PublicityEntry(models.Model):
     )
     # Set when an objection against this line is upheld: the application went back to review.
     objection_upheld = models.BooleanField(_("异议成立"), default=False)
+
+    # Said instead of the amount, on the public page and in the admin, of a line whose
+    # objection was upheld: the amount was not confirmed.
+    UPHELD_TEXT = _("异议成立，已退回复核")
 
     class Meta:
         verbose_name = _("公示名单")

@@ -1,10 +1,12 @@
 """Reads of 公示: what to publicise, what is cleared for payment, the public pages."""
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils.translation import gettext as _
 
 from applications.models import Application, State
 from measures.models import ApplicationWindow, Measure
 
+from .errors import PublicityError
 from .models import Publicity, PublicityEntry, PublicityState
 
 PUBLIC_STATES = (PublicityState.PUBLISHED, PublicityState.CLOSED)
@@ -20,6 +22,37 @@ def applications_to_publicise(*, window: ApplicationWindow, measure: Measure) ->
         .select_related("enterprise", "track__measure")
         .order_by("pk")
     )
+
+
+def next_publicity_number(*, window: ApplicationWindow | int, measure: Measure | int) -> int:
+    """The number (第N期) the next 公示 of ``window`` and ``measure`` (objects or ids) takes."""
+    last = (
+        Publicity.objects.filter(window=window, measure=measure)
+        .order_by("-number")
+        .values_list("number", flat=True)
+        .first()
+    )
+    return (last or 0) + 1
+
+
+def distinct_publicity_title(
+    title: str, *, window: ApplicationWindow, measure: Measure, number: int | None = None
+) -> str:
+    """The title the public list tells apart: the window's and measure's by default; from the
+    second 公示 of one window and measure on, one already used gets its number (第N期)."""
+    if number is None:
+        number = next_publicity_number(window=window, measure=measure)
+    title = title.strip() or _("%(window)s %(measure)s 拟支持名单公示") % {
+        "window": window.name,
+        "measure": measure,
+    }
+    taken = Publicity.objects.filter(title=title).exists()
+    if taken and number > 1:
+        title = _("%(title)s（第%(number)d期）") % {"title": title, "number": number}
+        taken = Publicity.objects.filter(title=title).exists()
+    if taken:
+        raise PublicityError(_("已有同名公示，请换一个标题。"))
+    return title
 
 
 def cleared_application_ids(application_ids) -> set[int]:
@@ -69,5 +102,6 @@ def public_entries(publicity: Publicity) -> list[PublicityEntry]:
             "measure_label",
             "track_name",
             "approved_amount",
+            "objection_upheld",
         )
     )

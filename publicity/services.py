@@ -1,6 +1,7 @@
 """Every write to a 公示 and its objections: lock, check the permission, change, log."""
 
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -24,7 +25,7 @@ from .models import (
     PublicityLog,
     PublicityState,
 )
-from .selectors import applications_to_publicise
+from .selectors import applications_to_publicise, distinct_publicity_title, next_publicity_number
 
 
 def _require_administrator(by) -> None:
@@ -58,15 +59,18 @@ def publicity_create(
     """A draft 公示 of the window's approved applications under the measure not yet publicised
     (or of ``applications`` among them)."""
     _require_administrator(by)
+    # The window's row, locked, numbers its 公示 one at a time.
+    ApplicationWindow.objects.select_for_update().filter(pk=window.pk).first()
     candidates = applications_to_publicise(window=window, measure=measure)
     if applications is not None:
         candidates = candidates.filter(pk__in=applications.values("pk"))
     candidates = list(candidates.select_for_update(of=("self",)))
     if not candidates:
         raise PublicityError(_("该批次该政策条款下没有待公示的已批准申报。"))
+    number = next_publicity_number(window=window, measure=measure)
     publicity = Publicity(
-        title=title
-        or _("%(window)s %(measure)s 拟支持名单公示") % {"window": window.name, "measure": measure},
+        title=distinct_publicity_title(title, window=window, measure=measure, number=number),
+        number=number,
         window=window,
         measure=measure,
         created_by=by,
@@ -269,3 +273,27 @@ def publicities_create_for(*, applications, by) -> PublicisedOutcome:
         if pk not in taken
     ]
     return outcome
+
+
+def publicities_recount_periods(*, years) -> int:
+    """After a change of the holiday schedule of ``years``: the end of each running 公示 whose
+    period runs through one of those years, counted again from its publication. Returns how
+    many changed."""
+    from measures.workdays import due_after_workdays, end_of_day
+
+    floor = end_of_day(date(min(years), 1, 1) - timedelta(days=1))
+    ceiling = end_of_day(date(max(years), 12, 31))
+    changed = 0
+    running = Publicity.objects.filter(
+        state=PublicityState.PUBLISHED, ends_at__gt=floor, published_at__lte=ceiling
+    )
+    for pk in running.values_list("pk", flat=True).order_by("pk"):
+        with transaction.atomic():
+            publicity = Publicity.objects.select_for_update().get(pk=pk)
+            if publicity.state != PublicityState.PUBLISHED:
+                continue
+            ends_at = due_after_workdays(publicity.published_at, publicity.period_workdays)
+            if ends_at != publicity.ends_at:
+                Publicity.objects.filter(pk=pk).update(ends_at=ends_at)
+                changed += 1
+    return changed

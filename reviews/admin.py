@@ -22,6 +22,7 @@ from django_fsm import can_proceed
 
 from applications.errors import ApplicationError
 from applications.models import (
+    CLOSED_STATES,
     UNPAID_STATES,
     Application,
     State,
@@ -375,7 +376,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
         "approved_amount",
         "submitted_at",
         "due_at",
-        "payment_due_at",
+        "payment_due",
     ]
     readonly_fields = fields
     readable_amounts = {
@@ -475,6 +476,15 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
             gettext("第{}条 {}"), application.track.measure.number, application.track.name
         )
 
+    @admin.display(description=_("拨付时限"))
+    def payment_due(self, application):
+        """The time limit to payment, unless the application was closed without payment."""
+        if application.payment_due_at is None:
+            return "—"
+        if application.state in CLOSED_STATES:
+            return gettext("不予拨付（%(state)s）") % {"state": application.get_state_display()}
+        return _due_date(application.payment_due_at)
+
     @admin.display(description=_("申报批次"))
     def window_name(self, application):
         return application.window.name
@@ -538,6 +548,7 @@ class ApplicationAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmi
             "transitions": transitions,
             "budget_remaining": window.total_budget - window_committed_amount(window),
             "payment_limit": application.payment_limit(),
+            "closed_without_payment": application.state in CLOSED_STATES,
         }
 
     def get_urls(self):

@@ -2,7 +2,7 @@
 districts with applications at each stage, the officials of either side, a batch."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -20,7 +20,7 @@ from disbursements import services as disbursement_services
 from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
 from enterprises.recognitions import Recognition
-from measures.models import Division
+from measures.models import CalendarDay, Division
 from publicity import services as publicity_services
 from ratings.services import rating_create
 from tests.applications.factories import draft, library_document
@@ -218,6 +218,9 @@ def build_world() -> World:
             ),
             "a_log": a_approved.log_entries.last(),
             "proposal_run": ProposalRun.objects.create(window=a_approved.window),
+            "calendar_day": CalendarDay.objects.create(
+                date=date(2031, 1, 1), kind=CalendarDay.Kind.HOLIDAY, name="元旦"
+            ),
             "a_recognition": EnterpriseRecognition.objects.create(
                 enterprise=enterprise_a, kind=Recognition.SINGLE_CHAMPION, year=2026
             ),

@@ -2,7 +2,7 @@ import pytest
 
 from enterprises.districts import District
 from measures.models import Division, Measure
-from measures.services import policy_load
+from measures.services import calendar_seed, policy_load
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 
@@ -44,6 +44,7 @@ def committed_data(transactional_db):
     create_role_groups(Group, Permission)
     if not Measure.objects.exists():
         policy_load()
+    calendar_seed()
 
 
 # ── people in each role ─────────────────────────────────────────────────────────────────────
@@ -56,6 +57,15 @@ def policy_version_read_afresh():
     from measures.cache import forget_policy_version
 
     forget_policy_version()
+
+
+@pytest.fixture(autouse=True)
+def calendar_read_afresh():
+    """Each test reads the holiday schedule from its own database: the years a process keeps
+    may hold an earlier test's rolled-back entries."""
+    from measures.workdays import drop_local_calendar
+
+    drop_local_calendar()
 
 
 @pytest.fixture(autouse=True)

@@ -233,6 +233,10 @@ MODEL_ADMINS = {
         change=ADMIN,
         delete=ADMIN,
     ),
+    # The holiday schedule every count of working days reads: administrators keep it.
+    **model_admin_rules(
+        "measures/calendarday", "calendar_day", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+    ),
     # 免申即享 runs: administrators follow them; nobody changes one.
     **model_admin_rules("applications/proposalrun", "proposal_run", view=ADMIN),
     # Read-only, each official's scope.

@@ -143,3 +143,50 @@ def test_applications_submitted_before_the_limit_was_kept_get_it_from_their_log(
         MONDAY, never_logged.window.processing_days
     )
     assert draft_only.payment_due_at is None
+
+
+def test_an_application_that_will_never_be_paid_has_no_time_limit(policy):
+    for state in (State.REJECTED, State.WITHDRAWN, State.EXPIRED):
+        application = Application(
+            state=state,
+            first_submitted_at=MONDAY,
+            payment_due_at=due_after_workdays(MONDAY, 60),
+            closed_at=MONDAY + timedelta(days=3),
+        )
+        assert application.payment_limit(now=MONDAY + timedelta(days=7)) is None, state
+
+
+def test_a_paid_application_shows_the_working_days_it_took(policy):
+    application = Application(
+        state=State.DISBURSED,
+        first_submitted_at=MONDAY,
+        payment_due_at=due_after_workdays(MONDAY, 10),
+        disbursed_on=(MONDAY + timedelta(days=2)).date(),
+    )
+
+    assert application.payment_limit(now=MONDAY + timedelta(days=60)).finished
+
+
+def test_the_enterprise_sees_no_time_limit_on_a_rejected_application_and_the_time_taken_on_a_paid_one(
+    client, enterprise_user, district_reviewer
+):
+    application = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    services.application_district_reject(
+        application=application, by=district_reviewer, comment="不符合条件"
+    )
+    client.force_login(enterprise_user)
+    url = reverse("applications:detail", args=[application.pk])
+
+    page = client.get(url).content.decode()
+
+    assert "拨付时限" not in page and "已用" not in page and 'id="payment-limit"' not in page
+
+    Application.objects.filter(pk=application.pk).update(
+        state=State.DISBURSED, disbursed_on=timezone.localdate()
+    )
+    page = client.get(url).content.decode()
+
+    assert "已拨付，用时 0 个工作日" in page
+    assert f"剩余 {application.window.processing_days} 个工作日" not in page

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from publicity.models import Publicity, PublicityEntry, PublicityState
+from publicity.selectors import next_publicity_number
 from tests.enterprises.factories import UserFactory
 
 
@@ -18,6 +19,7 @@ def closed_publicity(applications, *, by=None) -> Publicity:
         title="公示",
         window_id=first.window_id,
         measure_id=first.track.measure_id,
+        number=next_publicity_number(window=first.window_id, measure=first.track.measure_id),
         state=PublicityState.CLOSED,
         created_by=by or UserFactory(),
         published_at=now - timedelta(days=20),

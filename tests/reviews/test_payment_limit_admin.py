@@ -86,3 +86,28 @@ def test_the_filter_adds_no_query_to_the_list(client, enterprise_user, district_
 
     assert [a.pk for a in response.context["cl"].result_list] == [past.pk]
     assert len(filtered) == len(plain)
+
+
+def test_the_page_of_a_rejected_application_shows_no_time_limit(
+    client, enterprise_user, district_reviewer
+):
+    application = _submitted(enterprise_user, "supply-chain")
+    services.application_district_reject(
+        application=application, by=district_reviewer, comment="不符合条件"
+    )
+    client.force_login(district_reviewer)
+    url = reverse("admin:applications_application_change", args=[application.pk])
+
+    page = client.get(url).content.decode()
+
+    due = timezone.localtime(application.payment_due_at).strftime("%Y-%m-%d")
+    assert due not in page and "已用" not in page
+    assert "不予拨付" in page
+
+    Application.objects.filter(pk=application.pk).update(
+        state=State.DISBURSED, disbursed_on=timezone.localdate()
+    )
+    page = client.get(url).content.decode()
+
+    assert "已拨付，用时 0 个工作日" in page
+    assert f"剩余 {application.window.processing_days} 个工作日" not in page

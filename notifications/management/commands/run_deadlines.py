@@ -8,9 +8,11 @@ from notifications.deadlines import run_deadlines
 
 class Command(BaseCommand):
     help = (
-        "Run the deadline sweeps once: announcements of windows opened to matching enterprises, "
-        "reminders before windows close, expiry of the drafts of closed windows, review "
-        "reminders and escalations, warnings before the time limit to payment and its breaches. --now runs them at another clock."
+        "Run every time-driven sweep of beat's schedule once: announcements of windows opened "
+        "to matching enterprises, reminders before windows close, expiry of the drafts of "
+        "closed windows, review reminders and escalations, warnings before the time limit to "
+        "payment and its breaches, the closing of 公示 whose period is over. --now runs them "
+        "at another clock."
     )
 
     def add_arguments(self, parser):
@@ -40,5 +42,7 @@ class Command(BaseCommand):
             f"{report.window_reminders} closing reminders, {report.expired} drafts expired, "
             f"{report.review_reminders} review reminders, {report.escalations} escalations, "
             f"{report.payment_warnings} time limit warnings, "
-            f"{report.payment_breaches} time limit breaches"
+            f"{report.payment_breaches} time limit breaches, "
+            f"{report.publicities_closed} 公示 closed, "
+            f"{report.publicities_waiting} 公示 waiting on objections"
         )
