@@ -106,7 +106,7 @@ def _csv_field_sql(field: str):
 
 def csv_rows_sql(batch: DisbursementBatch) -> QuerySet:
     """export_rows with the CSV's texts made in the query, for PostgreSQL's COPY."""
-    text_fields = {FIELDS[at - 1] for at in TEXT_AT}
+    text_fields = [FIELDS[at - 1] for at in TEXT_AT]
     return (
         _lines(batch)
         .annotate(**{f"csv_{name}": _csv_field_sql(name) for name in text_fields})
