@@ -68,6 +68,16 @@ class Table:
     def title(self) -> str:
         return str(self.chart.title)
 
+    @property
+    def drawn(self) -> bool:
+        """Whether the chart has anything to draw: not when every plotted figure is withheld
+        (a chart of empty axes); the table below says why."""
+        plotted = [index for index, column in enumerate(self.columns) if column.axis is not None]
+        return bool(self.rows) and (
+            bool(self.stacked)
+            or any(not isinstance(row[index], Withheld) for row in self.rows for index in plotted)
+        )
+
     def cell_rows(self) -> list[list[dict]]:
         """Each row's cells as the page shows them: text, and whether it is a number."""
         return [

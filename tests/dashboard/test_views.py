@@ -186,6 +186,8 @@ def test_a_group_of_fewer_than_5_ratings_shows_no_average(client, city, administ
     plots = {plot["key"]: plot for plot in response.context["plots"]}
     for chart in RATING_CHARTS:
         assert plots[chart]["series"][0]["values"] == [None] * len(plots[chart]["categories"])
+        # Nothing to draw: no chart of empty axes, the table says why.
+        assert f'data-chart="{chart}"' not in response.content.decode()
         values = cells(sheet_of(client.get(xlsx(chart))))
         assert WITHHELD in values
         assert not [value for value in values if isinstance(value, float)]
@@ -200,6 +202,7 @@ def test_a_group_of_5_ratings_shows_its_average(client, city, administrator):
     response = client.get(DASHBOARD)
 
     by_district = _ratings_tables(response)["ratings-by-district"]
+    assert 'data-chart="ratings-by-district"' in response.content.decode()
     assert by_district["渝北区"][1]["text"] == "4.20"
     assert by_district["江北区"][1]["text"] == WITHHELD
     sheet = cells(sheet_of(client.get(xlsx("ratings-by-district"))))
