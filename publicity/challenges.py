@@ -9,11 +9,14 @@ crawler may read), so the browser is known by a cookie of its own that ends with
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 # A question answered within this long; the cache forgets it after.
 CHALLENGE_MAX_AGE = 60 * 60
@@ -35,7 +38,12 @@ def challenge_new(*, visitor: str) -> tuple[str, str]:
     """A new question for ``visitor``: its text and the nonce the page carries."""
     first, second = 1 + secrets.randbelow(9), 1 + secrets.randbelow(9)
     nonce = secrets.token_urlsafe(32)
-    cache.set(_key(nonce), {"sum": first + second, "visitor": _digest(visitor)}, CHALLENGE_MAX_AGE)
+    kept = {"sum": first + second, "visitor": _digest(visitor)}
+    try:
+        cache.set(_key(nonce), kept, CHALLENGE_MAX_AGE)
+    except Exception:
+        # The page is still shown; an answer to this question is refused as expired.
+        logger.warning("cache unreachable: an objection question is not kept", exc_info=True)
     return _("%(first)d 加 %(second)d 等于几？") % {"first": first, "second": second}, nonce
 
 
@@ -45,13 +53,17 @@ def challenge_spend(*, nonce: str, visitor: str | None) -> int | None:
     if not _TOKEN.fullmatch(nonce or ""):
         return None
     key = _key(nonce)
-    stored = cache.get(key)
-    if stored is None or visitor is None:
+    try:
+        stored = cache.get(key)
+        if stored is None or visitor is None:
+            return None
+        if not hmac.compare_digest(stored["visitor"], _digest(visitor)):
+            return None  # another browser's question, which its own post may still answer
+        # Of two posts of one nonce at once, only the one whose delete removed it is answered.
+        return stored["sum"] if cache.delete(key) else None
+    except Exception:
+        logger.warning("cache unreachable: an objection question is not read", exc_info=True)
         return None
-    if not hmac.compare_digest(stored["visitor"], _digest(visitor)):
-        return None  # another browser's question, which its own post may still answer
-    # Of two posts of one nonce at once, only the one whose delete removed it is answered.
-    return stored["sum"] if cache.delete(key) else None
 
 
 def _key(nonce: str) -> str:

@@ -255,3 +255,21 @@ def test_no_objection_form_after_the_period(client, administrator):
 
     assert 'name="challenge"' not in page and "不再受理异议" in page
     assert response.status_code == 302 and not Objection.objects.exists()
+
+
+def test_the_page_is_shown_while_the_cache_is_unreachable(client, published, monkeypatch):
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    url = reverse("publicity:detail", args=[published.pk])
+    data = _objection_data(client, published)
+    monkeypatch.setattr(cache, "set", unreachable)
+    monkeypatch.setattr(cache, "get", unreachable)
+
+    page = client.get(url)
+    posted = client.post(url, data, REMOTE_ADDR=client_address())
+
+    assert page.status_code == 200 and "等于几" in page.content.decode()
+    assert posted.status_code in (200, 429) and not Objection.objects.exists()
