@@ -19,6 +19,8 @@ from applications.models import State
 from enterprises.districts import District
 from measures.money import WAN, format_yuan
 from ratings.models import RatingStage
+from ratings.permissions import may_read_ratings
+from ratings.selectors import withheld_label
 
 from . import selectors
 from .permissions import Scope
@@ -26,6 +28,17 @@ from .permissions import Scope
 logger = logging.getLogger(__name__)
 
 TEXT, COUNT, MONEY, DAYS, SCORE, PERCENT = "text", "count", "money", "days", "score", "percent"
+
+
+class Withheld:
+    """A figure not shown: too few ratings behind it (ratings.selectors.MIN_RATINGS_SHOWN).
+    The table and the download say so in its place; the chart draws nothing."""
+
+    def __str__(self) -> str:
+        return withheld_label()
+
+
+WITHHELD = Withheld()
 
 
 @dataclass(frozen=True)
@@ -54,6 +67,16 @@ class Table:
     @property
     def title(self) -> str:
         return str(self.chart.title)
+
+    @property
+    def drawn(self) -> bool:
+        """Whether the chart has anything to draw: not when every plotted figure is withheld
+        (a chart of empty axes); the table below says why."""
+        plotted = [index for index, column in enumerate(self.columns) if column.axis is not None]
+        return bool(self.rows) and (
+            bool(self.stacked)
+            or any(not isinstance(row[index], Withheld) for row in self.rows for index in plotted)
+        )
 
     def cell_rows(self) -> list[list[dict]]:
         """Each row's cells as the page shows them: text, and whether it is a number."""
@@ -114,6 +137,8 @@ class Chart:
     query: Callable[[Scope], object]
     build: Callable[["Chart", object, Scope], Table]
     kind: str = "bar"  # "bar", or "pie" for shares of a whole
+    # The service ratings: shown to those who read ratings (the administrators) only.
+    ratings: bool = False
 
 
 PLOT_UNITS = {
@@ -127,6 +152,8 @@ PLOT_UNITS = {
 
 
 def format_value(value, kind: str) -> str:
+    if isinstance(value, Withheld):
+        return str(value)
     if value is None:
         return "—"
     if kind == MONEY:
@@ -143,7 +170,7 @@ def format_value(value, kind: str) -> str:
 
 
 def plot_value(value, kind: str):
-    if value is None:
+    if value is None or isinstance(value, Withheld):
         return None
     if kind == MONEY:
         return float(round(Decimal(value) / WAN, 2))
@@ -294,7 +321,10 @@ def _ratings(label, first: Callable[[dict], str]):
         return Table(
             chart,
             [Column(label), Column(_("评价数"), COUNT), Column(_("平均分"), SCORE, axis=0)],
-            [[first(row), row["count"], row["average"]] for row in rows],
+            [
+                [first(row), row["count"], WITHHELD if row["withheld"] else row["average"]]
+                for row in rows
+            ],
         )
 
     return build
@@ -334,21 +364,31 @@ CHARTS = [
         _("服务评价：按政策措施"),
         selectors.ratings_by_measure,
         _ratings(_("政策措施"), lambda row: measure_label(row["number"], row["title"])),
+        ratings=True,
     ),
     Chart(
         "ratings-by-district",
         _("服务评价：按区县"),
         selectors.ratings_by_district,
         _ratings(_("区县"), lambda row: district_label(row["district"])),
+        ratings=True,
     ),
     Chart(
         "ratings-by-stage",
         _("服务评价：按办理环节"),
         selectors.ratings_by_stage,
         _ratings(_("评价环节"), lambda row: _stage_label(row["stage"])),
+        ratings=True,
     ),
 ]
 CHARTS_BY_KEY = {chart.key: chart for chart in CHARTS}
+
+
+def charts_for(user) -> list[Chart]:
+    """The charts ``user`` is shown: all of them to administrators, the others without the
+    service ratings, which reviewers and finance do not read (ratings.permissions)."""
+    reads_ratings = may_read_ratings(user)
+    return [chart for chart in CHARTS if reads_ratings or not chart.ratings]
 
 
 # ── reading them, through the cache ────────────────────────────────────────────────────────
@@ -383,10 +423,10 @@ def chart_table(chart: Chart, scope: Scope) -> Table:
     return chart.build(chart, rows, scope)
 
 
-def dashboard_tables(scope: Scope) -> list[Table]:
-    """Every chart's table, the cached ones read in one round trip to the cache."""
+def dashboard_tables(scope: Scope, charts: list[Chart]) -> list[Table]:
+    """Each of ``charts``' tables, the cached ones read in one round trip to the cache."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    keys = {chart.key: _cache_key(chart, scope) for chart in CHARTS}
+    keys = {chart.key: _cache_key(chart, scope) for chart in charts}
     found = {}
     if seconds:
         try:
@@ -395,7 +435,7 @@ def dashboard_tables(scope: Scope) -> list[Table]:
             logger.warning("cache unreachable: the dashboard is read afresh", exc_info=True)
             seconds = 0
     tables, fresh = [], {}
-    for chart in CHARTS:
+    for chart in charts:
         key = keys[chart.key]
         rows = found.get(key)
         if rows is None:

@@ -3,7 +3,7 @@
 import io
 import re
 
-from .charts import COUNT, DAYS, MONEY, PERCENT, SCORE, TEXT, Table
+from .charts import COUNT, DAYS, MONEY, PERCENT, SCORE, TEXT, Table, Withheld
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Characters a sheet's name may not hold, and its length limit.
@@ -40,7 +40,7 @@ def table_xlsx(table: Table, *, scope_label: str) -> bytes:
         for column, (value, spec) in enumerate(zip(row, table.columns, strict=True)):
             if value is None:
                 continue
-            if spec.kind == TEXT:
+            if spec.kind == TEXT or isinstance(value, Withheld):
                 sheet.write_string(row_number, column, str(value))
             else:
                 sheet.write_number(row_number, column, float(value), formats[spec.kind])

@@ -31,6 +31,7 @@ from django.db.models.functions import Coalesce
 from applications.models import BUDGETED_STATES, Application, State, WindowTotals
 from measures.models import MONEY, ApplicationWindow
 from ratings.models import Rating
+from ratings.selectors import withhold_small_groups
 
 from .permissions import Scope
 
@@ -286,9 +287,15 @@ def _ratings(scope: Scope) -> QuerySet[Rating]:
 _RATING = {"count": Count("*"), "average": Avg("score")}
 
 
+def _withheld(rows) -> list[dict]:
+    # Taken out here, so that no cached row, page or download holds a small group's average.
+    return [withhold_small_groups(row) for row in rows]
+
+
 def ratings_by_measure(scope: Scope) -> list[dict]:
-    """[{number, title, count, average}] by measure number."""
-    return list(
+    """[{number, title, count, average, withheld}] by measure number; the average None where
+    fewer than MIN_RATINGS_SHOWN ratings are behind it (so for every ratings selector)."""
+    return _withheld(
         _ratings(scope)
         .values(
             number=F("application__track__measure__number"),
@@ -300,8 +307,8 @@ def ratings_by_measure(scope: Scope) -> list[dict]:
 
 
 def ratings_by_district(scope: Scope) -> list[dict]:
-    """[{district, count, average}], most ratings first."""
-    return list(
+    """[{district, count, average, withheld}], most ratings first."""
+    return _withheld(
         _ratings(scope)
         .values(district=F("application__district"))
         .annotate(**_RATING)
@@ -310,8 +317,8 @@ def ratings_by_district(scope: Scope) -> list[dict]:
 
 
 def ratings_by_stage(scope: Scope) -> list[dict]:
-    """[{stage, count, average}] by where the rated application's handling ended."""
-    return list(_ratings(scope).values("stage").annotate(**_RATING).order_by("stage"))
+    """[{stage, count, average, withheld}] by where the rated application's handling ended."""
+    return _withheld(_ratings(scope).values("stage").annotate(**_RATING).order_by("stage"))
 
 
 # ── the public page ────────────────────────────────────────────────────────────────────────

@@ -8,7 +8,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from . import selectors
-from .charts import CHARTS_BY_KEY, cached_rows, chart_table, dashboard_tables, district_label
+from .charts import (
+    CHARTS_BY_KEY,
+    cached_rows,
+    chart_table,
+    charts_for,
+    dashboard_tables,
+    district_label,
+)
 from .exports import CONTENT_TYPE, table_xlsx
 from .permissions import dashboard_scope
 
@@ -29,7 +36,7 @@ def _scope_label(scope) -> str:
 @require_GET
 def dashboard(request):
     scope = _scope_or_403(request)
-    tables = dashboard_tables(scope)
+    tables = dashboard_tables(scope, charts_for(request.user))
     return render(
         request,
         "dashboard/dashboard.html",
@@ -48,6 +55,8 @@ def chart_xlsx(request, chart: str):
     scope = _scope_or_403(request)
     if chart not in CHARTS_BY_KEY:
         raise Http404
+    if CHARTS_BY_KEY[chart] not in charts_for(request.user):
+        raise PermissionDenied
     table = chart_table(CHARTS_BY_KEY[chart], scope)
     response = HttpResponse(
         table_xlsx(table, scope_label=_scope_label(scope)), content_type=CONTENT_TYPE

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from measures.money import format_yuan_exact
+from policy_portal.admin_mixins import ViewOnlyFormMixin
 
 from . import roles
 from .admin_forms import (
@@ -102,7 +103,7 @@ class _PasswordLinkMixin:
 
 
 @admin.register(User)
-class UserAdmin(_PasswordLinkMixin, DjangoUserAdmin):
+class UserAdmin(_PasswordLinkMixin, ViewOnlyFormMixin, DjangoUserAdmin):
     """Enterprises' accounts. Officials are managed under 工作人员, by role, so that nobody
     becomes staff, or loses a role's scope, by ticking a box here."""
 
@@ -138,9 +139,10 @@ class UserAdmin(_PasswordLinkMixin, DjangoUserAdmin):
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
+        if "enterprise" not in form.base_fields:
+            return form  # read-only: the account's page shows its fields as they are
         form.base_fields["enterprise"].required = True
-        if "usable_password" in form.base_fields:
-            del form.base_fields["usable_password"]
+        form.base_fields.pop("usable_password", None)
         form.base_fields["first_name"].label = _("姓名")
         return form
 
@@ -163,7 +165,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
+class StaffMemberAdmin(_PasswordLinkMixin, ViewOnlyFormMixin, DjangoUserAdmin):
     """新增工作人员: one form, the role deciding staff status, group and scope."""
 
     form = StaffMemberForm
@@ -222,7 +224,8 @@ class StaffMemberAdmin(_PasswordLinkMixin, DjangoUserAdmin):
         ]
 
     def get_form(self, request, obj=None, **kwargs):
-        # The fields come from the form, not from the fieldsets' model fields alone.
+        # The fields come from the form, not from the fieldsets' model fields alone (on a
+        # read-only page ViewOnlyFormMixin puts the fieldsets' back).
         kwargs["fields"] = None
         return super().get_form(request, obj, **kwargs)
 

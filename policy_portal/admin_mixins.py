@@ -1,6 +1,8 @@
 """Pieces shared by the apps' admin modules."""
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import flatten_fieldsets
 
 from measures.money import format_yuan, format_yuan_exact
 
@@ -16,6 +18,19 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class ViewOnlyFormMixin:
+    """The page of a row one may view but not change: Django still builds the admin's form
+    for it, with every field of the fieldsets left out, and shows the fields read-only. A
+    form that sets up its fields when made, or fields that come from the form rather than
+    the fieldsets, would look for what is not there: that page gets a bare model form."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if change and not self.has_change_permission(request, obj):
+            kwargs["form"] = forms.ModelForm
+            kwargs["fields"] = flatten_fieldsets(self.get_fieldsets(request, obj))
+        return super().get_form(request, obj, change=change, **kwargs)
 
 
 class ReadableAmountsMixin:

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
 
 from dashboard import views as dashboard_views
 from enterprises import views as enterprise_views
@@ -32,12 +31,6 @@ urlpatterns = [
     path("admin/dashboard/", include("dashboard.urls")),
     path("admin/", admin.site.urls),
 ]
-
-admin.site.site_header = _("重庆市工业经济政策申报平台 · 管理后台")
-# The lists need the width more than a second menu: 工作台 and the breadcrumbs lead everywhere.
-admin.site.enable_nav_sidebar = False
-admin.site.site_title = _("政策申报平台")
-admin.site.index_title = _("工作台")
 
 if settings.DEBUG:
     from django.conf.urls.static import static

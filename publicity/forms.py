@@ -1,20 +1,15 @@
-import secrets
-
 from django import forms
-from django.core import signing
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-CHALLENGE_SALT = "publicity.objection.challenge"
-# A question answered within this long; a bot replaying an old one is refused.
-CHALLENGE_MAX_AGE = 60 * 60
+from .challenges import challenge_spend
 
 
-def new_challenge() -> tuple[str, str]:
-    """A small sum and its signed token: the answer travels only signed, so no state is kept."""
-    first, second = 1 + secrets.randbelow(9), 1 + secrets.randbelow(9)
-    token = signing.dumps({"sum": first + second}, salt=CHALLENGE_SALT)
-    return _("%(first)d 加 %(second)d 等于几？") % {"first": first, "second": second}, token
+class FreshAnswerInput(forms.NumberInput):
+    """Every page asks a new question: the answer typed to the last one is never shown again."""
+
+    def format_value(self, value):
+        return None
 
 
 class ObjectionForm(forms.Form):
@@ -24,29 +19,26 @@ class ObjectionForm(forms.Form):
     text = forms.CharField(
         label=gettext_lazy("异议内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
     )
-    answer = forms.IntegerField(label=gettext_lazy("验证问题"))
+    answer = forms.IntegerField(label=gettext_lazy("验证问题"), widget=FreshAnswerInput)
     # Left empty by people, who never see it (hidden by the stylesheet); filled by bots.
     website = forms.CharField(required=False, label=gettext_lazy("网址"))
 
-    def __init__(self, *args, entries=(), **kwargs):
+    def __init__(self, *args, entries=(), visitor: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.visitor = visitor
         self.fields["entry"].choices = [("", _("请选择"))] + [
             (entry.pk, f"{entry.enterprise_name} · {entry.track_name}") for entry in entries
         ]
-        # Every page shows a fresh question; the template puts its token in a hidden input.
-        self.question, self.challenge_token = new_challenge()
         self.fields["website"].widget.attrs.update({"tabindex": "-1", "autocomplete": "off"})
 
     def clean(self):
         cleaned = super().clean()
+        # The question is spent by any post that names it, before anything else is judged.
+        expected = challenge_spend(nonce=self.data.get("challenge", ""), visitor=self.visitor)
         if cleaned.get("website"):
             raise forms.ValidationError(_("提交未通过验证，请重试。"))
-        try:
-            expected = signing.loads(
-                self.data.get("challenge", ""), salt=CHALLENGE_SALT, max_age=CHALLENGE_MAX_AGE
-            )["sum"]
-        except (signing.BadSignature, KeyError, TypeError):
-            expected = None
-        if expected is None or cleaned.get("answer") != expected:
-            self.add_error("answer", _("验证问题回答不正确，请重新计算。"))
+        if expected is None:
+            self.add_error("answer", _("验证问题已失效，请回答新的问题。"))
+        elif cleaned.get("answer") != expected:
+            self.add_error("answer", _("验证问题回答不正确，请回答新的问题。"))
         return cleaned

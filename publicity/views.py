@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_ratelimit.decorators import ratelimit
 
 from . import selectors, services
+from .challenges import VISITOR_COOKIE, challenge_new, new_visitor, visitor_of
 from .errors import PublicityError
 from .forms import ObjectionForm
 
@@ -32,9 +33,10 @@ def publicity_detail(request, pk: int):
         raise Http404
     entries = selectors.public_entries(publicity)
     is_open = publicity.is_open_for_objections()
+    visitor = visitor_of(request.COOKIES)
     form = None
     if is_open:
-        form = ObjectionForm(request.POST or None, entries=entries)
+        form = ObjectionForm(request.POST or None, entries=entries, visitor=visitor)
         if request.method == "POST" and form.is_valid():
             try:
                 services.objection_lodge(
@@ -53,8 +55,21 @@ def publicity_detail(request, pk: int):
     elif request.method == "POST":
         messages.error(request, _("不在公示期内，不能提出异议。"))
         return redirect("publicity:detail", pk=publicity.pk)
-    return render(
-        request,
-        "publicity/detail.html",
-        {"publicity": publicity, "entries": entries, "form": form, "is_open": is_open},
-    )
+    context = {"publicity": publicity, "entries": entries, "form": form, "is_open": is_open}
+    if form is None:
+        return render(request, "publicity/detail.html", context)
+    # Every form shown asks a new question, of this browser.
+    new = visitor is None
+    if new:
+        visitor = new_visitor()
+    context["question"], context["challenge"] = challenge_new(visitor=visitor)
+    response = render(request, "publicity/detail.html", context)
+    if new:
+        response.set_cookie(
+            VISITOR_COOKIE,
+            visitor,
+            httponly=True,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
+    return response

@@ -10,7 +10,7 @@ from reviews.admin import DistrictFilter, MeasureFilter, _filtered
 
 from . import permissions
 from .models import SCORE_LABELS, Rating, RatingStage
-from .selectors import rating_averages, ratings_for_administrators
+from .selectors import rating_averages, ratings_for_administrators, withheld_label
 
 
 class RatingMeasureFilter(MeasureFilter):
@@ -117,6 +117,7 @@ class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             stages = dict(RatingStage.choices)
             context["averages"] = {
                 "overall": averages["overall"],
+                "withheld": withheld_label(),
                 "groups": [
                     (
                         _("按政策条款"),

@@ -1,12 +1,29 @@
 """Reads of ratings: one application's, whether it may be rated, and the averages."""
 
 from django.db.models import Avg, Count, QuerySet
+from django.utils.translation import gettext as _
 
 from applications.models import Application, State, TransitionLog
 
 from .models import STAGE_BY_TRANSITION, Rating, RatingStage
 
 RATEABLE_STATES = (State.DISBURSED, State.REJECTED)
+# Fewer ratings than this in a group, and its average is not shown wherever ratings are
+# summed up (the admin's averages, the dashboard's charts, tables and downloads): of one
+# district's or measure's one or two ratings, the "average" is an enterprise's own score.
+MIN_RATINGS_SHOWN = 5
+
+
+def withhold_small_groups(row: dict) -> dict:
+    """``row`` ({..., "count", "average"}) with its average taken out when fewer than
+    MIN_RATINGS_SHOWN ratings are behind it, and ``withheld`` saying so."""
+    withheld = 0 < row["count"] < MIN_RATINGS_SHOWN
+    return {**row, "average": None if withheld else row["average"], "withheld": withheld}
+
+
+def withheld_label() -> str:
+    """What stands where a withheld average would."""
+    return _("不足%(minimum)s条，不予显示") % {"minimum": MIN_RATINGS_SHOWN}
 
 
 def rating_for(application: Application) -> Rating | None:
@@ -48,18 +65,22 @@ def ratings_for_administrators() -> QuerySet[Rating]:
 
 
 def _averages(ratings: QuerySet[Rating], *fields: str) -> list[dict]:
-    return list(
-        ratings.order_by()
+    return [
+        withhold_small_groups(row)
+        for row in ratings.order_by()
         .values(*fields)
         .annotate(average=Avg("score"), count=Count("pk"))
         .order_by(*fields)
-    )
+    ]
 
 
 def rating_averages(ratings: QuerySet[Rating]) -> dict:
     """The average score and count of ``ratings`` overall and per measure, district and stage:
-    one aggregate query per grouping, each row {..., "average", "count"}."""
-    overall = ratings.order_by().aggregate(average=Avg("score"), count=Count("pk"))
+    one aggregate query per grouping, each row {..., "average", "count", "withheld"}, the
+    average of a group under MIN_RATINGS_SHOWN ratings withheld."""
+    overall = withhold_small_groups(
+        ratings.order_by().aggregate(average=Avg("score"), count=Count("pk"))
+    )
     by_measure = _averages(
         ratings,
         "application__track__measure__number",

@@ -354,6 +354,11 @@ RULES: dict[str, list[Case]] = {
     "admin/dashboard/": [Case(at("dashboard:index"), admin_expect((STAFF, 200)))],
     "admin/dashboard/<slug:chart>.xlsx": [
         Case(at("dashboard:xlsx", "by-district"), admin_expect((STAFF, 200))),
+        # The service ratings: the administrators' reading alone.
+        Case(
+            at("dashboard:xlsx", "ratings-by-measure"),
+            admin_expect((STAFF, 403), ("administrator", 200)),
+        ),
         Case(at("dashboard:xlsx", "no-such-chart"), admin_expect((STAFF, 404))),
     ],
     "admin/publicity/objection/<path:object_id>/decide/": [

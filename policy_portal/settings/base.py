@@ -18,7 +18,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "policy_portal.apps.PortalAdminConfig",  # django.contrib.admin, with the site's own
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

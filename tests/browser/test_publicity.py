@@ -86,3 +86,32 @@ def test_finance_cannot_batch_the_demo_applications_under_or_before_their_public
     expect(refusals).to_have_count(2)
     expect(refusals.first).to_contain_text("尚未完成公示")
     shot(page, "publicity-4-finance-refused")
+
+
+def test_a_wrong_sum_asks_a_new_question_with_the_answer_field_empty(
+    committed_data, page: Page, live_server
+):
+    page.set_viewport_size({"width": 1280, "height": 900})
+    call_command("seed_demo", verbosity=0)
+    publicity = Publicity.objects.get(state="published")
+
+    page.goto(f"{live_server.url}/publicity/{publicity.pk}/")
+    page.select_option("#id_entry", index=1)
+    page.get_by_label("姓名").fill("李明")
+    page.get_by_label("联系方式").fill("13800000000")
+    page.get_by_label("异议内容").fill("该企业的采购额与实际不符。")
+    question = page.locator("label[for=id_answer]").inner_text()
+    first, second = map(int, re.search(r"(\d+) 加 (\d+)", question).groups())
+    page.locator("#id_answer").fill(str(first + second + 1))
+    page.get_by_role("button", name="提交异议").click()
+
+    expect(page.locator("#objection")).to_contain_text("验证问题回答不正确")
+    expect(page.locator("#id_answer")).to_have_value("")
+    expect(page.get_by_label("姓名")).to_have_value("李明")
+    shot(page, "publicity-5-new-question-after-a-wrong-sum")
+    question = page.locator("label[for=id_answer]").inner_text()
+    first, second = map(int, re.search(r"(\d+) 加 (\d+)", question).groups())
+    page.locator("#id_answer").fill(str(first + second))
+    page.get_by_role("button", name="提交异议").click()
+    expect(page.locator(".messages")).to_contain_text("异议已提交")
+    assert Objection.objects.filter(publicity=publicity).count() == 1

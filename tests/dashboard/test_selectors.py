@@ -5,11 +5,13 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
+from applications.models import State
 from dashboard import selectors
 from dashboard.charts import CHARTS
 from dashboard.permissions import CITY, Scope
 
 from .conftest import JIANGBEI, YUBEI
+from .factories import application, rating
 
 pytestmark = pytest.mark.django_db
 
@@ -143,18 +145,31 @@ def test_a_stage_begun_again_after_it_ended_is_not_counted(city):
     assert _medians(selectors.processing_times(CITY))["district"][1] == 2
 
 
-def test_ratings(city):
+def test_ratings_of_groups_under_5_are_counted_without_an_average(city):
     [measure] = selectors.ratings_by_measure(CITY)
-    assert (measure["number"], measure["count"]) == (2, 3)
-    assert measure["average"] == pytest.approx(8 / 3)
+    assert (measure["number"], measure["count"], measure["average"]) == (2, 3, None)
     by_district = {row["district"]: row for row in selectors.ratings_by_district(CITY)}
-    assert by_district[YUBEI]["average"] == pytest.approx(5)
-    assert by_district[JIANGBEI]["count"] == 2
-    assert by_district[JIANGBEI]["average"] == pytest.approx(1.5)
+    assert (by_district[YUBEI]["count"], by_district[YUBEI]["average"]) == (1, None)
+    assert (by_district[JIANGBEI]["count"], by_district[JIANGBEI]["average"]) == (2, None)
     by_stage = {row["stage"]: row for row in selectors.ratings_by_stage(CITY)}
-    assert by_stage["disbursed"]["average"] == pytest.approx(3.5)
     assert by_stage["district_rejected"]["count"] == 1
+    assert all(row["average"] is None and row["withheld"] for row in by_stage.values())
     assert [row["district"] for row in selectors.ratings_by_district(YUBEI_ONLY)] == [YUBEI]
+
+
+def test_ratings_of_groups_of_5_have_their_average(city):
+    for _ in range(4):
+        rating(application(state=State.DISBURSED, district=YUBEI, window=city["window"]), score=4)
+
+    [measure] = selectors.ratings_by_measure(CITY)
+    by_district = {row["district"]: row for row in selectors.ratings_by_district(CITY)}
+    by_stage = {row["stage"]: row for row in selectors.ratings_by_stage(CITY)}
+
+    assert measure["count"] == 7 and measure["average"] == pytest.approx(24 / 7)
+    assert by_district[YUBEI]["average"] == pytest.approx(4.2)
+    assert not by_district[YUBEI]["withheld"]
+    assert by_district[JIANGBEI]["average"] is None
+    assert by_stage["disbursed"]["average"] == pytest.approx(23 / 6)
 
 
 def test_public_totals(city):

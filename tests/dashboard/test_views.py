@@ -16,7 +16,11 @@ from enterprises.models import Enterprise
 from tests.enterprises.factories import UserFactory
 
 from .conftest import JIANGBEI, YUBEI
-from .factories import application
+from .factories import application, rating
+
+RATING_CHARTS = ["ratings-by-measure", "ratings-by-district", "ratings-by-stage"]
+OTHER_CHARTS = [chart.key for chart in CHARTS if chart.key not in RATING_CHARTS]
+WITHHELD = "不足5条，不予显示"
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +114,7 @@ def test_a_district_reviewer_sees_only_its_district_on_the_page(client, city, di
         assert enterprise.name not in page
 
 
-@pytest.mark.parametrize("chart", [chart.key for chart in CHARTS])
+@pytest.mark.parametrize("chart", OTHER_CHARTS)
 def test_a_district_reviewers_downloads_hold_only_its_district(
     client, city, district_reviewer, chart
 ):
@@ -131,6 +135,78 @@ def test_the_other_district_sees_its_own_figures(client, city, other_district_re
     page = client.get(DASHBOARD).content.decode()
     assert "江北区（本区县）" in page and "300万元" in page
     assert "渝北区" not in page
+
+
+# ── the ratings: administrators', and never a small group's average ─────────────────────────
+
+
+@pytest.mark.parametrize(
+    "role", ["district_reviewer", "other_district_reviewer", "municipal_reviewer", "finance_user"]
+)
+def test_only_administrators_see_the_ratings_charts(client, city, role, request):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(DASHBOARD)
+
+    page = response.content.decode()
+    assert "服务评价" not in page
+    for chart in RATING_CHARTS:
+        assert f'id="chart-{chart}"' not in page and xlsx(chart) not in page
+        assert client.get(xlsx(chart)).status_code == 403
+    assert {plot["key"] for plot in response.context["plots"]} == set(OTHER_CHARTS)
+
+
+def _more_ratings(district, score, count, *, window):
+    for _ in range(count):
+        paid = application(state=State.DISBURSED, district=district, window=window)
+        rating(paid, score=score)
+
+
+def _ratings_tables(response) -> dict:
+    return {
+        table.key: {row[0]["text"]: row[1:] for row in table.cell_rows()}
+        for table in response.context["tables"]
+        if table.key in RATING_CHARTS
+    }
+
+
+def test_a_group_of_fewer_than_5_ratings_shows_no_average(client, city, administrator):
+    """渝北 has 1 rating and 江北 2: the one enterprise's score of 渝北 is nowhere."""
+    client.force_login(administrator)
+
+    response = client.get(DASHBOARD)
+
+    tables = _ratings_tables(response)
+    assert tables["ratings-by-district"]["渝北区"] == [
+        {"text": "1", "numeric": True},
+        {"text": WITHHELD, "numeric": True},
+    ]
+    assert tables["ratings-by-district"]["江北区"][1]["text"] == WITHHELD
+    assert all(row[1]["text"] == WITHHELD for table in tables.values() for row in table.values())
+    plots = {plot["key"]: plot for plot in response.context["plots"]}
+    for chart in RATING_CHARTS:
+        assert plots[chart]["series"][0]["values"] == [None] * len(plots[chart]["categories"])
+        # Nothing to draw: no chart of empty axes, the table says why.
+        assert f'data-chart="{chart}"' not in response.content.decode()
+        values = cells(sheet_of(client.get(xlsx(chart))))
+        assert WITHHELD in values
+        assert not [value for value in values if isinstance(value, float)]
+        assert 5 not in values and 1.5 not in values
+
+
+def test_a_group_of_5_ratings_shows_its_average(client, city, administrator):
+    # 渝北: 5 and four 4s, 4.20; 江北 stays at 2.
+    _more_ratings(YUBEI, 4, 4, window=city["window"])
+    client.force_login(administrator)
+
+    response = client.get(DASHBOARD)
+
+    by_district = _ratings_tables(response)["ratings-by-district"]
+    assert 'data-chart="ratings-by-district"' in response.content.decode()
+    assert by_district["渝北区"][1]["text"] == "4.20"
+    assert by_district["江北区"][1]["text"] == WITHHELD
+    sheet = cells(sheet_of(client.get(xlsx("ratings-by-district"))))
+    assert 4.2 in sheet and WITHHELD in sheet
 
 
 # ── the downloads ──────────────────────────────────────────────────────────────────────────
@@ -194,16 +270,18 @@ def _dashboard_queries(client) -> int:
 
 
 # The session, the user, its roles, its own and its groups' permissions (the admin's list of
-# apps), the unread notifications, and one query per chart.
+# apps), the unread notifications, and one query per chart; the ratings' are administrators'.
 PAGE_QUERIES = 6 + len(CHARTS)
+REVIEWER_PAGE_QUERIES = 6 + len(OTHER_CHARTS)
 
 
 def test_the_page_costs_the_same_queries_however_many_applications(
     client, city, administrator, district_reviewer
 ):
+    expected = {administrator: PAGE_QUERIES, district_reviewer: REVIEWER_PAGE_QUERIES}
     for user in (administrator, district_reviewer):
         client.force_login(user)
-        assert _dashboard_queries(client) == PAGE_QUERIES
+        assert _dashboard_queries(client) == expected[user]
     for district in (YUBEI, JIANGBEI, YUBEI):
         application(
             state=State.DISBURSED,
@@ -216,7 +294,7 @@ def test_the_page_costs_the_same_queries_however_many_applications(
         )
     for user in (administrator, district_reviewer):
         client.force_login(user)
-        assert _dashboard_queries(client) == PAGE_QUERIES
+        assert _dashboard_queries(client) == expected[user]
 
 
 def test_kept_figures_spare_the_charts_queries(client, city, administrator, settings):

@@ -1,3 +1,5 @@
+import base64
+import binascii
 import re
 import uuid
 from datetime import timedelta
@@ -5,13 +7,13 @@ from decimal import Decimal
 
 import pytest
 from django.core import signing
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import Enterprise
 from measures.money import format_yuan
 from publicity import services
-from publicity.forms import CHALLENGE_SALT
 from publicity.models import Objection
 from tests.disbursements.factories import approved_applications
 
@@ -127,21 +129,99 @@ def test_a_wrong_answer_or_a_filled_honeypot_is_refused(client, published):
     forged["answer"] = "3"
     bot = _objection_data(client, published, website="http://spam.example")
 
-    for data in (wrong, forged, bot):
-        response = client.post(url, data, REMOTE_ADDR=client_address())
-        assert response.status_code == 200
+    pages = [client.post(url, data, REMOTE_ADDR=client_address()) for data in (wrong, forged, bot)]
+
+    assert [page.status_code for page in pages] == [200, 200, 200]
     assert not Objection.objects.exists()
-    assert "验证问题回答不正确" in client.post(url, wrong).content.decode()
+    assert "验证问题回答不正确" in pages[0].content.decode()
 
 
 def test_an_expired_challenge_is_refused(client, published, monkeypatch):
+    monkeypatch.setattr("publicity.challenges.CHALLENGE_MAX_AGE", 0)
     data = _objection_data(client, published)
-    data["challenge"] = signing.dumps({"sum": int(data["answer"])}, salt=CHALLENGE_SALT)
-    monkeypatch.setattr("publicity.forms.CHALLENGE_MAX_AGE", -1)
 
-    client.post(reverse("publicity:detail", args=[published.pk]), data)
+    page = client.post(reverse("publicity:detail", args=[published.pk]), data)
 
     assert not Objection.objects.exists()
+    assert "验证问题已失效" in page.content.decode()
+
+
+def _decoded(token: str) -> str:
+    """Whatever a visitor could read out of the token: each part of it, base64 decoded."""
+    read = [token]
+    for part in re.split(r"[:.]", token):
+        try:
+            read.append(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)).decode("latin-1"))
+        except (binascii.Error, ValueError):
+            continue
+    return " ".join(read)
+
+
+def test_the_page_carries_no_answer_only_a_random_nonce(client, published):
+    url = reverse("publicity:detail", args=[published.pk])
+    tokens = [_answer(client.get(url).content.decode())["challenge"] for _ in range(2)]
+
+    assert tokens[0] != tokens[1]
+    for token in tokens:
+        assert re.fullmatch(r"[A-Za-z0-9_-]{32,64}", token)
+        assert '"sum"' not in _decoded(token)
+
+
+def test_a_question_is_answered_once(client, published):
+    url = reverse("publicity:detail", args=[published.pk])
+    data = _objection_data(client, published)
+
+    first = client.post(url, data, REMOTE_ADDR=client_address())
+    again = client.post(url, data, REMOTE_ADDR=client_address())
+
+    assert first.status_code == 302
+    assert again.status_code == 200 and "验证问题已失效" in again.content.decode()
+    assert Objection.objects.count() == 1
+
+
+def test_a_question_answered_wrong_is_spent(client, published):
+    url = reverse("publicity:detail", args=[published.pk])
+    data = _objection_data(client, published)
+    right = data["answer"]
+
+    client.post(url, {**data, "answer": str(int(right) + 1)}, REMOTE_ADDR=client_address())
+    retried = client.post(url, {**data, "answer": right}, REMOTE_ADDR=client_address())
+
+    assert retried.status_code == 200 and "验证问题已失效" in retried.content.decode()
+    assert not Objection.objects.exists()
+
+
+def test_a_question_is_answered_only_by_the_visitor_it_was_asked(client, published):
+    url = reverse("publicity:detail", args=[published.pk])
+    data = _objection_data(client, published)
+
+    elsewhere = Client().post(url, data, REMOTE_ADDR=client_address())
+    here = client.post(url, data, REMOTE_ADDR=client_address())
+
+    assert elsewhere.status_code == 200 and "验证问题已失效" in elsewhere.content.decode()
+    # Asked of this visitor, and spent by nobody else's post.
+    assert here.status_code == 302
+    assert Objection.objects.count() == 1
+
+
+def test_after_a_wrong_answer_a_new_question_is_asked_with_the_answer_field_empty(
+    client, published
+):
+    url = reverse("publicity:detail", args=[published.pk])
+    data = _objection_data(client, published)
+    wrong = str(int(data["answer"]) + 1)
+
+    page = client.post(url, {**data, "answer": wrong}, REMOTE_ADDR=client_address())
+
+    body = page.content.decode()
+    answer_input = re.search(r"<input[^>]*id=\"id_answer\"[^>]*>", body).group(0)
+    assert "value=" not in answer_input
+    assert _answer(body)["challenge"] != data["challenge"]
+    # What the visitor wrote stays.
+    assert 'value="李明"' in body and "该企业申报的采购额与实际不符。" in body
+    # The new question answered is taken.
+    again = client.post(url, {**data, **_answer(body)}, REMOTE_ADDR=client_address())
+    assert again.status_code == 302 and Objection.objects.count() == 1
 
 
 def test_objections_are_rate_limited_per_client_address(client, published, settings):
@@ -175,3 +255,21 @@ def test_no_objection_form_after_the_period(client, administrator):
 
     assert 'name="challenge"' not in page and "不再受理异议" in page
     assert response.status_code == 302 and not Objection.objects.exists()
+
+
+def test_the_page_is_shown_while_the_cache_is_unreachable(client, published, monkeypatch):
+    from django.core.cache import cache
+
+    def unreachable(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    url = reverse("publicity:detail", args=[published.pk])
+    data = _objection_data(client, published)
+    monkeypatch.setattr(cache, "set", unreachable)
+    monkeypatch.setattr(cache, "get", unreachable)
+
+    page = client.get(url)
+    posted = client.post(url, data, REMOTE_ADDR=client_address())
+
+    assert page.status_code == 200 and "等于几" in page.content.decode()
+    assert posted.status_code in (200, 429) and not Objection.objects.exists()

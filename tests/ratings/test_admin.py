@@ -35,44 +35,72 @@ def ratings(policy, enterprise_user, district_reviewer):
     ]
 
 
+WITHHELD = "不足5条，不予显示"
+
+
+@pytest.fixture
+def more_ratings(ratings):
+    """Four more paid in 渝北, rated 4: 渝北 and 已拨付 reach 6 ratings, 江北 and the rejected
+    stay at 1."""
+    more = []
+    for _ in range(4):
+        application, user = paid_application(district=District.YUBEI)
+        more.append(rating(application=application, user=user, score=4))
+    return [*ratings, *more]
+
+
 def _averages(page: str) -> dict[str, tuple[str, str]]:
     """{group label: (count, average)} from the averages' tables."""
     return {
         label: (count, average)
         for label, count, average in re.findall(
-            r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>([\d.]+)</td></tr>', page
+            r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>([^<]+)</td></tr>', page
         )
     }
 
 
-def test_the_administrator_reads_every_rating_with_the_averages(client, administrator, ratings):
+def test_the_administrator_reads_every_rating_with_the_averages(
+    client, administrator, more_ratings
+):
     client.force_login(administrator)
 
     page = client.get(CHANGELIST).content.decode()
 
-    for each in ratings:
+    for each in more_ratings:
         assert each.application.reference in page
         assert each.application.enterprise.name in page
     assert "办理很快，服务周到" in page
-    assert "当前列表 3 条评价，平均 <strong>3.33</strong> 分" in page
+    assert "当前列表 7 条评价，平均 <strong>3.71</strong> 分" in page
     averages = _averages(page)
-    assert averages["渝北区"] == ("2", "4.00")
-    assert averages["江北区"] == ("1", "2.00")
-    assert averages["已拨付"] == ("2", "3.50")
-    assert averages["区县审核不通过"] == ("1", "3.00")
-    assert averages[str(Measure.objects.get(number=2))] == ("3", "3.33")
+    assert averages["渝北区"] == ("6", "4.00")
+    assert averages["已拨付"] == ("6", "3.83")
+    assert averages[str(Measure.objects.get(number=2))] == ("7", "3.71")
+    # One rating each: its enterprise's score, not an average to show.
+    assert averages["江北区"] == ("1", WITHHELD)
+    assert averages["区县审核不通过"] == ("1", WITHHELD)
     assert not english_on_page(page, allowed={administrator.username})
 
 
-def test_the_averages_follow_the_list_s_filters(client, administrator, ratings):
+def test_no_average_of_fewer_than_5_ratings_is_shown(client, administrator, ratings):
+    client.force_login(administrator)
+
+    page = client.get(CHANGELIST).content.decode()
+
+    assert f"当前列表 3 条评价，平均分{WITHHELD}" in page
+    averages = _averages(page)
+    assert averages and all(average == WITHHELD for _count, average in averages.values())
+    assert "3.33" not in page and "2.00" not in page
+
+
+def test_the_averages_follow_the_list_s_filters(client, administrator, more_ratings):
     client.force_login(administrator)
 
     page = client.get(CHANGELIST + "?district=500112").content.decode()
     filtered = client.get(CHANGELIST + "?stage=disbursed").content.decode()
 
-    assert "当前列表 2 条评价，平均 <strong>4.00</strong> 分" in page
+    assert "当前列表 6 条评价，平均 <strong>4.00</strong> 分" in page
     assert "江北区" not in _averages(page)
-    assert "当前列表 2 条评价，平均 <strong>3.50</strong> 分" in filtered
+    assert "当前列表 6 条评价，平均 <strong>3.83</strong> 分" in filtered
 
 
 def test_the_averages_take_one_query_per_grouping(
@@ -139,5 +167,5 @@ def test_the_score_filter_offers_every_score_with_its_word(client, administrator
     page = client.get(CHANGELIST + "?score=5").content.decode()
 
     assert "1分（非常不满意）" in page and "5分（非常满意）" in page
-    assert "当前列表 1 条评价，平均 <strong>5.00</strong> 分" in page
+    assert f"当前列表 1 条评价，平均分{WITHHELD}" in page
     assert client.get(CHANGELIST + "?score=9").status_code == 302  # the admin's wrong filter
