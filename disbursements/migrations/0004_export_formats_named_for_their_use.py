@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('disbursements', '0002_role_permissions'),
+        ('disbursements', '0003_figures_read_back_exactly'),
     ]
 
     operations = [

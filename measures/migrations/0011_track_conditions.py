@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0009_policy_source_checksum'),
+        ('measures', '0010_figures_read_back_exactly'),
     ]
 
     operations = [

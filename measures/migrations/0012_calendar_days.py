@@ -13,7 +13,7 @@ def seed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('measures', '0009_policy_source_checksum'),
+        ('measures', '0011_track_conditions'),
     ]
 
     operations = [

@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('measures', '0009_policy_source_checksum'),
-        ('publicity', '0001_publicity'),
+        ('publicity', '0002_figures_read_back_exactly'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
