@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from measures.models import (
     ApplicationWindow,
+    CalendarDay,
     Division,
     Measure,
     PolicyDocument,
@@ -49,7 +50,15 @@ def admin_url(model, view: str, *args) -> str:
 
 def test_every_notice_model_is_registered():
     registered = {m for m in admin.site._registry if m._meta.app_label == "measures"}
-    assert registered == {PolicyDocument, Section, Division, Measure, Track, ApplicationWindow}
+    assert registered == {
+        PolicyDocument,
+        Section,
+        Division,
+        Measure,
+        Track,
+        ApplicationWindow,
+        CalendarDay,
+    }
 
 
 @pytest.mark.parametrize(
