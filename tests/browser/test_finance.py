@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
 from disbursements.models import BatchState, DisbursementBatch
+from enterprises.models import User
 from publicity.selectors import cleared_application_ids
 
 # Where to keep screenshots of the finance pages (for looking at them), when set.
@@ -112,3 +113,23 @@ def test_finance_builds_exports_and_a_second_person_pays_the_demo_batch(
         ).count()
         == len(approved) - 1
     )
+    # The batch log reads what was done, by whom.
+    page.reload()
+    log = page.locator("#batch-log")
+    expect(log).to_contain_text("陈静（财务人员）")
+    expect(log).to_contain_text("赵强（财务人员）")
+    expect(log).not_to_contain_text("草稿 → 草稿")
+    shot(page, "6-batch-log")
+
+    # The enterprise whose payment the bank returned reads it at the top of its application.
+    member = User.objects.filter(enterprise=approved[0].enterprise).first()
+    portal = browser.new_context(base_url=live_server.url, locale="zh-CN").new_page()
+    portal.set_viewport_size({"width": 1280, "height": 900})
+    portal.goto("/accounts/login/")
+    portal.get_by_label("用户名").fill(member.username)
+    portal.get_by_label("密码").fill(settings.DEMO_PASSWORD)
+    portal.get_by_role("button", name="登录").click()
+    portal.goto(f"/portal/applications/{approved[0].pk}/")
+    expect(portal.locator("#payment-returned")).to_contain_text("户名与账号不符")
+    expect(portal.locator("#payment-returned a")).to_have_attribute("href", "/enterprise/profile/")
+    shot(portal, "7-payment-returned")
