@@ -26,9 +26,10 @@ class PortalAdminSite(admin.AdminSite):
 
 
 def _reading_the_request_first(model_admin, changelist_view):
-    """Django's list takes the rows an action is posted for, and a date drill-down, as they
-    come: rows that are not the model's keys, or a date out of the calendar, end in an error
-    while the action or the list runs. Refused here, as Django refuses what it does check."""
+    """Django's list takes the rows an action is posted for, a date drill-down and numbers in
+    filters as they come: rows that are not the model's keys, a date out of the calendar or a
+    number beyond the database's end in an error while the action or the list runs. Refused
+    here, as Django refuses what it does check."""
 
     def view(request, *args, **kwargs):
         if request.method == "POST" and not _selection_readable(
@@ -39,7 +40,12 @@ def _reading_the_request_first(model_admin, changelist_view):
         if not _drill_down_readable(model_admin.date_hierarchy, request.GET):
             # Django's answer to a filter it cannot apply: the list without it, marked.
             return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
-        return changelist_view(request, *args, **kwargs)
+        try:
+            return changelist_view(request, *args, **kwargs)
+        except OverflowError:
+            # A number in any filter too large for the database's integers (SQLite's driver
+            # refuses it this way; PostgreSQL's lookups find nothing): a wrong filter too.
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
 
     return view
 

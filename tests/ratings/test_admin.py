@@ -54,7 +54,7 @@ def _averages(page: str) -> dict[str, tuple[str, str]]:
     return {
         label: (count, average)
         for label, count, average in re.findall(
-            r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td>([^<]+)</td></tr>', page
+            r'<tr><th scope="row">([^<]+)</th><td>(\d+)</td><td[^>]*>([^<]+)</td></tr>', page
         )
     }
 
@@ -86,7 +86,7 @@ def test_no_average_of_fewer_than_5_ratings_is_shown(client, administrator, rati
 
     page = client.get(CHANGELIST).content.decode()
 
-    assert f"当前列表 3 条评价，平均分{WITHHELD}" in page
+    assert f"当前列表 3 条评价，平均分：{WITHHELD}" in page
     averages = _averages(page)
     assert averages and all(average == WITHHELD for _count, average in averages.values())
     assert "3.33" not in page and "2.00" not in page
@@ -167,5 +167,5 @@ def test_the_score_filter_offers_every_score_with_its_word(client, administrator
     page = client.get(CHANGELIST + "?score=5").content.decode()
 
     assert "1分（非常不满意）" in page and "5分（非常满意）" in page
-    assert f"当前列表 1 条评价，平均分{WITHHELD}" in page
+    assert f"当前列表 1 条评价，平均分：{WITHHELD}" in page
     assert client.get(CHANGELIST + "?score=9").status_code == 302  # the admin's wrong filter
