@@ -166,9 +166,30 @@ def _processing_lines(windows: list[ApplicationWindow]) -> tuple[str, ...]:
     )
 
 
+def profile_conditions(track: Track) -> list[str]:
+    """The conditions besides the thresholds, as matching weighs them (enterprises.matching): a
+    recognition held, the industry, and what the enterprise must confirm in the notice's words."""
+    # The labels of the recognitions are the enterprise file's; a leaf module of plain choices.
+    from enterprises.recognitions import Recognition
+
+    lines = []
+    if track.recognitions:
+        lines.append(
+            # The years counted are enterprises.recognitions.counted_years': this one and the last.
+            _("持有以下认定之一（申报年度或上一年度获得）：%(kinds)s")
+            % {
+                "kinds": "、".join(str(Recognition(kind).label) for kind in track.recognitions),
+            }
+        )
+    if track.industry_text:
+        lines.append(_("申报主体为%(text)s") % {"text": track.industry_text})
+    lines.extend(_("须由企业确认：%(text)s") % {"text": text} for text in track.confirmations or ())
+    return lines
+
+
 def _track_items(measure: Measure, track: Track) -> list[GuideItem]:
     fields = {f.name: f for f in track.fields.all()}
-    conditions = tuple(
+    conditions = tuple(profile_conditions(track)) + tuple(
         condition_text(t, fields.get(t.field_name)) for t in track.thresholds.all()
     ) or (_("以申报对象和政策原文所列条件为准"),)
     open_windows = [w for w in measure.open_windows if w.covers(track)]

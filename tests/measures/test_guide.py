@@ -427,3 +427,19 @@ def test_the_guide_page_links_the_print_stylesheet_and_prints_its_heading(policy
     # The buttons of the screen are marked so the stylesheet leaves them out of the print.
     assert "data-print hidden>打印申兑指南</button>" in html
     assert '<p class="screen-only"><a class="button secondary"' in html
+
+
+def test_the_conditions_matching_weighs_are_in_the_guide_too(policy):
+    """What 政策直达 needs established or confirmed before it says 符合 is what the guide lists
+    under 申报条件: the recognition, the industry and the notice's conditions to confirm."""
+    little_giant = track_part(page(3), "little-giant")
+    assert "持有以下认定之一（申报年度或上一年度获得）：国家级专精特新“小巨人”企业" in little_giant
+
+    ic_design = track_part(page(10), "ic-design")
+    assert "申报主体为集成电路设计类企业" in ic_design
+
+    data_platform = page(6)
+    assert (
+        "须由企业确认：新建或升级智能网联汽车数据平台，建设智能网联汽车应用场景（测试场）"
+        in data_platform
+    )
