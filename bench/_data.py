@@ -2,22 +2,19 @@
 and 100,000 applications of 5,000 enterprises, filled once and kept (bench/changelist.py,
 bench/web.py). Import it after _setup.prepare(): it reads the models."""
 
-import io
 import os
 import random
 from datetime import timedelta
 from decimal import Decimal
 
-from _setup import credit_code
-from django.core.management import call_command
+from _setup import add_enterprises, funding_tracks, seed
 from django.db import connection
 from django.utils import timezone
 
 from applications.models import Application, State
 from applications.services import window_totals_recount
-from enterprises.districts import District
-from enterprises.models import Enterprise, User
-from measures.models import ApplicationWindow, Division, Track
+from enterprises.models import User
+from measures.models import ApplicationWindow, Division
 
 APPLICATIONS = int(os.environ.get("BENCH_APPLICATIONS", "100000"))
 ENTERPRISES = 5000
@@ -45,45 +42,18 @@ def fill() -> None:
     """Migrate, load the notice and the demo, then add the benchmark's enterprises and
     applications up to APPLICATIONS; a second run finds them and adds nothing."""
     rng = random.Random(2023)
-    call_command("migrate", verbosity=0)
-    call_command("load_policy", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    seed()
     # The municipal reviewer sees every division's applications: the largest scope of the role.
     User.objects.get(username=OFFICIALS["municipal reviewer"]).divisions.set(Division.objects.all())
     if Application.objects.count() >= APPLICATIONS:
         return
     # seed_demo above ran on an empty database, so the demo's own applications exist already.
     print(f"filling {APPLICATIONS:,} applications (once)...", flush=True)
-    districts = [d.value for d in District]
-    codes = set(Enterprise.objects.values_list("credit_code", flat=True))
-    missing = ENTERPRISES - Enterprise.objects.filter(name__startswith=PREFIX).count()
-    new = []
-    while len(new) < missing:
-        code = credit_code(rng)
-        if code in codes:
-            continue
-        codes.add(code)
-        new.append(
-            Enterprise(
-                name=f"{PREFIX}{len(new):05d}有限公司",
-                credit_code=code,
-                district=rng.choice(districts),
-                industry="equipment",
-                scale="medium",
-                contact_name="测试",
-                contact_phone="13800138000",
-            )
-        )
-    Enterprise.objects.bulk_create(new, batch_size=2000)
     # Only the benchmark's own enterprises: the demo ones already have applications.
-    enterprises = list(
-        Enterprise.objects.filter(name__startswith=PREFIX)
-        .order_by("pk")
-        .values_list("pk", "district")
+    enterprises = add_enterprises(
+        rng, prefix=PREFIX, total=ENTERPRISES, batch_size=2000, order="pk"
     )
-    tracks = list(
-        Track.objects.filter(is_active=True, measure__kind="funding").select_related("measure")
-    )
+    tracks = funding_tracks()
     creator = User.objects.get(username="demo-enterprise")
     now = timezone.now()
     windows = {}

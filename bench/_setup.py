@@ -1,8 +1,14 @@
 """What every benchmark does first: its own PostgreSQL database, settings fit for timing, and
 Django set up on them. Not a benchmark itself (bench/run.py skips names starting with "_")."""
 
+import io
+import math
 import os
+import statistics
+import subprocess
 import sys
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -44,9 +50,143 @@ def _ensure_database(url: str) -> None:
             server.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
 
 
+def run(main, elsewhere: bool, script: str) -> None:
+    """Run ``main``; or, when another benchmark had set Django up in this process
+    (``prepare`` said so), ``script`` anew in a process of its own, with the same arguments."""
+    if elsewhere:
+        subprocess.run([sys.executable, script, *sys.argv[1:]], check=True)
+    else:
+        main()
+
+
+# ── the data (call these after prepare(): they read the models) ───────────────────────────────
+
+
+def seed(*, quiet: bool = True) -> None:
+    """Migrate, load the notice and the demo accounts; each finds what is there already."""
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    call_command("load_policy", verbosity=0)
+    if quiet:
+        call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    else:
+        call_command("seed_demo", verbosity=0)
+
+
 def credit_code(rng) -> str:
     """A valid 统一社会信用代码 of a Chongqing enterprise, drawn from ``rng``."""
     from enterprises.validators import CHARSET, credit_code_check_character
 
     body = "91500000" + "".join(rng.choice(CHARSET) for _ in range(9))
     return body + credit_code_check_character(body)
+
+
+def unique_credit_code(rng, codes: set) -> str:
+    """A credit code from ``rng`` none of ``codes`` has, added to them."""
+    code = credit_code(rng)
+    while code in codes:
+        code = credit_code(rng)
+    codes.add(code)
+    return code
+
+
+def add_enterprises(
+    rng, *, prefix: str, total: int, batch_size: int = 5000, order: str = "name", extra=None
+) -> list[tuple[int, str]]:
+    """The benchmark's ``total`` enterprises, named ``prefix`` and a number, the ones not there
+    yet added in one bulk insert, each in a district drawn from ``rng`` (and with the fields
+    ``extra(rng)`` gives, drawn after it). Returns all of them, (pk, district), by ``order``."""
+    from enterprises.districts import District
+    from enterprises.models import Enterprise
+
+    districts = [d.value for d in District]
+    existing = Enterprise.objects.filter(name__startswith=prefix).count()
+    codes = set(Enterprise.objects.values_list("credit_code", flat=True))
+    new = []
+    for index in range(existing, total):
+        new.append(
+            Enterprise(
+                name=f"{prefix}{index:05d}有限公司",
+                credit_code=unique_credit_code(rng, codes),
+                district=rng.choice(districts),
+                industry="equipment",
+                scale="medium",
+                contact_name="测试",
+                contact_phone="13800138000",
+                **(extra(rng) if extra else {}),
+            )
+        )
+    Enterprise.objects.bulk_create(new, batch_size=batch_size)
+    return list(
+        Enterprise.objects.filter(name__startswith=prefix)
+        .order_by(order)
+        .values_list("pk", "district")
+    )
+
+
+def funding_tracks(at_least: int = 0) -> list:
+    """The active tracks of the funding measures, in their order, their measures read along;
+    exits when there are fewer than ``at_least``."""
+    from measures.models import Track
+
+    tracks = list(
+        Track.objects.filter(is_active=True, measure__kind="funding")
+        .select_related("measure")
+        .order_by("measure__number", "order", "pk")
+    )
+    if len(tracks) < at_least:
+        sys.exit(f"need {at_least} funding tracks, found {len(tracks)}")
+    return tracks
+
+
+# ── the timing ───────────────────────────────────────────────────────────────────────────────
+
+
+def vacuum_analyze(*models) -> float:
+    """VACUUM (ANALYZE) the tables of ``models``: clears the dead row versions a step leaves and
+    renews the planner's statistics, so each step reads them in the same state whether or not
+    autovacuum has come by. Returns its seconds."""
+    from django.db import connection
+
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in models)
+    start = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {tables}")
+    return time.perf_counter() - start
+
+
+class _RolledBack(Exception):
+    pass
+
+
+@contextmanager
+def rolled_back_transaction():
+    """A transaction rolled back at the end of the block: the rows are as before for the next
+    round, and what the block queued for the commit is never sent."""
+    from django.db import transaction
+
+    try:
+        with transaction.atomic():
+            yield
+            raise _RolledBack
+    except _RolledBack:
+        pass
+
+
+def median_ms(client, url: str, params: dict | None = None, *, runs: int) -> float:
+    """The median milliseconds of ``runs`` GET requests of ``url`` by the test ``client``, each
+    answered 200."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        response = client.get(url, params or {})
+        times.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    return statistics.median(times)
+
+
+def percentile(values, share: float) -> float:
+    """The value ``share`` of ``values`` are at or below (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]

@@ -6,14 +6,11 @@ and a trivial admin page (the admin index) in turns, and prints the median of ea
 """
 
 import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import prepare  # noqa: E402
+from _setup import median_ms, prepare, run  # noqa: E402
 
 ELSEWHERE = prepare("policy_portal_bench")
 
@@ -26,16 +23,6 @@ from applications.models import Application  # noqa: E402
 from enterprises.models import User  # noqa: E402
 
 RUNS = int(os.environ.get("BENCH_RUNS", "15"))
-
-
-def median_ms(client: Client, url: str, params: dict | None = None) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(url, params or {})
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times)
 
 
 def main() -> None:
@@ -61,15 +48,12 @@ def main() -> None:
         client.get("/admin/")  # warm up
         for name, params in cases:
             client.get(changelist, params)
-            changelist_ms = median_ms(client, changelist, params)
-            index_ms = median_ms(client, "/admin/")
+            changelist_ms = median_ms(client, changelist, params, runs=RUNS)
+            index_ms = median_ms(client, "/admin/", runs=RUNS)
             print(
                 f"{role:<28}{name:<20}{changelist_ms:>8.1f}{index_ms:>10.1f}{changelist_ms / index_ms:>8.1f}"
             )
 
 
 if __name__ == "__main__":
-    if ELSEWHERE:
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], check=True)
-    else:
-        main()
+    run(main, ELSEWHERE, __file__)

@@ -15,14 +15,13 @@ each the dashboard's median over the changelist's for that role (the goal: ≤ 1
 
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
-from _setup import prepare  # noqa: E402
+from _setup import median_ms, prepare, run  # noqa: E402
 
 ELSEWHERE = prepare("policy_portal_bench")
 
@@ -84,16 +83,6 @@ def complete_the_moments() -> None:
         cursor.execute("VACUUM ANALYZE ratings_rating")
 
 
-def median_ms(client: Client, url: str) -> float:
-    times = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times)
-
-
 def chart_ms(user) -> dict[str, float]:
     """Each chart's query alone, median of RUNS, for the report."""
     scope = dashboard_scope(user)
@@ -125,14 +114,14 @@ def main() -> None:
         client.get(changelist)  # warm up
         settings.DASHBOARD_CACHE_SECONDS = 0
         client.get(dashboard)
-        baseline = median_ms(client, changelist)
-        uncached = median_ms(client, dashboard)
+        baseline = median_ms(client, changelist, runs=RUNS)
+        uncached = median_ms(client, dashboard, runs=RUNS)
         settings.DASHBOARD_CACHE_SECONDS = 60
         cache.delete_many(
             [f"dashboard:{chart.key}:{dashboard_scope(user).key}" for chart in CHARTS]
         )
         client.get(dashboard)
-        cached = median_ms(client, dashboard)
+        cached = median_ms(client, dashboard, runs=RUNS)
         ratios[f"{role}_uncached"] = uncached / baseline
         ratios[f"{role}_cached"] = cached / baseline
         print(f"{role:<16}{'changelist':<22}{baseline:>8.1f}")
@@ -154,7 +143,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if ELSEWHERE:
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], check=True)
-    else:
-        main()
+    run(main, ELSEWHERE, __file__)

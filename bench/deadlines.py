@@ -28,7 +28,6 @@ and overdue applications whatever the day. BENCH_RUNS sets the rounds (3).
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from contextlib import nullcontext
@@ -37,14 +36,21 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import credit_code, prepare  # noqa: E402
+from _setup import (  # noqa: E402
+    add_enterprises,
+    funding_tracks,
+    prepare,
+    rolled_back_transaction,
+    run,
+    seed,
+    vacuum_analyze,
+)
 
 ELSEWHERE = prepare("policy_portal_bench_deadlines")
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -52,7 +58,7 @@ from applications.models import Application, OutboxEvent, State, TransitionLog  
 from applications.services import applications_expire_closed_drafts  # noqa: E402
 from enterprises import roles  # noqa: E402
 from enterprises.districts import District  # noqa: E402
-from enterprises.models import Enterprise, User  # noqa: E402
+from enterprises.models import User  # noqa: E402
 from measures.models import ApplicationWindow, Division, Measure, Track  # noqa: E402
 from measures.workdays import due_after_workdays  # noqa: E402
 from notifications.deadlines import REVIEW_REMINDER_DAYS, remind_review_deadlines  # noqa: E402
@@ -81,35 +87,6 @@ def closed_windows():
 
 
 # ── the data ─────────────────────────────────────────────────────────────────────────────────
-
-
-def _enterprises(rng) -> list[tuple[int, str]]:
-    districts = [d.value for d in District]
-    existing = Enterprise.objects.filter(name__startswith=PREFIX).count()
-    codes = set(Enterprise.objects.values_list("credit_code", flat=True))
-    new = []
-    for index in range(existing, ENTERPRISES):
-        code = credit_code(rng)
-        while code in codes:
-            code = credit_code(rng)
-        codes.add(code)
-        new.append(
-            Enterprise(
-                name=f"{PREFIX}{index:05d}有限公司",
-                credit_code=code,
-                district=rng.choice(districts),
-                industry="equipment",
-                scale="medium",
-                contact_name="测试",
-                contact_phone="13800138000",
-            )
-        )
-    Enterprise.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    return list(
-        Enterprise.objects.filter(name__startswith=PREFIX)
-        .order_by("name")
-        .values_list("pk", "district")
-    )
 
 
 def _closed_windows(now) -> dict[int, ApplicationWindow]:
@@ -261,9 +238,7 @@ def _fill_applications(rng, *, enterprises, tracks, windows, now, first: int, to
 
 def fill() -> float | None:
     """Fill the database once; returns how long it took, or None when it was filled already."""
-    call_command("migrate", verbosity=0)
-    call_command("load_policy", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    seed(quiet=False)
     if bench_applications().count() >= DRAFTS + IN_REVIEW:
         return None
     started = time.perf_counter()
@@ -275,17 +250,10 @@ def fill() -> float | None:
     rng = random.Random(2027)
     existing = closed_windows().order_by("pk").first()
     now = existing.closes_at + timedelta(days=1) if existing else timezone.now()
-    enterprises = _enterprises(rng)
+    enterprises = add_enterprises(rng, prefix=PREFIX, total=ENTERPRISES, batch_size=BATCH_SIZE)
     closed = _closed_windows(now)
     _reviewers()
-    tracks = list(
-        Track.objects.filter(is_active=True, measure__kind="funding")
-        .select_related("measure")
-        .order_by("measure__number", "order", "pk")
-    )
-    per_enterprise = DRAFTS // ENTERPRISES
-    if len(tracks) < per_enterprise:
-        sys.exit(f"need {per_enterprise} funding tracks, found {len(tracks)}")
+    tracks = funding_tracks(at_least=DRAFTS // ENTERPRISES)
     draft_windows = {track.pk: [closed[track.measure_id]] for track in tracks}
     # The open windows a track's applications in review went to: the measure's, or the
     # track's own.
@@ -331,21 +299,10 @@ def vacuum() -> float:
     """Clear the dead row versions each rolled-back sweep leaves (every draft's new version,
     the log, outbox and notification rows) and renew the planner's statistics, so each step
     reads the tables in the same state (autovacuum may be off, or late). Returns its time."""
-    tables = ", ".join(
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (Application, TransitionLog, OutboxEvent, Notification)
-    )
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {tables}")
-    return time.perf_counter() - start
+    return vacuum_analyze(Application, TransitionLog, OutboxEvent, Notification)
 
 
 # ── the steps ────────────────────────────────────────────────────────────────────────────────
-
-
-class _RolledBack(Exception):
-    pass
 
 
 def rolled_back(function, *, count_queries: bool = False):
@@ -359,21 +316,17 @@ def rolled_back(function, *, count_queries: bool = False):
     returned, and the number of its queries when counted."""
     elapsed = checks = queries = result = None
     capture = CaptureQueriesContext(connection) if count_queries else nullcontext()
-    try:
-        with transaction.atomic():
-            with capture as captured:
-                start = time.perf_counter()
-                result = function()
-                called = time.perf_counter()
-            if count_queries:
-                queries = len(captured.captured_queries)
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            elapsed = time.perf_counter() - start
-            checks = time.perf_counter() - called
-            raise _RolledBack
-    except _RolledBack:
-        pass
+    with rolled_back_transaction():
+        with capture as captured:
+            start = time.perf_counter()
+            result = function()
+            called = time.perf_counter()
+        if count_queries:
+            queries = len(captured.captured_queries)
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        elapsed = time.perf_counter() - start
+        checks = time.perf_counter() - called
     return elapsed, checks, result, queries
 
 
@@ -570,7 +523,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if ELSEWHERE:
-        subprocess.run([sys.executable, __file__], check=True)
-    else:
-        main()
+    run(main, ELSEWHERE, __file__)

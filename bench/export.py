@@ -25,7 +25,6 @@ import io
 import os
 import random
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -35,12 +34,19 @@ from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import credit_code, prepare  # noqa: E402
+from _setup import (  # noqa: E402
+    add_enterprises,
+    funding_tracks,
+    prepare,
+    rolled_back_transaction,
+    run,
+    seed,
+    vacuum_analyze,
+)
 
 ELSEWHERE = prepare("policy_portal_bench_export")
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from import_export import resources  # noqa: E402
@@ -56,9 +62,8 @@ from disbursements.models import (  # noqa: E402
     DisbursementBatch,
     LineStatus,
 )
-from enterprises.districts import District  # noqa: E402
-from enterprises.models import Enterprise, User  # noqa: E402
-from measures.models import ApplicationWindow, Track  # noqa: E402
+from enterprises.models import User  # noqa: E402
+from measures.models import ApplicationWindow  # noqa: E402
 from publicity.models import Publicity, PublicityEntry, PublicityState  # noqa: E402
 from publicity.selectors import next_publicity_number  # noqa: E402
 
@@ -94,51 +99,21 @@ def bench_applications():
 
 
 def fill() -> None:
-    call_command("migrate", verbosity=0)
-    call_command("load_policy", verbosity=0)
-    call_command("seed_demo", verbosity=0)
+    seed(quiet=False)
     if bench_applications().count() >= APPLICATIONS:
         publicise()
         return
     started = time.perf_counter()
     print(f"filling {ENTERPRISES:,} enterprises and {APPLICATIONS:,} applications (once)...")
     rng = random.Random(2026)
-    districts = [d.value for d in District]
-    existing = Enterprise.objects.filter(name__startswith=PREFIX).count()
-    codes = set(Enterprise.objects.values_list("credit_code", flat=True))
-    new = []
-    for index in range(existing, ENTERPRISES):
-        code = credit_code(rng)
-        while code in codes:
-            code = credit_code(rng)
-        codes.add(code)
-        new.append(
-            Enterprise(
-                name=f"{PREFIX}{index:05d}有限公司",
-                credit_code=code,
-                district=rng.choice(districts),
-                industry="equipment",
-                scale="medium",
-                contact_name="测试",
-                contact_phone="13800138000",
-                bank_name=rng.choice(BANKS),
-                bank_account=bank_account(rng),
-            )
-        )
-    Enterprise.objects.bulk_create(new, batch_size=BATCH_SIZE)
-    enterprises = list(
-        Enterprise.objects.filter(name__startswith=PREFIX)
-        .order_by("name")
-        .values_list("pk", "district")
+    enterprises = add_enterprises(
+        rng,
+        prefix=PREFIX,
+        total=ENTERPRISES,
+        batch_size=BATCH_SIZE,
+        extra=lambda rng: {"bank_name": rng.choice(BANKS), "bank_account": bank_account(rng)},
     )
-    tracks = list(
-        Track.objects.filter(is_active=True, measure__kind="funding")
-        .select_related("measure")
-        .order_by("measure__number", "order", "pk")
-    )
-    per_enterprise = APPLICATIONS // ENTERPRISES
-    if len(tracks) < per_enterprise:
-        sys.exit(f"need {per_enterprise} funding tracks, found {len(tracks)}")
+    tracks = funding_tracks(at_least=APPLICATIONS // ENTERPRISES)
     # The windows a track's applications may go to: the measure's, or the track's own.
     windows = {
         track.pk: [
@@ -298,14 +273,8 @@ def vacuum() -> None:
     and each rolled-back payment (every application and its log entry) leave behind, and renew
     the planner's statistics: each run then reads tables in the same state, whether or not
     the server's autovacuum has come by."""
-    tables = ", ".join(
-        connection.ops.quote_name(model._meta.db_table)
-        for model in (BatchLine, Application, TransitionLog, BatchLog, BatchExport)
-    )
-    start = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute(f"VACUUM (ANALYZE) {tables}")
-    print(f"vacuum took {time.perf_counter() - start:.1f} s")
+    seconds = vacuum_analyze(BatchLine, Application, TransitionLog, BatchLog, BatchExport)
+    print(f"vacuum took {seconds:.1f} s")
 
 
 # ── peak memory ──────────────────────────────────────────────────────────────────────────────
@@ -438,10 +407,6 @@ def check_copy_matches_export(batch: DisbursementBatch, user: User) -> None:
 # ── the run ──────────────────────────────────────────────────────────────────────────────────
 
 
-class _RolledBack(Exception):
-    pass
-
-
 def mark_paid(batch: DisbursementBatch, confirmer: User, *, count_queries: bool):
     """Confirm the payment of the whole batch in one transaction, then roll it back. The time
     covers the whole service, every line's application moved to disbursed and logged; the
@@ -449,22 +414,18 @@ def mark_paid(batch: DisbursementBatch, confirmer: User, *, count_queries: bool)
     notifications queued on commit are never sent)."""
     elapsed = queries = outcome = None
     capture = CaptureQueriesContext(connection) if count_queries else nullcontext()
-    try:
-        with transaction.atomic():
-            with capture as captured:
-                start = time.perf_counter()
-                outcome = services.batch_mark_paid(
-                    batch=batch,
-                    by=confirmer,
-                    payment_date=timezone.localdate(),
-                    bank_reference=f"BENCH-{timezone.now():%Y%m%d%H%M%S}",
-                )
-                elapsed = time.perf_counter() - start
-            if count_queries:
-                queries = len(captured.captured_queries)
-            raise _RolledBack
-    except _RolledBack:
-        pass
+    with rolled_back_transaction():
+        with capture as captured:
+            start = time.perf_counter()
+            outcome = services.batch_mark_paid(
+                batch=batch,
+                by=confirmer,
+                payment_date=timezone.localdate(),
+                bank_reference=f"BENCH-{timezone.now():%Y%m%d%H%M%S}",
+            )
+            elapsed = time.perf_counter() - start
+        if count_queries:
+            queries = len(captured.captured_queries)
     assert outcome is not None and outcome.paid == batch.line_count, outcome
     return elapsed, queries
 
@@ -536,7 +497,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if ELSEWHERE:
-        subprocess.run([sys.executable, __file__], check=True)
-    else:
-        main()
+    run(main, ELSEWHERE, __file__)

@@ -32,9 +32,7 @@ that their approvals fit. Options: --enterprises, --districts, --rounds, --round
 import argparse
 import contextlib
 import http.client
-import io
 import itertools
-import math
 import os
 import queue
 import random
@@ -57,13 +55,12 @@ from urllib.parse import urlencode, urlsplit
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
 from _server import free_port, gunicorn_command, stop, wait_until_answers  # noqa: E402
-from _setup import ROOT, credit_code, prepare  # noqa: E402
+from _setup import ROOT, percentile, prepare, run, seed, unique_credit_code  # noqa: E402
 
 ELSEWHERE = prepare("policy_portal_load")
 
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -149,9 +146,7 @@ def _user(username: str, role: str, encoded: str, **attrs) -> User:
 def fill(arguments) -> Plan:
     """This run's enterprises and their users, the reviewers (kept from run to run), and a
     budget that holds this run's approvals."""
-    call_command("migrate", verbosity=0)
-    call_command("load_policy", verbosity=0)
-    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+    seed()
     track = Track.objects.select_related("measure").get(code=TRACK)
     now = timezone.now()
     window = (
@@ -199,13 +194,9 @@ def fill(arguments) -> Plan:
     enterprise_group = Group.objects.get(name=roles.ENTERPRISE)
     users = []
     for index in range(arguments.enterprises):
-        code = credit_code(rng)
-        while code in codes:
-            code = credit_code(rng)
-        codes.add(code)
         enterprise = Enterprise.objects.create(
             name=f"{PREFIX}{tag}-{index:03d}有限公司",
-            credit_code=code,
+            credit_code=unique_credit_code(rng, codes),
             district=districts[index % len(districts)].value,
             industry=Enterprise.Industry.EQUIPMENT,
             scale=Enterprise.Scale.MEDIUM,
@@ -829,11 +820,6 @@ def check(plan: Plan, workflow: Workflow, five_hundreds: list[str]) -> list[tupl
 # ── the report ───────────────────────────────────────────────────────────────────────────────
 
 
-def percentile(values: list[float], share: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:8.1f}"
 
@@ -943,7 +929,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if ELSEWHERE:
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], check=True)
-    else:
-        main()
+    run(main, ELSEWHERE, __file__)

@@ -47,7 +47,7 @@ from urllib.parse import urlencode, urlsplit
 
 BENCH_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH_DIR))
-from _setup import ROOT, prepare  # noqa: E402
+from _setup import ROOT, percentile, prepare, run  # noqa: E402
 
 ELSEWHERE = prepare("policy_portal_bench")
 
@@ -379,10 +379,6 @@ def _median(values) -> float:
     return statistics.median(known) if known else math.nan
 
 
-def percentile(ordered: list[float], share: float) -> float:
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
-
-
 def measure(server: Gunicorn, generator, page: Page, cookies: dict, bare: bool = False) -> Round:
     # Between two rounds on one server its workers stay idle: where the last round left them
     # is where this one starts.
@@ -605,7 +601,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if ELSEWHERE:
-        subprocess.run([sys.executable, __file__, *sys.argv[1:]], check=True)
-    else:
-        main()
+    run(main, ELSEWHERE, __file__)
