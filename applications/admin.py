@@ -3,14 +3,19 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
+from policy_portal.admin_mixins import (
+    LogAdminMixin,
+    ReadableAmountsMixin,
+    ReadOnlyAdminMixin,
+    amount_display,
+)
 
 from .models import ProposalRun, TransitionLog
 from .selectors import applications_in_scope
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
+class TransitionLogAdmin(LogAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "application",
@@ -19,6 +24,18 @@ class TransitionLogAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAd
         "from_state",
         "to_state",
         "amount_yuan",
+    ]
+    # The entry's page reads in the order of the log: what, who, which step, then when.
+    fields = [
+        "application",
+        "actor",
+        "transition",
+        "from_state",
+        "to_state",
+        "comment",
+        "comment_public",
+        "amount",
+        "created_at",
     ]
     readable_amounts = {"amount": "amount_exact"}
     list_filter = ["transition", "to_state"]

@@ -21,6 +21,7 @@ from measures.fields import ExactDecimalField
 from measures.models import MONEY, ApplicationWindow, Track
 from measures.numbers import AMOUNT_CEILING
 from measures.workdays import due_after_workdays, unknown_years, workdays_between
+from policy_portal.logs import StateLog, state_fields
 
 from . import permissions
 
@@ -564,35 +565,7 @@ class WindowTotals(models.Model):
         return f"{self.window_id}: {self.approved_amount} + {self.disbursed_amount}"
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
-
-    def delete(self):
-        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
-
-
-class AppendOnlyModel(models.Model):
-    """Rows written once and never changed or deleted through the ORM."""
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or not self._state.adding:
-            raise PermissionError(f"{self._meta.verbose_name} is append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise PermissionError(f"{self._meta.verbose_name} is append-only")
-
-
-class TransitionLog(AppendOnlyModel):
+class TransitionLog(StateLog):
     """One entry per transition: who took it, from and to which state, why, with what amount."""
 
     application = models.ForeignKey(
@@ -609,19 +582,16 @@ class TransitionLog(AppendOnlyModel):
     )
     # Choices so that the admin's list, filter and page show what people call each step.
     transition = models.CharField(_("操作"), max_length=32, choices=TRANSITION_LABELS.items())
-    from_state = models.CharField(_("原状态"), max_length=20, choices=State.choices)
-    to_state = models.CharField(_("新状态"), max_length=20, choices=State.choices)
+    from_state, to_state = state_fields(State, max_length=20)
     comment = models.TextField(_("意见"), blank=True)
     comment_public = models.BooleanField(_("对企业公开"), default=True)
     amount = ExactDecimalField(
         _("金额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
     )
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
-    class Meta:
+    class Meta(StateLog.Meta):
         verbose_name = _("办理记录")
         verbose_name_plural = _("办理记录")
-        ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["application", "created_at"], name="log_application_idx")]
 
     def __str__(self) -> str:

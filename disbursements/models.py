@@ -12,10 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from applications.models import AppendOnlyModel
 from measures.fields import ExactDecimalField
 from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.logs import StateLog, state_fields
 
 from . import permissions
 
@@ -233,7 +233,7 @@ class BatchLine(models.Model):
         return f"{self.batch_id} · {self.reference}"
 
 
-class BatchLog(AppendOnlyModel):
+class BatchLog(StateLog):
     """One entry per change of a batch: transitions, and lines added or removed in draft."""
 
     batch = models.ForeignKey(
@@ -242,6 +242,7 @@ class BatchLog(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="log_entries",
     )
+    # Every change of a batch is a person's: finance's.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -249,15 +250,11 @@ class BatchLog(AppendOnlyModel):
         related_name="+",
     )
     action = models.CharField(_("操作"), max_length=32)
-    from_state = models.CharField(_("原状态"), max_length=16, choices=BatchState.choices)
-    to_state = models.CharField(_("新状态"), max_length=16, choices=BatchState.choices)
-    comment = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    from_state, to_state = state_fields(BatchState)
 
-    class Meta:
+    class Meta(StateLog.Meta):
         verbose_name = _("批次办理记录")
         verbose_name_plural = _("批次办理记录")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.action}"

@@ -20,6 +20,17 @@ class ReadOnlyAdminMixin:
         return False
 
 
+class LogAdminMixin(ReadOnlyAdminMixin):
+    """An append-only log in the admin, as a list of its own or inline on the page of what it
+    records: its entries are shown as written, every field read-only, and an inline offers no
+    empty row to fill in."""
+
+    extra = 0
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields or super().get_readonly_fields(request, obj)
+
+
 class ViewOnlyFormMixin:
     """The page of a row one may view but not change: Django still builds the admin's form
     for it, with every field of the fieldsets left out, and shows the fields read-only. A

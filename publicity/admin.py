@@ -18,6 +18,7 @@ from enterprises import roles
 from enterprises.roles import person_label
 from measures.models import ApplicationWindow, Measure
 from measures.money import format_yuan
+from policy_portal.admin_mixins import LogAdminMixin
 from reviews.admin import ApplicationAdmin
 
 from . import permissions, services
@@ -87,11 +88,9 @@ class ObjectionInline(AdministratorsOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("entry")
 
 
-class LogInline(AdministratorsOnly, admin.TabularInline):
+class LogInline(AdministratorsOnly, LogAdminMixin, admin.TabularInline):
     model = PublicityLog
     fields = ("created_at", "actor_label", "action", "state_change", "comment")
-    readonly_fields = fields
-    extra = 0
 
     @admin.display(description=_("操作人"))
     def actor_label(self, entry):

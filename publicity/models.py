@@ -13,9 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from applications.models import AppendOnlyModel
 from measures.fields import ExactDecimalField
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.logs import StateLog, state_fields
 
 from . import permissions
 
@@ -227,30 +227,18 @@ class Objection(models.Model):
         return f"{self.entry.enterprise_name} · {self.name}"
 
 
-class PublicityLog(AppendOnlyModel):
+class PublicityLog(StateLog):
     """One entry per change of a 公示: who, which action, from and to which state, why."""
 
     publicity = models.ForeignKey(
         Publicity, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("公示")
     )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
     action = models.CharField(_("操作"), max_length=32, choices=PUBLICITY_ACTIONS.items())
-    from_state = models.CharField(_("原状态"), max_length=16, choices=PublicityState.choices)
-    to_state = models.CharField(_("新状态"), max_length=16, choices=PublicityState.choices)
-    comment = models.TextField(_("说明"), blank=True)
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    from_state, to_state = state_fields(PublicityState)
 
-    class Meta:
+    class Meta(StateLog.Meta):
         verbose_name = _("公示记录")
         verbose_name_plural = _("公示记录")
-        ordering = ["created_at", "pk"]
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -3,10 +3,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from applications.models import AppendOnlyModel
 from measures.fields import ExactDecimalField
 from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.logs import AppendOnlyModel
 
 
 class Review(AppendOnlyModel):

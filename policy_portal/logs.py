@@ -1,0 +1,70 @@
+"""Append-only records shared by the apps: rows written once, never changed or deleted.
+
+Below every app: it imports Django only, so any app's models may build on it.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
+
+    def delete(self):
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(f"{self.model._meta.verbose_name} is append-only")
+
+
+class AppendOnlyModel(models.Model):
+    """Rows written once and never changed or deleted through the ORM."""
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None or not self._state.adding:
+            raise PermissionError(f"{self._meta.verbose_name} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self._meta.verbose_name} is append-only")
+
+
+def state_fields(states: type[models.TextChoices], *, max_length: int = 16):
+    """A log's ``from_state`` and ``to_state`` over the states of one state machine:
+    ``from_state, to_state = state_fields(BatchState)``."""
+    return (
+        models.CharField(_("原状态"), max_length=max_length, choices=states.choices),
+        models.CharField(_("新状态"), max_length=max_length, choices=states.choices),
+    )
+
+
+class StateLog(AppendOnlyModel):
+    """One entry per change of a record with a state machine: who made it, when, from and to
+    which state, why. Each log adds the record it belongs to and the name of the action, and
+    gives ``from_state``/``to_state`` its machine's states with ``state_fields``."""
+
+    # Empty where the system acted on its own; a log whose every entry has a person says so.
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    from_state = models.CharField(_("原状态"), max_length=16)
+    to_state = models.CharField(_("新状态"), max_length=16)
+    comment = models.TextField(_("说明"), blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
