@@ -21,9 +21,9 @@ from measures.models import MONEY, ApplicationWindow, Track
 from measures.money import format_yuan
 from measures.numbers import AMOUNT_CEILING, parse_number
 
-from . import permissions
-from .errors import ApplicationError
-from .models import (
+from .. import permissions
+from ..errors import ApplicationError
+from ..models import (
     BUDGETED_STATES,
     CLOSED_STATES,
     OTHER_DOCUMENT_KIND,
@@ -38,9 +38,9 @@ from .models import (
     WindowTotals,
     transition_label,
 )
-from .selectors import window_committed_amount
-from .signals import events_recorded, transition_taken
-from .uploads import validate_upload
+from ..selectors import window_committed_amount
+from ..signals import events_recorded, transition_taken
+from ..uploads import validate_upload
 
 logger = logging.getLogger(__name__)
 
@@ -286,7 +286,7 @@ def _require_library_owner(enterprise_id: int, by) -> None:
 
 
 def _check_library_kind_and_year(kind: str, year: int | None) -> None:
-    from .selectors import library_kinds
+    from ..selectors import library_kinds
 
     if kind not in library_kinds():
         raise ApplicationError(_("材料类型“%(kind)s”不能存入材料库。") % {"kind": kind})
