@@ -48,9 +48,9 @@ from measures.money import format_budget_left, format_yuan, format_yuan_exact
 from measures.workdays import due_after_workdays
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
-from .forms import BulkDecisionForm, DecisionForm
-from .models import Review
-from .services import DECISIONS, review_decide, reviews_decide_many, suggested_amount
+from ..forms import BulkDecisionForm, DecisionForm
+from ..models import Review
+from ..services import DECISIONS, review_decide, reviews_decide_many, suggested_amount
 
 REFERENCE_PATTERN = re.compile(r"CQJX-\d{4}-\d{2}-\d{6}")
 CREDIT_CODE_PATTERN = re.compile(r"[0-9A-HJ-NPQRTUWXY]{18}")
