@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from enterprises.districts import District
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
-from reviews.admin import DistrictFilter, MeasureFilter, _filtered
+from reviews.admin.filters import DistrictFilter, MeasureFilter, filter_by_known
 
 from . import permissions
 from .models import SCORE_LABELS, Rating, RatingStage
@@ -19,7 +19,7 @@ class RatingMeasureFilter(MeasureFilter):
 
 class RatingDistrictFilter(DistrictFilter):
     def queryset(self, request, queryset):
-        return _filtered(queryset, "application__district", self.value(), District.values)
+        return filter_by_known(queryset, "application__district", self.value(), District.values)
 
 
 class ScoreFilter(admin.SimpleListFilter):
@@ -35,7 +35,7 @@ class ScoreFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        return _filtered(queryset, "score", self.value(), [str(s) for s in SCORE_LABELS])
+        return filter_by_known(queryset, "score", self.value(), [str(s) for s in SCORE_LABELS])
 
 
 @admin.register(Rating)
