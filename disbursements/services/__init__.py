@@ -34,9 +34,9 @@ from measures.models import Track
 from measures.money import format_yuan_exact, round_to_fen
 from publicity.selectors import cleared_application_ids
 
-from . import permissions
-from .errors import BatchUnavailable, DisbursementError
-from .models import (
+from .. import permissions
+from ..errors import BatchUnavailable, DisbursementError
+from ..models import (
     BATCH_TRANSITION_LABELS,
     BatchCounter,
     BatchLine,

@@ -26,11 +26,11 @@ from measures.money import format_yuan_exact
 from policy_portal.admin_mixins import amount_display
 from reviews.admin import ApplicationAdmin
 
-from . import permissions, services
-from .errors import BatchUnavailable
-from .exports import CONTENT_TYPES, ExportNotAllowed, batch_export, export_filename
-from .forms import AddToBatchForm, BatchCreateForm, CancelForm, ConfirmForm, MarkPaidForm
-from .models import BatchState, DisbursementBatch, ExportFormat, LineStatus
+from .. import permissions, services
+from ..errors import BatchUnavailable
+from ..exports import CONTENT_TYPES, ExportNotAllowed, batch_export, export_filename
+from ..forms import AddToBatchForm, BatchCreateForm, CancelForm, ConfirmForm, MarkPaidForm
+from ..models import BatchState, DisbursementBatch, ExportFormat, LineStatus
 
 LINES_PER_PAGE = 100
 
