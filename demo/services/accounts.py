@@ -1,0 +1,25 @@
+"""The demo's accounts: one per role, with the scope each one works in."""
+
+from django.contrib.auth.models import Group
+
+from enterprises import roles
+from enterprises.districts import District
+from enterprises.models import User
+
+DEMO_DISTRICT = District.YUBEI
+DEMO_MUNICIPAL_DIVISIONS = ("economic-operation", "automotive", "electronics", "equipment")
+
+
+def _account(username, role, report, *, password, scope="", **attrs) -> User:
+    user, created = User.objects.get_or_create(username=username, defaults=attrs)
+    changed = created
+    if not user.check_password(password):
+        user.set_password(password)
+        changed = True
+    if changed:
+        user.save()
+    if created:
+        report.created.append(f"user {username}")
+    user.groups.add(Group.objects.get(name=role))
+    report.accounts.append((username, str(roles.ROLE_LABELS[role]), scope))
+    return user
