@@ -23,6 +23,9 @@ the sweeps churn (untimed). Its time includes the foreign-key checks its commit 
 (they are deferred, and a rollback skips them). The sweeps run at the moment the data was
 filled (the closed windows close a day before it), so every run sees the same share of due
 and overdue applications whatever the day. BENCH_RUNS sets the rounds (3).
+
+One module over 400 lines on purpose: a benchmark is one experiment read from top to bottom
+(its data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
 """
 
 import os

@@ -15,6 +15,9 @@ less the resident size just before it (the table shows the highest of the step's
 whole batch in one transaction, and rolls it back so the batch stays frozen for the next run.
 BENCH_REBUILD=1 builds the batch anew (timing batch_add_applications and batch_freeze);
 BENCH_RUNS sets the rounds (3).
+
+One module over 400 lines on purpose: a benchmark is one experiment read from top to bottom
+(its data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
 """
 
 import csv
