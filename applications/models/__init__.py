@@ -23,7 +23,7 @@ from measures.numbers import AMOUNT_CEILING
 from measures.workdays import due_after_workdays, unknown_years, workdays_between
 from policy_portal.logs import StateLog, state_fields
 
-from . import permissions
+from .. import permissions
 
 
 class State(models.TextChoices):
