@@ -1,105 +1,37 @@
 """Who may do what with an application, as plain functions of (application, user).
 
 The state machine's transitions name these as their ``permission``; views, the admin and the
-services all ask the same functions.
+services all ask the same functions. The ones about the person alone live in
+``applications.rules``, below the models; seeing an application asks the selectors.
 """
 
-from enterprises import roles
+from .rules import (
+    is_administrator,
+    is_district_reviewer_for,
+    is_enterprise_member,
+    is_finance,
+    is_municipal_reviewer_for,
+    is_system,
+    may_disburse,
+    may_take,
+    may_use_library,
+    reviewer_division_ids,
+)
+from .selectors import applications_in_scope
 
-
-def may_take(transition, user) -> bool:
-    """Whether ``user`` holds the permission of a bound transition in the current state.
-
-    django_fsm.has_transition_perm also checks the conditions; this asks about the person only,
-    so that someone without the right is refused as such, before any condition is looked at.
-    """
-    meta = transition._django_fsm
-    instance = transition.__self__
-    return meta.has_transition_perm(instance, meta.field.get_state(instance), user)
-
-
-def is_enterprise_member(application, user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.enterprise_id is not None
-        and user.enterprise_id == application.enterprise_id
-        and roles.user_has_role(user, roles.ENTERPRISE)
-    )
-
-
-def may_use_library(enterprise_id: int, user) -> bool:
-    """An enterprise's library (企业材料库, by the enterprise's id) is its members' alone:
-    officials see only the copies attached to applications, under the applications' rules."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.enterprise_id is not None
-        and user.enterprise_id == enterprise_id
-        and roles.user_has_role(user, roles.ENTERPRISE)
-    )
-
-
-def is_district_reviewer_for(application, user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and user.district
-        and user.district == application.district
-        and roles.user_has_role(user, roles.DISTRICT_REVIEWER)
-    )
-
-
-def reviewer_division_ids(user) -> set[int]:
-    cache = getattr(user, "_division_ids", None)
-    if cache is None:
-        cache = set(user.divisions.values_list("pk", flat=True))
-        user._division_ids = cache
-    return cache
-
-
-def is_municipal_reviewer_for(application, user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and roles.user_has_role(user, roles.MUNICIPAL_REVIEWER)
-        and application.track.measure.division_id in reviewer_division_ids(user)
-    )
-
-
-def is_finance(application, user) -> bool:
-    return bool(
-        user is not None and user.is_authenticated and roles.user_has_role(user, roles.FINANCE)
-    )
-
-
-def may_disburse(application, user) -> bool:
-    """Who may move an approved application to disbursed: the person confirming its batch's
-    payment; finance staff, and administrators where DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM."""
-    from django.conf import settings
-
-    if is_finance(application, user):
-        return True
-    return bool(
-        getattr(settings, "DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM", False)
-        and user is not None
-        and user.is_authenticated
-        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
-    )
-
-
-def is_administrator(application, user) -> bool:
-    """Upholding an objection to a 公示 is the administrators' decision."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
-    )
-
-
-def is_system(application, user) -> bool:
-    """Transitions the scheduler takes on its own (expiry): no person may take them."""
-    return user is None
+__all__ = [
+    "can_view_application",
+    "is_administrator",
+    "is_district_reviewer_for",
+    "is_enterprise_member",
+    "is_finance",
+    "is_municipal_reviewer_for",
+    "is_system",
+    "may_disburse",
+    "may_take",
+    "may_use_library",
+    "reviewer_division_ids",
+]
 
 
 def can_view_application(application, user) -> bool:
@@ -109,6 +41,4 @@ def can_view_application(application, user) -> bool:
         return False
     if is_enterprise_member(application, user):
         return True
-    from .selectors import applications_in_scope
-
     return applications_in_scope(user=user).filter(pk=application.pk).exists()

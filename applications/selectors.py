@@ -29,7 +29,7 @@ from .models import (
     TransitionLog,
     WindowTotals,
 )
-from .permissions import reviewer_division_ids
+from .rules import reviewer_division_ids
 
 
 def enterprise_applications(*, enterprise) -> QuerySet[Application]:
