@@ -15,9 +15,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_ratelimit.decorators import ratelimit
 
 from applications.selectors import application_for_enterprise_user
-from applications.views import enterprise_required
 
 from . import selectors, services
+from .access import enterprise_required
 from .forms import (
     AccountEmailForm,
     AccountRegistrationForm,

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from applications import selectors as application_selectors
-from applications.views import enterprise_required
+from enterprises.access import enterprise_required
 
 from . import services
 from .errors import RatingError
