@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .fields import ExactDecimalField
-from .numbers import AMOUNT_CEILING, FIGURE_CEILING
+from ..fields import ExactDecimalField
+from ..numbers import AMOUNT_CEILING, FIGURE_CEILING
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 # A rate is a share of a figure, at most all of it: rate × figure stays within FIGURE_CEILING.

@@ -14,7 +14,7 @@ from enterprises.models import Enterprise
 from enterprises.recognitions import Recognition
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
-from .models import (
+from ..models import (
     ApplicationWindow,
     CalendarDay,
     Division,
