@@ -24,10 +24,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from enterprises import roles
 from enterprises.matching import Status, match_track, open_windows_with_tracks
 from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow, Track
+from policy_portal import roles
 
 from .errors import ApplicationError
 from .models import Application, ProposalRun

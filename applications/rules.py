@@ -4,7 +4,7 @@ about the person and their role only: below the models, whose transitions name t
 need a query of the applications and is what views, the admin and the services import.
 """
 
-from enterprises import roles
+from policy_portal import roles
 
 
 def may_take(transition, user) -> bool:

@@ -16,8 +16,8 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from enterprises import roles
 from measures.models import ApplicationWindow, Track, TrackField
+from policy_portal import roles
 
 from .models import (
     BUDGETED_STATES,

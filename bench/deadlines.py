@@ -59,13 +59,13 @@ from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, OutboxEvent, State, TransitionLog  # noqa: E402
 from applications.services import applications_expire_closed_drafts  # noqa: E402
-from enterprises import roles  # noqa: E402
 from enterprises.districts import District  # noqa: E402
 from enterprises.models import User  # noqa: E402
 from measures.models import ApplicationWindow, Division, Measure, Track  # noqa: E402
 from measures.workdays import due_after_workdays  # noqa: E402
 from notifications.deadlines import REVIEW_REMINDER_DAYS, remind_review_deadlines  # noqa: E402
 from notifications.models import Notification  # noqa: E402
+from policy_portal import roles  # noqa: E402
 
 DRAFTS = 100_000
 IN_REVIEW = 100_000

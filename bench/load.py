@@ -69,11 +69,11 @@ from django.utils import timezone  # noqa: E402
 
 from applications.models import Application, OutboxEvent, State, TransitionLog  # noqa: E402
 from applications.selectors import window_committed_amount  # noqa: E402
-from enterprises import roles  # noqa: E402
 from enterprises.districts import District  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
 from measures.models import ApplicationWindow, Division, Track  # noqa: E402
 from notifications.models import Notification  # noqa: E402
+from policy_portal import roles  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 TRACK = "supply-chain"

@@ -61,8 +61,8 @@ from django.contrib.auth.models import Group  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from applications.models import Application, State  # noqa: E402
-from enterprises import roles  # noqa: E402
 from enterprises.models import Enterprise, User  # noqa: E402
+from policy_portal import roles  # noqa: E402
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/10")
 ENTERPRISE_USER = "bench-enterprise"

@@ -7,7 +7,7 @@ every chart. Enterprises and visitors never reach it (the admin sends them to it
 
 from dataclasses import dataclass
 
-from enterprises import roles
+from policy_portal import roles
 
 
 @dataclass(frozen=True)

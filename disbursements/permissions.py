@@ -8,7 +8,7 @@ once it is frozen.
 from django.utils.translation import gettext
 
 from applications.permissions import may_disburse
-from enterprises import roles
+from policy_portal import roles
 
 # The batch's states, as ``models.BatchState`` names them (models imports this module).
 DRAFT = "draft"

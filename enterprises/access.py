@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
-from . import roles
+from policy_portal import roles
 
 
 def enterprise_required(view):

@@ -6,9 +6,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from measures.money import format_yuan_exact
+from policy_portal import roles
 from policy_portal.admin_mixins import ViewOnlyFormMixin
 
-from . import roles
 from .admin_forms import (
     PasswordSetByAdministratorForm,
     StaffMemberCreationForm,
@@ -17,7 +17,7 @@ from .admin_forms import (
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, StaffMember, User
 from .selectors import file_fields
 
-# The roles are groups defined in code (enterprises.roles) and given with the staff form; a
+# The roles are groups defined in code (policy_portal.roles) and given with the staff form; a
 # group edited by hand would only make a role mean something else for some people.
 admin.site.unregister(Group)
 

@@ -6,8 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Division
+from policy_portal import roles
 
-from . import roles
 from .models import StaffMember
 from .services import staff_member_assign_role
 

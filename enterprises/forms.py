@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.fields import TRUE_TEXTS, StrictBooleanField
 from measures.forms import declared_form_field
+from measures.recognitions import Recognition
 
 from .models import FILE_FIRST_YEAR, Enterprise, User
-from .recognitions import Recognition
 from .selectors import FileField
 from .services import (
     CREDIT_CODE_TAKEN,

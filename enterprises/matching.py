@@ -39,6 +39,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from measures.calculator import Quote, quote
+from measures.industries import DIVISION_NAMES, DIVISION_SECTION, SECTION_NAMES
 from measures.models import (
     ApplicationWindow,
     EligibilityThreshold,
@@ -47,10 +48,9 @@ from measures.models import (
     TrackField,
 )
 from measures.money import format_yuan
+from measures.recognitions import Recognition, counted_years
 
-from .industries import DIVISION_NAMES, DIVISION_SECTION, SECTION_NAMES
 from .models import Enterprise
-from .recognitions import Recognition, counted_years
 from .selectors import EnterpriseFile, enterprise_file
 
 

@@ -5,11 +5,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from measures.audience import Industry, Scale
 from measures.fields import ExactDecimalField
+from measures.industries import division_belongs_to, division_choices, section_choices
+from measures.recognitions import Recognition
 
 from .districts import District
-from .industries import division_belongs_to, division_choices, section_choices
-from .recognitions import Recognition
 from .validators import (
     normalize_credit_code,
     validate_credit_code,
@@ -23,22 +24,9 @@ bank_account_validator = RegexValidator(r"^\d{8,32}$", _("银行账号应为8至
 
 
 class Enterprise(models.Model):
-    class Industry(models.TextChoices):
-        AUTOMOTIVE = "automotive", _("汽车摩托车")
-        ELECTRONICS = "electronics", _("电子信息")
-        EQUIPMENT = "equipment", _("装备制造")
-        MATERIALS = "materials", _("材料")
-        CONSUMER_GOODS = "consumer_goods", _("消费品")
-        BIOMEDICINE = "biomedicine", _("生物医药")
-        SOFTWARE = "software", _("软件和信息服务")
-        ENERGY = "energy", _("能源")
-        OTHER = "other", _("其他")
-
-    class Scale(models.TextChoices):
-        LARGE = "large", _("大型企业")
-        MEDIUM = "medium", _("中型企业")
-        SMALL = "small", _("小型企业")
-        MICRO = "micro", _("微型企业")
+    # The notice's audience groups, defined with the measures that aim at them.
+    Industry = Industry
+    Scale = Scale
 
     name = models.CharField(_("企业名称"), max_length=200, validators=[validate_no_bidi_controls])
     credit_code = models.CharField(

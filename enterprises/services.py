@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from measures.forms import declared_form_field
+from policy_portal import roles
 
-from . import roles
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
 from .permissions import can_edit_enterprise_profile
 from .selectors import FileField, file_fields

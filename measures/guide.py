@@ -170,12 +170,12 @@ def profile_conditions(track: Track) -> list[str]:
     """The conditions besides the thresholds, as matching weighs them (enterprises.matching): a
     recognition held, the industry, and what the enterprise must confirm in the notice's words."""
     # The labels of the recognitions are the enterprise file's; a leaf module of plain choices.
-    from enterprises.recognitions import Recognition
+    from .recognitions import Recognition
 
     lines = []
     if track.recognitions:
         lines.append(
-            # The years counted are enterprises.recognitions.counted_years': this one and the last.
+            # The years counted are measures.recognitions.counted_years': this one and the last.
             _("持有以下认定之一（申报年度或上一年度获得）：%(kinds)s")
             % {
                 "kinds": "、".join(str(Recognition(kind).label) for kind in track.recognitions),

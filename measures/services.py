@@ -11,6 +11,7 @@ from uuid import uuid4
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 
+from .audience import Industry, Scale
 from .cache import forget_policy_version
 from .models import (
     Division,
@@ -84,9 +85,7 @@ def _decimal(value, where: str) -> Decimal | None:
 def _audience(data: dict, key: str, where: str) -> list[str]:
     """A section's or a measure's ``industries`` or ``scales``: values of the enterprise
     profile's choices, so that they can be matched against an enterprise."""
-    from enterprises.models import Enterprise
-
-    known = {"industries": Enterprise.Industry.values, "scales": Enterprise.Scale.values}[key]
+    known = {"industries": Industry.values, "scales": Scale.values}[key]
     values = list(data.get(key, []))
     unknown = [value for value in values if value not in known]
     if unknown:

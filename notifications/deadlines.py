@@ -16,9 +16,9 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from applications.models import UNPAID_STATES, Application, State, reference_label
-from enterprises import roles
 from measures.models import ApplicationWindow, Track
 from measures.workdays import due_after_workdays, workdays_between
+from policy_portal import roles
 
 from .models import Notification
 

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from applications.models import Application
 from applications.selectors import applications_in_scope
-from enterprises import roles
+from policy_portal import roles
 
 from .models import Notification
 

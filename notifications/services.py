@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from applications.models import OutboxEvent, transition_label
-from enterprises import roles
 from measures.money import format_yuan
+from policy_portal import roles
 from ratings.models import STAGE_BY_TRANSITION
 
 from .emails import notification_email_message, site_url

@@ -1,6 +1,6 @@
 """Who may do what with a 公示, as plain functions of (publicity, user)."""
 
-from enterprises import roles
+from policy_portal import roles
 
 
 def is_administrator(publicity, user) -> bool:

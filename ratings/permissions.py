@@ -1,7 +1,7 @@
 """Who may rate an application and who reads the ratings, as plain functions."""
 
 from applications.permissions import is_enterprise_member
-from enterprises import roles
+from policy_portal import roles
 
 
 def may_rate(application, user) -> bool:

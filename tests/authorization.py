@@ -19,8 +19,8 @@ from applications.models import Application, ProposalRun
 from disbursements import services as disbursement_services
 from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
-from enterprises.recognitions import Recognition
 from measures.models import CalendarDay, Division
+from measures.recognitions import Recognition
 from publicity import services as publicity_services
 from ratings.services import rating_create
 from tests.applications.factories import draft, library_document

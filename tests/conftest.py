@@ -39,7 +39,7 @@ def committed_data(transactional_db):
     empties every table, so the roles and the notice are created again before it."""
     from django.contrib.auth.models import Group, Permission
 
-    from enterprises.roles import create_role_groups
+    from policy_portal.roles import create_role_groups
 
     create_role_groups(Group, Permission)
     if not Measure.objects.exists():

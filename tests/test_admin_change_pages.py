@@ -8,8 +8,8 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from enterprises import roles
 from enterprises.models import StaffMember
+from policy_portal import roles
 from tests.authorization import STAFF, build_world
 from tests.enterprises.factories import UserFactory
 from tests.zh_hans import english_on_page

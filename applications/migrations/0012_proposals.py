@@ -6,7 +6,7 @@ from django.conf import settings
 
 from django.db import migrations, models
 
-from enterprises.roles import create_role_groups, ensure_permissions
+from policy_portal.roles import create_role_groups, ensure_permissions
 
 
 def grant(apps, schema_editor):

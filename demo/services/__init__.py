@@ -3,9 +3,9 @@
 from django.db import transaction
 
 from applications.models import Application
-from enterprises import roles
 from enterprises.models import User
 from measures.models import Division, Measure
+from policy_portal import roles
 
 from .accounts import DEMO_DISTRICT, DEMO_MUNICIPAL_DIVISIONS, _account
 from .applications import (

@@ -2,9 +2,9 @@
 
 from django.contrib.auth.models import Group
 
-from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import User
+from policy_portal import roles
 
 DEMO_DISTRICT = District.YUBEI
 DEMO_MUNICIPAL_DIVISIONS = ("economic-operation", "automotive", "electronics", "equipment")

@@ -10,8 +10,8 @@ from applications.models import LibraryDocument
 from enterprises import services as enterprise_services
 from enterprises.districts import District
 from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
-from enterprises.recognitions import Recognition
 from enterprises.validators import credit_code_check_character
+from measures.recognitions import Recognition
 
 from .common import DEMO_PDF, DemoReport
 

@@ -15,8 +15,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.errors import ApplicationError
-from enterprises import roles
 from measures.money import format_yuan_exact
+from policy_portal import roles
 from reviews.admin import ApplicationAdmin
 
 from .. import permissions, services

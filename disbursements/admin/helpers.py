@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.urls import reverse
 from django.utils.translation import gettext
 
-from enterprises.roles import person_label
+from policy_portal.roles import person_label
 
 from .. import services
 

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from enterprises.districts import District
-from enterprises.roles import person_label
 from measures.models import Track
+from policy_portal.roles import person_label
 
 from ..models import BATCH_TRANSITION_LABELS, BatchState, DisbursementBatch
 

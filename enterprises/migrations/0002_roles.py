@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from enterprises.roles import ADMINISTRATOR, ROLE_PERMISSIONS, create_role_groups, ensure_permissions
+from policy_portal.roles import ADMINISTRATOR, ROLE_PERMISSIONS, create_role_groups, ensure_permissions
 
 
 def create_roles(apps, schema_editor):

@@ -2,7 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import enterprises.industries
+import measures.industries
 from django.db import migrations, models
 
 
@@ -17,12 +17,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='enterprise',
             name='industry_division',
-            field=models.CharField(blank=True, choices=enterprises.industries.division_choices, help_text='按《国民经济行业分类》（GB/T 4754-2017），大类须属于所选门类。', max_length=2, verbose_name='国民经济行业大类'),
+            field=models.CharField(blank=True, choices=measures.industries.division_choices, help_text='按《国民经济行业分类》（GB/T 4754-2017），大类须属于所选门类。', max_length=2, verbose_name='国民经济行业大类'),
         ),
         migrations.AddField(
             model_name='enterprise',
             name='industry_section',
-            field=models.CharField(blank=True, choices=enterprises.industries.section_choices, max_length=1, verbose_name='国民经济行业门类'),
+            field=models.CharField(blank=True, choices=measures.industries.section_choices, max_length=1, verbose_name='国民经济行业门类'),
         ),
         migrations.CreateModel(
             name='EnterpriseFigure',

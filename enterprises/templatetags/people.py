@@ -1,6 +1,6 @@
 from django import template
 
-from enterprises.roles import person_label
+from policy_portal.roles import person_label
 
 register = template.Library()
 

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from enterprises import roles
+from policy_portal import roles
 
 from ..models import CalendarDay
 

@@ -7,9 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Enterprise
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
+from ..audience import Industry, Scale
 from ..models import ApplicationWindow, Division, Measure, PolicyDocument, Section, Track
 
 
@@ -34,8 +34,8 @@ def _audience_field(choices, label) -> forms.MultipleChoiceField:
 
 
 class SectionForm(forms.ModelForm):
-    industries = _audience_field(Enterprise.Industry.choices, _("面向行业"))
-    scales = _audience_field(Enterprise.Scale.choices, _("面向规模"))
+    industries = _audience_field(Industry.choices, _("面向行业"))
+    scales = _audience_field(Scale.choices, _("面向规模"))
 
     class Meta:
         model = Section
@@ -43,7 +43,7 @@ class SectionForm(forms.ModelForm):
 
 
 class MeasureForm(forms.ModelForm):
-    industries = _audience_field(Enterprise.Industry.choices, _("面向行业"))
+    industries = _audience_field(Industry.choices, _("面向行业"))
 
     class Meta:
         model = Measure

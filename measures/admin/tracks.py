@@ -4,11 +4,11 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.industries import CLASSIFICATION
-from enterprises.recognitions import Recognition
 from policy_portal.admin_mixins import ReadableAmountsMixin, amount_display
 
+from ..industries import CLASSIFICATION
 from ..models import ApplicationWindow, EligibilityThreshold, Measure, Track, TrackField
+from ..recognitions import Recognition
 
 
 class LinesField(forms.CharField):

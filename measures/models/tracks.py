@@ -144,8 +144,8 @@ class Track(models.Model):
         self._clean_conditions()
 
     def _clean_conditions(self) -> None:
-        from enterprises.industries import DIVISION_NAMES, SECTION_NAMES
-        from enterprises.recognitions import Recognition
+        from ..industries import DIVISION_NAMES, SECTION_NAMES
+        from ..recognitions import Recognition
 
         errors = {}
         unknown = [kind for kind in self.recognitions or [] if kind not in Recognition.values]

@@ -1,7 +1,7 @@
 from django import template
 from django.utils.timezone import localdate
 
-from enterprises import roles
+from policy_portal import roles
 
 from ..selectors import calendar_years_missing
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import State
-from enterprises import roles
+from policy_portal import roles
 from publicity import permissions, services
 from publicity.models import PublicityEntry, PublicityState
 from reviews.admin import ApplicationAdmin

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.roles import person_label
+from policy_portal.roles import person_label
 from publicity import services
 from publicity.errors import PublicityError
 from publicity.models import Objection

@@ -11,10 +11,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.roles import person_label
 from measures.models import ApplicationWindow, Measure
 from measures.money import format_yuan
 from policy_portal.admin_mixins import LogAdminMixin
+from policy_portal.roles import person_label
 from publicity import services
 from publicity.errors import PublicityError
 from publicity.models import (

@@ -7,7 +7,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.models import transition_label
-from enterprises import roles
+from policy_portal import roles
 
 from ..forms import BulkDecisionForm
 from ..services import DECISIONS, reviews_decide_many

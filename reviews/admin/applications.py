@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy as _
 
 from applications.models import CLOSED_STATES, Application, State
 from applications.selectors import applications_in_scope, scope_spans_districts
-from enterprises import roles
 from enterprises.models import Enterprise
+from policy_portal import roles
 from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
 
 from ..models import Review

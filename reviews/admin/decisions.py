@@ -15,7 +15,7 @@ from applications.errors import ApplicationError
 from applications.models import CLOSED_STATES, TransitionLog, transition_label
 from applications.permissions import may_take
 from applications.selectors import window_committed_amount
-from enterprises.roles import person_label
+from policy_portal.roles import person_label
 
 from ..forms import DecisionForm
 from ..models import Review

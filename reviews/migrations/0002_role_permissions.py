@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from enterprises.roles import create_role_groups, ensure_permissions
+from policy_portal.roles import create_role_groups, ensure_permissions
 
 
 def grant(apps, schema_editor):

@@ -1,8 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from enterprises import roles
 from enterprises.districts import District
+from policy_portal import roles
 
 from .factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from applications import services as application_services
 from enterprises import services
 from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition
-from enterprises.recognitions import Recognition
+from measures.recognitions import Recognition
 from tests.applications.factories import draft
 
 from .test_views import PROFILE_URL, profile_data
@@ -64,7 +64,7 @@ def test_the_classification_is_optional(client, enterprise_user):
 
 
 def test_the_profile_offers_every_division_of_the_standard(client, enterprise_user):
-    from enterprises.industries import DIVISION_NAMES, SECTION_NAMES
+    from measures.industries import DIVISION_NAMES, SECTION_NAMES
 
     assert len(SECTION_NAMES) == 20
     assert sorted(DIVISION_NAMES) == [f"{n:02d}" for n in range(1, 98)]

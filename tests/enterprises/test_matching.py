@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from enterprises.matching import Status, considered_fields, match_report, match_track
 from enterprises.models import EnterpriseFigure, EnterpriseRecognition
-from enterprises.recognitions import Recognition
 from enterprises.selectors import EnterpriseFile
 from measures.models import Measure, Track
+from measures.recognitions import Recognition
 from tests.applications.factories import WindowFactory
 
 YEAR = 2026

@@ -17,11 +17,11 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from enterprises.industries import DIVISION_SECTION, SECTION_NAMES
 from enterprises.matching import Status, considered_fields, match_report, match_track
 from enterprises.models import EnterpriseFigure
-from enterprises.recognitions import NAMED_IN_MEASURE, Recognition
+from measures.industries import DIVISION_SECTION, SECTION_NAMES
 from measures.models import EligibilityThreshold, Measure, Track
+from measures.recognitions import NAMED_IN_MEASURE, Recognition
 from tests.applications.factories import WindowFactory
 from tests.enterprises.test_matching import YEAR, file_of, window_for
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from enterprises.industries import DIVISION_SECTION, SECTION_NAMES
 from enterprises.matching import Status, considered_fields, match_track
+from measures.industries import DIVISION_SECTION, SECTION_NAMES
 from measures.models import EligibilityThreshold, Track
 from tests.enterprises.test_matching import YEAR, file_of, window_for
 

@@ -4,10 +4,10 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import Enterprise, User
 from enterprises.services import enterprise_register, enterprise_update_profile, user_update_email
+from policy_portal import roles
 
 from .factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory, make_credit_code
 

@@ -4,10 +4,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import User
 from measures.models import Division
+from policy_portal import roles
 
 from .factories import EnterpriseUserFactory, UserFactory
 

@@ -5,9 +5,9 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 
-from enterprises import roles
 from enterprises.districts import District
 from enterprises.models import Enterprise, User
+from policy_portal import roles
 
 from .factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory, make_credit_code
 

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from enterprises.models import EnterpriseFigure, EnterpriseRecognition
-from enterprises.recognitions import Recognition
 from measures.models import Measure
+from measures.recognitions import Recognition
 from notifications.announcements import announce_opened_windows
 from notifications.models import Notification, WindowAnnouncement
 from tests.applications.factories import WindowFactory
