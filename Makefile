@@ -35,9 +35,10 @@ run: setup ## Set up, then serve the site with a Celery worker and beat on http:
 test: install ## Run the whole test suite (two processes, as the machine has two cores)
 	$(BIN)/python -m pytest -n 2
 
-lint: install ## Lint and check formatting
+lint: install ## Lint, check formatting, and check that imports run downward (ARCHITECTURE.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 format: install ## Format the code
 	$(BIN)/ruff format .

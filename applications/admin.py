@@ -3,12 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from policy_portal.admin_mixins import (
-    LogAdminMixin,
-    ReadableAmountsMixin,
-    ReadOnlyAdminMixin,
-    amount_display,
-)
+from measures.amount_columns import amount_display
+from policy_portal.admin_mixins import LogAdminMixin, ReadableAmountsMixin, ReadOnlyAdminMixin
 
 from .models import ProposalRun, TransitionLog
 from .selectors import applications_in_scope

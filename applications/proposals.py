@@ -175,15 +175,6 @@ def proposals_prepare(*, window: ApplicationWindow, run: ProposalRun | None = No
     return total
 
 
-def proposal_run_start(*, window: ApplicationWindow, by) -> ProposalRun:
-    """Record a run and hand it to the worker once the transaction commits."""
-    from .tasks import prepare_proposals
-
-    run = ProposalRun.objects.create(window=window, requested_by=by)
-    transaction.on_commit(lambda: prepare_proposals.delay(run.pk), robust=True)
-    return run
-
-
 @transaction.atomic
 def proposal_confirm(*, application: Application, by) -> Application:
     """一键确认申报: the enterprise submits the prepared draft, logged as a confirmation."""

@@ -1,27 +1,40 @@
+"""The worker's jobs of the applications app, and the one function that hands a job to it.
+
+Beat runs the sweeps (the schedules are rows of django-celery-beat, see notifications/schedule.py);
+``proposal_run_start`` queues a 免申即享 run once its transaction commits.
+"""
+
 from celery import shared_task
+from django.db import transaction
+
+from measures.models import ApplicationWindow
+
+from .models import ProposalRun
+from .proposals import proposals_prepare
+from .services import applications_expire_closed_drafts, documents_sweep_orphans
 
 
 @shared_task
 def expire_closed_drafts() -> int:
-    from .services import applications_expire_closed_drafts
-
     return applications_expire_closed_drafts()
 
 
 @shared_task
 def sweep_orphan_documents() -> int:
-    from .services import documents_sweep_orphans
-
     return documents_sweep_orphans()
 
 
 @shared_task
 def prepare_proposals(run_id: int) -> int:
     """免申即享: prepare a window's proposals, writing the run's progress as it goes."""
-    from .models import ProposalRun
-    from .proposals import proposals_prepare
-
     run = ProposalRun.objects.select_related("window").get(pk=run_id)
     if run.finished_at is not None:
         return 0  # a message delivered twice: the run is done
     return proposals_prepare(window=run.window, run=run)
+
+
+def proposal_run_start(*, window: ApplicationWindow, by) -> ProposalRun:
+    """Record a run and hand it to the worker once the transaction commits."""
+    run = ProposalRun.objects.create(window=window, requested_by=by)
+    transaction.on_commit(lambda: prepare_proposals.delay(run.pk), robust=True)
+    return run

@@ -4,7 +4,7 @@ no database, no template, no session."""
 from django.http import HttpResponse
 from django.urls import path
 
-from policy_portal.urls import urlpatterns as product_urlpatterns
+from portal.urls import urlpatterns as product_urlpatterns
 
 
 def trivial(request):

@@ -14,8 +14,6 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from applications.selectors import application_for_enterprise_user
-
 from . import selectors, services
 from .access import enterprise_required
 from .forms import (
@@ -28,7 +26,6 @@ from .forms import (
     RecognitionForm,
     last_file_year,
 )
-from .matching import match_report
 from .models import FILE_FIRST_YEAR
 from .services import enterprise_register, enterprise_update_profile, user_update_email
 
@@ -254,45 +251,3 @@ def recognition_delete(request, pk: int):
     services.enterprise_recognition_delete(recognition=recognition, by=request.user)
     messages.success(request, _("已删除认定记录。"))
     return redirect("enterprises:file")
-
-
-@enterprise_required
-@require_POST
-def file_from_application(request, pk: int):
-    """保存到企业档案: an approved application's figures become the file's for its year."""
-    application = application_for_enterprise_user(user=request.user, pk=pk)
-    try:
-        changed = services.enterprise_file_save_application(
-            application=application, by=request.user
-        )
-    except ValidationError as error:
-        for message in error.messages:
-            messages.error(request, message)
-    else:
-        year = application.window.year
-        if changed:
-            messages.success(
-                request,
-                _("已将申报数据保存到企业档案的%(year)s年度（%(count)s项）。")
-                % {"year": year, "count": changed},
-            )
-        else:
-            messages.info(request, _("企业档案的%(year)s年度已是这些数据。") % {"year": year})
-    return redirect("applications:detail", pk=application.pk)
-
-
-@enterprise_required
-@require_GET
-def matches(request):
-    """可申报政策: every open track against the enterprise's file, printable as its report."""
-    from applications.selectors import live_applications_by_window_and_track
-
-    report = match_report(enterprise=request.user.enterprise)
-    # What the enterprise already has in those windows (a 免申即享 draft included): a link to
-    # it rather than a button that would refuse a second one.
-    existing = live_applications_by_window_and_track(
-        enterprise=request.user.enterprise, windows={m.window.pk for m in report.matches}
-    )
-    for match in report.matches:
-        match.application = existing.get((match.window.pk, match.track.pk))
-    return render(request, "enterprises/matches.html", {"report": report})

@@ -1,48 +1,13 @@
-from collections.abc import Callable
-
-from django.contrib.messages import get_messages
-from django.http import Http404, HttpResponse
-from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.http import Http404
 from django.template.loader import render_to_string
-from django.utils.html import escape
 from django.utils.translation import gettext as _
 
 from .cache import cached
 from .calculator import quote
 from .forms import declared_form_class
+from .fragments import cached_page
 from .guide import measure_guide
 from .selectors import measure_get, sections_with_measures, track_choices, track_for_calculator
-
-# What is cached is rendered without the visitor's request, so that nothing of the visitor (the
-# login, the CSRF token) can reach an entry that every visitor is served. An anonymous
-# visitor's whole page is cached with holes where the request's own values go: the CSRF token
-# of the language form and the address it returns to.
-CSRF_TOKEN_HOLE = "csrf-token-hole-5d1b8e"
-FULL_PATH_HOLE = "/full-path-hole-5d1b8e"
-
-
-class _ShellRequest:
-    """Stands in for the request in a cached page: only what base.html asks of it."""
-
-    def get_full_path(self) -> str:
-        return FULL_PATH_HOLE
-
-
-def _render_page(request, template: str, context: Callable[[], dict], *, name: str, timed: bool):
-    if request.method != "GET" or request.user.is_authenticated or len(get_messages(request)):
-        return render(request, template, context())
-    shell = cached(
-        f"page:{name}",
-        lambda moment: render_to_string(
-            template, {**context(), "csrf_token": CSRF_TOKEN_HOLE, "request": _ShellRequest()}
-        ),
-        timed=timed,
-    )
-    html = shell.replace(CSRF_TOKEN_HOLE, get_token(request)).replace(
-        FULL_PATH_HOLE, escape(request.get_full_path())
-    )
-    return HttpResponse(html)
 
 
 def _catalogue_content() -> dict:
@@ -57,7 +22,7 @@ def _catalogue_content() -> dict:
 
 
 def catalogue(request):
-    return _render_page(
+    return cached_page(
         request, "measures/catalogue.html", _catalogue_content, name="catalogue", timed=True
     )
 
@@ -78,7 +43,7 @@ def measure_detail(request, number: int):
     page = cached(f"measure:{number}", lambda moment: _measure_page(number, moment), timed=True)
     if page is None:
         raise Http404(_("没有这条措施。"))
-    return _render_page(
+    return cached_page(
         request, "measures/measure_detail.html", lambda: page, name=f"measure:{number}", timed=True
     )
 
@@ -122,7 +87,7 @@ def calculator(request):
                 form = form_class()
         return {"picker": picker, "selected": selected, "form": form, "result": result}
 
-    return _render_page(
+    return cached_page(
         request,
         "measures/calculator.html",
         context,

@@ -1,10 +1,7 @@
 """Pieces shared by the apps' admin modules."""
 
 from django import forms
-from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
-
-from measures.money import format_yuan, format_yuan_exact
 
 
 class ReadOnlyAdminMixin:
@@ -47,7 +44,7 @@ class ViewOnlyFormMixin:
 class ReadableAmountsMixin:
     """For whoever may only view a row, its amounts read as officials check them rather than
     as the admin shows a read-only decimal: ``readable_amounts`` maps each amount field to the
-    admin's display of it (``amount_display``). Whoever may change the row edits the number."""
+    admin's display of it (``measures.amount_columns.amount_display``). Whoever may change the row edits the number."""
 
     readable_amounts: dict[str, str] = {}
 
@@ -65,19 +62,3 @@ class ReadableAmountsMixin:
             (title, {**options, "fields": [readable(name) for name in options["fields"]]})
             for title, options in fieldsets
         ]
-
-
-def amount_display(field_name: str, description, *, exact: bool = False):
-    """An admin column or read-only field showing a model's amount as every page reads it,
-    rather than as the admin's bare 2000000.00: in a list 200万元, and with ``exact`` on the
-    page of one row, where officials check it to the fen, 200万元（2,000,000.00元）.
-    ``approved = amount_display("approved_amount", _("核定金额"))``."""
-    formatted = format_yuan_exact if exact else format_yuan
-
-    @admin.display(description=description, ordering=field_name)
-    def display(self, obj) -> str:
-        amount = getattr(obj, field_name)
-        # Not decided yet: the admin's mark for an empty value, in a list and on a page alike.
-        return self.get_empty_value_display() if amount is None else formatted(amount)
-
-    return display

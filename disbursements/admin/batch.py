@@ -14,8 +14,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from applications.errors import ApplicationError
+from measures.amount_columns import amount_display
 from measures.money import format_yuan_exact
-from policy_portal.admin_mixins import amount_display
 from policy_portal.roles import person_label
 
 from .. import permissions, services

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from policy_portal.admin_mixins import ReadableAmountsMixin, amount_display
+from measures.amount_columns import amount_display
+from policy_portal.admin_mixins import ReadableAmountsMixin
 
 from ..industries import CLASSIFICATION
 from ..models import ApplicationWindow, EligibilityThreshold, Measure, Track, TrackField

@@ -5,7 +5,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from policy_portal.admin_mixins import ReadableAmountsMixin, amount_display
+from measures.amount_columns import amount_display
+from policy_portal.admin_mixins import ReadableAmountsMixin
 
 from ..models import ApplicationWindow
 

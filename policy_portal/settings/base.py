@@ -59,7 +59,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
 ]
 
-ROOT_URLCONF = "policy_portal.urls"
+ROOT_URLCONF = "portal.urls"
 WSGI_APPLICATION = "policy_portal.wsgi.application"
 
 TEMPLATES = [

@@ -16,8 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from applications.models import CLOSED_STATES, Application, State
 from applications.selectors import applications_in_scope, scope_spans_districts
 from enterprises.models import Enterprise
+from measures.amount_columns import amount_display
 from policy_portal import roles
-from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin, amount_display
+from policy_portal.admin_mixins import ReadableAmountsMixin, ReadOnlyAdminMixin
 
 from ..models import Review
 from .actions import BulkDecisionsMixin

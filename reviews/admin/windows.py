@@ -36,7 +36,7 @@ class BudgetWindowAdmin(ApplicationWindowAdmin):
     def prepare_proposals(self, request, queryset):
         """For each window, drafts prepared from the enterprises' files, for them to confirm
         (applications.proposals), in the worker; the runs list shows the progress."""
-        from applications.proposals import proposal_run_start
+        from applications.tasks import proposal_run_start
 
         runs = [proposal_run_start(window=window, by=request.user) for window in queryset]
         self.message_user(

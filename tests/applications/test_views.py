@@ -643,7 +643,7 @@ def test_the_suggestions_are_cached_per_industry_and_scale_with_each_visitors_to
     from django.middleware.csrf import _unmask_cipher_token
 
     from enterprises.models import Enterprise
-    from measures.views import CSRF_TOKEN_HOLE
+    from measures.fragments import CSRF_TOKEN_HOLE
     from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
 
     _open("data-platform", "ic-design")

@@ -10,9 +10,9 @@ from django.test import Client
 from django.utils import timezone
 
 from measures.cache import policy_version
+from measures.fragments import CSRF_TOKEN_HOLE, FULL_PATH_HOLE
 from measures.models import ApplicationWindow, Measure, PolicyVersion, Track
 from measures.services import policy_load, policy_version_bump
-from measures.views import CSRF_TOKEN_HOLE, FULL_PATH_HOLE
 from tests.measures.test_admin import admin_url, form_data
 from tests.notifications.factories import NotificationFactory
 

@@ -1,3 +1,6 @@
+"""The enterprise's applications under /portal/: the list, a new draft, each application's
+pages, its documents and the library of documents."""
+
 from django.urls import path
 
 from . import views

@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import proposals, selectors, services
+from applications.errors import ApplicationError
+from applications.forms import CommentForm
+from applications.models import State
 from enterprises.access import enterprise_required
 from measures.forms import declared_form_class
 
-from .. import proposals, selectors, services
-from ..errors import ApplicationError
-from ..forms import CommentForm
-from ..models import State
 from ._shared import editable_or_detail, report_errors, returned_payments_of
 
 

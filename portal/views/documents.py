@@ -7,14 +7,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import selectors, services
+from applications.errors import ApplicationError
+from applications.forms import DocumentUploadForm, LibraryAttachForm
+from applications.models import OTHER_DOCUMENT_KIND, ApplicationDocument
+from applications.permissions import can_view_application
+from applications.uploads import DocumentSizeLimitHandler
 from enterprises.access import enterprise_required
 
-from .. import selectors, services
-from ..errors import ApplicationError
-from ..forms import DocumentUploadForm, LibraryAttachForm
-from ..models import OTHER_DOCUMENT_KIND, ApplicationDocument
-from ..permissions import can_view_application
-from ..uploads import DocumentSizeLimitHandler
 from ._shared import (
     editable_or_detail,
     file_response,

@@ -1,9 +1,10 @@
-"""The enterprise portal: HTTP only — parse, call a selector or a service, render."""
+"""The enterprise's pages: HTTP only — parse, call a selector or a service, render."""
 
 from .documents import document_attach, document_delete, document_download, documents
+from .file import file_from_application, matches
+from .home import apply, home
 from .library import library, library_delete, library_download, library_replace
 from .pages import confirm, detail, figures, resubmit, review, submit, withdraw
-from .portal import apply, home
 
 __all__ = [
     "apply",
@@ -14,11 +15,13 @@ __all__ = [
     "document_download",
     "documents",
     "figures",
+    "file_from_application",
     "home",
     "library",
     "library_delete",
     "library_download",
     "library_replace",
+    "matches",
     "resubmit",
     "review",
     "submit",

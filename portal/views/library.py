@@ -6,13 +6,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from applications import selectors, services
+from applications.errors import ApplicationError
+from applications.forms import LibraryReplaceForm, LibraryUploadForm
+from applications.uploads import DocumentSizeLimitHandler
 from enterprises.access import enterprise_required
 from measures.cache import cached
 
-from .. import selectors, services
-from ..errors import ApplicationError
-from ..forms import LibraryReplaceForm, LibraryUploadForm
-from ..uploads import DocumentSizeLimitHandler
 from ._shared import file_response, limited_upload, refuse_upload, report_errors, upload_ready
 
 

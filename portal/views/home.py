@@ -2,20 +2,16 @@
 
 from django import forms
 from django.contrib import messages
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from applications import selectors, services
+from applications.errors import ApplicationError
+from applications.models import State
 from enterprises.access import enterprise_required
-from measures.cache import cached
+from measures.fragments import cached_fragments
 from measures.models import ApplicationWindow, Track
-from measures.views import CSRF_TOKEN_HOLE
 
-from .. import selectors, services
-from ..errors import ApplicationError
-from ..models import State
 from ._shared import report_errors, returned_payments_of
 
 # What the list of an enterprise's applications shows of each.
@@ -87,50 +83,30 @@ def apply(request):
         )
         return redirect("applications:figures", pk=application.pk)
     # The open windows are policy data, the same for every enterprise: rendered once per
-    # version of the data and language, until a window opens or closes, with a hole for the
-    # request's CSRF token. What is suggested first depends on the enterprise's industry and
-    # scale alone, so it is rendered once per such pair, never for one enterprise.
+    # version of the data and language, until a window opens or closes. What is suggested
+    # first depends on the enterprise's industry and scale alone, so it is rendered once per
+    # such pair, never for one enterprise.
     enterprise = request.user.enterprise
     industry, scale = enterprise.industry, enterprise.scale
-    section_links, windows = cached(
-        "portal-open-windows-by-section",
-        lambda moment: _open_windows_html(selectors.open_windows(moment)),
-        timed=True,
-    )
-    recommended = cached(
-        f"portal-recommended:{industry}:{scale}",
-        lambda moment: render_to_string(
-            "applications/_recommended.html",
-            {
-                "windows": selectors.recommended_windows(
-                    industry=industry, scale=scale, moment=moment
-                ),
-                "industry": enterprise.get_industry_display(),
-                "scale": enterprise.get_scale_display(),
-                "csrf_token": CSRF_TOKEN_HOLE,
-            },
-        ),
-        timed=True,
-    )
-    token = get_token(request)
-    return render(
+    open_windows = cached_fragments(
         request,
-        "applications/apply.html",
+        "portal-open-windows-by-section",
         {
-            "section_links": mark_safe(section_links),  # noqa: S308
-            "recommended": mark_safe(recommended.replace(CSRF_TOKEN_HOLE, token)),  # noqa: S308
-            "open_windows": mark_safe(windows.replace(CSRF_TOKEN_HOLE, token)),  # noqa: S308
+            "section_links": "applications/_section_links.html",
+            "open_windows": "applications/_open_windows.html",
         },
+        lambda moment: {"windows": list(selectors.open_windows(moment))},
+        timed=True,
     )
-
-
-def _open_windows_html(windows) -> tuple[str, str]:
-    """The links to each section with an open window, and the windows by section."""
-    windows = list(windows)
-    return (
-        render_to_string("applications/_section_links.html", {"windows": windows}),
-        render_to_string(
-            "applications/_open_windows.html",
-            {"windows": windows, "csrf_token": CSRF_TOKEN_HOLE},
-        ),
+    recommended = cached_fragments(
+        request,
+        f"portal-recommended:{industry}:{scale}",
+        {"recommended": "applications/_recommended.html"},
+        lambda moment: {
+            "windows": selectors.recommended_windows(industry=industry, scale=scale, moment=moment),
+            "industry": enterprise.get_industry_display(),
+            "scale": enterprise.get_scale_display(),
+        },
+        timed=True,
     )
+    return render(request, "applications/apply.html", {**open_windows, **recommended})

@@ -9,9 +9,9 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from ..errors import ApplicationError
-from ..models import State
-from ..uploads import DocumentSizeLimitHandler, oversize_message, shown_name
+from applications.errors import ApplicationError
+from applications.models import State
+from applications.uploads import DocumentSizeLimitHandler, oversize_message, shown_name
 
 
 def report_errors(request, error: ApplicationError) -> None:

@@ -1,6 +1,10 @@
+"""The enterprise's own pages under /enterprise/: registration, profile and its file."""
+
 from django.urls import path
 
-from . import views
+from enterprises import views
+
+from . import views as portal_views
 
 app_name = "enterprises"
 
@@ -17,7 +21,7 @@ urlpatterns = [
     ),
     path(
         "file/from-application/<int:pk>/",
-        views.file_from_application,
+        portal_views.file_from_application,
         name="file-from-application",
     ),
 ]

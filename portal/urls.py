@@ -1,3 +1,5 @@
+"""The site's URL map: every app's pages mounted under their prefix."""
+
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
@@ -6,13 +8,15 @@ from django.urls import include, path
 from dashboard import views as dashboard_views
 from enterprises import views as enterprise_views
 
+from . import views as portal_views
+
 urlpatterns = [
     path("", include("measures.urls")),
     path("api/", include("measures.api_urls")),
-    path("enterprise/", include("enterprises.urls")),
+    path("enterprise/", include("portal.enterprise_urls")),
     # 可申报政策: the enterprise's file against the open windows (enterprises/matching.py).
-    path("portal/matches/", enterprise_views.matches, name="matches"),
-    path("portal/", include("applications.urls")),
+    path("portal/matches/", portal_views.matches, name="matches"),
+    path("portal/", include("portal.application_urls")),
     # The enterprise's rating of a paid or rejected application.
     path("portal/", include("ratings.urls")),
     path("notifications/", include("notifications.urls")),
