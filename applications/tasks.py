@@ -9,19 +9,18 @@ from django.db import transaction
 
 from measures.models import ApplicationWindow
 
+from . import proposals, services
 from .models import ProposalRun
-from .proposals import proposals_prepare
-from .services import applications_expire_closed_drafts, documents_sweep_orphans
 
 
 @shared_task
 def expire_closed_drafts() -> int:
-    return applications_expire_closed_drafts()
+    return services.applications_expire_closed_drafts()
 
 
 @shared_task
 def sweep_orphan_documents() -> int:
-    return documents_sweep_orphans()
+    return services.documents_sweep_orphans()
 
 
 @shared_task
@@ -30,7 +29,7 @@ def prepare_proposals(run_id: int) -> int:
     run = ProposalRun.objects.select_related("window").get(pk=run_id)
     if run.finished_at is not None:
         return 0  # a message delivered twice: the run is done
-    return proposals_prepare(window=run.window, run=run)
+    return proposals.proposals_prepare(window=run.window, run=run)
 
 
 def proposal_run_start(*, window: ApplicationWindow, by) -> ProposalRun:
