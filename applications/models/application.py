@@ -8,7 +8,6 @@ Every change of ``state`` goes through a ``@transition`` below, called from a se
 ``applications.services`` that locks the row, checks the permission and writes the log.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,9 +16,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from enterprises.districts import District
 from measures.fields import ExactDecimalField
-from measures.models import MONEY, ApplicationWindow, Track
+from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
 from measures.workdays import due_after_workdays, unknown_years, workdays_between
+from policy_portal.fields import enterprise_fk, track_fk, who_and_when, window_fk
 
 from .. import rules as permissions
 from .states import (
@@ -40,24 +40,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(
         _("申报编号"), max_length=32, unique=True, null=True, blank=True, editable=False
     )
-    enterprise = models.ForeignKey(
-        "enterprises.Enterprise",
-        verbose_name=_("企业"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
+    enterprise = enterprise_fk("applications")
     # The enterprise's district when it applied: reviewers' scope must not move with a later
     # profile edit.
     district = models.CharField(_("所在区县"), max_length=8, choices=District.choices)
-    track = models.ForeignKey(
-        Track, verbose_name=_("申报类别"), on_delete=models.PROTECT, related_name="applications"
-    )
-    window = models.ForeignKey(
-        ApplicationWindow,
-        verbose_name=_("申报批次"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
+    track = track_fk("applications")
+    window = window_fk("applications")
     declared = models.JSONField(_("申报数据"), default=dict, blank=True)
     # At most the figure it is computed from (a rate is at most 1): within FIGURE_CEILING.
     calculated_amount = ExactDecimalField(
@@ -77,13 +65,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by, created_at = who_and_when(_("创建人"), _("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # 免申即享: prepared by the site from the enterprise's file, for the enterprise to confirm.
     proposed_at = models.DateTimeField(_("免申即享准备时间"), null=True, blank=True, editable=False)

@@ -9,10 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.fields import measure_fk, track_fk
+
 from ..fields import ExactDecimalField
 from ..numbers import AMOUNT_CEILING, FIGURE_CEILING
 from .decimals import MONEY, RATE
-from .notice import Measure
 
 
 class Track(models.Model):
@@ -34,9 +35,7 @@ class Track(models.Model):
         PROJECT = "project", _("单个项目")
         PRODUCT_YEAR = "product_year", _("单个产品每年")
 
-    measure = models.ForeignKey(
-        Measure, verbose_name=_("政策条款"), on_delete=models.PROTECT, related_name="tracks"
-    )
+    measure = measure_fk("tracks")
     code = models.SlugField(_("代码"), max_length=50)
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("适用对象"), blank=True)
@@ -177,9 +176,7 @@ class TrackField(models.Model):
         BOOLEAN = "boolean", _("是/否")
         TEXT = "text", _("文本")
 
-    track = models.ForeignKey(
-        Track, verbose_name=_("申报类别"), on_delete=models.CASCADE, related_name="fields"
-    )
+    track = track_fk("fields", on_delete=models.CASCADE)
     name = models.SlugField(_("字段名"), max_length=50)
     label = models.CharField(_("名称"), max_length=100)
     unit = models.CharField(_("单位"), max_length=16, blank=True)
@@ -234,9 +231,7 @@ class EligibilityThreshold(models.Model):
         GT = "gt", _("高于")
         TRUE = "true", _("须为是")
 
-    track = models.ForeignKey(
-        Track, verbose_name=_("申报类别"), on_delete=models.CASCADE, related_name="thresholds"
-    )
+    track = track_fk("thresholds", on_delete=models.CASCADE)
     field_name = models.CharField(_("字段名"), max_length=50)
     operator = models.CharField(_("条件"), max_length=8, choices=Operator.choices)
     value = ExactDecimalField(_("门槛值"), **MONEY, money=False, null=True, blank=True)
