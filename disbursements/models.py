@@ -78,8 +78,7 @@ class DisbursementBatch(ConcurrentTransitionMixin, models.Model):
     cancel_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("拨付批次")
-        verbose_name_plural = _("拨付批次")
+        verbose_name = verbose_name_plural = _("拨付批次")
         ordering = ["-prepared_at", "-pk"]
         indexes = [models.Index(fields=["state", "-prepared_at"], name="batch_state_idx")]
 
@@ -172,8 +171,7 @@ class BatchLine(models.Model):
     added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("拨付明细")
-        verbose_name_plural = _("拨付明细")
+        verbose_name = verbose_name_plural = _("拨付明细")
         ordering = ["reference"]
         constraints = [
             # Money can leave once only: an application is in at most one batch that is not
@@ -205,8 +203,7 @@ class BatchLog(StateLog):
     from_state, to_state = state_fields(BatchState)
 
     class Meta(StateLog.Meta):
-        verbose_name = _("批次办理记录")
-        verbose_name_plural = _("批次办理记录")
+        verbose_name = verbose_name_plural = _("批次办理记录")
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.action}"
@@ -245,8 +242,7 @@ class BatchExport(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("导出记录")
-        verbose_name_plural = _("导出记录")
+        verbose_name = verbose_name_plural = _("导出记录")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

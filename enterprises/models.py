@@ -66,8 +66,7 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("企业")
-        verbose_name_plural = _("企业")
+        verbose_name = verbose_name_plural = _("企业")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -117,8 +116,7 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
@@ -142,8 +140,7 @@ class StaffMember(User):
 
     class Meta:
         proxy = True
-        verbose_name = _("工作人员")
-        verbose_name_plural = _("工作人员")
+        verbose_name = verbose_name_plural = _("工作人员")
 
 
 # The years a file holds: from the notice's time to the year after the current one at most
@@ -162,8 +159,7 @@ class EnterpriseRecognition(models.Model):
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("企业认定")
-        verbose_name_plural = _("企业认定")
+        verbose_name = verbose_name_plural = _("企业认定")
         ordering = ["-year", "kind"]
         constraints = [
             models.UniqueConstraint(
@@ -202,8 +198,7 @@ class EnterpriseFigure(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("企业年度数据")
-        verbose_name_plural = _("企业年度数据")
+        verbose_name = verbose_name_plural = _("企业年度数据")
         ordering = ["-year", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -43,8 +43,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0)
 
     class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name = verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -67,8 +66,7 @@ class WindowAnnouncement(models.Model):
     notifications = models.PositiveIntegerField(_("通知条数"), default=0)
 
     class Meta:
-        verbose_name = _("批次开放推送")
-        verbose_name_plural = _("批次开放推送")
+        verbose_name = verbose_name_plural = _("批次开放推送")
         ordering = ["-announced_at"]
 
     def __str__(self) -> str:

@@ -66,8 +66,7 @@ class Publicity(ConcurrentTransitionMixin, models.Model):
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("公示")
-        verbose_name_plural = _("公示")
+        verbose_name = verbose_name_plural = _("公示")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -142,8 +141,7 @@ class PublicityEntry(models.Model):
     UPHELD_TEXT = _("异议成立，已退回复核")
 
     class Meta:
-        verbose_name = _("公示名单")
-        verbose_name_plural = _("公示名单")
+        verbose_name = verbose_name_plural = _("公示名单")
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
@@ -190,8 +188,7 @@ class Objection(models.Model):
     decided_by, decided_at = who_and_when(_("处理人"), _("处理时间"), optional=True)
 
     class Meta:
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
+        verbose_name = verbose_name_plural = _("异议")
         ordering = ["-lodged_at", "-pk"]
 
     def __str__(self) -> str:
@@ -208,8 +205,7 @@ class PublicityLog(StateLog):
     from_state, to_state = state_fields(PublicityState)
 
     class Meta(StateLog.Meta):
-        verbose_name = _("公示记录")
-        verbose_name_plural = _("公示记录")
+        verbose_name = verbose_name_plural = _("公示记录")
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -28,8 +28,7 @@ class Rating(models.Model):
     rated_by, created_at = who_and_when(_("评价人"), _("评价时间"))
 
     class Meta:
-        verbose_name = _("服务评价")
-        verbose_name_plural = _("服务评价")
+        verbose_name = verbose_name_plural = _("服务评价")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

@@ -34,8 +34,7 @@ class Review(LogEntry):
     log_entry = log_entry_fk("review", one_to_one=True)
 
     class Meta(LogEntry.Meta):
-        verbose_name = _("审核意见")
-        verbose_name_plural = _("审核意见")
+        verbose_name = verbose_name_plural = _("审核意见")
         indexes = [
             models.Index(fields=["application", "created_at"], name="review_application_idx")
         ]

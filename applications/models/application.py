@@ -93,8 +93,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     payment_due_at = models.DateTimeField(_("拨付时限"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("申报")
-        verbose_name_plural = _("申报")
+        verbose_name = verbose_name_plural = _("申报")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(

@@ -45,8 +45,7 @@ class WindowTotals(models.Model):
     disbursed_amount = ExactDecimalField(_("已拨付"), **MONEY, default=0)
 
     class Meta:
-        verbose_name = _("预算")
-        verbose_name_plural = _("预算")
+        verbose_name = verbose_name_plural = _("预算")
 
     def __str__(self) -> str:
         return f"{self.window_id}: {self.approved_amount} + {self.disbursed_amount}"

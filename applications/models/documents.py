@@ -61,8 +61,7 @@ class ApplicationDocument(UploadedDocument):
     library_uploaded_at = models.DateTimeField(_("材料库版本上传时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("申报材料")
-        verbose_name_plural = _("申报材料")
+        verbose_name = verbose_name_plural = _("申报材料")
         ordering = ["uploaded_at", "pk"]
 
     def __str__(self) -> str:
@@ -89,8 +88,7 @@ class LibraryDocument(UploadedDocument):
     file = models.FileField(_("文件"), upload_to=library_upload_to, max_length=200)
 
     class Meta:
-        verbose_name = _("企业材料")
-        verbose_name_plural = _("企业材料")
+        verbose_name = verbose_name_plural = _("企业材料")
         ordering = ["kind", F("year").desc(nulls_last=True), "-uploaded_at", "-pk"]
         indexes = [models.Index(fields=["enterprise", "kind"], name="library_enterprise_kind_idx")]
 

@@ -29,8 +29,7 @@ class TransitionLog(StateLog):
     )
 
     class Meta(StateLog.Meta):
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
+        verbose_name = verbose_name_plural = _("办理记录")
         indexes = [models.Index(fields=["application", "created_at"], name="log_application_idx")]
 
     def __str__(self) -> str:
@@ -65,8 +64,7 @@ class OutboxEvent(models.Model):
     attempts = models.PositiveIntegerField(_("投递次数"), default=0)
 
     class Meta:
-        verbose_name = _("待发通知")
-        verbose_name_plural = _("待发通知")
+        verbose_name = verbose_name_plural = _("待发通知")
         indexes = [
             models.Index(
                 fields=["created_at"],

@@ -19,8 +19,7 @@ class ProposalRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("免申即享准备")
-        verbose_name_plural = _("免申即享准备")
+        verbose_name = verbose_name_plural = _("免申即享准备")
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:

@@ -17,8 +17,7 @@ class PolicyDocument(models.Model):
     source_sha256 = models.CharField(_("数据文件校验值"), max_length=64, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("政策文件")
-        verbose_name_plural = _("政策文件")
+        verbose_name = verbose_name_plural = _("政策文件")
 
     def __str__(self) -> str:
         return f"{self.title}（{self.document_number}）"
@@ -35,8 +34,7 @@ class PolicyVersion(models.Model):
     token = models.CharField(_("版本标识"), max_length=32)
 
     class Meta:
-        verbose_name = _("政策数据版本")
-        verbose_name_plural = _("政策数据版本")
+        verbose_name = verbose_name_plural = _("政策数据版本")
 
     def __str__(self) -> str:
         return self.token
@@ -68,8 +66,7 @@ class Section(models.Model):
     )
 
     class Meta:
-        verbose_name = _("章节")
-        verbose_name_plural = _("章节")
+        verbose_name = verbose_name_plural = _("章节")
         ordering = ["document", "number"]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="section_unique_number"),
@@ -105,8 +102,7 @@ class Division(models.Model):
     )
 
     class Meta:
-        verbose_name = _("处室")
-        verbose_name_plural = _("处室")
+        verbose_name = verbose_name_plural = _("处室")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -147,8 +143,7 @@ class Measure(models.Model):
     )
 
     class Meta:
-        verbose_name = _("政策措施")
-        verbose_name_plural = _("政策措施")
+        verbose_name = verbose_name_plural = _("政策措施")
         ordering = ["number"]
 
     def __str__(self) -> str:

@@ -100,8 +100,7 @@ class Track(models.Model):
     )
 
     class Meta:
-        verbose_name = _("申报类别")
-        verbose_name_plural = _("申报类别")
+        verbose_name = verbose_name_plural = _("申报类别")
         ordering = ["measure__number", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["measure", "code"], name="track_unique_code"),
@@ -199,8 +198,7 @@ class TrackField(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("申报字段")
-        verbose_name_plural = _("申报字段")
+        verbose_name = verbose_name_plural = _("申报字段")
         ordering = ["track", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["track", "name"], name="trackfield_unique_name"),
@@ -238,8 +236,7 @@ class EligibilityThreshold(models.Model):
     text = models.CharField(_("通知表述"), max_length=200)
 
     class Meta:
-        verbose_name = _("申报条件")
-        verbose_name_plural = _("申报条件")
+        verbose_name = verbose_name_plural = _("申报条件")
         ordering = ["track", "pk"]
         constraints = [
             models.UniqueConstraint(

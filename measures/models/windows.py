@@ -56,8 +56,7 @@ class ApplicationWindow(models.Model):
     objects = ApplicationWindowQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("申报批次")
-        verbose_name_plural = _("申报批次")
+        verbose_name = verbose_name_plural = _("申报批次")
         ordering = ["-opens_at", "pk"]
         indexes = [models.Index(fields=["opens_at", "closes_at"], name="window_open_idx")]
         constraints = [
