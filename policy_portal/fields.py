@@ -1,6 +1,6 @@
 """The model fields the apps declare again and again, declared once: the person who did
-something to a record (and when), and the references to the portal's main records, each
-named and protected the same way wherever it stands.
+something to a record (and when), lists kept as JSON, and the references to the portal's main
+records, each named and protected the same way wherever it stands.
 
 Below every app: it imports Django only and names the models it points to by their labels, so
 any app's models may use it.
@@ -36,6 +36,11 @@ def who_and_when(who, when, *, optional: bool = False):
             models.DateTimeField(when, null=True, blank=True),
         )
     return person_fk(who), models.DateTimeField(when, default=timezone.now)
+
+
+def list_field(verbose_name, **kwargs) -> models.JSONField:
+    """A list kept as JSON, empty unless filled in."""
+    return models.JSONField(verbose_name, default=list, blank=True, **kwargs)
 
 
 def _reference(to: str, default_verbose_name):

@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from policy_portal.fields import measure_fk, track_fk
+from policy_portal.fields import list_field, measure_fk, track_fk
 
 from ..fields import ExactDecimalField
 from ..numbers import AMOUNT_CEILING, FIGURE_CEILING
@@ -63,22 +63,18 @@ class Track(models.Model):
         help_text=_("通知写“不超过”某比例时舍去不足一分的部分，金额不超过该比例。"),
     )
     rule_text = models.TextField(_("通知关于奖补的表述"))
-    required_documents = models.JSONField(_("所需材料"), default=list, blank=True)
+    required_documents = list_field(_("所需材料"))
     # The track's conditions besides its thresholds, in three kinds (enterprises.matching):
     # what the enterprise's file establishes (a recognition held, its industry) and what it
     # cannot, which the enterprise must confirm in the notice's words.
-    recognitions = models.JSONField(
+    recognitions = list_field(
         _("所需认定（任一）"),
-        default=list,
-        blank=True,
         help_text=_(
             "通知要求企业持有的认定，持有其中任一即可；企业档案中须有申报年度或上一年度获得的该项认定。"
         ),
     )
-    industry_codes = models.JSONField(
+    industry_codes = list_field(
         _("行业要求（国民经济行业分类）"),
-        default=list,
-        blank=True,
         help_text=_(
             "通知限定的行业：门类（字母）或大类（两位数字），企业档案中的行业属于其中之一即可。"
         ),
@@ -89,10 +85,8 @@ class Track(models.Model):
         blank=True,
         help_text=_("例如：工业企业。设置了行业要求时必填。"),
     )
-    confirmations = models.JSONField(
+    confirmations = list_field(
         _("须企业确认的条件"),
-        default=list,
-        blank=True,
         help_text=_(
             "通知规定、但企业档案无法判断的条件（项目类别、申报单位类型等），每行一条，用通知原文表述；"
             "有此类条件的申报类别在可申报政策中列为“可能符合”，并提示企业确认。"
