@@ -254,6 +254,23 @@ class Application(ConcurrentTransitionMixin, models.Model):
         )
         self.due_at = self.district_due_at
 
+    def _enter_municipal_review(self) -> None:
+        self.municipal_review_at = timezone.now()
+        self.municipal_due_at = due_after_workdays(
+            self.municipal_review_at, self.window.municipal_review_days
+        )
+        self.due_at = self.municipal_due_at
+
+    def _return(self) -> None:
+        """Back to the enterprise, out of review until it resubmits."""
+        self.returned_at = timezone.now()
+        self.due_at = None
+
+    def _close(self, at=None) -> None:
+        """Closed without payment (withdrawn, rejected, expired): no stage is due any more."""
+        self.closed_at = at or timezone.now()
+        self.due_at = None
+
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at < timezone.now()
@@ -322,8 +339,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_enterprise_member,
     )
     def withdraw(self):
-        self.closed_at = timezone.now()
-        self.due_at = None
+        self._close()
 
     @transition(
         field=state,
@@ -332,11 +348,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_district_reviewer_for,
     )
     def district_approve(self):
-        self.municipal_review_at = timezone.now()
-        self.municipal_due_at = due_after_workdays(
-            self.municipal_review_at, self.window.municipal_review_days
-        )
-        self.due_at = self.municipal_due_at
+        self._enter_municipal_review()
 
     @transition(
         field=state,
@@ -345,8 +357,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_district_reviewer_for,
     )
     def district_return(self):
-        self.returned_at = timezone.now()
-        self.due_at = None
+        self._return()
 
     @transition(
         field=state,
@@ -355,8 +366,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_district_reviewer_for,
     )
     def district_reject(self):
-        self.closed_at = timezone.now()
-        self.due_at = None
+        self._close()
 
     @transition(
         field=state,
@@ -375,8 +385,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_municipal_reviewer_for,
     )
     def municipal_return(self):
-        self.returned_at = timezone.now()
-        self.due_at = None
+        self._return()
 
     @transition(
         field=state,
@@ -385,8 +394,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_municipal_reviewer_for,
     )
     def municipal_reject(self):
-        self.closed_at = timezone.now()
-        self.due_at = None
+        self._close()
 
     @transition(
         field=state,
@@ -408,11 +416,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def objection_upheld(self):
         """An objection to the 公示 was upheld: the approval is reviewed again."""
-        self.municipal_review_at = timezone.now()
-        self.municipal_due_at = due_after_workdays(
-            self.municipal_review_at, self.window.municipal_review_days
-        )
-        self.due_at = self.municipal_due_at
+        self._enter_municipal_review()
         self.approved_at = None
 
     @transition(
@@ -423,5 +427,4 @@ class Application(ConcurrentTransitionMixin, models.Model):
         conditions=[_window_closed],
     )
     def expire(self, *, at=None):
-        self.closed_at = at or timezone.now()
-        self.due_at = None
+        self._close(at)
