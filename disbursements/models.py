@@ -5,7 +5,6 @@ A batch's ``state`` changes only through the ``@transition`` methods below, call
 ``disbursements.services``, which lock the row, check the permission and write the log.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +14,15 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from measures.fields import ExactDecimalField
 from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.fields import (
+    application_fk,
+    enterprise_fk,
+    measure_fk,
+    person_fk,
+    track_fk,
+    who_and_when,
+    window_fk,
+)
 from policy_portal.logs import StateLog, state_fields
 
 from . import permissions
@@ -49,22 +57,8 @@ class BatchCounter(models.Model):
 
 class DisbursementBatch(ConcurrentTransitionMixin, models.Model):
     number = models.CharField(_("批次编号"), max_length=20, unique=True, editable=False)
-    window = models.ForeignKey(
-        "measures.ApplicationWindow",
-        verbose_name=_("申报批次"),
-        on_delete=models.PROTECT,
-        related_name="disbursement_batches",
-        null=True,
-        blank=True,
-    )
-    measure = models.ForeignKey(
-        "measures.Measure",
-        verbose_name=_("政策条款"),
-        on_delete=models.PROTECT,
-        related_name="disbursement_batches",
-        null=True,
-        blank=True,
-    )
+    window = window_fk("disbursement_batches", null=True, blank=True)
+    measure = measure_fk("disbursement_batches", null=True, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     state = FSMField(
         _("状态"), default=BatchState.DRAFT, choices=BatchState.choices, protected=True
@@ -73,47 +67,18 @@ class DisbursementBatch(ConcurrentTransitionMixin, models.Model):
     line_count = models.PositiveIntegerField(_("笔数"), default=0)
     total_amount = ExactDecimalField(_("合计金额（元）"), **MONEY, default=0)
 
-    prepared_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("制单人"),
-        on_delete=models.PROTECT,
-        related_name="+",
+    prepared_by, prepared_at = who_and_when(_("制单人"), _("制单时间"))
+    frozen_by, frozen_at = who_and_when(_("锁定人"), _("锁定时间"), optional=True)
+    paid_confirmed_by, paid_confirmed_at = who_and_when(
+        _("复核人"), _("确认拨付时间"), optional=True
     )
-    prepared_at = models.DateTimeField(_("制单时间"), default=timezone.now)
-    frozen_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("锁定人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    frozen_at = models.DateTimeField(_("锁定时间"), null=True, blank=True)
-    paid_confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("复核人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    paid_confirmed_at = models.DateTimeField(_("确认拨付时间"), null=True, blank=True)
     payment_date = models.DateField(_("拨付日期"), null=True, blank=True)
     bank_reference = models.CharField(_("银行流水号"), max_length=64, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("作废人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    cancelled_at = models.DateTimeField(_("作废时间"), null=True, blank=True)
+    cancelled_by, cancelled_at = who_and_when(_("作废人"), _("作废时间"), optional=True)
     cancel_reason = models.CharField(_("作废原因"), max_length=200, blank=True)
 
     class Meta:
-        verbose_name = _("拨付批次")
-        verbose_name_plural = _("拨付批次")
+        verbose_name = verbose_name_plural = _("拨付批次")
         ordering = ["-prepared_at", "-pk"]
         indexes = [models.Index(fields=["state", "-prepared_at"], name="batch_state_idx")]
 
@@ -163,6 +128,16 @@ class DisbursementBatch(ConcurrentTransitionMixin, models.Model):
         self.cancel_reason = reason
 
 
+def batch_fk(related_name: str) -> models.ForeignKey:
+    """What a line, a log entry or an export belongs to: kept as long as they are."""
+    return models.ForeignKey(
+        DisbursementBatch,
+        verbose_name=_("拨付批次"),
+        on_delete=models.PROTECT,
+        related_name=related_name,
+    )
+
+
 class LineStatus(models.TextChoices):
     IN_BATCH = "in_batch", _("在批次中")
     FAILED = "failed", _("银行退回")
@@ -173,26 +148,12 @@ class BatchLine(models.Model):
     """One application in a batch, with the payee's details as they stood when the batch was
     frozen: a later edit of the enterprise's profile cannot change where the money goes."""
 
-    batch = models.ForeignKey(
-        DisbursementBatch,
-        verbose_name=_("拨付批次"),
-        on_delete=models.PROTECT,
-        related_name="lines",
-    )
-    application = models.ForeignKey(
-        "applications.Application",
-        verbose_name=_("申报"),
-        on_delete=models.PROTECT,
-        related_name="disbursement_lines",
-    )
-    enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT, related_name="+"
-    )
+    batch = batch_fk("lines")
+    application = application_fk("disbursement_lines")
+    enterprise = enterprise_fk("+")
     # The application's own, fixed since it was submitted; kept here for the snapshot.
     district = models.CharField(_("区县代码"), max_length=8)
-    track = models.ForeignKey(
-        "measures.Track", verbose_name=_("申报类别"), on_delete=models.PROTECT, related_name="+"
-    )
+    track = track_fk("+")
     status = models.CharField(
         _("明细状态"), max_length=16, choices=LineStatus.choices, default=LineStatus.IN_BATCH
     )
@@ -210,8 +171,7 @@ class BatchLine(models.Model):
     added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("拨付明细")
-        verbose_name_plural = _("拨付明细")
+        verbose_name = verbose_name_plural = _("拨付明细")
         ordering = ["reference"]
         constraints = [
             # Money can leave once only: an application is in at most one batch that is not
@@ -236,25 +196,14 @@ class BatchLine(models.Model):
 class BatchLog(StateLog):
     """One entry per change of a batch: transitions, and lines added or removed in draft."""
 
-    batch = models.ForeignKey(
-        DisbursementBatch,
-        verbose_name=_("拨付批次"),
-        on_delete=models.PROTECT,
-        related_name="log_entries",
-    )
+    batch = batch_fk("log_entries")
     # Every change of a batch is a person's: finance's.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    actor = person_fk(_("操作人"))
     action = models.CharField(_("操作"), max_length=32)
     from_state, to_state = state_fields(BatchState)
 
     class Meta(StateLog.Meta):
-        verbose_name = _("批次办理记录")
-        verbose_name_plural = _("批次办理记录")
+        verbose_name = verbose_name_plural = _("批次办理记录")
 
     def __str__(self) -> str:
         return f"{self.batch_id}: {self.action}"
@@ -282,21 +231,8 @@ class BatchExport(models.Model):
     the export starts, completed when its last byte has gone: an export broken off halfway
     is on the record too, without a fingerprint."""
 
-    batch = models.ForeignKey(
-        DisbursementBatch,
-        verbose_name=_("拨付批次"),
-        on_delete=models.PROTECT,
-        related_name="exports",
-    )
-    exported_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("导出人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        help_text=_("为空表示从命令行导出"),
-    )
+    batch = batch_fk("exports")
+    exported_by = person_fk(_("导出人"), null=True, blank=True, help_text=_("为空表示从命令行导出"))
     format = models.CharField(_("格式"), max_length=8, choices=ExportFormat.choices)
     line_count = models.PositiveIntegerField(_("笔数"))
     total_amount = ExactDecimalField(_("合计金额（元）"), **MONEY)
@@ -306,8 +242,7 @@ class BatchExport(models.Model):
     completed_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("导出记录")
-        verbose_name_plural = _("导出记录")
+        verbose_name = verbose_name_plural = _("导出记录")
         ordering = ["-created_at", "-pk"]
 
     def __str__(self) -> str:

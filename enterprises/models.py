@@ -1,3 +1,6 @@
+"""The enterprises with their file (一企一档: recognitions held and yearly figures), and the
+people who use the portal: enterprises' users and officials."""
+
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
@@ -9,6 +12,7 @@ from measures.audience import Industry, Scale
 from measures.fields import ExactDecimalField
 from measures.industries import division_belongs_to, division_choices, section_choices
 from measures.recognitions import Recognition
+from policy_portal.fields import application_fk, enterprise_fk
 
 from .districts import District
 from .validators import (
@@ -62,8 +66,7 @@ class Enterprise(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("企业")
-        verbose_name_plural = _("企业")
+        verbose_name = verbose_name_plural = _("企业")
         ordering = ["name"]
 
     def __str__(self) -> str:
@@ -90,14 +93,7 @@ class Enterprise(models.Model):
 class User(AbstractUser):
     """A person: an enterprise's user, or an official bound to a district or divisions."""
 
-    enterprise = models.ForeignKey(
-        Enterprise,
-        verbose_name=_("所属企业"),
-        on_delete=models.PROTECT,
-        related_name="users",
-        null=True,
-        blank=True,
-    )
+    enterprise = enterprise_fk("users", verbose_name=_("所属企业"), null=True, blank=True)
     district = models.CharField(
         _("负责区县"),
         max_length=8,
@@ -120,8 +116,7 @@ class User(AbstractUser):
     )
 
     class Meta(AbstractUser.Meta):
-        verbose_name = _("用户")
-        verbose_name_plural = _("用户")
+        verbose_name = verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
@@ -145,8 +140,7 @@ class StaffMember(User):
 
     class Meta:
         proxy = True
-        verbose_name = _("工作人员")
-        verbose_name_plural = _("工作人员")
+        verbose_name = verbose_name_plural = _("工作人员")
 
 
 # The years a file holds: from the notice's time to the year after the current one at most
@@ -159,19 +153,13 @@ file_year_validators = [MinValueValidator(FILE_FIRST_YEAR), MaxValueValidator(FI
 class EnterpriseRecognition(models.Model):
     """A recognition (认定) the enterprise holds, by the year it was granted: 一企一档."""
 
-    enterprise = models.ForeignKey(
-        Enterprise,
-        verbose_name=_("企业"),
-        on_delete=models.CASCADE,
-        related_name="recognitions",
-    )
+    enterprise = enterprise_fk("recognitions", on_delete=models.CASCADE)
     kind = models.CharField(_("认定名称"), max_length=40, choices=Recognition.choices)
     year = models.PositiveSmallIntegerField(_("认定年度"), validators=file_year_validators)
     created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("企业认定")
-        verbose_name_plural = _("企业认定")
+        verbose_name = verbose_name_plural = _("企业认定")
         ordering = ["-year", "kind"]
         constraints = [
             models.UniqueConstraint(
@@ -190,9 +178,7 @@ class EnterpriseFigure(models.Model):
     ``decimal_value``, yes/no in ``boolean_value``, descriptions in ``text_value``.
     """
 
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业"), on_delete=models.CASCADE, related_name="figures"
-    )
+    enterprise = enterprise_fk("figures", on_delete=models.CASCADE)
     name = models.SlugField(_("字段名"), max_length=50)
     year = models.PositiveSmallIntegerField(_("年度"), validators=file_year_validators)
     # Within 10万亿 (each figure's own ceiling is its TrackField's): read back exactly.
@@ -201,20 +187,18 @@ class EnterpriseFigure(models.Model):
     )
     boolean_value = models.BooleanField(_("是/否"), null=True, blank=True)
     text_value = models.CharField(_("文本"), max_length=200, blank=True)
-    source_application = models.ForeignKey(
-        "applications.Application",
+    source_application = application_fk(
+        "+",
         verbose_name=_("来源申报"),
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="+",
         help_text=_("从已批准的申报保存时记录；企业自行填写时为空。"),
     )
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
     class Meta:
-        verbose_name = _("企业年度数据")
-        verbose_name_plural = _("企业年度数据")
+        verbose_name = verbose_name_plural = _("企业年度数据")
         ordering = ["-year", "name"]
         constraints = [
             models.UniqueConstraint(

@@ -1,6 +1,11 @@
+"""The in-app notifications with the record of their emails, and the windows whose opening has
+been announced."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from policy_portal.fields import application_fk, log_entry_fk, window_fk
 
 
 class Notification(models.Model):
@@ -26,22 +31,8 @@ class Notification(models.Model):
     )
     key = models.CharField(_("事件"), max_length=80)
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.TRANSITION)
-    application = models.ForeignKey(
-        "applications.Application",
-        verbose_name=_("申报"),
-        on_delete=models.PROTECT,
-        related_name="notifications",
-        null=True,
-        blank=True,
-    )
-    log_entry = models.ForeignKey(
-        "applications.TransitionLog",
-        verbose_name=_("办理记录"),
-        on_delete=models.PROTECT,
-        related_name="notifications",
-        null=True,
-        blank=True,
-    )
+    application = application_fk("notifications", null=True, blank=True)
+    log_entry = log_entry_fk("notifications", null=True, blank=True)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
@@ -52,8 +43,7 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(_("邮件发送次数"), default=0)
 
     class Meta:
-        verbose_name = _("通知")
-        verbose_name_plural = _("通知")
+        verbose_name = verbose_name_plural = _("通知")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -70,19 +60,13 @@ class WindowAnnouncement(models.Model):
     """A window whose opening has been announced to the enterprises its tracks match: once per
     window, whatever happens to the file afterwards (``notifications.announcements``)."""
 
-    window = models.OneToOneField(
-        "measures.ApplicationWindow",
-        verbose_name=_("申报批次"),
-        on_delete=models.CASCADE,
-        related_name="announcement",
-    )
+    window = window_fk("announcement", on_delete=models.CASCADE, one_to_one=True)
     announced_at = models.DateTimeField(_("推送时间"))
     enterprises = models.PositiveIntegerField(_("推送企业数"), default=0)
     notifications = models.PositiveIntegerField(_("通知条数"), default=0)
 
     class Meta:
-        verbose_name = _("批次开放推送")
-        verbose_name_plural = _("批次开放推送")
+        verbose_name = verbose_name_plural = _("批次开放推送")
         ordering = ["-announced_at"]
 
     def __str__(self) -> str:

@@ -1,12 +1,14 @@
 """Append-only records shared by the apps: rows written once, never changed or deleted.
 
-Below every app: it imports Django only, so any app's models may build on it.
+Below every app: it imports Django and the shared fields only, so any app's models may build
+on it.
 """
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .fields import person_fk
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -46,25 +48,26 @@ def state_fields(states: type[models.TextChoices], *, max_length: int = 16):
     )
 
 
-class StateLog(AppendOnlyModel):
-    """One entry per change of a record with a state machine: who made it, when, from and to
-    which state, why. Each log adds the record it belongs to and the name of the action, and
-    gives ``from_state``/``to_state`` its machine's states with ``state_fields``."""
+class LogEntry(AppendOnlyModel):
+    """An entry of a record's history: written once, read in the order it was written."""
 
-    # Empty where the system acted on its own; a log whose every entry has a person says so.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    from_state = models.CharField(_("原状态"), max_length=16)
-    to_state = models.CharField(_("新状态"), max_length=16)
-    comment = models.TextField(_("说明"), blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:
         abstract = True
         ordering = ["created_at", "pk"]
+
+
+class StateLog(LogEntry):
+    """One entry per change of a record with a state machine: who made it, when, from and to
+    which state, why. Each log adds the record it belongs to and the name of the action, and
+    gives ``from_state``/``to_state`` its machine's states with ``state_fields``."""
+
+    # Empty where the system acted on its own; a log whose every entry has a person says so.
+    actor = person_fk(_("操作人"), null=True, blank=True)
+    from_state = models.CharField(_("原状态"), max_length=16)
+    to_state = models.CharField(_("新状态"), max_length=16)
+    comment = models.TextField(_("说明"), blank=True)
+
+    class Meta(LogEntry.Meta):
+        abstract = True

@@ -6,7 +6,6 @@ Finance may batch an application only once a 公示 holding it has closed withou
 objection against it (``disbursements.services.batch_add_applications``).
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from measures.fields import ExactDecimalField
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.fields import application_fk, measure_fk, who_and_when, window_fk
 from policy_portal.logs import StateLog, state_fields
 
 from . import permissions
@@ -39,18 +39,8 @@ PUBLICITY_ACTIONS = {
 
 class Publicity(ConcurrentTransitionMixin, models.Model):
     title = models.CharField(_("标题"), max_length=200)
-    window = models.ForeignKey(
-        "measures.ApplicationWindow",
-        verbose_name=_("申报批次"),
-        on_delete=models.PROTECT,
-        related_name="publicities",
-    )
-    measure = models.ForeignKey(
-        "measures.Measure",
-        verbose_name=_("政策条款"),
-        on_delete=models.PROTECT,
-        related_name="publicities",
-    )
+    window = window_fk("publicities")
+    measure = measure_fk("publicities")
     # The 公示 of one window and measure are numbered from 1 (第N期), in the order created.
     number = models.PositiveSmallIntegerField(_("期数"), default=1, editable=False)
     period_workdays = models.PositiveSmallIntegerField(
@@ -70,20 +60,13 @@ class Publicity(ConcurrentTransitionMixin, models.Model):
         protected=True,
         db_index=True,
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by, created_at = who_and_when(_("创建人"), _("创建时间"))
     published_at = models.DateTimeField(_("公示开始"), null=True, blank=True)
     ends_at = models.DateTimeField(_("公示截止"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("公示")
-        verbose_name_plural = _("公示")
+        verbose_name = verbose_name_plural = _("公示")
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
@@ -143,12 +126,7 @@ class PublicityEntry(models.Model):
     publicity = models.ForeignKey(
         Publicity, on_delete=models.CASCADE, related_name="entries", verbose_name=_("公示")
     )
-    application = models.ForeignKey(
-        "applications.Application",
-        on_delete=models.PROTECT,
-        related_name="publicity_entries",
-        verbose_name=_("申报"),
-    )
+    application = application_fk("publicity_entries")
     enterprise_name = models.CharField(_("企业名称"), max_length=200)
     measure_label = models.CharField(_("政策条款"), max_length=200)
     track_name = models.CharField(_("申报类别"), max_length=200)
@@ -163,8 +141,7 @@ class PublicityEntry(models.Model):
     UPHELD_TEXT = _("异议成立，已退回复核")
 
     class Meta:
-        verbose_name = _("公示名单")
-        verbose_name_plural = _("公示名单")
+        verbose_name = verbose_name_plural = _("公示名单")
         ordering = ["pk"]
         constraints = [
             models.UniqueConstraint(
@@ -208,19 +185,10 @@ class Objection(models.Model):
         _("处理结果"), max_length=16, choices=Outcome.choices, default=Outcome.PENDING
     )
     outcome_comment = models.TextField(_("处理意见"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("处理人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+    decided_by, decided_at = who_and_when(_("处理人"), _("处理时间"), optional=True)
 
     class Meta:
-        verbose_name = _("异议")
-        verbose_name_plural = _("异议")
+        verbose_name = verbose_name_plural = _("异议")
         ordering = ["-lodged_at", "-pk"]
 
     def __str__(self) -> str:
@@ -237,8 +205,7 @@ class PublicityLog(StateLog):
     from_state, to_state = state_fields(PublicityState)
 
     class Meta(StateLog.Meta):
-        verbose_name = _("公示记录")
-        verbose_name_plural = _("公示记录")
+        verbose_name = verbose_name_plural = _("公示记录")
 
     def __str__(self) -> str:
         return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.get_action_display()}"

@@ -5,11 +5,11 @@ or the municipal level), so that administrators read the ratings per stage as we
 measure and district.
 """
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from policy_portal.fields import application_fk, who_and_when
 
 
 class RatingStage(models.TextChoices):
@@ -19,28 +19,16 @@ class RatingStage(models.TextChoices):
 
 
 class Rating(models.Model):
-    application = models.OneToOneField(
-        "applications.Application",
-        verbose_name=_("申报"),
-        on_delete=models.CASCADE,
-        related_name="rating",
-    )
+    application = application_fk("rating", on_delete=models.CASCADE, one_to_one=True)
     score = models.PositiveSmallIntegerField(
         _("评分"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     comment = models.TextField(_("意见建议"), blank=True, max_length=1000)
     stage = models.CharField(_("评价环节"), max_length=20, choices=RatingStage.choices)
-    rated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("评价人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+    rated_by, created_at = who_and_when(_("评价人"), _("评价时间"))
 
     class Meta:
-        verbose_name = _("服务评价")
-        verbose_name_plural = _("服务评价")
+        verbose_name = verbose_name_plural = _("服务评价")
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(

@@ -1,15 +1,16 @@
-from django.conf import settings
+"""The reviewers' decisions on the applications, one per stage reviewed."""
+
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from measures.fields import ExactDecimalField
 from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
-from policy_portal.logs import AppendOnlyModel
+from policy_portal.fields import application_fk, log_entry_fk, person_fk
+from policy_portal.logs import LogEntry
 
 
-class Review(AppendOnlyModel):
+class Review(LogEntry):
     """One reviewer's decision on an application at one stage; never changed once made."""
 
     class Stage(models.TextChoices):
@@ -21,18 +22,8 @@ class Review(AppendOnlyModel):
         RETURN = "return", _("退回修改")
         REJECT = "reject", _("不通过")
 
-    application = models.ForeignKey(
-        "applications.Application",
-        verbose_name=_("申报"),
-        on_delete=models.PROTECT,
-        related_name="reviews",
-    )
-    reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    application = application_fk("reviews")
+    reviewer = person_fk(_("审核人"))
     stage = models.CharField(_("审核环节"), max_length=16, choices=Stage.choices)
     decision = models.CharField(_("审核结论"), max_length=16, choices=Decision.choices)
     comment = models.TextField(_("审核意见"), blank=True)
@@ -40,18 +31,10 @@ class Review(AppendOnlyModel):
     amount = ExactDecimalField(
         _("金额（元）"), **MONEY, maximum=AMOUNT_CEILING, minimum=0, null=True, blank=True
     )
-    log_entry = models.OneToOneField(
-        "applications.TransitionLog",
-        verbose_name=_("办理记录"),
-        on_delete=models.PROTECT,
-        related_name="review",
-    )
-    created_at = models.DateTimeField(_("时间"), default=timezone.now)
+    log_entry = log_entry_fk("review", one_to_one=True)
 
-    class Meta:
-        verbose_name = _("审核意见")
-        verbose_name_plural = _("审核意见")
-        ordering = ["created_at", "pk"]
+    class Meta(LogEntry.Meta):
+        verbose_name = verbose_name_plural = _("审核意见")
         indexes = [
             models.Index(fields=["application", "created_at"], name="review_application_idx")
         ]

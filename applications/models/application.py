@@ -8,7 +8,6 @@ Every change of ``state`` goes through a ``@transition`` below, called from a se
 ``applications.services`` that locks the row, checks the permission and writes the log.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -17,9 +16,10 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from enterprises.districts import District
 from measures.fields import ExactDecimalField
-from measures.models import MONEY, ApplicationWindow, Track
+from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
 from measures.workdays import due_after_workdays, unknown_years, workdays_between
+from policy_portal.fields import enterprise_fk, track_fk, who_and_when, window_fk
 
 from .. import rules as permissions
 from .states import (
@@ -40,24 +40,12 @@ class Application(ConcurrentTransitionMixin, models.Model):
     reference = models.CharField(
         _("申报编号"), max_length=32, unique=True, null=True, blank=True, editable=False
     )
-    enterprise = models.ForeignKey(
-        "enterprises.Enterprise",
-        verbose_name=_("企业"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
+    enterprise = enterprise_fk("applications")
     # The enterprise's district when it applied: reviewers' scope must not move with a later
     # profile edit.
     district = models.CharField(_("所在区县"), max_length=8, choices=District.choices)
-    track = models.ForeignKey(
-        Track, verbose_name=_("申报类别"), on_delete=models.PROTECT, related_name="applications"
-    )
-    window = models.ForeignKey(
-        ApplicationWindow,
-        verbose_name=_("申报批次"),
-        on_delete=models.PROTECT,
-        related_name="applications",
-    )
+    track = track_fk("applications")
+    window = window_fk("applications")
     declared = models.JSONField(_("申报数据"), default=dict, blank=True)
     # At most the figure it is computed from (a rate is at most 1): within FIGURE_CEILING.
     calculated_amount = ExactDecimalField(
@@ -77,13 +65,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     state = FSMField(
         _("状态"), default=State.DRAFT, choices=State.choices, protected=True, db_index=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    created_by, created_at = who_and_when(_("创建人"), _("创建时间"))
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     # 免申即享: prepared by the site from the enterprise's file, for the enterprise to confirm.
     proposed_at = models.DateTimeField(_("免申即享准备时间"), null=True, blank=True, editable=False)
@@ -111,8 +93,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     payment_due_at = models.DateTimeField(_("拨付时限"), null=True, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("申报")
-        verbose_name_plural = _("申报")
+        verbose_name = verbose_name_plural = _("申报")
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
@@ -273,6 +254,23 @@ class Application(ConcurrentTransitionMixin, models.Model):
         )
         self.due_at = self.district_due_at
 
+    def _enter_municipal_review(self) -> None:
+        self.municipal_review_at = timezone.now()
+        self.municipal_due_at = due_after_workdays(
+            self.municipal_review_at, self.window.municipal_review_days
+        )
+        self.due_at = self.municipal_due_at
+
+    def _return(self) -> None:
+        """Back to the enterprise, out of review until it resubmits."""
+        self.returned_at = timezone.now()
+        self.due_at = None
+
+    def _close(self, at=None) -> None:
+        """Closed without payment (withdrawn, rejected, expired): no stage is due any more."""
+        self.closed_at = at or timezone.now()
+        self.due_at = None
+
     @property
     def is_overdue(self) -> bool:
         return self.due_at is not None and self.due_at < timezone.now()
@@ -341,8 +339,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_enterprise_member,
     )
     def withdraw(self):
-        self.closed_at = timezone.now()
-        self.due_at = None
+        self._close()
 
     @transition(
         field=state,
@@ -351,11 +348,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_district_reviewer_for,
     )
     def district_approve(self):
-        self.municipal_review_at = timezone.now()
-        self.municipal_due_at = due_after_workdays(
-            self.municipal_review_at, self.window.municipal_review_days
-        )
-        self.due_at = self.municipal_due_at
+        self._enter_municipal_review()
 
     @transition(
         field=state,
@@ -364,8 +357,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_district_reviewer_for,
     )
     def district_return(self):
-        self.returned_at = timezone.now()
-        self.due_at = None
+        self._return()
 
     @transition(
         field=state,
@@ -374,8 +366,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_district_reviewer_for,
     )
     def district_reject(self):
-        self.closed_at = timezone.now()
-        self.due_at = None
+        self._close()
 
     @transition(
         field=state,
@@ -394,8 +385,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_municipal_reviewer_for,
     )
     def municipal_return(self):
-        self.returned_at = timezone.now()
-        self.due_at = None
+        self._return()
 
     @transition(
         field=state,
@@ -404,8 +394,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         permission=permissions.is_municipal_reviewer_for,
     )
     def municipal_reject(self):
-        self.closed_at = timezone.now()
-        self.due_at = None
+        self._close()
 
     @transition(
         field=state,
@@ -427,11 +416,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
     )
     def objection_upheld(self):
         """An objection to the 公示 was upheld: the approval is reviewed again."""
-        self.municipal_review_at = timezone.now()
-        self.municipal_due_at = due_after_workdays(
-            self.municipal_review_at, self.window.municipal_review_days
-        )
-        self.due_at = self.municipal_due_at
+        self._enter_municipal_review()
         self.approved_at = None
 
     @transition(
@@ -442,5 +427,4 @@ class Application(ConcurrentTransitionMixin, models.Model):
         conditions=[_window_closed],
     )
     def expire(self, *, at=None):
-        self.closed_at = at or timezone.now()
-        self.due_at = None
+        self._close(at)

@@ -5,7 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from measures.fields import ExactDecimalField
-from measures.models import MONEY, ApplicationWindow
+from measures.models import MONEY
+from policy_portal.fields import window_fk
 
 
 class ReferenceCounter(models.Model):
@@ -39,19 +40,12 @@ class WindowTotals(models.Model):
     ``applications.services.window_totals_recount`` recomputes them from the applications.
     """
 
-    window = models.OneToOneField(
-        ApplicationWindow,
-        on_delete=models.CASCADE,
-        primary_key=True,
-        related_name="totals",
-        verbose_name=_("申报批次"),
-    )
+    window = window_fk("totals", on_delete=models.CASCADE, one_to_one=True, primary_key=True)
     approved_amount = ExactDecimalField(_("已批准待拨付"), **MONEY, default=0)
     disbursed_amount = ExactDecimalField(_("已拨付"), **MONEY, default=0)
 
     class Meta:
-        verbose_name = _("预算")
-        verbose_name_plural = _("预算")
+        verbose_name = verbose_name_plural = _("预算")
 
     def __str__(self) -> str:
         return f"{self.window_id}: {self.approved_amount} + {self.disbursed_amount}"

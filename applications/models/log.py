@@ -1,6 +1,5 @@
 """The append-only log of transitions, and the outbox of its notifications still to deliver."""
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -9,27 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from measures.fields import ExactDecimalField
 from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.fields import application_fk, log_entry_fk, person_fk
 from policy_portal.logs import StateLog, state_fields
 
-from .application import Application
 from .states import TRANSITION_LABELS, State
 
 
 class TransitionLog(StateLog):
     """One entry per transition: who took it, from and to which state, why, with what amount."""
 
-    application = models.ForeignKey(
-        Application, on_delete=models.PROTECT, related_name="log_entries", verbose_name=_("申报")
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        help_text=_("为空表示系统自动操作"),
-    )
+    application = application_fk("log_entries")
+    actor = person_fk(_("操作人"), null=True, blank=True, help_text=_("为空表示系统自动操作"))
     # Choices so that the admin's list, filter and page show what people call each step.
     transition = models.CharField(_("操作"), max_length=32, choices=TRANSITION_LABELS.items())
     from_state, to_state = state_fields(State, max_length=20)
@@ -40,8 +29,7 @@ class TransitionLog(StateLog):
     )
 
     class Meta(StateLog.Meta):
-        verbose_name = _("办理记录")
-        verbose_name_plural = _("办理记录")
+        verbose_name = verbose_name_plural = _("办理记录")
         indexes = [models.Index(fields=["application", "created_at"], name="log_application_idx")]
 
     def __str__(self) -> str:
@@ -68,12 +56,7 @@ class OutboxEvent(models.Model):
     not the broker answers at that moment. Delivery marks it done; a periodic task hands on
     whatever is left undelivered."""
 
-    log_entry = models.OneToOneField(
-        TransitionLog,
-        on_delete=models.PROTECT,
-        related_name="outbox_event",
-        verbose_name=_("办理记录"),
-    )
+    log_entry = log_entry_fk("outbox_event", one_to_one=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
     # Taken by a worker delivering it until then; a worker that dies leaves it to the next.
@@ -81,8 +64,7 @@ class OutboxEvent(models.Model):
     attempts = models.PositiveIntegerField(_("投递次数"), default=0)
 
     class Meta:
-        verbose_name = _("待发通知")
-        verbose_name_plural = _("待发通知")
+        verbose_name = verbose_name_plural = _("待发通知")
         indexes = [
             models.Index(
                 fields=["created_at"],

@@ -1,30 +1,17 @@
 """The progress of a preparation of 免申即享 drafts."""
 
-from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import ApplicationWindow
+from policy_portal.fields import person_fk, window_fk
 
 
 class ProposalRun(models.Model):
     """One preparation of 免申即享 drafts for a window, run by a Celery task: its progress."""
 
-    window = models.ForeignKey(
-        ApplicationWindow,
-        verbose_name=_("申报批次"),
-        on_delete=models.CASCADE,
-        related_name="proposal_runs",
-    )
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
+    window = window_fk("proposal_runs", on_delete=models.CASCADE)
+    requested_by = person_fk(_("发起人"), null=True, blank=True)
     requested_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     enterprises = models.PositiveIntegerField(_("待测算企业数"), default=0)
     done = models.PositiveIntegerField(_("已测算企业数"), default=0)
@@ -32,8 +19,7 @@ class ProposalRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("免申即享准备")
-        verbose_name_plural = _("免申即享准备")
+        verbose_name = verbose_name_plural = _("免申即享准备")
         ordering = ["-requested_at"]
 
     def __str__(self) -> str:

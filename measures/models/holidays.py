@@ -20,8 +20,7 @@ class CalendarDay(models.Model):
     name = models.CharField(_("节日"), max_length=50, help_text=_("例如：春节"))
 
     class Meta:
-        verbose_name = _("节假日安排")
-        verbose_name_plural = _("节假日安排")
+        verbose_name = verbose_name_plural = _("节假日安排")
         ordering = ["date"]
 
     def __str__(self) -> str:

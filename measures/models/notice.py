@@ -4,6 +4,8 @@ measures; and the token that changes with every write of policy data."""
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.fields import list_field
+
 
 class PolicyDocument(models.Model):
     document_number = models.CharField(_("文号"), max_length=64, unique=True)
@@ -17,8 +19,7 @@ class PolicyDocument(models.Model):
     source_sha256 = models.CharField(_("数据文件校验值"), max_length=64, blank=True, editable=False)
 
     class Meta:
-        verbose_name = _("政策文件")
-        verbose_name_plural = _("政策文件")
+        verbose_name = verbose_name_plural = _("政策文件")
 
     def __str__(self) -> str:
         return f"{self.title}（{self.document_number}）"
@@ -35,8 +36,7 @@ class PolicyVersion(models.Model):
     token = models.CharField(_("版本标识"), max_length=32)
 
     class Meta:
-        verbose_name = _("政策数据版本")
-        verbose_name_plural = _("政策数据版本")
+        verbose_name = verbose_name_plural = _("政策数据版本")
 
     def __str__(self) -> str:
         return self.token
@@ -54,22 +54,15 @@ class Section(models.Model):
     # Whom the section addresses, in the enterprise profile's terms (Enterprise.Industry and
     # Enterprise.Scale values): the apply page shows first what fits an enterprise. A hint
     # drawn from the section's title, not a condition: eligibility is the tracks' rules.
-    industries = models.JSONField(
-        _("面向行业"),
-        default=list,
-        blank=True,
-        help_text=_("本章节面向的企业所属行业；用于向企业推荐措施，不是申报条件。"),
+    industries = list_field(
+        _("面向行业"), help_text=_("本章节面向的企业所属行业；用于向企业推荐措施，不是申报条件。")
     )
-    scales = models.JSONField(
-        _("面向规模"),
-        default=list,
-        blank=True,
-        help_text=_("本章节面向的企业规模；用于向企业推荐措施，不是申报条件。"),
+    scales = list_field(
+        _("面向规模"), help_text=_("本章节面向的企业规模；用于向企业推荐措施，不是申报条件。")
     )
 
     class Meta:
-        verbose_name = _("章节")
-        verbose_name_plural = _("章节")
+        verbose_name = verbose_name_plural = _("章节")
         ordering = ["document", "number"]
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="section_unique_number"),
@@ -105,8 +98,7 @@ class Division(models.Model):
     )
 
     class Meta:
-        verbose_name = _("处室")
-        verbose_name_plural = _("处室")
+        verbose_name = verbose_name_plural = _("处室")
         ordering = ["code"]
 
     def __str__(self) -> str:
@@ -139,16 +131,12 @@ class Measure(models.Model):
     )
     # A measure addressing only some of its section's industries (第五部分: 装备、材料和消费品)
     # names them; empty, the section's.
-    industries = models.JSONField(
-        _("面向行业"),
-        default=list,
-        blank=True,
-        help_text=_("为空时按所属章节；用于向企业推荐措施，不是申报条件。"),
+    industries = list_field(
+        _("面向行业"), help_text=_("为空时按所属章节；用于向企业推荐措施，不是申报条件。")
     )
 
     class Meta:
-        verbose_name = _("政策措施")
-        verbose_name_plural = _("政策措施")
+        verbose_name = verbose_name_plural = _("政策措施")
         ordering = ["number"]
 
     def __str__(self) -> str:

@@ -9,10 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.fields import list_field, measure_fk, track_fk
+
 from ..fields import ExactDecimalField
 from ..numbers import AMOUNT_CEILING, FIGURE_CEILING
 from .decimals import MONEY, RATE
-from .notice import Measure
 
 
 class Track(models.Model):
@@ -34,9 +35,7 @@ class Track(models.Model):
         PROJECT = "project", _("单个项目")
         PRODUCT_YEAR = "product_year", _("单个产品每年")
 
-    measure = models.ForeignKey(
-        Measure, verbose_name=_("政策条款"), on_delete=models.PROTECT, related_name="tracks"
-    )
+    measure = measure_fk("tracks")
     code = models.SlugField(_("代码"), max_length=50)
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("适用对象"), blank=True)
@@ -64,22 +63,18 @@ class Track(models.Model):
         help_text=_("通知写“不超过”某比例时舍去不足一分的部分，金额不超过该比例。"),
     )
     rule_text = models.TextField(_("通知关于奖补的表述"))
-    required_documents = models.JSONField(_("所需材料"), default=list, blank=True)
+    required_documents = list_field(_("所需材料"))
     # The track's conditions besides its thresholds, in three kinds (enterprises.matching):
     # what the enterprise's file establishes (a recognition held, its industry) and what it
     # cannot, which the enterprise must confirm in the notice's words.
-    recognitions = models.JSONField(
+    recognitions = list_field(
         _("所需认定（任一）"),
-        default=list,
-        blank=True,
         help_text=_(
             "通知要求企业持有的认定，持有其中任一即可；企业档案中须有申报年度或上一年度获得的该项认定。"
         ),
     )
-    industry_codes = models.JSONField(
+    industry_codes = list_field(
         _("行业要求（国民经济行业分类）"),
-        default=list,
-        blank=True,
         help_text=_(
             "通知限定的行业：门类（字母）或大类（两位数字），企业档案中的行业属于其中之一即可。"
         ),
@@ -90,10 +85,8 @@ class Track(models.Model):
         blank=True,
         help_text=_("例如：工业企业。设置了行业要求时必填。"),
     )
-    confirmations = models.JSONField(
+    confirmations = list_field(
         _("须企业确认的条件"),
-        default=list,
-        blank=True,
         help_text=_(
             "通知规定、但企业档案无法判断的条件（项目类别、申报单位类型等），每行一条，用通知原文表述；"
             "有此类条件的申报类别在可申报政策中列为“可能符合”，并提示企业确认。"
@@ -101,8 +94,7 @@ class Track(models.Model):
     )
 
     class Meta:
-        verbose_name = _("申报类别")
-        verbose_name_plural = _("申报类别")
+        verbose_name = verbose_name_plural = _("申报类别")
         ordering = ["measure__number", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["measure", "code"], name="track_unique_code"),
@@ -177,9 +169,7 @@ class TrackField(models.Model):
         BOOLEAN = "boolean", _("是/否")
         TEXT = "text", _("文本")
 
-    track = models.ForeignKey(
-        Track, verbose_name=_("申报类别"), on_delete=models.CASCADE, related_name="fields"
-    )
+    track = track_fk("fields", on_delete=models.CASCADE)
     name = models.SlugField(_("字段名"), max_length=50)
     label = models.CharField(_("名称"), max_length=100)
     unit = models.CharField(_("单位"), max_length=16, blank=True)
@@ -202,8 +192,7 @@ class TrackField(models.Model):
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
 
     class Meta:
-        verbose_name = _("申报字段")
-        verbose_name_plural = _("申报字段")
+        verbose_name = verbose_name_plural = _("申报字段")
         ordering = ["track", "order", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["track", "name"], name="trackfield_unique_name"),
@@ -234,17 +223,14 @@ class EligibilityThreshold(models.Model):
         GT = "gt", _("高于")
         TRUE = "true", _("须为是")
 
-    track = models.ForeignKey(
-        Track, verbose_name=_("申报类别"), on_delete=models.CASCADE, related_name="thresholds"
-    )
+    track = track_fk("thresholds", on_delete=models.CASCADE)
     field_name = models.CharField(_("字段名"), max_length=50)
     operator = models.CharField(_("条件"), max_length=8, choices=Operator.choices)
     value = ExactDecimalField(_("门槛值"), **MONEY, money=False, null=True, blank=True)
     text = models.CharField(_("通知表述"), max_length=200)
 
     class Meta:
-        verbose_name = _("申报条件")
-        verbose_name_plural = _("申报条件")
+        verbose_name = verbose_name_plural = _("申报条件")
         ordering = ["track", "pk"]
         constraints = [
             models.UniqueConstraint(

@@ -7,10 +7,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.fields import measure_fk, track_fk
+
 from ..fields import ExactDecimalField
 from ..numbers import AMOUNT_CEILING
 from .decimals import MONEY
-from .notice import Measure
 from .tracks import Track
 
 
@@ -25,18 +26,8 @@ class ApplicationWindowQuerySet(models.QuerySet):
 class ApplicationWindow(models.Model):
     """A round (批次) in which a measure, or one track of it, accepts applications."""
 
-    measure = models.ForeignKey(
-        Measure, verbose_name=_("政策条款"), on_delete=models.PROTECT, related_name="windows"
-    )
-    track = models.ForeignKey(
-        Track,
-        verbose_name=_("申报类别"),
-        on_delete=models.PROTECT,
-        related_name="windows",
-        null=True,
-        blank=True,
-        help_text=_("留空表示该措施的全部申报类别"),
-    )
+    measure = measure_fk("windows")
+    track = track_fk("windows", null=True, blank=True, help_text=_("留空表示该措施的全部申报类别"))
     year = models.PositiveSmallIntegerField(_("年度"))
     name = models.CharField(_("批次名称"), max_length=100)
     opens_at = models.DateTimeField(_("开始时间"))
@@ -65,8 +56,7 @@ class ApplicationWindow(models.Model):
     objects = ApplicationWindowQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("申报批次")
-        verbose_name_plural = _("申报批次")
+        verbose_name = verbose_name_plural = _("申报批次")
         ordering = ["-opens_at", "pk"]
         indexes = [models.Index(fields=["opens_at", "closes_at"], name="window_open_idx")]
         constraints = [
