@@ -84,6 +84,19 @@ def _store_file(document, content, *, original_name: str, written: list[str]) ->
     document.file = stored_name
 
 
+def _save_upload(document, upload, checked, *, by, written: list[str]):
+    """Fill ``document`` in from ``upload`` as ``validate_upload`` checked it (its safe name,
+    type and size), with its SHA-256 and who uploaded it, store the file and save the row."""
+    document.original_name = checked.safe_name
+    document.content_type = checked.content_type
+    document.size = checked.size
+    document.sha256 = _sha256(upload)
+    document.uploaded_by = by
+    _store_file(document, upload, original_name=checked.safe_name, written=written)
+    document.save()
+    return document
+
+
 def _sha256(content) -> str:
     digest = hashlib.sha256()
     for chunk in content.chunks():
@@ -122,18 +135,8 @@ def _document_add(
         raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
     checked = validate_upload(upload)
     _check_application_caps(application, checked.size)
-    document = ApplicationDocument(
-        application=application,
-        kind=kind,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=_sha256(upload),
-        uploaded_by=by,
-    )
-    _store_file(document, upload, original_name=checked.safe_name, written=written)
-    document.save()
-    return document
+    document = ApplicationDocument(application=application, kind=kind)
+    return _save_upload(document, upload, checked, by=by, written=written)
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from .documents import (
     _application_kinds,
     _check_application_caps,
     _discarding,
+    _save_upload,
     _sha256,
     _store_file,
 )
@@ -72,9 +73,10 @@ def _check_library_caps(enterprise, *, size: int, replacing: LibraryDocument | N
         )
 
 
-def _lock_enterprise(enterprise_id: int) -> Enterprise:
-    """The enterprise's row, locked: its library's uploads are taken one at a time, so that
-    two at once cannot both pass the caps."""
+def _locked_library(enterprise_id: int, by) -> Enterprise:
+    """The enterprise whose library ``by`` may use, its row locked: its library's uploads are
+    taken one at a time, so that two at once cannot both pass the caps."""
+    _require_library_owner(enterprise_id, by)
     return Enterprise.objects.select_for_update().get(pk=enterprise_id)
 
 
@@ -98,24 +100,12 @@ def library_document_add(
 def _library_document_add(
     *, enterprise, by, kind: str, upload, year: int | None, written: list[str]
 ) -> LibraryDocument:
-    _require_library_owner(enterprise.pk, by)
-    enterprise = _lock_enterprise(enterprise.pk)
+    enterprise = _locked_library(enterprise.pk, by)
     _check_library_kind_and_year(kind, year)
     checked = validate_upload(upload)
     _check_library_caps(enterprise, size=checked.size)
-    document = LibraryDocument(
-        enterprise=enterprise,
-        kind=kind,
-        year=year,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=_sha256(upload),
-        uploaded_by=by,
-    )
-    _store_file(document, upload, original_name=checked.safe_name, written=written)
-    document.save()
-    return document
+    document = LibraryDocument(enterprise=enterprise, kind=kind, year=year)
+    return _save_upload(document, upload, checked, by=by, written=written)
 
 
 def library_document_replace(*, library_document: LibraryDocument, by, upload) -> LibraryDocument:
@@ -134,20 +124,13 @@ def library_document_replace(*, library_document: LibraryDocument, by, upload) -
 def _library_document_replace(
     *, library_document: LibraryDocument, by, upload, written: list[str]
 ) -> LibraryDocument:
-    _require_library_owner(library_document.enterprise_id, by)
-    enterprise = _lock_enterprise(library_document.enterprise_id)
+    enterprise = _locked_library(library_document.enterprise_id, by)
     document = _locked_library_document(library_document)
     checked = validate_upload(upload)
     _check_library_caps(enterprise, size=checked.size, replacing=document)
     previous = document.file.name
-    document.original_name = checked.safe_name
-    document.content_type = checked.content_type
-    document.size = checked.size
-    document.sha256 = _sha256(upload)
-    document.uploaded_by = by
     document.uploaded_at = timezone.now()
-    _store_file(document, upload, original_name=checked.safe_name, written=written)
-    document.save()
+    _save_upload(document, upload, checked, by=by, written=written)
     storage = document.file.storage
     transaction.on_commit(lambda: storage.delete(previous))
     return document
