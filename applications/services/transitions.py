@@ -144,7 +144,7 @@ def application_withdraw(*, application: Application, by, comment: str = "") -> 
 
 
 def _take_with_amount(
-    application: Application, name: str, *, by, amount, comment: str, comment_public: bool, record
+    application: Application, name: str, record, *, by, amount, comment: str, comment_public: bool
 ) -> Application:
     """An approval: the reviewer's amount, read and checked against the track's rule, is given
     to ``record(application, amount)`` before the conditions are checked."""
@@ -164,21 +164,35 @@ def _take_with_amount(
     )
 
 
+def _recommend(application: Application, recommended: Decimal) -> None:
+    application.recommended_amount = recommended
+
+
+def _approve_within_budget(application: Application, approved: Decimal) -> None:
+    # Lock the window: approvals against one budget are taken one at a time.
+    window = ApplicationWindow.objects.select_for_update().get(pk=application.window_id)
+    remaining = window.total_budget - window_committed_amount(window)
+    if approved > remaining:
+        raise ApplicationError(
+            _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
+            % {"remaining": format_yuan(remaining), "amount": format_yuan(approved)}
+        )
+    _check_yearly_cap(application, approved)
+    application.approved_amount = approved
+
+
 @transaction.atomic
 def application_district_approve(
     *, application: Application, by, amount, comment: str = "", comment_public: bool = True
 ) -> Application:
-    def recommend(app: Application, recommended: Decimal) -> None:
-        app.recommended_amount = recommended
-
     return _take_with_amount(
         application,
         "district_approve",
+        _recommend,
         by=by,
         amount=amount,
         comment=comment,
         comment_public=comment_public,
-        record=recommend,
     )
 
 
@@ -186,26 +200,14 @@ def application_district_approve(
 def application_municipal_approve(
     *, application: Application, by, amount, comment: str = "", comment_public: bool = True
 ) -> Application:
-    def approve(app: Application, approved: Decimal) -> None:
-        # Lock the window: approvals against one budget are taken one at a time.
-        window = ApplicationWindow.objects.select_for_update().get(pk=app.window_id)
-        remaining = window.total_budget - window_committed_amount(window)
-        if approved > remaining:
-            raise ApplicationError(
-                _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
-                % {"remaining": format_yuan(remaining), "amount": format_yuan(approved)}
-            )
-        _check_yearly_cap(app, approved)
-        app.approved_amount = approved
-
     application = _take_with_amount(
         application,
         "municipal_approve",
+        _approve_within_budget,
         by=by,
         amount=amount,
         comment=comment,
         comment_public=comment_public,
-        record=approve,
     )
     _window_totals_add({application.window_id: (application.approved_amount, ZERO)})
     return application
