@@ -164,13 +164,15 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
             title, body = overdue_title % texts, overdue_body % {"due": local_time(due_at)}
             kind, key = Notification.Kind.ESCALATION, "review-overdue"
             people, into = reviewers[pk] | administrators, escalations
-        into += notifications_for(
-            people,
-            key=f"{key}:{pk}:{state}:{due_day}",
-            kind=kind,
-            application_id=pk,
-            title=title,
-            body=body,
+        into.extend(
+            notifications_for(
+                people,
+                key=f"{key}:{pk}:{state}:{due_day}",
+                kind=kind,
+                application_id=pk,
+                title=title,
+                body=body,
+            )
         )
     return save_new(reminders), save_new(escalations)
 
