@@ -3,15 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from measures.amount_columns import amount_display
-from policy_portal.admin_mixins import LogAdminMixin, ReadableAmountsMixin, ReadOnlyAdminMixin
+from policy_portal.admin_mixins import LogAdminMixin, ReadOnlyAdminMixin
 
+from .admin_mixins import ApplicationRecordAdminMixin
 from .models import ProposalRun, TransitionLog
-from .selectors import applications_in_scope
 
 
 @admin.register(TransitionLog)
-class TransitionLogAdmin(LogAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
+class TransitionLogAdmin(LogAdminMixin, ApplicationRecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "application",
@@ -33,21 +32,9 @@ class TransitionLogAdmin(LogAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
         "amount",
         "created_at",
     ]
-    readable_amounts = {"amount": "amount_exact"}
     list_filter = ["transition", "to_state"]
-    show_facets = admin.ShowFacets.NEVER
     list_select_related = ["application", "actor"]
     search_fields = ["application__reference"]
-
-    amount_yuan = amount_display("amount", _("金额"))
-    amount_exact = amount_display("amount", _("金额"), exact=True)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(application__in=applications_in_scope(user=request.user))
-        )
 
 
 @admin.register(ProposalRun)

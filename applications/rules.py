@@ -80,21 +80,13 @@ def may_disburse(application, user) -> bool:
 
     if is_finance(application, user):
         return True
-    return bool(
-        getattr(settings, "DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM", False)
-        and user is not None
-        and user.is_authenticated
-        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
-    )
+    may_confirm = getattr(settings, "DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM", False)
+    return bool(may_confirm) and roles.is_administrator(user)
 
 
 def is_administrator(application, user) -> bool:
     """Upholding an objection to a 公示 is the administrators' decision."""
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
-    )
+    return roles.is_administrator(user)
 
 
 def is_system(application, user) -> bool:

@@ -38,7 +38,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from measures.calculator import Quote, quote
+from measures.calculator import Quote, describe_value, quote
 from measures.industries import DIVISION_NAMES, DIVISION_SECTION, SECTION_NAMES
 from measures.models import (
     ApplicationWindow,
@@ -47,7 +47,6 @@ from measures.models import (
     Track,
     TrackField,
 )
-from measures.money import format_yuan
 from measures.recognitions import Recognition, counted_years
 
 from .models import Enterprise
@@ -189,15 +188,6 @@ def _year_to_read(names: list[str], window_year: int, file: EnterpriseFile) -> i
     return max(years) if years else window_year
 
 
-def _describe(value, track_field: TrackField | None) -> str:
-    if isinstance(value, bool):
-        return _("是") if value else _("否")
-    if track_field is not None and track_field.is_money:
-        return format_yuan(Decimal(value))
-    unit = track_field.unit if track_field is not None else ""
-    return f"{value}{unit}"
-
-
 def _named(kinds) -> str:
     # The labels carry quotation marks of their own (国家“小巨人”企业): none added around them.
     return "、".join(str(Recognition(kind).label) for kind in kinds)
@@ -296,7 +286,7 @@ def _threshold_reasons(track: Track, fields: dict, declared: dict, year) -> list
                     "condition": threshold.text,
                     "year": year,
                     "label": track_field.label if track_field else threshold.field_name,
-                    "value": _describe(value, track_field),
+                    "value": describe_value(value, track_field),
                 }
             )
     return reasons

@@ -26,7 +26,9 @@ class Quote:
     explanation: str = ""
 
 
-def _describe(value, track_field) -> str:
+def describe_value(value, track_field) -> str:
+    """A declared figure as a reason quotes it: 是/否, an amount in yuan, or the number with
+    its field's unit."""
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if track_field is not None and track_field.is_money:
@@ -62,7 +64,7 @@ def _unmet_reasons(track: Track, declared: Mapping, fields: dict) -> list[str]:
                         "condition": threshold.text,
                         "number": track.measure.number,
                         "label": label,
-                        "value": _describe(value, track_field),
+                        "value": describe_value(value, track_field),
                     }
                 )
     return reasons

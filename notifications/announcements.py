@@ -26,7 +26,7 @@ from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow
 from measures.money import format_yuan
 
-from .deadlines import _local, _save
+from .bulk import local_time, notifications_for, save_new
 from .models import Notification, WindowAnnouncement
 from .selectors import enterprise_user_ids
 
@@ -50,8 +50,8 @@ def _window_lines(window, matches) -> list[str]:
         % {
             "measure": window.measure,
             "window": window.name,
-            "opens": _local(window.opens_at),
-            "closes": _local(window.closes_at),
+            "opens": local_time(window.opens_at),
+            "closes": local_time(window.closes_at),
         }
     ]
     if qualifies:
@@ -141,17 +141,14 @@ def announce_opened_windows(*, now=None) -> int:
         title, body = _digest(digest_windows, by_window)
         for window_pk in by_window:
             told[window_pk].add(enterprise_id)
-        notifications.extend(
-            Notification(
-                recipient_id=user_id,
-                key=f"window-opened:{digest_windows[0].pk}",
-                kind=Notification.Kind.WINDOW_OPENED,
-                title=title,
-                body=body,
-            )
-            for user_id in users_by_enterprise[enterprise_id]
+        notifications += notifications_for(
+            users_by_enterprise[enterprise_id],
+            key=f"window-opened:{digest_windows[0].pk}",
+            kind=Notification.Kind.WINDOW_OPENED,
+            title=title,
+            body=body,
         )
-    created = _save(notifications)
+    created = save_new(notifications)
     WindowAnnouncement.objects.bulk_create(
         [
             WindowAnnouncement(
@@ -187,15 +184,12 @@ def invite_to_confirm(applications) -> int:
             "window": application.window.name,
             "amount": format_yuan(application.calculated_amount),
         }
-        notifications.extend(
-            Notification(
-                recipient_id=user_id,
-                key=f"proposal:{application.pk}",
-                kind=Notification.Kind.WINDOW_OPENED,
-                application=application,
-                title=title,
-                body=body,
-            )
-            for user_id in users_by_enterprise.get(application.enterprise_id, [])
+        notifications += notifications_for(
+            users_by_enterprise.get(application.enterprise_id, []),
+            key=f"proposal:{application.pk}",
+            kind=Notification.Kind.WINDOW_OPENED,
+            application_id=application.pk,
+            title=title,
+            body=body,
         )
-    return _save(notifications)
+    return save_new(notifications)

@@ -13,12 +13,14 @@ class NotificationsConfig(AppConfig):
 
         name_in_chinese()
 
-        from .services import deliver_on_commit
+        from .signals import emails_due
+        from .tasks import deliver_on_commit, queue_emails, recount_deadlines
 
         def deliver(sender, *, events, **kwargs):
             deliver_on_commit(events)
 
         events_recorded.connect(deliver, weak=False, dispatch_uid="notifications.deliver")
+        emails_due.connect(queue_emails, weak=False, dispatch_uid="notifications.emails")
 
         def invite(sender, *, applications, **kwargs):
             from .announcements import invite_to_confirm
@@ -31,8 +33,6 @@ class NotificationsConfig(AppConfig):
 
         def recount(sender, *, years, **kwargs):
             # Sent once the change has committed: the task reads it.
-            from .tasks import recount_deadlines
-
             recount_deadlines.delay(list(years))
 
         calendar_changed.connect(recount, weak=False, dispatch_uid="notifications.recount")

@@ -20,6 +20,7 @@ from measures.models import ApplicationWindow, Track
 from measures.workdays import due_after_workdays, workdays_between
 from policy_portal import roles
 
+from .bulk import local_time, notifications_for, save_new
 from .models import Notification
 
 # Working days before a window closes on which enterprises holding drafts are reminded.
@@ -45,28 +46,6 @@ class SweepReport:
     publicities_closed: int = 0
     publicities_waiting: int = 0
     lines: list[str] = field(default_factory=list)
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def _save(notifications: list[Notification]) -> int:
-    """Insert the notifications not already there (the same key for the same person), then
-    queue their emails once the transaction commits. Returns how many were new."""
-    if not notifications:
-        return 0
-    # Counted on the sweep's own keys (the unique index on key and recipient answers), not the
-    # whole table. The count is for the report (another transaction may insert meanwhile); the
-    # emails are queued whatever it says, and the periodic email task sends what a lost message left.
-    ours = Notification.objects.filter(key__in={n.key for n in notifications})
-    before = ours.count()
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=5000)
-    created = max(ours.count() - before, 0)
-    from .tasks import email_pending_notifications
-
-    transaction.on_commit(email_pending_notifications.delay, robust=True)
-    return created
 
 
 @transaction.atomic
@@ -105,22 +84,20 @@ def remind_window_closing(*, now=None) -> int:
     notifications = []
     for user_id, application_id, reference, created_at, window_id in rows:
         left, window = days_left[window_id]
-        notifications.append(
-            Notification(
-                recipient_id=user_id,
-                key=f"window-closing:{application_id}:{left}",
-                kind=Notification.Kind.REMINDER,
-                application_id=application_id,
-                title=_("【%(reference)s】申报批次%(days)d个工作日后截止")
-                % {"reference": reference_label(reference, created_at), "days": left},
-                body=_(
-                    "您的申报草稿尚未提交。申报批次“%(window)s”将于%(closes)s截止，"
-                    "截止后未提交的草稿将自动过期。"
-                )
-                % {"window": window.name, "closes": _local(window.closes_at)},
+        notifications += notifications_for(
+            [user_id],
+            key=f"window-closing:{application_id}:{left}",
+            kind=Notification.Kind.REMINDER,
+            application_id=application_id,
+            title=_("【%(reference)s】申报批次%(days)d个工作日后截止")
+            % {"reference": reference_label(reference, created_at), "days": left},
+            body=_(
+                "您的申报草稿尚未提交。申报批次“%(window)s”将于%(closes)s截止，"
+                "截止后未提交的草稿将自动过期。"
             )
+            % {"window": window.name, "closes": local_time(window.closes_at)},
         )
-    return _save(notifications)
+    return save_new(notifications)
 
 
 def _reviewers(applications: list[tuple]) -> dict:
@@ -176,7 +153,7 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
         due_day = timezone.localdate(due_at).isoformat()
         texts = {"reference": reference, "stage": stages[state], "due": due_day}
         if due_at >= now:
-            title, body = due_title % texts, due_body % {"due": _local(due_at)}
+            title, body = due_title % texts, due_body % {"due": local_time(due_at)}
             kind, key, people, into = (
                 Notification.Kind.REMINDER,
                 "review-due",
@@ -184,21 +161,20 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
                 reminders,
             )
         else:
-            title, body = overdue_title % texts, overdue_body % {"due": _local(due_at)}
+            title, body = overdue_title % texts, overdue_body % {"due": local_time(due_at)}
             kind, key = Notification.Kind.ESCALATION, "review-overdue"
             people, into = reviewers[pk] | administrators, escalations
         into.extend(
-            Notification(
-                recipient_id=user_id,
+            notifications_for(
+                people,
                 key=f"{key}:{pk}:{state}:{due_day}",
                 kind=kind,
                 application_id=pk,
                 title=title,
                 body=body,
             )
-            for user_id in people
         )
-    return _save(reminders), _save(escalations)
+    return save_new(reminders), save_new(escalations)
 
 
 def _administrators() -> set[int]:
@@ -251,17 +227,14 @@ def remind_payment_limits(*, now=None) -> tuple[int, int]:
             continue
         threshold = min(reached)
         title = warning_title % {"reference": reference, "days": left}
-        body = warning_body % {"due": _local(due_at)}
-        warnings.extend(
-            Notification(
-                recipient_id=user_id,
-                key=f"payment-limit:{pk}:{threshold}",
-                kind=Notification.Kind.REMINDER,
-                application_id=pk,
-                title=title,
-                body=body,
-            )
-            for user_id in officials.get(pk, ())
+        body = warning_body % {"due": local_time(due_at)}
+        warnings += notifications_for(
+            officials.get(pk, ()),
+            key=f"payment-limit:{pk}:{threshold}",
+            kind=Notification.Kind.REMINDER,
+            application_id=pk,
+            title=title,
+            body=body,
         )
     breaches = []
     if breached:
@@ -270,19 +243,16 @@ def remind_payment_limits(*, now=None) -> tuple[int, int]:
         breach_body = _("拨付时限%(due)s已过，该申报仍未拨付（当前状态：%(state)s），请督促办理。")
         for pk, reference, _district, state, due_at, _division in breached:
             title = breach_title % {"reference": reference}
-            body = breach_body % {"due": _local(due_at), "state": State(state).label}
-            breaches.extend(
-                Notification(
-                    recipient_id=user_id,
-                    key=f"payment-limit-breached:{pk}",
-                    kind=Notification.Kind.ESCALATION,
-                    application_id=pk,
-                    title=title,
-                    body=body,
-                )
-                for user_id in administrators
+            body = breach_body % {"due": local_time(due_at), "state": State(state).label}
+            breaches += notifications_for(
+                administrators,
+                key=f"payment-limit-breached:{pk}",
+                kind=Notification.Kind.ESCALATION,
+                application_id=pk,
+                title=title,
+                body=body,
             )
-    return _save(warnings), _save(breaches)
+    return save_new(warnings), save_new(breaches)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,6 @@
-"""Notifications for every transition: queued after the commit, sent once per event and person."""
+"""Notifications for every transition: delivered from the outbox once per event and person,
+their emails sent. The tasks above (notifications.tasks) queue the deliveries; these services
+ask for the email task through ``signals.emails_due``."""
 
 import logging
 from datetime import timedelta
@@ -6,7 +8,6 @@ from smtplib import SMTPRecipientsRefused
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -19,6 +20,7 @@ from ratings.models import STAGE_BY_TRANSITION
 
 from .emails import notification_email_message, site_url
 from .models import Notification
+from .signals import emails_due
 
 # Who hears of each transition besides the enterprise: the people whose work it creates.
 NEXT_ACTORS = {
@@ -32,35 +34,14 @@ NEXT_ACTORS = {
 
 # Events per delivery task when many are recorded at once (a disbursement batch's lines).
 CHUNK = 500
-# An event not delivered after this long is handed on again by the periodic task.
-REDELIVER_AFTER = timedelta(minutes=1)
 # How long a worker may take over one event, or one email (well beyond EMAIL_TIMEOUT), before
 # another may take it over.
 CLAIM_FOR = timedelta(minutes=5)
 EMAIL_CLAIM_FOR = timedelta(seconds=settings.NOTIFICATION_EMAIL_CLAIM_SECONDS)
 # Failures after which an event or an email is left to people rather than tried again.
 MAX_ATTEMPTS = 10
-# Events handed on per run of the periodic task.
-REDELIVER_LIMIT = 50_000
 
 logger = logging.getLogger(__name__)
-
-
-def deliver_on_commit(events) -> None:
-    """Queue the delivery of ``events`` once their transaction has committed (connected to
-    ``events_recorded`` in NotificationsConfig.ready): one message per transaction, however
-    many events it recorded, so that a broker that is down costs a request one failed publish."""
-    from .tasks import deliver_events, drain_outbox
-
-    ids = [event.pk for event in events]
-    if not ids:
-        return
-    # robust: a broker that is down must not turn a committed decision into an error page;
-    # the events stay in the outbox and the periodic task hands them on.
-    if len(ids) <= CHUNK:
-        transaction.on_commit(lambda: deliver_events.delay(ids), robust=True)
-    else:
-        transaction.on_commit(drain_outbox.delay, robust=True)
 
 
 def _claimed(model, pk: int, field: str, **pending) -> object | None:
@@ -108,10 +89,8 @@ def outbox_deliver(*, event_ids) -> int:
                 logger.warning("email of notification %s failed", notification.pk, exc_info=True)
                 unsent = True
     if unsent:
-        from .tasks import email_pending_notifications
-
         try:
-            email_pending_notifications.apply_async(countdown=60)
+            emails_due.send(sender=Notification, countdown=60)
         except Exception:  # the periodic email task sends it later
             logger.warning("could not queue the retry of failed emails", exc_info=True)
     return delivered
@@ -121,7 +100,7 @@ def outbox_drain(*, limit: int = 200_000) -> int:
     """Deliver the pending events nobody holds, oldest first, in chunks."""
     delivered = 0
     while delivered < limit:
-        ids = list(_pending_events(timezone.now())[:CHUNK])
+        ids = list(pending_events(timezone.now())[:CHUNK])
         if not ids:
             break
         delivered += outbox_deliver(event_ids=ids)
@@ -130,29 +109,15 @@ def outbox_drain(*, limit: int = 200_000) -> int:
     return delivered
 
 
-def _pending_events(now):
+def pending_events(now):
+    """The pks of the events not delivered yet that nobody holds at ``now``, oldest first;
+    those that failed MAX_ATTEMPTS times are left to people."""
     return (
         OutboxEvent.objects.filter(delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS)
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-
-
-def outbox_redeliver(*, now=None) -> int:
-    """Hand on every event still pending a minute after it was recorded (its task was lost:
-    the broker was down, or the worker died), unless a worker holds it now; an event that
-    failed MAX_ATTEMPTS times is left to people (it stays in the outbox). Returns how many it
-    queued, a chunk per task, at most REDELIVER_LIMIT a run."""
-    from .tasks import deliver_events
-
-    now = now or timezone.now()
-    ids = list(_pending_events(now).filter(created_at__lte=now - REDELIVER_AFTER)[:REDELIVER_LIMIT])
-    for start in range(0, len(ids), CHUNK):
-        deliver_events.delay(ids[start : start + CHUNK])
-    if ids:
-        logger.info("handed on %d undelivered notification events", len(ids))
-    return len(ids)
 
 
 def _recipients(entry):

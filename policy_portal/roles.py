@@ -100,6 +100,15 @@ def user_has_role(user, role: str) -> bool:
     return role in cache
 
 
+def is_administrator(user) -> bool:
+    """Whether ``user`` (None for nobody) is signed in as an administrator or a superuser."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or user_has_role(user, ADMINISTRATOR))
+    )
+
+
 def staff_role_of(user) -> str | None:
     """The one staff role ``user`` holds, or None; read from prefetched groups when there are."""
     for group in user.groups.all():

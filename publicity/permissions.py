@@ -4,11 +4,7 @@ from policy_portal import roles
 
 
 def is_administrator(publicity, user) -> bool:
-    return bool(
-        user is not None
-        and user.is_authenticated
-        and (user.is_superuser or roles.user_has_role(user, roles.ADMINISTRATOR))
-    )
+    return roles.is_administrator(user)
 
 
 def may_close(publicity, user) -> bool:

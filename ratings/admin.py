@@ -18,8 +18,7 @@ class RatingMeasureFilter(MeasureFilter):
 
 
 class RatingDistrictFilter(DistrictFilter):
-    def queryset(self, request, queryset):
-        return filter_by_known(queryset, "application__district", self.value(), District.values)
+    lookup = "application__district"
 
 
 class ScoreFilter(admin.SimpleListFilter):
@@ -38,36 +37,30 @@ class ScoreFilter(admin.SimpleListFilter):
         return filter_by_known(queryset, "score", self.value(), [str(s) for s in SCORE_LABELS])
 
 
+# What the list and a rating's page both show, in this order.
+RATING_COLUMNS = [
+    "reference",
+    "enterprise_name",
+    "measure",
+    "district",
+    "stage",
+    "score_shown",
+    "comment",
+]
+
+
 @admin.register(Rating)
 class RatingAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     change_list_template = "admin/ratings/rating/change_list.html"
-    list_display = [
-        "reference",
-        "enterprise_name",
-        "measure",
-        "district",
-        "stage",
-        "score_shown",
-        "comment",
-        "created_at",
-    ]
+    list_display = [*RATING_COLUMNS, "created_at"]
     list_display_links = ["reference"]
     list_filter = [RatingMeasureFilter, RatingDistrictFilter, "stage", ScoreFilter]
     search_fields = ["application__reference", "application__enterprise__name"]
     search_help_text = _("按申报编号或企业名称查找")
     list_per_page = 50
     show_facets = admin.ShowFacets.NEVER
-    fields = [
-        "reference",
-        "enterprise_name",
-        "measure",
-        "district",
-        "stage",
-        "score_shown",
-        "comment",
-        "rated_by",
-        "created_at",
-    ]
+    # A rating's page says who rated as well.
+    fields = [*RATING_COLUMNS, "rated_by", "created_at"]
     readonly_fields = fields
 
     # ── who ────────────────────────────────────────────────────────────────────────────────

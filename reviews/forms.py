@@ -1,3 +1,5 @@
+"""The reviewers' decision forms: one application's, and the bulk action's."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -7,13 +9,28 @@ from measures.numbers import AMOUNT_CEILING
 from .services import DECISIONS
 
 
-class DecisionForm(forms.Form):
-    comment = forms.CharField(
+def _comment_field(*, rows: int) -> forms.CharField:
+    return forms.CharField(
         label=_("审核意见"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+        widget=forms.Textarea(attrs={"rows": rows, "cols": 60}),
         max_length=2000,
     )
+
+
+class _CommentedDecisionForm(forms.Form):
+    """What every reviewer's decision asks for: a comment, required for a return or a
+    rejection, and whether the enterprise reads it (``comment`` and ``comment_public``)."""
+
+    def __init__(self, *args, transition: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = DECISIONS[transition]
+        if not self.kind.sets_amount:
+            self.fields["comment"].required = True
+
+
+class DecisionForm(_CommentedDecisionForm):
+    comment = _comment_field(rows=4)
     comment_public = forms.BooleanField(
         label=_("对企业公开"),
         required=False,
@@ -32,8 +49,7 @@ class DecisionForm(forms.Form):
     )
 
     def __init__(self, *args, transition: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.kind = DECISIONS[transition]
+        super().__init__(*args, transition=transition, **kwargs)
         if self.kind.sets_amount:
             self.fields["amount"].required = True
             self.fields["amount"].label = (
@@ -41,19 +57,8 @@ class DecisionForm(forms.Form):
             )
         else:
             del self.fields["amount"]
-            self.fields["comment"].required = True
 
 
-class BulkDecisionForm(forms.Form):
-    comment = forms.CharField(
-        label=_("审核意见"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
-        max_length=2000,
-    )
+class BulkDecisionForm(_CommentedDecisionForm):
+    comment = _comment_field(rows=3)
     comment_public = forms.BooleanField(label=_("对企业公开"), required=False, initial=True)
-
-    def __init__(self, *args, transition: str, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not DECISIONS[transition].sets_amount:
-            self.fields["comment"].required = True

@@ -85,20 +85,45 @@ def _take(
     now = timezone.now()
     application.state_changed_at = now
     application.save()
-    entry = TransitionLog.objects.create(
-        application=application,
-        actor=by,
+    _log(
+        [(application, comment, amount)],
+        by=by,
         transition=name,
         from_state=from_state,
         to_state=application.state,
-        comment=comment,
+        at=now,
         comment_public=comment_public,
-        amount=amount,
-        created_at=now,
     )
-    transition_taken.send(sender=Application, entry=entry, by=by)
-    _record_events([entry])
     return application
+
+
+def _log(
+    rows, *, by, transition: str, from_state: str, to_state: str, at, comment_public: bool = True
+) -> list[TransitionLog]:
+    """Log ``transition`` of one application or many at once, (application, comment, amount)
+    each; then what a transition announces, for each entry: ``transition_taken`` and its
+    outbox event."""
+    entries = TransitionLog.objects.bulk_create(
+        [
+            TransitionLog(
+                application=application,
+                actor=by,
+                transition=transition,
+                from_state=from_state,
+                to_state=to_state,
+                comment=comment,
+                comment_public=comment_public,
+                amount=amount,
+                created_at=at,
+            )
+            for application, comment, amount in rows
+        ],
+        batch_size=LOG_BATCH_SIZE,
+    )
+    for entry in entries:
+        transition_taken.send(sender=Application, entry=entry, by=by)
+    _record_events(entries)
+    return entries
 
 
 def _record_events(entries: list[TransitionLog]) -> None:

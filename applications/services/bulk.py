@@ -18,8 +18,7 @@ from ..models import (
     TransitionLog,
     transition_label,
 )
-from ..signals import transition_taken
-from ._base import LOG_BATCH_SIZE, ZERO, _record_events
+from ._base import ZERO, _log
 from .totals import _window_totals_add
 
 
@@ -65,8 +64,8 @@ def _take_many(
     if updated != len(locked):
         # Cannot happen while the rows are locked; if it ever does, nothing changes.
         raise ApplicationError(_("申报状态已被他人更改，请刷新后重试。"))
-    return _log_many(
-        [(application, comment) for application in locked],
+    return _log(
+        [(application, comment, application.approved_amount) for application in locked],
         by=by,
         transition=name,
         from_state=from_state,
@@ -118,36 +117,14 @@ def applications_disburse(
 def applications_record_payment_failures(*, failures: dict, by) -> list[TransitionLog]:
     """Tell each enterprise why the bank returned its payment: {application: reason}. The
     application stays approved, to be paid in a later batch; the entry is on its timeline."""
-    return _log_many(
-        list(failures.items()),
+    return _log(
+        [
+            (application, reason, application.approved_amount)
+            for application, reason in failures.items()
+        ],
         by=by,
         transition="payment_failed",
         from_state=State.APPROVED,
         to_state=State.APPROVED,
         at=timezone.now(),
     )
-
-
-def _log_many(rows, *, by, transition, from_state, to_state, at) -> list[TransitionLog]:
-    """Log one event for many applications at once, (application, comment) each, with their
-    approved amounts; then what a single transition announces, for each of them."""
-    entries = TransitionLog.objects.bulk_create(
-        [
-            TransitionLog(
-                application=application,
-                actor=by,
-                transition=transition,
-                from_state=from_state,
-                to_state=to_state,
-                comment=comment,
-                amount=application.approved_amount,
-                created_at=at,
-            )
-            for application, comment in rows
-        ],
-        batch_size=LOG_BATCH_SIZE,
-    )
-    for entry in entries:
-        transition_taken.send(sender=Application, entry=entry, by=by)
-    _record_events(entries)
-    return entries

@@ -2,6 +2,7 @@
 the enterprise's library shares."""
 
 import errno
+import functools
 import hashlib
 
 from django.conf import settings
@@ -19,32 +20,26 @@ from ..uploads import validate_upload
 from ._base import _locked, _require_editable, _require_member, logger
 
 
-def document_add(*, application: Application, by, kind: str, upload) -> ApplicationDocument:
-    """Store an uploaded document after checking its type by content, its size and its name.
+def _discarding(model):
+    """For a write that stores files: it takes ``written``, the names ``_store_file`` noted,
+    and is called without it. If it fails, whatever it wrote that no row of ``model`` refers to
+    is removed: a file and its row exist together or not at all, whatever fails after writing
+    began (the disk filling up halfway, the insert, the commit)."""
 
-    A file and its row exist together or not at all: whatever fails after writing began (the
-    disk filling up halfway, the insert, the commit) removes what was written.
-    """
-    return _discarding(
-        ApplicationDocument,
-        _document_add,
-        application=application,
-        by=by,
-        kind=kind,
-        upload=upload,
-    )
+    def decorate(write):
+        @functools.wraps(write)
+        def call(**kwargs):
+            written: list[str] = []
+            try:
+                return write(written=written, **kwargs)
+            except BaseException:
+                for name in written:
+                    _discard_unrecorded(name, model)
+                raise
 
+        return call
 
-def _discarding(model, call, **kwargs):
-    """``call(written=…, **kwargs)``; if it fails, whatever it wrote that no row of ``model``
-    refers to is removed."""
-    written: list[str] = []
-    try:
-        return call(written=written, **kwargs)
-    except BaseException:
-        for name in written:
-            _discard_unrecorded(name, model)
-        raise
+    return decorate
 
 
 def _discard_unrecorded(name: str, model) -> None:
@@ -84,6 +79,19 @@ def _store_file(document, content, *, original_name: str, written: list[str]) ->
     document.file = stored_name
 
 
+def _save_upload(document, upload, checked, *, by, written: list[str]):
+    """Fill ``document`` in from ``upload`` as ``validate_upload`` checked it (its safe name,
+    type and size), with its SHA-256 and who uploaded it, store the file and save the row."""
+    document.original_name = checked.safe_name
+    document.content_type = checked.content_type
+    document.size = checked.size
+    document.sha256 = _sha256(upload)
+    document.uploaded_by = by
+    _store_file(document, upload, original_name=checked.safe_name, written=written)
+    document.save()
+    return document
+
+
 def _sha256(content) -> str:
     digest = hashlib.sha256()
     for chunk in content.chunks():
@@ -111,10 +119,13 @@ def _application_kinds(application: Application) -> list[str]:
     return [*application.track.required_documents, OTHER_DOCUMENT_KIND]
 
 
+@_discarding(ApplicationDocument)
 @transaction.atomic
-def _document_add(
+def document_add(
     *, application: Application, by, kind: str, upload, written: list[str]
 ) -> ApplicationDocument:
+    """Store an uploaded document after checking its type by content, its size and its name;
+    all or nothing (``_discarding``)."""
     application = _locked(application)
     _require_member(application, by)
     _require_editable(application)
@@ -122,18 +133,8 @@ def _document_add(
         raise ApplicationError(_("材料类型“%(kind)s”不在本类别的材料清单中。") % {"kind": kind})
     checked = validate_upload(upload)
     _check_application_caps(application, checked.size)
-    document = ApplicationDocument(
-        application=application,
-        kind=kind,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=_sha256(upload),
-        uploaded_by=by,
-    )
-    _store_file(document, upload, original_name=checked.safe_name, written=written)
-    document.save()
-    return document
+    document = ApplicationDocument(application=application, kind=kind)
+    return _save_upload(document, upload, checked, by=by, written=written)
 
 
 @transaction.atomic

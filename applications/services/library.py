@@ -27,6 +27,7 @@ from .documents import (
     _application_kinds,
     _check_application_caps,
     _discarding,
+    _save_upload,
     _sha256,
     _store_file,
 )
@@ -72,82 +73,42 @@ def _check_library_caps(enterprise, *, size: int, replacing: LibraryDocument | N
         )
 
 
-def _lock_enterprise(enterprise_id: int) -> Enterprise:
-    """The enterprise's row, locked: its library's uploads are taken one at a time, so that
-    two at once cannot both pass the caps."""
+def _locked_library(enterprise_id: int, by) -> Enterprise:
+    """The enterprise whose library ``by`` may use, its row locked: its library's uploads are
+    taken one at a time, so that two at once cannot both pass the caps."""
+    _require_library_owner(enterprise_id, by)
     return Enterprise.objects.select_for_update().get(pk=enterprise_id)
 
 
+@_discarding(LibraryDocument)
+@transaction.atomic
 def library_document_add(
-    *, enterprise, by, kind: str, upload, year: int | None = None
+    *, enterprise, by, kind: str, upload, year: int | None = None, written: list[str]
 ) -> LibraryDocument:
     """Store an uploaded document in ``enterprise``'s library, checked as an application's
     uploads are (type by content, structure, size, name), within the library's caps."""
-    return _discarding(
-        LibraryDocument,
-        _library_document_add,
-        enterprise=enterprise,
-        by=by,
-        kind=kind,
-        upload=upload,
-        year=year,
-    )
-
-
-@transaction.atomic
-def _library_document_add(
-    *, enterprise, by, kind: str, upload, year: int | None, written: list[str]
-) -> LibraryDocument:
-    _require_library_owner(enterprise.pk, by)
-    enterprise = _lock_enterprise(enterprise.pk)
+    enterprise = _locked_library(enterprise.pk, by)
     _check_library_kind_and_year(kind, year)
     checked = validate_upload(upload)
     _check_library_caps(enterprise, size=checked.size)
-    document = LibraryDocument(
-        enterprise=enterprise,
-        kind=kind,
-        year=year,
-        original_name=checked.safe_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=_sha256(upload),
-        uploaded_by=by,
-    )
-    _store_file(document, upload, original_name=checked.safe_name, written=written)
-    document.save()
-    return document
+    document = LibraryDocument(enterprise=enterprise, kind=kind, year=year)
+    return _save_upload(document, upload, checked, by=by, written=written)
 
 
-def library_document_replace(*, library_document: LibraryDocument, by, upload) -> LibraryDocument:
-    """Put a new file in place of a library document's, its kind and year kept. The copies
-    already attached to applications keep the file they were given."""
-    return _discarding(
-        LibraryDocument,
-        _library_document_replace,
-        library_document=library_document,
-        by=by,
-        upload=upload,
-    )
-
-
+@_discarding(LibraryDocument)
 @transaction.atomic
-def _library_document_replace(
+def library_document_replace(
     *, library_document: LibraryDocument, by, upload, written: list[str]
 ) -> LibraryDocument:
-    _require_library_owner(library_document.enterprise_id, by)
-    enterprise = _lock_enterprise(library_document.enterprise_id)
+    """Put a new file in place of a library document's, its kind and year kept. The copies
+    already attached to applications keep the file they were given."""
+    enterprise = _locked_library(library_document.enterprise_id, by)
     document = _locked_library_document(library_document)
     checked = validate_upload(upload)
     _check_library_caps(enterprise, size=checked.size, replacing=document)
     previous = document.file.name
-    document.original_name = checked.safe_name
-    document.content_type = checked.content_type
-    document.size = checked.size
-    document.sha256 = _sha256(upload)
-    document.uploaded_by = by
     document.uploaded_at = timezone.now()
-    _store_file(document, upload, original_name=checked.safe_name, written=written)
-    document.save()
+    _save_upload(document, upload, checked, by=by, written=written)
     storage = document.file.storage
     transaction.on_commit(lambda: storage.delete(previous))
     return document
@@ -172,12 +133,15 @@ def library_document_remove(*, library_document: LibraryDocument, by) -> None:
     transaction.on_commit(lambda: storage.delete(stored))
 
 
+@_discarding(ApplicationDocument)
+@transaction.atomic
 def library_document_attach(
     *,
     application: Application,
     library_document: LibraryDocument,
     by,
     kind: str | None = None,
+    written: list[str],
 ) -> ApplicationDocument:
     """Attach a document of the enterprise's library to ``application``: a new document of the
     application with its own copy of the file (the same SHA-256) and a link back to the
@@ -186,25 +150,6 @@ def library_document_attach(
     else 其他材料. As for an upload: only while the application is editable, within its caps.
 
     All or nothing: a copy that fails to be written or recorded leaves no file behind."""
-    return _discarding(
-        ApplicationDocument,
-        _library_document_attach,
-        application=application,
-        library_document=library_document,
-        by=by,
-        kind=kind,
-    )
-
-
-@transaction.atomic
-def _library_document_attach(
-    *,
-    application: Application,
-    library_document: LibraryDocument,
-    by,
-    kind: str | None,
-    written: list[str],
-) -> ApplicationDocument:
     application = _locked(application)
     _require_member(application, by)
     _require_editable(application)

@@ -143,42 +143,56 @@ def application_withdraw(*, application: Application, by, comment: str = "") -> 
     return _take(application, "withdraw", by=by, comment=comment)
 
 
-@transaction.atomic
-def application_district_approve(
-    *, application: Application, by, amount, comment: str = "", comment_public: bool = True
+def _take_with_amount(
+    application: Application, name: str, record, *, by, amount, comment: str, comment_public: bool
 ) -> Application:
+    """An approval: the reviewer's amount, read and checked against the track's rule, is given
+    to ``record(application, amount)`` before the conditions are checked."""
     amount = _read_amount(amount)
 
-    def set_amount(app: Application) -> None:
-        app.recommended_amount = _check_amount(app, amount)
+    def checked(app: Application) -> None:
+        record(app, _check_amount(app, amount))
 
-    app = _take(
+    return _take(
         application,
-        "district_approve",
+        name,
         by=by,
         comment=comment,
         comment_public=comment_public,
         amount=amount,
-        before=set_amount,
-    )
-    return app
-
-
-@transaction.atomic
-def application_district_return(
-    *, application: Application, by, comment: str, comment_public: bool = True
-) -> Application:
-    return _take_with_comment(
-        application, "district_return", by=by, comment=comment, public=comment_public
+        before=checked,
     )
 
 
+def _recommend(application: Application, recommended: Decimal) -> None:
+    application.recommended_amount = recommended
+
+
+def _approve_within_budget(application: Application, approved: Decimal) -> None:
+    # Lock the window: approvals against one budget are taken one at a time.
+    window = ApplicationWindow.objects.select_for_update().get(pk=application.window_id)
+    remaining = window.total_budget - window_committed_amount(window)
+    if approved > remaining:
+        raise ApplicationError(
+            _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
+            % {"remaining": format_yuan(remaining), "amount": format_yuan(approved)}
+        )
+    _check_yearly_cap(application, approved)
+    application.approved_amount = approved
+
+
 @transaction.atomic
-def application_district_reject(
-    *, application: Application, by, comment: str, comment_public: bool = True
+def application_district_approve(
+    *, application: Application, by, amount, comment: str = "", comment_public: bool = True
 ) -> Application:
-    return _take_with_comment(
-        application, "district_reject", by=by, comment=comment, public=comment_public
+    return _take_with_amount(
+        application,
+        "district_approve",
+        _recommend,
+        by=by,
+        amount=amount,
+        comment=comment,
+        comment_public=comment_public,
     )
 
 
@@ -186,50 +200,36 @@ def application_district_reject(
 def application_municipal_approve(
     *, application: Application, by, amount, comment: str = "", comment_public: bool = True
 ) -> Application:
-    amount = _read_amount(amount)
-
-    def set_amount(app: Application) -> None:
-        approved = _check_amount(app, amount)
-        # Lock the window: approvals against one budget are taken one at a time.
-        window = ApplicationWindow.objects.select_for_update().get(pk=app.window_id)
-        remaining = window.total_budget - window_committed_amount(window)
-        if approved > remaining:
-            raise ApplicationError(
-                _("超出批次预算：剩余可用%(remaining)s，本次核定%(amount)s。")
-                % {"remaining": format_yuan(remaining), "amount": format_yuan(approved)}
-            )
-        _check_yearly_cap(app, approved)
-        app.approved_amount = approved
-
-    application = _take(
+    application = _take_with_amount(
         application,
         "municipal_approve",
+        _approve_within_budget,
         by=by,
+        amount=amount,
         comment=comment,
         comment_public=comment_public,
-        amount=amount,
-        before=set_amount,
     )
     _window_totals_add({application.window_id: (application.approved_amount, ZERO)})
     return application
 
 
-@transaction.atomic
-def application_municipal_return(
-    *, application: Application, by, comment: str, comment_public: bool = True
-) -> Application:
-    return _take_with_comment(
-        application, "municipal_return", by=by, comment=comment, public=comment_public
-    )
+def _returned_or_rejected(name: str):
+    """A reviewer's return or rejection ``name``: taken with its reason, never without one."""
+
+    @transaction.atomic
+    def take(
+        *, application: Application, by, comment: str, comment_public: bool = True
+    ) -> Application:
+        return _take_with_comment(application, name, by=by, comment=comment, public=comment_public)
+
+    take.__name__ = take.__qualname__ = f"application_{name}"
+    return take
 
 
-@transaction.atomic
-def application_municipal_reject(
-    *, application: Application, by, comment: str, comment_public: bool = True
-) -> Application:
-    return _take_with_comment(
-        application, "municipal_reject", by=by, comment=comment, public=comment_public
-    )
+application_district_return = _returned_or_rejected("district_return")
+application_district_reject = _returned_or_rejected("district_reject")
+application_municipal_return = _returned_or_rejected("municipal_return")
+application_municipal_reject = _returned_or_rejected("municipal_reject")
 
 
 @transaction.atomic

@@ -157,8 +157,7 @@ def demo_seed(*, password: str) -> DemoReport:
     district = User.objects.get(username="demo-district")
     for username, user in applicants.items():
         if not Application.objects.filter(enterprise=user.enterprise).exists():
-            rows = [row[1:] for row in DEMO_APPLICATIONS if row[0] == username]
-            _demo_applications(user, rows, district, municipal, report)
+            _demo_applications(user, DEMO_APPLICATIONS[username], district, municipal, report)
     _demo_publicity(User.objects.get(username="demo-admin"), report)
     _demo_finished_applications(enterprise_user, district, municipal, report)
     return report

@@ -17,43 +17,46 @@ from .common import DEMO_PDF, DEMO_WINDOW_BUDGET, DemoReport
 from .publicity import _publicised
 
 # Applications of the other Yubei enterprises, so that each reviewer has work on a first run
-# and finance has approved applications for a batch: (enterprise user, track code, declared
+# and finance has approved applications for a batch, by enterprise user: (track code, declared
 # figures, how far it has gone).
-DEMO_APPLICATIONS = [
-    (
-        "demo-enterprise-2",
-        "supply-chain",
-        {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
-        "district",
-    ),
-    ("demo-enterprise-2", "ic-design", {"actual_investment": "30000000"}, "municipal"),
-    (
-        "demo-enterprise-2",
-        "first-unit-insurance",
-        {"insured_amount": "50000000", "annual_premium": "1200000", "first_units_or_batch": True},
-        "approved",
-    ),
-    ("demo-enterprise-2", "data-platform", {"project_investment": "8000000"}, "approved"),
-    (
-        "demo-enterprise-3",
-        "supply-chain",
-        {"annual_purchase_amount": "150000000", "new_purchase_amount": "12345678.90"},
-        "approved",
-    ),
-    ("demo-enterprise-3", "ic-design", {"actual_investment": "25000000"}, "approved"),
-    (
-        "demo-enterprise-3",
-        "financing-interest",
-        {"financing_amount": "200000000", "interest_paid": "3600000"},
-        "approved",
-    ),
-    (
-        "demo-enterprise-2",
-        "financing-interest",
-        {"financing_amount": "80000000", "interest_paid": "1250000.50"},
-        "approved",
-    ),
-]
+DEMO_APPLICATIONS = {
+    "demo-enterprise-2": [
+        (
+            "supply-chain",
+            {"annual_purchase_amount": "180000000", "new_purchase_amount": "45000000"},
+            "district",
+        ),
+        ("ic-design", {"actual_investment": "30000000"}, "municipal"),
+        (
+            "first-unit-insurance",
+            {
+                "insured_amount": "50000000",
+                "annual_premium": "1200000",
+                "first_units_or_batch": True,
+            },
+            "approved",
+        ),
+        ("data-platform", {"project_investment": "8000000"}, "approved"),
+        (
+            "financing-interest",
+            {"financing_amount": "80000000", "interest_paid": "1250000.50"},
+            "approved",
+        ),
+    ],
+    "demo-enterprise-3": [
+        (
+            "supply-chain",
+            {"annual_purchase_amount": "150000000", "new_purchase_amount": "12345678.90"},
+            "approved",
+        ),
+        ("ic-design", {"actual_investment": "25000000"}, "approved"),
+        (
+            "financing-interest",
+            {"financing_amount": "200000000", "interest_paid": "3600000"},
+            "approved",
+        ),
+    ],
+}
 
 
 def _submitted(enterprise_user: User, track: Track, window, figures: dict) -> Application:
@@ -77,6 +80,26 @@ def _submitted(enterprise_user: User, track: Track, window, figures: dict) -> Ap
     return application_services.application_submit(application=application, by=enterprise_user)
 
 
+def _approved(application: Application, district: User, municipal: User | None) -> None:
+    """The district recommends the amount the rule calculates; then, given ``municipal``, the
+    municipal reviewer approves it."""
+    review_decide(
+        application=application,
+        by=district,
+        transition="district_approve",
+        amount=application.calculated_amount,
+        comment="材料齐全，数据属实，同意推荐。",
+    )
+    if municipal is not None:
+        review_decide(
+            application=application,
+            by=municipal,
+            transition="municipal_approve",
+            amount=application.calculated_amount,
+            comment="同意。",
+        )
+
+
 def _demo_applications(
     enterprise_user: User, rows, district: User, municipal: User, report: DemoReport
 ) -> None:
@@ -86,21 +109,7 @@ def _demo_applications(
         window = ApplicationWindow.objects.open_at(now).filter(measure=track.measure).first()
         application = _submitted(enterprise_user, track, window, figures)
         if stage in ("municipal", "approved"):
-            review_decide(
-                application=application,
-                by=district,
-                transition="district_approve",
-                amount=application.calculated_amount,
-                comment="材料齐全，数据属实，同意推荐。",
-            )
-        if stage == "approved":
-            review_decide(
-                application=application,
-                by=municipal,
-                transition="municipal_approve",
-                amount=application.calculated_amount,
-                comment="同意。",
-            )
+            _approved(application, district, municipal if stage == "approved" else None)
         report.created.append(f"application {application.reference_label}")
 
 
@@ -165,20 +174,7 @@ def _demo_finished_applications(
                 comment="经核查，申报的新增采购额与采购发票合计不符，不予支持。",
             )
         else:
-            review_decide(
-                application=application,
-                by=district,
-                transition="district_approve",
-                amount=application.calculated_amount,
-                comment="材料齐全，数据属实，同意推荐。",
-            )
-            review_decide(
-                application=application,
-                by=municipal,
-                transition="municipal_approve",
-                amount=application.calculated_amount,
-                comment="同意。",
-            )
+            _approved(application, district, municipal)
             _publicised(
                 window,
                 track.measure,

@@ -18,6 +18,7 @@ from ..errors import DisbursementError
 from ..models import BatchLine, BatchState, DisbursementBatch, LineStatus
 from .helpers import (
     _check,
+    _lines_changed,
     _locked,
     _log,
     _next_number,
@@ -180,13 +181,10 @@ def batch_add_applications(
         )
     if lines:
         BatchLine.objects.bulk_create(lines, batch_size=5000)
-        _update_totals(batch)
-        batch.save(update_fields=["line_count", "total_amount"])
-        _log(
+        _lines_changed(
             batch,
             "add_lines",
             by=by,
-            from_state=batch.state,
             comment=_("加入%(count)d笔：%(refs)s")
             % {"count": len(lines), "refs": _references(lines)},
         )
@@ -204,13 +202,10 @@ def batch_remove_applications(
     if not references:
         return 0
     lines.delete()
-    _update_totals(batch)
-    batch.save(update_fields=["line_count", "total_amount"])
-    _log(
+    _lines_changed(
         batch,
         "remove_lines",
         by=by,
-        from_state=batch.state,
         comment=_("移出%(count)d笔：%(refs)s")
         % {"count": len(references), "refs": "、".join(references[:20])},
     )

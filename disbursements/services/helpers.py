@@ -59,6 +59,14 @@ def _update_totals(batch: DisbursementBatch) -> None:
     batch.total_amount = round_to_fen(Decimal(totals["total"] or 0))
 
 
+def _lines_changed(batch: DisbursementBatch, action: str, *, by, comment: str) -> None:
+    """After lines were added to a draft or removed from it: its totals counted again and
+    saved, and the change in its log."""
+    _update_totals(batch)
+    batch.save(update_fields=["line_count", "total_amount"])
+    _log(batch, action, by=by, from_state=batch.state, comment=comment)
+
+
 def _check(batch: DisbursementBatch, name: str, *, by) -> None:
     """Refuse transition ``name`` if the batch's state or the person does not allow it."""
     method = getattr(batch, name)

@@ -1,10 +1,11 @@
 """Who sees 公示 and objections in the admin: administrators only, and nobody adds, changes or
 deletes them there (the services do, from the buttons of their pages)."""
 
+from policy_portal.admin_mixins import ReadOnlyAdminMixin
 from publicity import permissions
 
 
-class AdministratorsOnly:
+class AdministratorsOnly(ReadOnlyAdminMixin):
     def _is_administrator(self, request) -> bool:
         return permissions.is_administrator(None, request.user)
 
@@ -13,12 +14,3 @@ class AdministratorsOnly:
 
     def has_view_permission(self, request, obj=None) -> bool:
         return self._is_administrator(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

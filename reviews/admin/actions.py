@@ -13,6 +13,17 @@ from ..forms import BulkDecisionForm
 from ..services import DECISIONS, reviews_decide_many
 
 
+def _bulk_action(transition: str, description):
+    """The list's action taking ``transition`` on the chosen applications (``_bulk``)."""
+
+    @admin.action(description=description)
+    def action(self, request, queryset):
+        return self._bulk(request, queryset, transition)
+
+    action.__name__ = transition
+    return action
+
+
 class BulkDecisionsMixin:
     """The bulk decisions of ``ApplicationAdmin``, each offered to the role that takes it."""
 
@@ -76,26 +87,9 @@ class BulkDecisionsMixin:
         }
         return TemplateResponse(request, "admin/reviews/application/bulk_decide.html", context)
 
-    @admin.action(description=_("区县审核通过（按测算金额推荐）"))
-    def district_approve(self, request, queryset):
-        return self._bulk(request, queryset, "district_approve")
-
-    @admin.action(description=_("区县退回修改"))
-    def district_return(self, request, queryset):
-        return self._bulk(request, queryset, "district_return")
-
-    @admin.action(description=_("区县审核不通过"))
-    def district_reject(self, request, queryset):
-        return self._bulk(request, queryset, "district_reject")
-
-    @admin.action(description=_("市级审核通过（按推荐金额核定）"))
-    def municipal_approve(self, request, queryset):
-        return self._bulk(request, queryset, "municipal_approve")
-
-    @admin.action(description=_("市级退回修改"))
-    def municipal_return(self, request, queryset):
-        return self._bulk(request, queryset, "municipal_return")
-
-    @admin.action(description=_("市级审核不通过"))
-    def municipal_reject(self, request, queryset):
-        return self._bulk(request, queryset, "municipal_reject")
+    district_approve = _bulk_action("district_approve", _("区县审核通过（按测算金额推荐）"))
+    district_return = _bulk_action("district_return", _("区县退回修改"))
+    district_reject = _bulk_action("district_reject", _("区县审核不通过"))
+    municipal_approve = _bulk_action("municipal_approve", _("市级审核通过（按推荐金额核定）"))
+    municipal_return = _bulk_action("municipal_return", _("市级退回修改"))
+    municipal_reject = _bulk_action("municipal_reject", _("市级审核不通过"))

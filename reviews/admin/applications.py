@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from applications.admin_mixins import ApplicationRecordAdminMixin
 from applications.models import CLOSED_STATES, Application, State
 from applications.selectors import applications_in_scope, scope_spans_districts
 from enterprises.models import Enterprise
@@ -288,7 +289,7 @@ class ApplicationAdmin(
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, ApplicationRecordAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "application",
@@ -298,18 +299,6 @@ class ReviewAdmin(ReadOnlyAdminMixin, ReadableAmountsMixin, admin.ModelAdmin):
         "reviewer",
         "comment_public",
     ]
-    readable_amounts = {"amount": "amount_exact"}
     list_filter = ["stage", "decision"]
-    show_facets = admin.ShowFacets.NEVER
     list_select_related = ["application", "reviewer"]
     search_fields = ["=application__reference"]
-
-    amount_yuan = amount_display("amount", _("金额"))
-    amount_exact = amount_display("amount", _("金额"), exact=True)
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(application__in=applications_in_scope(user=request.user))
-        )

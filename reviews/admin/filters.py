@@ -159,12 +159,13 @@ class _ChoicesFilter(_SelectFilter):
 class DistrictFilter(_SelectFilter):
     title = _("所在区县")
     parameter_name = "district"
+    lookup = "district"
 
     def lookups(self, request, model_admin):
         return District.choices
 
     def queryset(self, request, queryset):
-        return filter_by_known(queryset, "district", self.value(), District.values)
+        return filter_by_known(queryset, self.lookup, self.value(), District.values)
 
 
 class MeasureFilter(_ChoicesFilter):

@@ -99,7 +99,7 @@ def test_with_the_broker_unreachable_nothing_is_lost_and_it_comes_once_later(
 
     from django.utils import timezone
 
-    from notifications.services import outbox_redeliver
+    from notifications.tasks import outbox_redeliver
 
     settings.MEDIA_ROOT = tmp_path
     applicant = EnterpriseUserFactory()
@@ -216,7 +216,7 @@ def test_portal_submissions_while_redis_is_down_succeed_and_are_announced_once_i
 
     from applications.models import Application
     from enterprises.districts import District
-    from notifications.services import outbox_redeliver
+    from notifications.tasks import outbox_redeliver
     from tests.enterprises.factories import EnterpriseFactory
 
     settings.MEDIA_ROOT = tmp_path

@@ -13,7 +13,8 @@ from applications import services
 from applications.models import OutboxEvent, TransitionLog
 from notifications import tasks
 from notifications.models import Notification
-from notifications.services import notifications_email_pending, outbox_deliver, outbox_redeliver
+from notifications.services import notifications_email_pending, outbox_deliver
+from notifications.tasks import outbox_redeliver
 from tests.applications.factories import draft
 
 # Where every email leaves in the tests, whichever helper builds it.
