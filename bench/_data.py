@@ -7,8 +7,14 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from _setup import add_enterprises, funding_tracks, seed
-from django.db import connection
+from _setup import (
+    add_enterprises,
+    analyze,
+    bulk_create_in_batches,
+    funding_tracks,
+    placement,
+    seed,
+)
 from django.utils import timezone
 
 from applications.models import Application, State
@@ -54,22 +60,28 @@ def fill() -> None:
         rng, prefix=PREFIX, total=ENTERPRISES, batch_size=2000, order="pk"
     )
     tracks = funding_tracks()
+    bulk_create_in_batches(Application, _applications(rng, enterprises, tracks))
+    # Written past the services: the windows' budget totals are counted from the rows.
+    window_totals_recount()
+    analyze()
+
+
+def _applications(rng, enterprises: list, tracks: list):
+    """The benchmark's applications not there yet, in the states of STATES, each on its
+    measure's first window."""
     creator = User.objects.get(username="demo-enterprise")
     now = timezone.now()
-    windows = {}
+    first_windows = {}
     for track in tracks:
-        if track.measure_id not in windows:
-            windows[track.measure_id] = ApplicationWindow.objects.filter(
+        if track.measure_id not in first_windows:
+            first_windows[track.measure_id] = ApplicationWindow.objects.filter(
                 measure=track.measure
             ).first()
+    windows = {track.pk: [first_windows[track.measure_id]] for track in tracks}
     states, weights = zip(*STATES, strict=True)
     existing = Application.objects.filter(enterprise__name__startswith=PREFIX).count()
-    batch = []
     for index in range(existing, APPLICATIONS):
-        # Each enterprise applies to distinct tracks: one live application per track and window.
-        enterprise_index = index % len(enterprises)
-        enterprise_id, district = enterprises[enterprise_index]
-        track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
+        where = placement(index, enterprises, tracks, windows)
         state = rng.choices(states, weights)[0]
         submitted = (
             None
@@ -83,32 +95,19 @@ def fill() -> None:
             else None
         )
         amount = Decimal(rng.randint(10, 200) * 10_000)
-        batch.append(
-            Application(
-                # Sequence numbers above the demo's, which count from 1; a draft has none yet.
-                reference=None
-                if state == State.DRAFT
-                else f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
-                enterprise_id=enterprise_id,
-                district=district,
-                track=track,
-                window=windows[track.measure_id],
-                declared={},
-                calculated_amount=amount,
-                recommended_amount=amount if municipal_at else None,
-                approved_amount=amount if state in (State.APPROVED, State.DISBURSED) else None,
-                state=state,
-                created_by=creator,
-                submitted_at=submitted,
-                municipal_review_at=municipal_at,
-                due_at=(submitted + timedelta(days=15)) if in_review else None,
-            )
+        yield Application(
+            # Sequence numbers above the demo's, which count from 1; a draft has none yet.
+            reference=None
+            if state == State.DRAFT
+            else f"CQJX-2026-{where['track'].measure.number:02d}-{index + 100_001:06d}",
+            **where,
+            declared={},
+            calculated_amount=amount,
+            recommended_amount=amount if municipal_at else None,
+            approved_amount=amount if state in (State.APPROVED, State.DISBURSED) else None,
+            state=state,
+            created_by=creator,
+            submitted_at=submitted,
+            municipal_review_at=municipal_at,
+            due_at=(submitted + timedelta(days=15)) if in_review else None,
         )
-        if len(batch) == 5000:
-            Application.objects.bulk_create(batch)
-            batch = []
-    Application.objects.bulk_create(batch)
-    # Written past the services: the windows' budget totals are counted from the rows.
-    window_totals_recount()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")

@@ -1,5 +1,10 @@
 """What every benchmark does first: its own PostgreSQL database, settings fit for timing, and
-Django set up on them. Not a benchmark itself (bench/run.py skips names starting with "_")."""
+Django set up on them; and what the benchmarks share besides: filling their data and timing.
+Not a benchmark itself (bench/run.py skips names starting with "_").
+
+Each benchmark is one module on purpose, however long (some are over 400 lines): a benchmark is one
+experiment read from top to bottom (its data, its rounds, its ratios); what they share is here.
+"""
 
 import io
 import math
@@ -9,6 +14,7 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from itertools import islice
 from pathlib import Path
 
 import psycopg
@@ -16,6 +22,8 @@ from psycopg import sql as pgsql
 from psycopg.conninfo import conninfo_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
+# Rows a benchmark inserts at a time.
+BATCH_SIZE = 5000
 
 
 def prepare(database: str) -> bool:
@@ -92,7 +100,7 @@ def unique_credit_code(rng, codes: set) -> str:
 
 
 def add_enterprises(
-    rng, *, prefix: str, total: int, batch_size: int = 5000, order: str = "name", extra=None
+    rng, *, prefix: str, total: int, batch_size: int = BATCH_SIZE, order: str = "name", extra=None
 ) -> list[tuple[int, str]]:
     """The benchmark's ``total`` enterprises, named ``prefix`` and a number, the ones not there
     yet added in one bulk insert, each in a district drawn from ``rng`` (and with the fields
@@ -138,6 +146,52 @@ def funding_tracks(at_least: int = 0) -> list:
     if len(tracks) < at_least:
         sys.exit(f"need {at_least} funding tracks, found {len(tracks)}")
     return tracks
+
+
+def windows_by_track(tracks: list, windows) -> dict[int, list]:
+    """{track pk: the windows of ``windows`` (a queryset) the track's applications may go to,
+    by pk}: those of the track's measure that are for every track, or for this one."""
+    return {
+        track.pk: [
+            window
+            for window in windows.filter(measure=track.measure).order_by("pk")
+            if window.track_id in (None, track.pk)
+        ]
+        for track in tracks
+    }
+
+
+def placement(index: int, enterprises: list, tracks: list, windows: dict) -> dict:
+    """Where the benchmark's application number ``index`` goes, as Application fields: its
+    enterprise (of ``enterprises``, (pk, district) pairs) and district, its track and its window
+    (of the track's ``windows``). Each enterprise applies on distinct tracks, so at most one live
+    application per (enterprise, track, window)."""
+    enterprise_index = index % len(enterprises)
+    enterprise_id, district = enterprises[enterprise_index]
+    track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
+    track_windows = windows[track.pk]
+    return {
+        "enterprise_id": enterprise_id,
+        "district": district,
+        "track": track,
+        "window": track_windows[enterprise_index % len(track_windows)],
+    }
+
+
+def bulk_create_in_batches(model, objects, batch_size: int = BATCH_SIZE) -> None:
+    """Insert ``objects``, an iterable made as it is read, ``batch_size`` rows at a time, so that
+    a benchmark's hundred thousand rows are never all in memory at once."""
+    objects = iter(objects)
+    while batch := list(islice(objects, batch_size)):
+        model.objects.bulk_create(batch)
+
+
+def analyze() -> None:
+    """Renew the planner's statistics of every table, once the data is filled."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
 
 
 # ── the timing ───────────────────────────────────────────────────────────────────────────────

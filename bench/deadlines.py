@@ -23,9 +23,6 @@ the sweeps churn (untimed). Its time includes the foreign-key checks its commit 
 (they are deferred, and a rollback skips them). The sweeps run at the moment the data was
 filled (the closed windows close a day before it), so every run sees the same share of due
 and overdue applications whatever the day. BENCH_RUNS sets the rounds (3).
-
-One module over 400 lines on purpose: a benchmark is one experiment read from top to bottom
-(its data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
 """
 
 import os
@@ -41,12 +38,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import (  # noqa: E402
     add_enterprises,
+    analyze,
+    bulk_create_in_batches,
     funding_tracks,
+    placement,
     prepare,
     rolled_back_transaction,
     run,
     seed,
     vacuum_analyze,
+    windows_by_track,
 )
 
 ELSEWHERE = prepare("policy_portal_bench_deadlines")
@@ -70,7 +71,6 @@ from policy_portal import roles  # noqa: E402
 DRAFTS = 100_000
 IN_REVIEW = 100_000
 ENTERPRISES = 20_000
-BATCH_SIZE = 5000
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PREFIX = "重庆期限基准企业"
 # Names the benchmark's closed windows, so a later run finds them again.
@@ -167,32 +167,33 @@ def _review_dates(rng, now) -> dict:
     stage's due date counted in working days as the transitions count it."""
     if rng.random() < 0.6:
         submitted = now - timedelta(days=rng.randint(0, 30), minutes=rng.randint(0, 1440))
-        district_due = due_after_workdays(submitted, 15)
-        return {
-            "state": State.DISTRICT_REVIEW,
-            "submitted_at": submitted,
-            "state_changed_at": submitted,
-            "district_due_at": district_due,
-            "due_at": district_due,
-        }
+        return _in_review(State.DISTRICT_REVIEW, submitted=submitted, since=submitted)
     municipal_at = now - timedelta(days=rng.randint(0, 38), minutes=rng.randint(0, 1440))
     submitted = municipal_at - timedelta(days=rng.randint(3, 20), minutes=rng.randint(0, 1440))
     municipal_due = due_after_workdays(municipal_at, 20)
-    return {
-        "state": State.MUNICIPAL_REVIEW,
-        "submitted_at": submitted,
-        "state_changed_at": municipal_at,
-        "district_due_at": due_after_workdays(submitted, 15),
+    return _in_review(State.MUNICIPAL_REVIEW, submitted=submitted, since=municipal_at) | {
         "municipal_review_at": municipal_at,
         "municipal_due_at": municipal_due,
         "due_at": municipal_due,
     }
 
 
-def _fill_applications(rng, *, enterprises, tracks, windows, now, first: int, total: int, kind):
+def _in_review(state: str, *, submitted, since) -> dict:
+    """The dates of an application in review in ``state`` since ``since``, submitted at
+    ``submitted``: due at the end of the district stage unless a later stage says otherwise."""
+    district_due = due_after_workdays(submitted, 15)
+    return {
+        "state": state,
+        "submitted_at": submitted,
+        "state_changed_at": since,
+        "district_due_at": district_due,
+        "due_at": district_due,
+    }
+
+
+def _applications(rng, *, enterprises, tracks, windows, now, first: int, total: int, kind):
     """Applications number ``first`` to ``first + total``, the ones not there yet: each
-    enterprise on five distinct tracks of the same set of windows, so at most one live
-    application per (enterprise, track, window)."""
+    enterprise on five distinct tracks of the same set of windows."""
     creator = User.objects.get(username="demo-enterprise")
     year = timezone.localtime(now).year
     done = (
@@ -200,13 +201,8 @@ def _fill_applications(rng, *, enterprises, tracks, windows, now, first: int, to
         if kind == "draft"
         else bench_applications().filter(state__in=REVIEW_STATES).count()
     )
-    rows = []
     for index in range(done, total):
-        enterprise_index = index % len(enterprises)
-        enterprise_id, district = enterprises[enterprise_index]
-        track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
-        track_windows = windows[track.pk]
-        window = track_windows[enterprise_index % len(track_windows)]
+        where = placement(index, enterprises, tracks, windows)
         if kind == "draft":
             created = now - timedelta(days=rng.randint(2, 59), minutes=rng.randint(0, 1440))
             fields = {"state": State.DRAFT, "state_changed_at": created}
@@ -217,26 +213,17 @@ def _fill_applications(rng, *, enterprises, tracks, windows, now, first: int, to
             fields |= {"calculated_amount": amount}
             if fields["state"] == State.MUNICIPAL_REVIEW:
                 fields |= {"recommended_amount": amount}
-        rows.append(
-            Application(
-                # Sequence numbers above the demo's, which count from 1; a draft has none yet.
-                reference=None
-                if kind == "draft"
-                else f"CQJX-{year}-{track.measure.number:02d}-{first + index:06d}",
-                enterprise_id=enterprise_id,
-                district=district,
-                track=track,
-                window=window,
-                declared={},
-                created_by=creator,
-                created_at=created,
-                **fields,
-            )
+        yield Application(
+            # Sequence numbers above the demo's, which count from 1; a draft has none yet.
+            reference=None
+            if kind == "draft"
+            else f"CQJX-{year}-{where['track'].measure.number:02d}-{first + index:06d}",
+            **where,
+            declared={},
+            created_by=creator,
+            created_at=created,
+            **fields,
         )
-        if len(rows) == BATCH_SIZE:
-            Application.objects.bulk_create(rows)
-            rows = []
-    Application.objects.bulk_create(rows)
 
 
 def fill() -> float | None:
@@ -253,25 +240,15 @@ def fill() -> float | None:
     rng = random.Random(2027)
     existing = closed_windows().order_by("pk").first()
     now = existing.closes_at + timedelta(days=1) if existing else timezone.now()
-    enterprises = add_enterprises(rng, prefix=PREFIX, total=ENTERPRISES, batch_size=BATCH_SIZE)
+    enterprises = add_enterprises(rng, prefix=PREFIX, total=ENTERPRISES)
     closed = _closed_windows(now)
     _reviewers()
     tracks = funding_tracks(at_least=DRAFTS // ENTERPRISES)
     draft_windows = {track.pk: [closed[track.measure_id]] for track in tracks}
-    # The open windows a track's applications in review went to: the measure's, or the
-    # track's own.
-    open_windows = {
-        track.pk: [
-            window
-            for window in ApplicationWindow.objects.open_at(now)
-            .filter(measure=track.measure)
-            .order_by("pk")
-            if window.track_id in (None, track.pk)
-        ]
-        for track in tracks
-    }
+    # The open windows a track's applications in review went to.
+    open_windows = windows_by_track(tracks, ApplicationWindow.objects.open_at(now))
     review_tracks = [track for track in tracks if open_windows[track.pk]]
-    _fill_applications(
+    drafts = _applications(
         rng,
         enterprises=enterprises,
         tracks=tracks,
@@ -281,7 +258,8 @@ def fill() -> float | None:
         total=DRAFTS,
         kind="draft",
     )
-    _fill_applications(
+    bulk_create_in_batches(Application, drafts)
+    in_review = _applications(
         rng,
         enterprises=enterprises,
         tracks=review_tracks,
@@ -291,8 +269,8 @@ def fill() -> float | None:
         total=IN_REVIEW,
         kind="review",
     )
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    bulk_create_in_batches(Application, in_review)
+    analyze()
     elapsed = time.perf_counter() - started
     print(f"fill took {elapsed:.1f} s", flush=True)
     return elapsed

@@ -15,9 +15,6 @@ less the resident size just before it (the table shows the highest of the step's
 whole batch in one transaction, and rolls it back so the batch stays frozen for the next run.
 BENCH_REBUILD=1 builds the batch anew (timing batch_add_applications and batch_freeze);
 BENCH_RUNS sets the rounds (3).
-
-One module over 400 lines on purpose: a benchmark is one experiment read from top to bottom
-(its data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
 """
 
 import csv
@@ -39,12 +36,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import (  # noqa: E402
     add_enterprises,
+    analyze,
+    bulk_create_in_batches,
     funding_tracks,
+    placement,
     prepare,
     rolled_back_transaction,
     run,
     seed,
     vacuum_analyze,
+    windows_by_track,
 )
 
 ELSEWHERE = prepare("policy_portal_bench_export")
@@ -56,7 +57,7 @@ from import_export import resources  # noqa: E402
 
 from applications.models import Application, State, TransitionLog  # noqa: E402
 from disbursements import services  # noqa: E402
-from disbursements.exports import batch_export, csv_bytes, csv_rows_sql  # noqa: E402
+from disbursements.exports import FIELDS, batch_export, csv_bytes, csv_rows_sql  # noqa: E402
 from disbursements.models import (  # noqa: E402
     BatchExport,
     BatchLine,
@@ -72,7 +73,6 @@ from publicity.selectors import next_publicity_number  # noqa: E402
 
 APPLICATIONS = 100_000
 ENTERPRISES = 20_000
-BATCH_SIZE = 5000
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 PREFIX = "重庆拨付基准企业"
 # Marks the benchmark's own batches, so a later run finds the frozen one again.
@@ -113,67 +113,45 @@ def fill() -> None:
         rng,
         prefix=PREFIX,
         total=ENTERPRISES,
-        batch_size=BATCH_SIZE,
         extra=lambda rng: {"bank_name": rng.choice(BANKS), "bank_account": bank_account(rng)},
     )
     tracks = funding_tracks(at_least=APPLICATIONS // ENTERPRISES)
-    # The windows a track's applications may go to: the measure's, or the track's own.
-    windows = {
-        track.pk: [
-            window
-            for window in ApplicationWindow.objects.filter(measure=track.measure).order_by("pk")
-            if window.track_id in (None, track.pk)
-        ]
-        for track in tracks
-    }
+    windows = windows_by_track(tracks, ApplicationWindow.objects.all())
     tracks = [track for track in tracks if windows[track.pk]]
+    bulk_create_in_batches(Application, _applications(rng, enterprises, tracks, windows))
+    publicise()
+    analyze()
+    print(f"fill took {time.perf_counter() - started:.1f} s")
+
+
+def _applications(rng, enterprises: list, tracks: list, windows: dict):
+    """The benchmark's applications not there yet, approved a few weeks ago."""
     creator = User.objects.get(username="demo-enterprise")
     now = timezone.now()
-    done = bench_applications().count()
-    rows = []
-    for index in range(done, APPLICATIONS):
-        # Each enterprise applies on distinct tracks, so at most one live application per
-        # (enterprise, track, window).
-        enterprise_index = index % len(enterprises)
-        enterprise_id, district = enterprises[enterprise_index]
-        track = tracks[(index // len(enterprises) + enterprise_index) % len(tracks)]
-        track_windows = windows[track.pk]
-        window = track_windows[enterprise_index % len(track_windows)]
+    for index in range(bench_applications().count(), APPLICATIONS):
+        where = placement(index, enterprises, tracks, windows)
         amount = Decimal(rng.randint(100_000, 20_000_000)) / 100
         submitted = now - timedelta(days=rng.randint(30, 90), minutes=rng.randint(0, 1440))
         municipal_at = submitted + timedelta(days=rng.randint(2, 10))
         approved_at = municipal_at + timedelta(days=rng.randint(2, 15))
-        rows.append(
-            Application(
-                # Sequence numbers above the demo's, which count from 1.
-                reference=f"CQJX-2026-{track.measure.number:02d}-{index + 100_001:06d}",
-                enterprise_id=enterprise_id,
-                district=district,
-                track=track,
-                window=window,
-                declared={},
-                calculated_amount=amount,
-                recommended_amount=amount,
-                approved_amount=amount,
-                state=State.APPROVED,
-                created_by=creator,
-                created_at=submitted - timedelta(days=1),
-                state_changed_at=approved_at,
-                submitted_at=submitted,
-                district_due_at=submitted + timedelta(days=15),
-                municipal_review_at=municipal_at,
-                municipal_due_at=municipal_at + timedelta(days=20),
-                approved_at=approved_at,
-            )
+        yield Application(
+            # Sequence numbers above the demo's, which count from 1.
+            reference=f"CQJX-2026-{where['track'].measure.number:02d}-{index + 100_001:06d}",
+            **where,
+            declared={},
+            calculated_amount=amount,
+            recommended_amount=amount,
+            approved_amount=amount,
+            state=State.APPROVED,
+            created_by=creator,
+            created_at=submitted - timedelta(days=1),
+            state_changed_at=approved_at,
+            submitted_at=submitted,
+            district_due_at=submitted + timedelta(days=15),
+            municipal_review_at=municipal_at,
+            municipal_due_at=municipal_at + timedelta(days=20),
+            approved_at=approved_at,
         )
-        if len(rows) == BATCH_SIZE:
-            Application.objects.bulk_create(rows)
-            rows = []
-    Application.objects.bulk_create(rows)
-    publicise()
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    print(f"fill took {time.perf_counter() - started:.1f} s")
 
 
 def publicise() -> None:
@@ -202,8 +180,9 @@ def publicise() -> None:
         lines = pending.filter(window_id=window_id, track__measure_id=measure_id).values_list(
             "pk", "approved_amount"
         )
-        PublicityEntry.objects.bulk_create(
-            [
+        bulk_create_in_batches(
+            PublicityEntry,
+            (
                 PublicityEntry(
                     publicity=publicity,
                     application_id=pk,
@@ -213,8 +192,7 @@ def publicise() -> None:
                     approved_amount=amount,
                 )
                 for pk, amount in lines
-            ],
-            batch_size=BATCH_SIZE,
+            ),
         )
 
 
@@ -338,18 +316,7 @@ class BatchLineResource(resources.ModelResource):
 
     class Meta:
         model = BatchLine
-        fields = (
-            "id",
-            "reference",
-            "enterprise_name",
-            "credit_code",
-            "district_name",
-            "measure_label",
-            "track_name",
-            "amount",
-            "bank_name",
-            "bank_account",
-        )
+        fields = ("id", *FIELDS)
         export_order = fields
 
 

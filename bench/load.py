@@ -27,9 +27,6 @@ that no response was a 5xx. It exits non-zero when any check fails.
 Every run adds its own enterprises (the reviewers are kept); the window's budget is raised so
 that their approvals fit. Options: --enterprises, --districts, --rounds, --round-requests,
 --concurrency, --workers (gunicorn's); BENCH_RUNS sets --rounds as in the other benchmarks.
-
-One module over 400 lines on purpose: a benchmark is one experiment read from top to bottom
-(its data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
 """
 
 import argparse

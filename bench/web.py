@@ -23,9 +23,6 @@ pages, quote the quote API's, changelist_max the largest, over the roles, of the
 requests per second over the applications' changelist's (how many times slower the changelist
 is). The goals (anon ≥ 0.5, quote ≥ 0.25, portal ≥ 0.2, changelist ≤ 3) are printed as met or
 not; the run exits 0 whatever the figures, and non-zero only if a page does not answer 200.
-
-One module over 400 lines on purpose: a benchmark is one experiment read from top to bottom
-(its data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
 """
 
 import argparse
