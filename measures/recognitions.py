@@ -57,26 +57,37 @@ class Recognition(models.TextChoices):
 
 # The measure of the notice that names each recognition.
 NAMED_IN_MEASURE = {
-    Recognition.CHAIN_LEADER: 1,
-    Recognition.LITTLE_GIANT_CULTIVATION: 3,
-    Recognition.LITTLE_GIANT: 3,
-    Recognition.SINGLE_CHAMPION: 3,
-    Recognition.SME_INCUBATOR: 3,
-    Recognition.SPECIALIZED_SME: 4,
-    Recognition.KEY_BRAND: 13,
-    Recognition.FEATURED_CHAIN_PLATFORM: 13,
-    Recognition.PRODUCT_REGISTRATION: 14,
-    Recognition.INTERNATIONAL_REGISTRATION: 14,
-    Recognition.CONSISTENCY_EVALUATION: 14,
-    Recognition.KEY_SOFTWARE_ENTERPRISE: 15,
-    Recognition.MUNICIPAL_SOFTWARE_PRODUCT: 15,
-    Recognition.MUNICIPAL_SOFTWARE_PLATFORM: 15,
-    Recognition.FIRST_EDITION_SOFTWARE: 15,
-    Recognition.MUNICIPAL_INNOVATION_DEMO: 16,
-    Recognition.MUNICIPAL_RD_INSTITUTION: 16,
-    Recognition.NATIONAL_INNOVATION_DEMO: 16,
-    Recognition.QUALITY_BENCHMARK: 16,
-    Recognition.INNOVATION_PLATFORM: 16,
+    recognition: measure
+    for measure, recognitions in {
+        1: [Recognition.CHAIN_LEADER],
+        3: [
+            Recognition.LITTLE_GIANT_CULTIVATION,
+            Recognition.LITTLE_GIANT,
+            Recognition.SINGLE_CHAMPION,
+            Recognition.SME_INCUBATOR,
+        ],
+        4: [Recognition.SPECIALIZED_SME],
+        13: [Recognition.KEY_BRAND, Recognition.FEATURED_CHAIN_PLATFORM],
+        14: [
+            Recognition.PRODUCT_REGISTRATION,
+            Recognition.INTERNATIONAL_REGISTRATION,
+            Recognition.CONSISTENCY_EVALUATION,
+        ],
+        15: [
+            Recognition.KEY_SOFTWARE_ENTERPRISE,
+            Recognition.MUNICIPAL_SOFTWARE_PRODUCT,
+            Recognition.MUNICIPAL_SOFTWARE_PLATFORM,
+            Recognition.FIRST_EDITION_SOFTWARE,
+        ],
+        16: [
+            Recognition.MUNICIPAL_INNOVATION_DEMO,
+            Recognition.MUNICIPAL_RD_INSTITUTION,
+            Recognition.NATIONAL_INNOVATION_DEMO,
+            Recognition.QUALITY_BENCHMARK,
+            Recognition.INNOVATION_PLATFORM,
+        ],
+    }.items()
+    for recognition in recognitions
 }
 
 

@@ -71,3 +71,17 @@ class StateLog(LogEntry):
 
     class Meta(LogEntry.Meta):
         abstract = True
+
+
+def log_change(subject, action: str, *, by, from_state: str, comment: str = "", at=None):
+    """Write the entry of ``action``, taken by ``by``, in the log of ``subject`` (a batch, a
+    公示: the logs whose entries name an action, reached as ``subject.log_entries``): from
+    ``from_state`` to the state ``subject`` is in now."""
+    return subject.log_entries.create(
+        actor=by,
+        action=action,
+        from_state=from_state,
+        to_state=subject.state,
+        comment=comment,
+        created_at=at or timezone.now(),
+    )

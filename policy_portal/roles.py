@@ -19,24 +19,19 @@ STAFF_ROLES = (DISTRICT_REVIEWER, MUNICIPAL_REVIEWER, FINANCE, ADMINISTRATOR)
 
 # Model permissions per role, as "app_label.codename". Later apps extend this with their own
 # migrations; the administrator gets every permission of the project's apps.
+# Both reviewers read the measures and the applications in their scope, with their log.
+_REVIEWER_PERMISSIONS = [
+    "measures.view_measure",
+    "measures.view_track",
+    "measures.view_applicationwindow",
+    "applications.view_application",
+    "applications.view_transitionlog",
+    "reviews.view_review",
+]
 ROLE_PERMISSIONS = {
     ENTERPRISE: [],
-    DISTRICT_REVIEWER: [
-        "measures.view_measure",
-        "measures.view_track",
-        "measures.view_applicationwindow",
-        "applications.view_application",
-        "applications.view_transitionlog",
-        "reviews.view_review",
-    ],
-    MUNICIPAL_REVIEWER: [
-        "measures.view_measure",
-        "measures.view_track",
-        "measures.view_applicationwindow",
-        "applications.view_application",
-        "applications.view_transitionlog",
-        "reviews.view_review",
-    ],
+    DISTRICT_REVIEWER: list(_REVIEWER_PERMISSIONS),
+    MUNICIPAL_REVIEWER: list(_REVIEWER_PERMISSIONS),
     FINANCE: [
         "measures.view_measure",
         "measures.view_applicationwindow",

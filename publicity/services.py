@@ -14,6 +14,7 @@ from applications.models import Application, State, reference_label
 from applications.permissions import may_take
 from applications.services import application_objection_upheld
 from measures.models import ApplicationWindow, Measure
+from policy_portal.logs import log_change
 
 from . import permissions
 from .errors import PublicityError
@@ -22,7 +23,6 @@ from .models import (
     Objection,
     Publicity,
     PublicityEntry,
-    PublicityLog,
     PublicityState,
 )
 from .selectors import applications_to_publicise, distinct_publicity_title, next_publicity_number
@@ -31,18 +31,6 @@ from .selectors import applications_to_publicise, distinct_publicity_title, next
 def _require_administrator(by) -> None:
     if not permissions.is_administrator(None, by):
         raise PermissionDenied(_("只有管理员可以办理公示。"))
-
-
-def _log(publicity: Publicity, action: str, *, by, from_state: str, comment: str = "", at=None):
-    return PublicityLog.objects.create(
-        publicity=publicity,
-        actor=by,
-        action=action,
-        from_state=from_state,
-        to_state=publicity.state,
-        comment=comment,
-        created_at=at or timezone.now(),
-    )
 
 
 @transaction.atomic
@@ -95,7 +83,7 @@ def publicity_create(
             for application in candidates
         ]
     )
-    _log(
+    log_change(
         publicity,
         "create",
         by=by,
@@ -129,7 +117,7 @@ def _take(publicity: Publicity, name: str, *, by, at=None, comment: str = "") ->
     from_state = publicity.state
     method(at=at)
     publicity.save()
-    _log(publicity, name, by=by, from_state=from_state, at=at, comment=comment)
+    log_change(publicity, name, by=by, from_state=from_state, at=at, comment=comment)
     return publicity
 
 
@@ -195,7 +183,7 @@ def objection_decide(*, objection: Objection, by, outcome: str, comment: str) ->
     objection.decided_by = by
     objection.decided_at = now
     objection.save()
-    _log(
+    log_change(
         publicity,
         f"objection_{outcome}",
         by=by,

@@ -100,19 +100,29 @@ def _sha256(content) -> str:
     return digest.hexdigest()
 
 
+def _require_room(stored, size: int, *, count: int | None, total: int, messages) -> None:
+    """Room for one more document of ``size`` bytes beside ``stored`` (the ``count`` and ``size``
+    of what is kept): at most ``count`` documents (None: a replacement, no more of them) and
+    ``total`` bytes. ``messages``: the refusals, with ``%(count)d`` and ``%(mb)d``."""
+    too_many, too_large = messages
+    if count is not None and stored["count"] >= count:
+        raise ApplicationError(too_many % {"count": count})
+    if (stored["size"] or 0) + size > total:
+        raise ApplicationError(too_large % {"mb": total // (1024 * 1024)})
+
+
 def _check_application_caps(application: Application, size: int) -> None:
     """Room for one more document of ``size`` bytes in the application."""
-    stored = application.documents.aggregate(count=Count("pk"), size=Sum("size"))
-    if stored["count"] >= settings.DOCUMENTS_MAX_PER_APPLICATION:
-        raise ApplicationError(
-            _("每份申报最多上传%(count)d份材料，请删除不需要的材料后再上传。")
-            % {"count": settings.DOCUMENTS_MAX_PER_APPLICATION}
-        )
-    if (stored["size"] or 0) + size > settings.DOCUMENTS_MAX_TOTAL_BYTES:
-        raise ApplicationError(
-            _("每份申报的材料合计不能超过%(mb)d MB。")
-            % {"mb": settings.DOCUMENTS_MAX_TOTAL_BYTES // (1024 * 1024)}
-        )
+    _require_room(
+        application.documents.aggregate(count=Count("pk"), size=Sum("size")),
+        size,
+        count=settings.DOCUMENTS_MAX_PER_APPLICATION,
+        total=settings.DOCUMENTS_MAX_TOTAL_BYTES,
+        messages=(
+            _("每份申报最多上传%(count)d份材料，请删除不需要的材料后再上传。"),
+            _("每份申报的材料合计不能超过%(mb)d MB。"),
+        ),
+    )
 
 
 def _application_kinds(application: Application) -> list[str]:

@@ -27,6 +27,7 @@ from .documents import (
     _application_kinds,
     _check_application_caps,
     _discarding,
+    _require_room,
     _save_upload,
     _sha256,
     _store_file,
@@ -60,17 +61,16 @@ def _check_library_caps(enterprise, *, size: int, replacing: LibraryDocument | N
     documents = LibraryDocument.objects.filter(enterprise=enterprise)
     if replacing is not None:
         documents = documents.exclude(pk=replacing.pk)
-    stored = documents.aggregate(count=Count("pk"), size=Sum("size"))
-    if replacing is None and stored["count"] >= settings.LIBRARY_MAX_DOCUMENTS:
-        raise ApplicationError(
-            _("材料库最多存放%(count)d份材料，请删除不需要的材料后再上传。")
-            % {"count": settings.LIBRARY_MAX_DOCUMENTS}
-        )
-    if (stored["size"] or 0) + size > settings.LIBRARY_MAX_TOTAL_BYTES:
-        raise ApplicationError(
-            _("材料库中的材料合计不能超过%(mb)d MB。")
-            % {"mb": settings.LIBRARY_MAX_TOTAL_BYTES // (1024 * 1024)}
-        )
+    _require_room(
+        documents.aggregate(count=Count("pk"), size=Sum("size")),
+        size,
+        count=settings.LIBRARY_MAX_DOCUMENTS if replacing is None else None,
+        total=settings.LIBRARY_MAX_TOTAL_BYTES,
+        messages=(
+            _("材料库最多存放%(count)d份材料，请删除不需要的材料后再上传。"),
+            _("材料库中的材料合计不能超过%(mb)d MB。"),
+        ),
+    )
 
 
 def _locked_library(enterprise_id: int, by) -> Enterprise:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from applications.models import Application, State, reference_label
 from enterprises.models import Enterprise
 from measures.money import format_yuan_exact
+from policy_portal.logs import log_change
 from publicity.selectors import cleared_application_ids
 
 from .. import permissions
@@ -20,7 +21,6 @@ from .helpers import (
     _check,
     _lines_changed,
     _locked,
-    _log,
     _next_number,
     _references,
     _require_draft,
@@ -49,7 +49,7 @@ def batch_create(*, by, window=None, measure=None, note: str = "") -> Disburseme
         prepared_by=by,
         prepared_at=now,
     )
-    _log(batch, "create", by=by, from_state=BatchState.DRAFT)
+    log_change(batch, "create", by=by, from_state=BatchState.DRAFT)
     return batch
 
 

@@ -10,10 +10,11 @@ from django_fsm import can_proceed
 
 from applications.permissions import may_take
 from measures.money import round_to_fen
+from policy_portal.logs import log_change
 
 from .. import permissions
 from ..errors import BatchUnavailable, DisbursementError
-from ..models import BatchCounter, BatchLog, BatchState, DisbursementBatch, LineStatus
+from ..models import BatchCounter, BatchState, DisbursementBatch, LineStatus
 from .labels import transition_label, unavailable_reason
 
 
@@ -26,17 +27,6 @@ def _next_number(year: int) -> str:
 
 def _locked(batch: DisbursementBatch) -> DisbursementBatch:
     return DisbursementBatch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
-
-
-def _log(batch: DisbursementBatch, action: str, *, by, from_state: str, comment: str = ""):
-    return BatchLog.objects.create(
-        batch=batch,
-        actor=by,
-        action=action,
-        from_state=from_state,
-        to_state=batch.state,
-        comment=comment,
-    )
 
 
 def _require_draft(batch: DisbursementBatch, by) -> None:
@@ -64,7 +54,7 @@ def _lines_changed(batch: DisbursementBatch, action: str, *, by, comment: str) -
     saved, and the change in its log."""
     _update_totals(batch)
     batch.save(update_fields=["line_count", "total_amount"])
-    _log(batch, action, by=by, from_state=batch.state, comment=comment)
+    log_change(batch, action, by=by, from_state=batch.state, comment=comment)
 
 
 def _check(batch: DisbursementBatch, name: str, *, by) -> None:
@@ -89,7 +79,7 @@ def _take(batch: DisbursementBatch, name: str, *, by, comment: str = "", **argum
     from_state = batch.state
     method(by=by, **arguments)
     batch.save()
-    _log(batch, name, by=by, from_state=from_state, comment=comment)
+    log_change(batch, name, by=by, from_state=from_state, comment=comment)
     return batch
 
 

@@ -26,6 +26,25 @@ class _ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     can_delete = False
 
 
+class _ChildCountAdmin(admin.ModelAdmin):
+    """A list with a sortable column counting each row's children: ``child_count`` names the
+    relation and the column, e.g. ``("tracks", "track_count")``."""
+
+    child_count: tuple[str, str]
+
+    def get_queryset(self, request):
+        relation, column = self.child_count
+        return super().get_queryset(request).annotate(**{column: Count(relation)})
+
+
+def _count_column(column: str, description):
+    @admin.display(description=description, ordering=column)
+    def display(self, obj) -> int:
+        return getattr(obj, column)
+
+    return display
+
+
 def _audience_field(choices, label) -> forms.MultipleChoiceField:
     """Whom a section or measure addresses, ticked among the enterprise profile's choices."""
     return forms.MultipleChoiceField(
@@ -75,19 +94,14 @@ class SectionMeasureInline(_ReadOnlyInline):
 
 
 @admin.register(Section)
-class SectionAdmin(admin.ModelAdmin):
+class SectionAdmin(_ChildCountAdmin):
     form = SectionForm
     list_display = ("__str__", "document", "measure_count")
     list_filter = ("document",)
     list_select_related = ("document",)
     inlines = [SectionMeasureInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(measure_count=Count("measures"))
-
-    @admin.display(description=_("措施数"), ordering="measure_count")
-    def measure_count(self, section: Section) -> int:
-        return section.measure_count
+    child_count = ("measures", "measure_count")
+    measure_count = _count_column("measure_count", _("措施数"))
 
 
 @admin.register(Division)
@@ -126,7 +140,7 @@ class MeasureTrackInline(_ReadOnlyInline):
 
 
 @admin.register(Measure)
-class MeasureAdmin(admin.ModelAdmin):
+class MeasureAdmin(_ChildCountAdmin):
     form = MeasureForm
     list_display = ("number", "title", "section", "kind", "division", "track_count")
     list_display_links = ("number", "title")
@@ -135,13 +149,8 @@ class MeasureAdmin(admin.ModelAdmin):
     search_fields = ("=number", "title", "text")
     ordering = ("number",)
     inlines = [MeasureTrackInline]
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).annotate(track_count=Count("tracks"))
-
-    @admin.display(description=_("申报类别数"), ordering="track_count")
-    def track_count(self, measure: Measure) -> int:
-        return measure.track_count
+    child_count = ("tracks", "track_count")
+    track_count = _count_column("track_count", _("申报类别数"))
 
     def get_search_results(self, request, queryset, search_term):
         queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
