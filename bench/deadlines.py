@@ -1,5 +1,8 @@
 """How quick the deadline sweeps are: 100,000 drafts to expire, 100,000 applications in review.
 
+Over ~400 lines for a reason: a benchmark is one experiment, read from top to bottom (its
+data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
+
 Run by hand (`make bench`). It fills a database of its own (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/policy_portal_bench_deadlines, created when missing) once with
 20,000 enterprises, one closed window per funding measure holding 100,000 drafts (five tracks

@@ -1,5 +1,8 @@
 """How quick and how lean a disbursement batch of 100,000 lines is to build, export and pay.
 
+Over ~400 lines for a reason: a benchmark is one experiment, read from top to bottom (its
+data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
+
 Run by hand (`make bench`). It fills a database of its own (BENCH_DATABASE_URL, default
 postgres://postgres@127.0.0.1:5432/policy_portal_bench_export, created when missing) once with
 20,000 enterprises and 100,000 approved applications, builds a frozen batch of them through the

@@ -1,5 +1,8 @@
 """The site under load: enterprises applying and reviewers deciding at once, over HTTP.
 
+Over ~400 lines for a reason: a benchmark is one experiment, read from top to bottom (its
+data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
+
 Run by hand (`make bench`). It serves the site with gunicorn on a free loopback port (the
 production image's three sync workers; bench/_load_settings.py: the development settings with
 DEBUG off, plus one trivial view) against a PostgreSQL database of its own (BENCH_DATABASE_URL,

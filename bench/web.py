@@ -1,5 +1,8 @@
 """How many requests a second the site's pages take over HTTP, beside a bare Django view.
 
+Over ~400 lines for a reason: a benchmark is one experiment, read from top to bottom (its
+data, its rounds, its ratios); what the benchmarks share is in bench/_setup.py.
+
 Run by hand (`make bench`). It fills the database bench/changelist.py uses (BENCH_DATABASE_URL,
 default postgres://postgres@127.0.0.1:5432/policy_portal_bench: 100,000 applications, filled
 once), collects the static files into a temporary folder, and serves two things with gunicorn
