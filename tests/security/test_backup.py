@@ -19,6 +19,7 @@ from django.db import connection
 
 from applications.models import ApplicationDocument, LibraryDocument
 from tests.applications.factories import library_document
+from tests.enterprises.factories import EnterpriseUserFactory
 from tests.security.site import populate
 
 postgresql_only = pytest.mark.skipif(
@@ -125,9 +126,10 @@ def test_a_backup_restores_every_row_and_document_into_a_fresh_database(
 
     assert result.returncode == 0, result.stdout + result.stderr
     assert "恢复完成" in result.stdout
-    with connection.cursor() as original, psycopg.connect(
-        **_server_parameters(fresh_database)
-    ) as restored:
+    with (
+        connection.cursor() as original,
+        psycopg.connect(**_server_parameters(fresh_database)) as restored,
+    ):
         expected = _contents(original)
         assert _contents(restored.cursor()) == expected
     assert expected[ApplicationDocument._meta.db_table][1] >= 5
@@ -139,10 +141,12 @@ def test_a_backup_restores_every_row_and_document_into_a_fresh_database(
 
 
 # ── refusals ──────────────────────────────────────────────────────────────────────────────────
+# A backup reads what is committed: the tests that take one commit their data.
 
 
 @pytest.mark.parametrize("part", ["database", "media"])
-def test_an_altered_backup_is_refused_naming_the_file(part, enterprise_user, tmp_path):
+@pytest.mark.django_db(transaction=True)
+def test_an_altered_backup_is_refused_naming_the_file(part, committed_data, tmp_path):
     backup = _backup(tmp_path / "backups")
     manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
     name = manifest["database"]["file"] if part == "database" else "media.tar"
@@ -154,17 +158,22 @@ def test_an_altered_backup_is_refused_naming_the_file(part, enterprise_user, tmp
         call_command("restore", str(backup), yes=True)
 
 
-def test_a_backup_is_restored_only_into_an_empty_installation(enterprise_user, tmp_path):
+@pytest.mark.django_db(transaction=True)
+def test_a_backup_is_restored_only_into_an_empty_installation(committed_data, tmp_path):
     backup = _backup(tmp_path / "backups")
 
     with pytest.raises(CommandError, match="只能恢复到空的安装"):
         call_command("restore", str(backup), yes=True)
 
 
+def test_a_backup_inside_a_transaction_is_refused(db, tmp_path):
+    with pytest.raises(CommandError, match="备份只能在事务之外进行"):
+        call_command("backup", output=str(tmp_path))
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.django_db(transaction=True)
 def test_the_manifest_names_documents_missing_from_storage(committed_data, tmp_path):
-    from tests.enterprises.factories import EnterpriseUserFactory
-
     user = EnterpriseUserFactory()
     kept = library_document(user=user)
     lost = library_document(user=user, kind="年度财务报表", year=2025, name="报表.pdf")
