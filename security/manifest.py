@@ -13,6 +13,7 @@ from .media import sha256_of
 
 FORMAT = 1
 MANIFEST = "manifest.json"
+_KEYS = {"created_at", "database", "migrations", "row_counts", "documents", "media", "files"}
 
 
 def manifest_write(directory: Path, manifest: dict) -> None:
@@ -30,7 +31,11 @@ def manifest_read(directory: Path) -> dict:
             _("%(directory)s 中没有可读的 %(manifest)s，不是完整的备份：%(error)s")
             % {"directory": directory, "manifest": MANIFEST, "error": error}
         ) from error
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+    if (
+        not isinstance(manifest, dict)
+        or manifest.get("format") != FORMAT
+        or not _KEYS.issubset(manifest)
+    ):
         raise BackupError(_("备份格式不受支持（本版本读取格式 %(format)s）。") % {"format": FORMAT})
     for name, expected in manifest["files"].items():
         actual = sha256_of(directory / Path(name).name)
