@@ -1,3 +1,5 @@
+"""The security app: the backup and restore commands; no models, no pages."""
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
