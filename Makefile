@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format bench messages install setup lock clean screenshots
+.PHONY: help run test lint format bench messages install setup lock clean screenshots backup
 
 help: ## Show the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ screenshots: install ## Save the main pages of each role, in Chromium at 1280 px
 
 bench: install ## Run the benchmarks (by hand; they print ratios)
 	$(BIN)/python bench/run.py
+
+backup: install ## Back up the database and the documents into a new directory under var/backups/
+	$(BIN)/python manage.py backup
 
 messages: install ## Update and compile the English catalogue
 	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=var --ignore=tests --ignore=bench

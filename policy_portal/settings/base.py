@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "publicity",
     "ratings",
     "dashboard",
+    "security",
     "demo",
 ]
 
@@ -158,6 +159,8 @@ STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Where `manage.py backup` writes its timestamped directories unless given --output.
+BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
