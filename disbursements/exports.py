@@ -39,6 +39,7 @@ from django.utils import timezone
 
 from measures.money import format_yuan
 from policy_portal.crypto import decrypt
+from policy_portal.masking import report_unmasked
 from policy_portal.spreadsheets import csv_text, csv_text_sql
 
 from .models import BatchExport, BatchLine, DisbursementBatch, ExportFormat, LineStatus
@@ -291,24 +292,36 @@ def export_filename(batch: DisbursementBatch, export_format: str) -> str:
     return f"{batch.number}-{FILE_PURPOSES[export_format]}.{export_format}"
 
 
-def batch_export(*, batch: DisbursementBatch, export_format: str, by) -> Iterator[bytes]:
+def batch_export(
+    *, batch: DisbursementBatch, export_format: str, by, request=None
+) -> Iterator[bytes]:
     """The export of a frozen (or paid) batch as a stream of bytes; the admin's download and
-    the command both go through here. Reading it starts the export's record; reading it to
-    the end completes the record with the file's size and SHA-256."""
+    the command both go through here. Reading it starts the export's record, and tells the
+    audit that the payees' accounts leave whole; reading it to the end completes the record
+    with the file's size and SHA-256."""
     if not batch.is_exportable:
         raise ExportNotAllowed(batch.get_state_display())
     if export_format not in WRITERS:
         raise ExportNotAllowed(export_format)
-    return _recorded(batch, export_format, by)
+    return _recorded(batch, export_format, by, request)
 
 
-def _recorded(batch, export_format, by) -> Iterator[bytes]:
+def _recorded(batch, export_format, by, request) -> Iterator[bytes]:
     record = BatchExport.objects.create(
         batch=batch,
         exported_by=by,
         format=export_format,
         line_count=batch.line_count,
         total_amount=batch.total_amount,
+    )
+    report_unmasked(
+        sender=__name__,
+        user=by,
+        request=request,
+        target=batch,
+        batch=batch.number,
+        format=export_format,
+        lines=batch.line_count,
     )
     digest = hashlib.sha256()
     size = 0

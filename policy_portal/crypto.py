@@ -100,8 +100,7 @@ def parse_keys(value: str, *, setting: str) -> dict[str, bytes]:
         key_id, sep, encoded = item.partition(":")
         if not sep or not KEY_ID.match(key_id):
             raise ImproperlyConfigured(
-                f"{setting}: each key is id:base64, the id of letters, digits, - or _ "
-                "(at most 16)."
+                f"{setting}: each key is id:base64, the id of letters, digits, - or _ (at most 16)."
             )
         try:
             key = base64.b64decode(encoded, validate=True)
@@ -159,9 +158,7 @@ def encrypt(text: str, *, purpose: str, algorithm: str | None = None) -> str:
     header = f"{VERSION}:{algorithm}:{key_id}"
     nonce = os.urandom(NONCE_BYTES)
     cipher = _ALGORITHMS[algorithm][0]()
-    encryptor = Cipher(
-        cipher(_cipher_key(algorithm, keys[key_id])), modes.GCM(nonce)
-    ).encryptor()
+    encryptor = Cipher(cipher(_cipher_key(algorithm, keys[key_id])), modes.GCM(nonce)).encryptor()
     encryptor.authenticate_additional_data(_aad(header, purpose))
     body = encryptor.update(text.encode()) + encryptor.finalize() + encryptor.tag
     return f"{header}:{base64.urlsafe_b64encode(nonce + body).decode()}"

@@ -8,6 +8,8 @@ masked. Each place that shows a whole account to an official reports it
 (``policy_portal.signals.security_event``, kind "unmasked").
 """
 
+from .signals import security_event
+
 MASK = "****"
 
 
@@ -30,3 +32,11 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 8:
         return MASK
     return f"{phone[:3]}{MASK}{phone[-4:]}"
+
+
+def report_unmasked(*, sender: str, user, request=None, target=None, **detail) -> None:
+    """Tell the audit that ``user`` was shown personal data whole (``detail``: what and how
+    much, JSON-serialisable)."""
+    security_event.send(
+        sender=sender, kind="unmasked", user=user, request=request, target=target, detail=detail
+    )
