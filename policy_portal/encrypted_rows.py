@@ -100,22 +100,20 @@ def rewrite(
     """Pass every row of ``table`` through ``change``, a batch at a time, each batch in its own
     transaction (inside the caller's, if any); yields (rows read, rows changed) per batch."""
     quote = connection.ops.quote_name
+    pk = quote(table.pk)
     names = [table.pk]
     for column in table.columns:
         names += [column.column] + ([column.hash_column] if column.hash_column else [])
-    select = (
-        f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table.table)} "
-        f"WHERE {quote(table.pk)} > %s ORDER BY {quote(table.pk)} LIMIT {int(batch_size)}"
-    )
+    # Names from the models' own metadata, quoted; the values are parameters.
+    select = f"SELECT {', '.join(quote(n) for n in names)} FROM {quote(table.table)}"  # noqa: S608
+    order = f"ORDER BY {pk} LIMIT {int(batch_size)}"
     last = None
     while True:
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
             if last is None:
-                cursor.execute(
-                    select.replace(f"WHERE {quote(table.pk)} > %s ", ""),
-                )
+                cursor.execute(f"{select} {order}")
             else:
-                cursor.execute(select, [last])
+                cursor.execute(f"{select} WHERE {pk} > %s {order}", [last])
             rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
             changed = 0
             for row in rows:
@@ -125,8 +123,7 @@ def rewrite(
                 if changes:
                     assignments = ", ".join(f"{quote(name)} = %s" for name in changes)
                     cursor.execute(
-                        f"UPDATE {quote(table.table)} SET {assignments} "
-                        f"WHERE {quote(table.pk)} = %s",
+                        f"UPDATE {quote(table.table)} SET {assignments} WHERE {pk} = %s",  # noqa: S608
                         [*changes.values(), row[table.pk]],
                     )
                     changed += 1

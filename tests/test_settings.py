@@ -7,7 +7,6 @@ from django.db import connection
 
 from policy_portal.celery import app as celery_app
 
-
 # Production refuses to start without the keys of the personal data encrypted at rest.
 FIELD_KEYS = {
     "FIELD_ENCRYPTION_KEYS": "k1:" + "A" * 43 + "=",

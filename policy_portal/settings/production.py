@@ -2,10 +2,9 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ..crypto import parse_keys
 from .base import *  # noqa: F403
 from .base import env
-
-from ..crypto import parse_keys
 
 # Mail must go somewhere real: no silent fall-back to the console. EMAIL_URL names the SMTP
 # server; EMAIL_BACKEND may name another backend (the console only when said so).
