@@ -4,7 +4,7 @@ Each value is encrypted on its own with SM4-GCM (GB/T 32907, GCM as in RFC 8998)
 installed OpenSSL provides it, else with AES-256-GCM, and written as text that names how it
 was made, so values of both algorithms and of several keys can be read side by side::
 
-    v1:sm4:k2026:<base64 of 12-byte nonce + ciphertext + 16-byte tag>
+    v1:sm4:k2026:<base64 of the 12-byte nonce, the ciphertext and the 16-byte tag>
 
 The header and the field's purpose ("bank_account", "phone") are authenticated with the value,
 so a value changed by one bit, a header rewritten or a value moved into a field of another
@@ -34,6 +34,7 @@ from functools import lru_cache
 from cryptography.exceptions import InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, hmac
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -73,10 +74,27 @@ def _sm3_available() -> bool:
 SM4_GCM_AVAILABLE = _sm4_gcm_available()
 SM3_AVAILABLE = _sm3_available()
 
-# algorithm name in the header → (cipher class, key bytes, hash for the key derivation)
+class _SM4GCM:
+    """SM4-GCM with AESGCM's interface (cryptography offers SM4 through ``Cipher`` only)."""
+
+    def __init__(self, key: bytes):
+        self._algorithm = algorithms.SM4(key)
+
+    def encrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        encryptor = Cipher(self._algorithm, modes.GCM(nonce)).encryptor()
+        encryptor.authenticate_additional_data(aad)
+        return encryptor.update(data) + encryptor.finalize() + encryptor.tag
+
+    def decrypt(self, nonce: bytes, data: bytes, aad: bytes) -> bytes:
+        decryptor = Cipher(self._algorithm, modes.GCM(nonce, data[-TAG_BYTES:])).decryptor()
+        decryptor.authenticate_additional_data(aad)
+        return decryptor.update(data[:-TAG_BYTES]) + decryptor.finalize()
+
+
+# algorithm name in the header → (its AEAD, key bytes, hash for the key derivation)
 _ALGORITHMS = {
-    "sm4": (lambda: algorithms.SM4, 16, lambda: hashes.SM3()),
-    "aes": (lambda: algorithms.AES, 32, lambda: hashes.SHA256()),
+    "sm4": (_SM4GCM, 16, hashes.SM3),
+    "aes": (AESGCM, 32, hashes.SHA256),
 }
 
 
@@ -133,11 +151,13 @@ def hash_key() -> tuple[str, bytes]:
 
 
 @lru_cache(maxsize=64)
-def _cipher_key(algorithm: str, key: bytes) -> bytes:
-    _cipher, length, digest = _ALGORITHMS[algorithm]
-    return HKDF(
+def _aead(algorithm: str, key: bytes):
+    """The cipher of ``algorithm`` under the key derived from the configured ``key``."""
+    aead, length, digest = _ALGORITHMS[algorithm]
+    derived = HKDF(
         algorithm=digest(), length=length, salt=None, info=f"policy-portal {algorithm}-gcm".encode()
     ).derive(key)
+    return aead(derived)
 
 
 # ── values ────────────────────────────────────────────────────────────────────────────────────
@@ -157,11 +177,8 @@ def encrypt(text: str, *, purpose: str, algorithm: str | None = None) -> str:
     key_id, keys = encryption_keys()
     header = f"{VERSION}:{algorithm}:{key_id}"
     nonce = os.urandom(NONCE_BYTES)
-    cipher = _ALGORITHMS[algorithm][0]()
-    encryptor = Cipher(cipher(_cipher_key(algorithm, keys[key_id])), modes.GCM(nonce)).encryptor()
-    encryptor.authenticate_additional_data(_aad(header, purpose))
-    body = encryptor.update(text.encode()) + encryptor.finalize() + encryptor.tag
-    return f"{header}:{base64.urlsafe_b64encode(nonce + body).decode()}"
+    body = _aead(algorithm, keys[key_id]).encrypt(nonce, text.encode(), _aad(header, purpose))
+    return f"{header}:{binascii.b2a_base64(nonce + body, newline=False).decode()}"
 
 
 def _header(token: str) -> tuple[str, str, str, str]:
@@ -188,24 +205,20 @@ def decrypt(token: str, *, purpose: str) -> str:
             f"A value is encrypted under key {key_id}, which FIELD_ENCRYPTION_KEYS does not hold."
         )
     try:
-        raw = base64.urlsafe_b64decode(encoded)
+        raw = binascii.a2b_base64(encoded)
     except (binascii.Error, ValueError) as error:
         raise FieldDecryptionError("A stored encrypted value is damaged.") from error
-    nonce, body, tag = raw[:NONCE_BYTES], raw[NONCE_BYTES:-TAG_BYTES], raw[-TAG_BYTES:]
-    if len(nonce) != NONCE_BYTES or len(tag) != TAG_BYTES:
+    if len(raw) < NONCE_BYTES + TAG_BYTES:
         raise FieldDecryptionError("A stored encrypted value is damaged.")
-    cipher = _ALGORITHMS[algorithm][0]()
-    decryptor = Cipher(
-        cipher(_cipher_key(algorithm, keys[key_id])), modes.GCM(nonce, tag)
-    ).decryptor()
-    decryptor.authenticate_additional_data(_aad(f"{version}:{algorithm}:{key_id}", purpose))
+    aad = _aad(f"{version}:{algorithm}:{key_id}", purpose)
     try:
-        return (decryptor.update(body) + decryptor.finalize()).decode()
+        clear = _aead(algorithm, keys[key_id]).decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], aad)
     except InvalidTag as error:
         raise FieldDecryptionError(
             f"A value under key {key_id} does not decrypt: the key is wrong, or the value was "
             "changed or moved from another field."
         ) from error
+    return clear.decode()
 
 
 def is_current(token: str) -> bool:

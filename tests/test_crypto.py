@@ -99,9 +99,9 @@ def test_a_key_no_longer_configured_fails_loudly(keys):
 
 def test_a_changed_byte_or_header_fails_loudly():
     token = crypto.encrypt("6228480000000000005", purpose="bank_account")
-    body = bytearray(base64.urlsafe_b64decode(token.rsplit(":", 1)[1]))
+    body = bytearray(base64.b64decode(token.rsplit(":", 1)[1]))
     body[-1] ^= 1
-    tampered = token.rsplit(":", 1)[0] + ":" + base64.urlsafe_b64encode(bytes(body)).decode()
+    tampered = token.rsplit(":", 1)[0] + ":" + base64.b64encode(bytes(body)).decode()
     with pytest.raises(crypto.FieldDecryptionError):
         crypto.decrypt(tampered, purpose="bank_account")
     # The header is authenticated too: the same body under another algorithm's name fails.
