@@ -191,3 +191,14 @@ def test_no_notification_or_email_holds_an_account(
         for whole in WHOLE:
             assert whole not in text
         assert "0005" not in text
+
+
+def test_an_administrator_finds_an_official_by_the_whole_phone_number(client, world, officials):
+    client.force_login(officials["administrator"])
+    url = reverse("admin:enterprises_staffmember_changelist")
+
+    found = client.get(url, {"q": OFFICIAL_PHONE})
+    partial = client.get(url, {"q": OFFICIAL_PHONE[:7]})
+
+    assert [u.pk for u in found.context["cl"].result_list] == [world["official"].pk]
+    assert partial.status_code == 200 and list(partial.context["cl"].result_list) == []
