@@ -133,3 +133,21 @@ def rewrite(
         yield len(rows), changed
         if len(rows) < batch_size:
             return
+
+
+def migration_functions(tables: list[EncryptedTable]):
+    """The two functions of a migration's RunPython that encrypts ``tables``' rows written in
+    clear, and decrypts them again when the migration is reversed."""
+
+    def run(schema_editor, change) -> None:
+        for table in tables:
+            for _batch in rewrite(schema_editor.connection, table, change):
+                pass
+
+    def encrypt_rows(apps, schema_editor):
+        run(schema_editor, encrypt_row)
+
+    def decrypt_rows(apps, schema_editor):
+        run(schema_editor, decrypt_row)
+
+    return encrypt_rows, decrypt_rows

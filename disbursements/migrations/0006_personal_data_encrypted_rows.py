@@ -4,13 +4,7 @@ columns become plain text again."""
 
 from django.db import migrations
 
-from policy_portal.encrypted_rows import (
-    EncryptedColumn,
-    EncryptedTable,
-    decrypt_row,
-    encrypt_row,
-    rewrite,
-)
+from policy_portal.encrypted_rows import EncryptedColumn, EncryptedTable, migration_functions
 
 TABLES = [
     EncryptedTable(
@@ -20,16 +14,7 @@ TABLES = [
 ]
 
 
-def encrypt_rows(apps, schema_editor):
-    for table in TABLES:
-        for _batch in rewrite(schema_editor.connection, table, encrypt_row):
-            pass
-
-
-def decrypt_rows(apps, schema_editor):
-    for table in TABLES:
-        for _batch in rewrite(schema_editor.connection, table, decrypt_row):
-            pass
+encrypt_rows, decrypt_rows = migration_functions(TABLES)
 
 
 class Migration(migrations.Migration):
