@@ -26,7 +26,6 @@ Below every app: imports Django and cryptography only.
 
 import base64
 import binascii
-import hmac as std_hmac
 import os
 import re
 from functools import lru_cache
@@ -70,9 +69,11 @@ def _sm3_available() -> bool:
     return True
 
 
-# Checked once, at import: what this process's OpenSSL can do.
-SM4_GCM_AVAILABLE = _sm4_gcm_available()
+# Checked once, at import: what this process's OpenSSL can do. SM4's key is derived with SM3,
+# so SM4-GCM counts as available only with SM3 beside it.
 SM3_AVAILABLE = _sm3_available()
+SM4_GCM_AVAILABLE = SM3_AVAILABLE and _sm4_gcm_available()
+
 
 class _SM4GCM:
     """SM4-GCM with AESGCM's interface (cryptography offers SM4 through ``Cipher`` only)."""
@@ -250,7 +251,3 @@ def hash_is_current(value: str) -> bool:
         return True
     algorithm, _sep, rest = value.partition(":")
     return algorithm == hash_algorithm() and rest.partition(":")[0] == hash_key()[0]
-
-
-def same_hash(first: str, second: str) -> bool:
-    return std_hmac.compare_digest(first, second)
