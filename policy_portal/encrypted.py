@@ -9,6 +9,8 @@ keyed hash of the clear value, written with it, so that the site can find or com
 
 A model with a keyed hash takes ``KeyedHashesKept``, so that a save of some fields
 (``save(update_fields=["bank_account"])``) writes the hash of each encrypted field among them.
+``QuerySet.update()`` saves no model: one that sets an encrypted field sets its hash too, as
+the batch's snapshot does by copying both columns.
 
 Below every app: imports Django and ``policy_portal.crypto`` only.
 """
