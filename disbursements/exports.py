@@ -12,9 +12,12 @@ Both stream, so memory does not grow with the number of lines. The rows are the 
 taken when the batch was frozen, so the same batch exported twice gives the same rows.
 
 On PostgreSQL the CSV rows are formatted by the database (COPY … TO STDOUT, streamed through
-psycopg): formatting a million fields in Python costs more than fetching them. Elsewhere they
-come from a server-side cursor (``.iterator()``) through Python's csv module. Both give the same
-bytes, which the tests check.
+psycopg): formatting a million fields in Python costs more than fetching them. The account is
+encrypted at rest (``policy_portal.crypto``), which SQL cannot read: COPY hands its ciphertext on
+as the row's last field, and each row's account is decrypted and written in Python as it
+streams past. Elsewhere the rows come from a server-side cursor (``.iterator()``) through
+Python's csv module, the account decrypted as it is read. Both give the same bytes, which the
+tests check.
 
 The headers are Chinese whatever the language of the person exporting: it is the bank's format.
 """
@@ -35,6 +38,8 @@ from django.db.models.functions import NullIf, Replace, RowNumber
 from django.utils import timezone
 
 from measures.money import format_yuan
+from policy_portal.crypto import decrypt
+from policy_portal.masking import report_unmasked
 from policy_portal.spreadsheets import csv_text, csv_text_sql
 
 from .models import BatchExport, BatchLine, DisbursementBatch, ExportFormat, LineStatus
@@ -63,6 +68,8 @@ FIELDS = [
     "bank_name",
     "bank_account",
 ]
+# Encrypted at rest: COPY passes it on as it is stored, last in the row, for Python to decrypt.
+ENCRYPTED_FIELD = FIELDS[-1]
 AMOUNT_AT = HEADERS.index("核定金额（元）")
 TEXT_AT = [at for at in range(1, len(HEADERS)) if at != AMOUNT_AT]
 # Kept as text in the workbook even when someone types into them: digits that are not numbers.
@@ -105,13 +112,17 @@ def _csv_field_sql(field: str):
 
 
 def csv_rows_sql(batch: DisbursementBatch) -> QuerySet:
-    """export_rows with the CSV's texts made in the query, for PostgreSQL's COPY."""
-    text_fields = [FIELDS[at - 1] for at in TEXT_AT]
+    """export_rows with the CSV's texts made in the query, for PostgreSQL's COPY; the
+    encrypted account last, as stored (an empty one as NULL, an empty field)."""
+    text_fields = [FIELDS[at - 1] for at in TEXT_AT if FIELDS[at - 1] != ENCRYPTED_FIELD]
     return (
         _lines(batch)
         .annotate(**{f"csv_{name}": _csv_field_sql(name) for name in text_fields})
+        .annotate(stored_account=NullIf(F(ENCRYPTED_FIELD), Value("")))
         .values_list(
-            "position", *(f"csv_{name}" if name in text_fields else name for name in FIELDS)
+            "position",
+            *(f"csv_{name}" if name in text_fields else name for name in FIELDS[:-1]),
+            "stored_account",
         )
     )
 
@@ -150,7 +161,9 @@ def csv_bytes(batch: DisbursementBatch, *, use_copy: bool | None = None) -> Iter
     if use_copy is None:
         use_copy = connections[BatchLine.objects.db].vendor == "postgresql"
     yield CSV_BOM + _csv_line(HEADERS)
-    yield from (_copied_rows(csv_rows_sql(batch)) if use_copy else _written_rows(batch))
+    yield from (
+        _with_accounts(_copied_rows(csv_rows_sql(batch))) if use_copy else _written_rows(batch)
+    )
     yield _csv_line(_total_row(batch))
 
 
@@ -178,6 +191,35 @@ def _copied_rows(rows: QuerySet) -> Iterator[bytes]:
                 block.clear()
     if block:
         yield bytes(block)
+
+
+def _csv_cell(text: str) -> bytes:
+    """One text field as the csv module writes it within a row (an empty one as nothing)."""
+    if not text:
+        return b""
+    return _csv_line([csv_text(text.replace("\r", " ").replace("\n", " "))]).removesuffix(
+        LINE_END.encode()
+    )
+
+
+def _with_accounts(blocks: Iterator[bytes]) -> Iterator[bytes]:
+    """COPY's rows with the stored account, their last field, replaced by the account
+    decrypted and written as the csv module writes it. A row is one line: _csv_field_sql made
+    every line break of the other texts a space, and a ciphertext holds no comma."""
+    purpose = BatchLine._meta.get_field(ENCRYPTED_FIELD).purpose
+    pending = b""
+    for data in blocks:
+        complete, newline, pending = (pending + data).rpartition(b"\n")
+        if not newline:
+            continue
+        out = bytearray()
+        for line in complete.split(b"\n"):
+            head, _comma, stored = line.rpartition(b",")
+            account = decrypt(stored.decode(), purpose=purpose)
+            out += head + b"," + _csv_cell(account) + b"\n"
+        yield bytes(out)
+    if pending:
+        raise ValueError("COPY ended within a row")
 
 
 COLUMN_WIDTHS = [8, 22, 36, 22, 12, 40, 24, 18, 28, 26]
@@ -250,24 +292,36 @@ def export_filename(batch: DisbursementBatch, export_format: str) -> str:
     return f"{batch.number}-{FILE_PURPOSES[export_format]}.{export_format}"
 
 
-def batch_export(*, batch: DisbursementBatch, export_format: str, by) -> Iterator[bytes]:
+def batch_export(
+    *, batch: DisbursementBatch, export_format: str, by, request=None
+) -> Iterator[bytes]:
     """The export of a frozen (or paid) batch as a stream of bytes; the admin's download and
-    the command both go through here. Reading it starts the export's record; reading it to
-    the end completes the record with the file's size and SHA-256."""
+    the command both go through here. Reading it starts the export's record, and tells the
+    audit that the payees' accounts leave whole; reading it to the end completes the record
+    with the file's size and SHA-256."""
     if not batch.is_exportable:
         raise ExportNotAllowed(batch.get_state_display())
     if export_format not in WRITERS:
         raise ExportNotAllowed(export_format)
-    return _recorded(batch, export_format, by)
+    return _recorded(batch, export_format, by, request)
 
 
-def _recorded(batch, export_format, by) -> Iterator[bytes]:
+def _recorded(batch, export_format, by, request) -> Iterator[bytes]:
     record = BatchExport.objects.create(
         batch=batch,
         exported_by=by,
         format=export_format,
         line_count=batch.line_count,
         total_amount=batch.total_amount,
+    )
+    report_unmasked(
+        sender=__name__,
+        user=by,
+        request=request,
+        target=batch,
+        batch=batch.number,
+        format=export_format,
+        lines=batch.line_count,
     )
     digest = hashlib.sha256()
     size = 0

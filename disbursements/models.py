@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 from measures.fields import ExactDecimalField
 from measures.models import MONEY
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.encrypted import EncryptedCharField, KeyedHashesKept, KeyedHashField
 from policy_portal.fields import (
     application_fk,
     enterprise_fk,
@@ -144,7 +145,7 @@ class LineStatus(models.TextChoices):
     RELEASED = "released", _("批次已作废")
 
 
-class BatchLine(models.Model):
+class BatchLine(KeyedHashesKept, models.Model):
     """One application in a batch, with the payee's details as they stood when the batch was
     frozen: a later edit of the enterprise's profile cannot change where the money goes."""
 
@@ -166,7 +167,10 @@ class BatchLine(models.Model):
     measure_label = models.CharField(_("政策条款"), max_length=300)
     track_name = models.CharField(_("申报类别"), max_length=200)
     bank_name = models.CharField(_("开户银行"), max_length=100)
-    bank_account = models.CharField(_("银行账号"), max_length=32)
+    # Encrypted as the enterprise's is; its keyed hash tells whether the enterprise has
+    # changed its account since the bank returned a payment.
+    bank_account = EncryptedCharField(_("银行账号"), max_length=32, purpose="bank_account")
+    bank_account_hash = KeyedHashField(_("银行账号查找码"), of="bank_account")
     failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
     added_at = models.DateTimeField(_("加入时间"), default=timezone.now)
 

@@ -14,8 +14,8 @@ class ReturnedPayment:
     reason: str
     batch_number: str
     returned_on: object  # the date the batch's payment was confirmed
-    account: str  # the account the money was sent to
-    corrected: bool  # the enterprise's account differs from it now
+    account: str  # the account the money was sent to (the enterprise's own pages only)
+    corrected: bool  # the enterprise's bank or account differs from it now
 
 
 def returned_payments(application_ids) -> dict[int, ReturnedPayment]:
@@ -37,18 +37,20 @@ def returned_payments(application_ids) -> dict[int, ReturnedPayment]:
             "batch__payment_date",
             "bank_name",
             "bank_account",
+            # The accounts are encrypted: compared by their keyed hashes, in the query.
+            "bank_account_hash",
             "enterprise__bank_name",
-            "enterprise__bank_account",
+            "enterprise__bank_account_hash",
         )
     )
     returned: dict[int, ReturnedPayment] = {}
-    for pk, reason, number, paid_on, bank, account, bank_now, account_now in lines:
+    for pk, reason, number, paid_on, bank, account, account_hash, bank_now, hash_now in lines:
         if pk not in returned:
             returned[pk] = ReturnedPayment(
                 reason=reason,
                 batch_number=number,
                 returned_on=paid_on,
                 account=account,
-                corrected=(bank, account) != (bank_now, account_now),
+                corrected=(bank, account_hash) != (bank_now, hash_now),
             )
     return returned

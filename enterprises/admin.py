@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.money import format_yuan_exact
 from policy_portal import roles
-from policy_portal.admin_mixins import ViewOnlyFormMixin
+from policy_portal.admin_mixins import MaskedPersonalDataMixin, ViewOnlyFormMixin, masked_display
+from policy_portal.masking import mask_account, mask_phone
 
 from .admin_forms import (
     PasswordSetByAdministratorForm,
@@ -73,18 +74,30 @@ class EnterpriseAdmin(admin.ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     # The user admin's enterprise autocomplete searches through these.
     search_fields = ("name", "credit_code")
-    readonly_fields = ("created_at", "updated_at")
+    # The contact's phone and the payout account are the enterprise's to keep (its profile):
+    # here they read masked, to administrators as to anyone in the admin.
+    readonly_fields = ("masked_contact_phone", "masked_bank_account", "created_at", "updated_at")
     date_hierarchy = "created_at"
     # Counting every enterprise again for "N results of M" is not worth a second query.
     show_full_result_count = False
     fieldsets = (
         (None, {"fields": ("name", "credit_code", "district", "industry", "scale")}),
         (_("国民经济行业分类"), {"fields": ("industry_section", "industry_division")}),
-        (_("联系方式"), {"fields": ("contact_name", "contact_phone")}),
-        (_("收款账户"), {"fields": ("bank_name", "bank_account")}),
+        (_("联系方式"), {"fields": ("contact_name", "masked_contact_phone")}),
+        (_("收款账户"), {"fields": ("bank_name", "masked_bank_account")}),
         (_("记录"), {"fields": ("created_at", "updated_at")}),
     )
     inlines = (EnterpriseRecognitionInline, EnterpriseFigureInline)
+
+    masked_contact_phone = masked_display("contact_phone", mask_phone, _("联系电话"))
+    masked_bank_account = masked_display("bank_account", mask_account, _("银行账号"))
+
+
+class _MaskedPhoneMixin(MaskedPersonalDataMixin):
+    """A person's phone: replaced, never read whole, in the admin."""
+
+    masked_fields = {"phone": (mask_phone, "masked_phone")}
+    masked_phone = masked_display("phone", mask_phone, _("手机号"))
 
 
 class _PasswordLinkMixin:
@@ -103,7 +116,7 @@ class _PasswordLinkMixin:
 
 
 @admin.register(User)
-class UserAdmin(_PasswordLinkMixin, ViewOnlyFormMixin, DjangoUserAdmin):
+class UserAdmin(_PasswordLinkMixin, _MaskedPhoneMixin, ViewOnlyFormMixin, DjangoUserAdmin):
     """Enterprises' accounts. Officials are managed under 工作人员, by role, so that nobody
     becomes staff, or loses a role's scope, by ticking a box here."""
 
@@ -165,7 +178,7 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(_PasswordLinkMixin, ViewOnlyFormMixin, DjangoUserAdmin):
+class StaffMemberAdmin(_PasswordLinkMixin, _MaskedPhoneMixin, ViewOnlyFormMixin, DjangoUserAdmin):
     """新增工作人员: one form, the role deciding staff status, group and scope."""
 
     form = StaffMemberForm
@@ -188,7 +201,8 @@ class StaffMemberAdmin(_PasswordLinkMixin, ViewOnlyFormMixin, DjangoUserAdmin):
     list_display_links = ("display_name", "username")
     list_filter = (RoleFilter, "district", "is_active")
     show_facets = admin.ShowFacets.NEVER
-    search_fields = ("username", "first_name", "email", "phone")
+    # A phone is encrypted: an official is found by the whole number, through its keyed hash.
+    search_fields = ("username", "first_name", "email", "=phone")
     ordering = ("username",)
     filter_horizontal = ()
 

@@ -12,6 +12,7 @@ from measures.audience import Industry, Scale
 from measures.fields import ExactDecimalField
 from measures.industries import division_belongs_to, division_choices, section_choices
 from measures.recognitions import Recognition
+from policy_portal.encrypted import EncryptedCharField, KeyedHashesKept, KeyedHashField
 from policy_portal.fields import application_fk, enterprise_fk
 
 from .districts import District
@@ -27,7 +28,7 @@ phone_validator = RegexValidator(
 bank_account_validator = RegexValidator(r"^\d{8,32}$", _("银行账号应为8至32位数字。"))
 
 
-class Enterprise(models.Model):
+class Enterprise(KeyedHashesKept, models.Model):
     # The notice's audience groups, defined with the measures that aim at them.
     Industry = Industry
     Scale = Scale
@@ -55,13 +56,22 @@ class Enterprise(models.Model):
     contact_name = models.CharField(
         _("联系人"), max_length=50, validators=[validate_no_bidi_controls]
     )
-    contact_phone = models.CharField(_("联系电话"), max_length=20, validators=[phone_validator])
+    # Personal data, encrypted at rest (policy_portal.crypto); the account's keyed hash lets
+    # the site compare it with a batch's snapshot and find it by value.
+    contact_phone = EncryptedCharField(
+        _("联系电话"), max_length=20, validators=[phone_validator], purpose="phone"
+    )
     bank_name = models.CharField(
         _("开户银行"), max_length=100, blank=True, validators=[validate_no_bidi_controls]
     )
-    bank_account = models.CharField(
-        _("银行账号"), max_length=32, blank=True, validators=[bank_account_validator]
+    bank_account = EncryptedCharField(
+        _("银行账号"),
+        max_length=32,
+        blank=True,
+        validators=[bank_account_validator],
+        purpose="bank_account",
     )
+    bank_account_hash = KeyedHashField(_("银行账号查找码"), of="bank_account")
     created_at = models.DateTimeField(_("注册时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -90,7 +100,7 @@ class Enterprise(models.Model):
         return bool(self.bank_name and self.bank_account)
 
 
-class User(AbstractUser):
+class User(KeyedHashesKept, AbstractUser):
     """A person: an enterprise's user, or an official bound to a district or divisions."""
 
     enterprise = enterprise_fk("users", verbose_name=_("所属企业"), null=True, blank=True)
@@ -108,7 +118,11 @@ class User(AbstractUser):
         related_name="reviewers",
         help_text=_("市级审核员只能看到本处室主管措施的申报。"),
     )
-    phone = models.CharField(_("手机号"), max_length=20, blank=True, validators=[phone_validator])
+    phone = EncryptedCharField(
+        _("手机号"), max_length=20, blank=True, validators=[phone_validator], purpose="phone"
+    )
+    # Administrators find an official by the whole number.
+    phone_hash = KeyedHashField(_("手机号查找码"), of="phone")
     email_notifications = models.BooleanField(
         _("接收邮件通知"),
         default=True,

@@ -1,7 +1,9 @@
 """Pieces shared by the apps' admin modules."""
 
 from django import forms
+from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets
+from django.utils.translation import gettext as _
 
 
 class ReadOnlyAdminMixin:
@@ -62,3 +64,73 @@ class ReadableAmountsMixin:
             (title, {**options, "fields": [readable(name) for name in options["fields"]]})
             for title, options in fieldsets
         ]
+
+
+def masked_display(field_name: str, mask, description):
+    """A read-only field showing a model's personal data masked (``policy_portal.masking``):
+    ``masked_phone = masked_display("phone", mask_phone, _("手机号"))``."""
+
+    @admin.display(description=description)
+    def display(self, obj) -> str:
+        return mask(getattr(obj, field_name)) or self.get_empty_value_display()
+
+    return display
+
+
+class MaskedPersonalDataMixin:
+    """Officials never read personal data whole in the admin. ``masked_fields`` maps a field to
+    (its mask, the name of the admin's ``masked_display`` of it). On the page of a row one may
+    change, the field is an input left empty with the masked value beside it: typing a new
+    value replaces it, leaving it empty keeps it. On a page one may only view, the masked
+    display stands in its place. The add page has nothing to mask."""
+
+    masked_fields: dict = {}
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self.has_change_permission(request, obj):
+            return fieldsets
+        shown = {name: display for name, (_mask, display) in self.masked_fields.items()}
+        return [
+            (title, {**options, "fields": [shown.get(name, name) for name in options["fields"]]})
+            for title, options in fieldsets
+        ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        masks = {
+            name: mask
+            for name, (mask, _display) in self.masked_fields.items()
+            if name in form.base_fields
+        }
+        if obj is None or not masks:
+            return form
+        return type(form)(form.__name__, (_WriteOnlyFieldsForm, form), {"write_only_masks": masks})
+
+
+class _WriteOnlyFieldsForm(forms.BaseModelForm):
+    """The form of ``MaskedPersonalDataMixin``: its masked fields start empty and keep the
+    stored value unless a new one is typed."""
+
+    write_only_masks: dict = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, mask in self.write_only_masks.items():
+            current = getattr(self.instance, name)
+            self.initial[name] = ""
+            field = self.fields[name]
+            field.required = False
+            field.widget.attrs.update({"placeholder": mask(current), "autocomplete": "off"})
+            field.help_text = (
+                _("当前为%(masked)s；留空则保持不变，填写则替换。") % {"masked": mask(current)}
+                if current
+                else _("尚未填写。")
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.write_only_masks:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned

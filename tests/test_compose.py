@@ -34,7 +34,18 @@ def _compose_command() -> list[str]:
     pytest.skip(f"{v2_missing} and `docker-compose` is not installed")
 
 
-def _run(compose: list[str], *args: str, secret_key: str | None = "x" * 50):
+FIELD_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "k1:" + "A" * 43 + "=",
+    "FIELD_HASH_KEY": "h1:" + "B" * 43 + "=",
+}
+
+
+def _run(
+    compose: list[str],
+    *args: str,
+    secret_key: str | None = "x" * 50,
+    field_keys: dict | None = FIELD_KEYS,
+):
     # The file's ${VAR:-default}s are left to their defaults, whatever this shell exports.
     env = {
         key: value
@@ -46,11 +57,13 @@ def _run(compose: list[str], *args: str, secret_key: str | None = "x" * 50):
             "CSRF_TRUSTED_ORIGINS",
             "DEMO_PASSWORD",
             "CONN_MAX_AGE",
+            *FIELD_KEYS,
         }
         and not key.startswith("COMPOSE_")
     }
     if secret_key is not None:
         env["SECRET_KEY"] = secret_key
+    env.update(field_keys or {})
     return subprocess.run(
         [*compose, "--file", str(COMPOSE_FILE), "--project-directory", str(ROOT), *args],
         capture_output=True,
@@ -105,6 +118,15 @@ def test_the_stack_does_not_start_without_a_secret_key():
 
     assert refused.returncode != 0
     assert "SECRET_KEY" in refused.stderr
+
+
+def test_the_stack_does_not_start_without_the_keys_of_the_personal_data():
+    compose = _compose_command()
+
+    refused = _run(compose, "config", "-q", field_keys={})
+
+    assert refused.returncode != 0
+    assert "FIELD_ENCRYPTION_KEYS" in refused.stderr or "FIELD_HASH_KEY" in refused.stderr
 
 
 def test_the_web_server_worker_and_beat_keep_their_database_connections():

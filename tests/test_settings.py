@@ -7,6 +7,12 @@ from django.db import connection
 
 from policy_portal.celery import app as celery_app
 
+# Production refuses to start without the keys of the personal data encrypted at rest.
+FIELD_KEYS = {
+    "FIELD_ENCRYPTION_KEYS": "k1:" + "A" * 43 + "=",
+    "FIELD_HASH_KEY": "h1:" + "B" * 43 + "=",
+}
+
 
 def _run(*args: str, env: dict, check: bool = False):
     """Python in a fresh process in the project's folder, with ``env`` as its environment: the
@@ -62,6 +68,7 @@ def test_email_url_names_the_smtp_server_in_production(tmp_path):
     )
     environment = {
         **os.environ,
+        **FIELD_KEYS,
         "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
         "SECRET_KEY": "for-the-test",
         "EMAIL_URL": "smtp+tls://noreply%40example.cn:secret@smtp.example.cn:587",
@@ -83,6 +90,7 @@ def test_production_settings_pass_the_deployment_check_without_a_warning():
 
     environment = {
         **os.environ,
+        **FIELD_KEYS,
         "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
         "EMAIL_URL": "smtp+tls://noreply:secret@smtp.example.cn:587",
@@ -106,6 +114,37 @@ def test_production_refuses_to_start_without_somewhere_to_send_mail():
     assert result.returncode != 0 and "EMAIL_URL" in result.stderr
 
 
+def _production_without(*names: str, **settings: str) -> dict:
+    environment = {key: value for key, value in os.environ.items() if key not in FIELD_KEYS}
+    environment.update(
+        {
+            **FIELD_KEYS,
+            "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
+            "SECRET_KEY": "k" * 50,
+            "EMAIL_URL": "smtp://localhost:25",
+            **settings,
+        }
+    )
+    for name in names:
+        environment.pop(name)
+    return environment
+
+
+def test_production_refuses_to_start_without_the_keys_of_the_personal_data():
+    for name in FIELD_KEYS:
+        result = _run("-c", "import django; django.setup()", env=_production_without(name))
+
+        assert result.returncode != 0 and name in result.stderr
+
+
+def test_production_refuses_a_malformed_key():
+    environment = _production_without(FIELD_ENCRYPTION_KEYS="k1:" + "A" * 20)
+
+    result = _run("-c", "import django; django.setup()", env=environment)
+
+    assert result.returncode != 0 and "32 bytes" in result.stderr
+
+
 def test_every_deployment_keeps_its_database_connections_and_checks_them():
     script = (
         "import django; django.setup(); from django.conf import settings as s; "
@@ -118,6 +157,7 @@ def test_every_deployment_keeps_its_database_connections_and_checks_them():
     }
     environment.update(
         {
+            **FIELD_KEYS,
             "DJANGO_SETTINGS_MODULE": "policy_portal.settings.production",
             "SECRET_KEY": "k" * 50,
             "EMAIL_URL": "smtp://localhost:25",

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from applications.errors import ApplicationError
 from measures.amount_columns import amount_display
 from measures.money import format_yuan_exact
+from policy_portal.masking import mask_account, report_unmasked
 from policy_portal.roles import person_label
 
 from .. import permissions, services
@@ -196,6 +197,7 @@ class DisbursementBatchAdmin(BatchTransitionViews, BatchExportView, admin.ModelA
         user = request.user
         lines = batch.lines.order_by("status", "reference")
         page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+        self._show_accounts(request, batch, page)
         # Only what this person may take on this batch now: no 锁定批次 for an empty batch,
         # nothing on a paid or cancelled one.
         available = {t.name for t in batch.get_available_user_state_transitions(user)}
@@ -224,3 +226,21 @@ class DisbursementBatchAdmin(BatchTransitionViews, BatchExportView, admin.ModelA
             "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
         }
         return self._render(request, "batch.html", batch, **context)
+
+    def _show_accounts(self, request, batch, page) -> None:
+        """Finance checks the payees' accounts whole on the page it pays from, and the audit is
+        told; anyone else (an administrator) reads them masked."""
+        page.object_list = list(page.object_list)
+        whole = permissions.is_finance(request.user)
+        for line in page.object_list:
+            line.account_shown = line.bank_account if whole else mask_account(line.bank_account)
+        if whole and page.object_list:
+            report_unmasked(
+                sender=__name__,
+                user=request.user,
+                request=request,
+                target=batch,
+                batch=batch.number,
+                page=page.number,
+                lines=len(page.object_list),
+            )

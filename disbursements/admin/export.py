@@ -12,7 +12,9 @@ class BatchExportView:
     def export_view(self, request, object_id, export_format):
         batch = self._batch(request, object_id)
         try:
-            blocks = batch_export(batch=batch, export_format=export_format, by=request.user)
+            blocks = batch_export(
+                batch=batch, export_format=export_format, by=request.user, request=request
+            )
         except ExportNotAllowed as error:
             raise Http404 from error
         response = StreamingHttpResponse(blocks, content_type=CONTENT_TYPES[export_format])

@@ -235,7 +235,9 @@ def _snapshot(lines: QuerySet[BatchLine]) -> None:
         enterprise_name=Subquery(enterprise.values("name")[:1]),
         credit_code=Subquery(enterprise.values("credit_code")[:1]),
         bank_name=Subquery(enterprise.values("bank_name")[:1]),
+        # The ciphertext and its keyed hash as they are: copied, never decrypted here.
         bank_account=Subquery(enterprise.values("bank_account")[:1]),
+        bank_account_hash=Subquery(enterprise.values("bank_account_hash")[:1]),
         district_name=text_of(labels.districts, "district"),
         measure_label=text_of({pk: pair[0] for pk, pair in labels.tracks.items()}, "track_id"),
         track_name=text_of({pk: pair[1] for pk, pair in labels.tracks.items()}, "track_id"),

@@ -295,3 +295,11 @@ DISBURSEMENT_ADMINISTRATORS_MAY_CONFIRM = env.bool(
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=60)
 # Rows fetched per round trip by the streaming exports (a server-side cursor on PostgreSQL).
 DISBURSEMENT_EXPORT_CHUNK = 2000
+
+# Personal data encrypted at rest (policy_portal.crypto): "id:base64key,id:base64key", 256-bit
+# keys, the first one encrypting, the others kept to read values until `rotate_field_keys`
+# has re-encrypted them; and the key of the keyed hash that finds values ("id:base64key").
+# Development and the tests use fixed keys of their own (local.py, test.py); production
+# refuses to start without them (production.py).
+FIELD_ENCRYPTION_KEYS = env("FIELD_ENCRYPTION_KEYS", default="")
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="")

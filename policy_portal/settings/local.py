@@ -12,3 +12,9 @@ STORAGES = {  # noqa: F405
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# Fixed keys for development only, published here: never for data that matters.
+FIELD_ENCRYPTION_KEYS = env(
+    "FIELD_ENCRYPTION_KEYS", default="dev1:ZGV2LWZpZWxkLWVuY3J5cHRpb24ta2V5LTAwMDAwMDA="
+)
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="devh:ZGV2LWZpZWxkLWhhc2gta2V5LTAwMDAwMDAwMDAwMDA=")

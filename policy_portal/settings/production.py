@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
+from ..crypto import parse_keys
 from .base import *  # noqa: F403
 from .base import env
 
@@ -12,6 +13,15 @@ if not env("EMAIL_URL", default="") and not env("EMAIL_BACKEND", default=""):
         "Set EMAIL_URL (e.g. smtp+tls://user:password@smtp.example.cn:587), or EMAIL_BACKEND "
         "explicitly (django.core.mail.backends.console.EmailBackend to print mail instead)."
     )
+
+# Personal data is encrypted at rest: without its keys the site would write it unreadable or
+# could not read it. Both are read (and their form checked) at start-up.
+for _setting in ("FIELD_ENCRYPTION_KEYS", "FIELD_HASH_KEY"):
+    if not env(_setting, default=""):
+        raise ImproperlyConfigured(
+            f"Set {_setting} (id:base64 of 32 random bytes; README, Personal data and encryption)."
+        )
+    parse_keys(env(_setting), setting=_setting)
 
 DEBUG = False
 DEMO_DATA_ALLOWED = env.bool("DEMO_DATA_ALLOWED", default=False)

@@ -23,6 +23,7 @@ def _redis_of_this_worker() -> None:
 _redis_of_this_worker()
 
 from .base import *  # noqa: E402, F403
+from .base import env  # noqa: E402
 
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -43,3 +44,8 @@ PASSWORD_RESET_RATE = "100000/m"
 OBJECTION_RATE = "100000/m"
 # Figures read afresh: a cached one would outlive the test that wrote its applications.
 DASHBOARD_CACHE_SECONDS = 0
+# Fixed keys of the tests (a test that rotates sets its own).
+FIELD_ENCRYPTION_KEYS = env(
+    "FIELD_ENCRYPTION_KEYS", default="test1:dGVzdC1maWVsZC1lbmNyeXB0aW9uLWtleS0wMDAwMDA="
+)
+FIELD_HASH_KEY = env("FIELD_HASH_KEY", default="testh:dGVzdC1maWVsZC1oYXNoLWtleS0wMDAwMDAwMDAwMDA=")
