@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SecurityConfig(AppConfig):
+    name = "security"
+    verbose_name = _("安全")
+
+    def ready(self):
+        from django.db import connection
+
+        from .audit import fallback, recording, tasks  # noqa: F401 (beat's task)
+
+        recording.connect()
+        if connection.vendor != "postgresql":
+            # No triggers there: the ORM's writes are recorded from its signals.
+            fallback.connect()
