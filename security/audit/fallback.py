@@ -30,7 +30,15 @@ def _plain(fields, values: dict) -> dict:
             values[field.attname] = value.quantize(Decimal(1).scaleb(-field.decimal_places))
         elif isinstance(value, datetime) and value.tzinfo is not None:
             values[field.attname] = value.astimezone(UTC)
-    return json.loads(json.dumps(values, cls=DjangoJSONEncoder))
+    return json.loads(json.dumps(values, cls=_Encoder))
+
+
+class _Encoder(DjangoJSONEncoder):
+    def default(self, o):
+        try:
+            return super().default(o)
+        except TypeError:
+            return str(o)  # a time zone, say: as its name
 
 
 def _snapshot(instance, fields) -> dict:

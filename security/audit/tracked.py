@@ -166,8 +166,10 @@ class AuditedEvent(Event):
             values["pgh_obj_id"] = f'{alias}."{pk}"'
 
         def snapshot(table: str) -> str:
+            # Amounts as text, to the fen as stored ("2000000.00"), never as a JSON number.
             pairs = ", ".join(
                 f"'{field.attname}', {table}.\"{field.column}\""
+                + ("::TEXT" if isinstance(field, models.DecimalField) else "")
                 for field in recorded_fields(self.tracked)
             )
             return f"JSONB_BUILD_OBJECT({pairs})"
