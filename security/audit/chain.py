@@ -22,6 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .guard import CONTENT_COLUMNS
 
@@ -143,20 +144,23 @@ def verify(*, anchor: tuple[int, str] | None = None) -> Verification:
     for record in records.iterator(chunk_size=2000):
         if record.seq != expected_seq:
             broken = Break(
-                record.seq, record.pk, f"missing records {expected_seq}–{record.seq - 1}"
+                record.seq,
+                record.pk,
+                _("其前缺失第 %(first)s—%(last)s 条")
+                % {"first": expected_seq, "last": record.seq - 1},
             )
         elif record.prev_hash != previous:
-            broken = Break(record.seq, record.pk, "does not follow the record before it")
+            broken = Break(record.seq, record.pk, _("与前一条记录的摘要不衔接"))
         elif record.algorithm not in ALGORITHMS or digest(record) != record.hash:
-            broken = Break(record.seq, record.pk, "content does not match its hash")
+            broken = Break(record.seq, record.pk, _("内容与摘要不符"))
         if broken:
             break
         if anchor and record.seq == anchor[0] and record.hash != anchor[1]:
-            broken = Break(record.seq, record.pk, "differs from the anchor")
+            broken = Break(record.seq, record.pk, _("与锚点的摘要不同"))
             break
         checked, expected_seq, previous = checked + 1, expected_seq + 1, record.hash
     if not broken and anchor and anchor[0] >= expected_seq:
-        broken = Break(anchor[0], None, "the anchor's record is missing")
+        broken = Break(anchor[0], None, _("锚点所在的记录已不存在"))
     return Verification(
         checked=checked,
         unsealed=AuditRecord._base_manager.filter(seq__isnull=True).count(),

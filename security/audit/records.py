@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.logs import AppendOnlyModel
 from policy_portal.signals import SECURITY_EVENT_KINDS
 
 from .guard import GUARD_TRIGGERS
@@ -38,7 +39,7 @@ ACTION_LABELS = {
 }
 
 
-class AuditRecord(models.Model):
+class AuditRecord(AppendOnlyModel):
     """One thing that happened: a change of data that decides money or access, or a security
     event. Written once, by the database's triggers or by ``security.audit.recording``; sealed
     later into the chain (``seq``, ``prev_hash``, ``hash``) by ``security.audit.chain.seal``.
@@ -75,7 +76,7 @@ class AuditRecord(models.Model):
     hash = models.CharField(_("摘要"), max_length=64, blank=True)
     sealed_at = models.DateTimeField(_("封存时间"), null=True, blank=True)
 
-    class Meta:
+    class Meta(AppendOnlyModel.Meta):
         verbose_name = verbose_name_plural = _("审计记录")
         ordering = ["-id"]
         indexes = [
