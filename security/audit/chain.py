@@ -80,13 +80,7 @@ def seal(*, wait: bool = True) -> int:
             )
             if not pending:
                 return sealed
-            last = (
-                AuditRecord._base_manager.filter(seq__isnull=False)
-                .order_by("-seq")
-                .values_list("seq", "hash")
-                .first()
-            )
-            seq, previous = last or (0, "")
+            seq, previous = head()
             now = timezone.now()
             for record in pending:
                 seq += 1
@@ -134,13 +128,29 @@ class Verification:
         return self.broken is None
 
 
-def verify(*, anchor: tuple[int, str] | None = None) -> Verification:
-    """Recompute the chain from its first record. ``anchor`` (seq, hash), a head written down
-    earlier, must still be in the chain: records removed from the end show there."""
+def head() -> tuple[int, str]:
+    """The chain's last place and hash: (0, "") while it is empty."""
     from .records import AuditRecord
 
-    expected_seq, previous, checked, broken = 1, "", 0, None
-    records = AuditRecord._base_manager.filter(seq__isnull=False).order_by("seq")
+    last = (
+        AuditRecord._base_manager.filter(seq__isnull=False)
+        .order_by("-seq")
+        .values_list("seq", "hash")
+        .first()
+    )
+    return last or (0, "")
+
+
+def verify(
+    *, anchor: tuple[int, str] | None = None, after: tuple[int, str] = (0, "")
+) -> Verification:
+    """Recompute the chain from its first record, or from the one after ``after`` (a head
+    already verified). ``anchor`` (seq, hash), a head written down earlier, must still be in
+    the chain: records removed from the end show there."""
+    from .records import AuditRecord
+
+    expected_seq, previous, checked, broken = after[0] + 1, after[1], 0, None
+    records = AuditRecord._base_manager.filter(seq__gte=expected_seq).order_by("seq")
     for record in records.iterator(chunk_size=2000):
         if record.seq != expected_seq:
             broken = Break(

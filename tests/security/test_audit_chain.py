@@ -27,6 +27,7 @@ from tests.publicity.factories import closed_publicity
 from .audit import ON_POSTGRESQL, in_request
 
 on_postgresql = pytest.mark.skipif(not ON_POSTGRESQL, reason="the guard and the tampering are SQL")
+tampered = pytest.mark.audit_tampered
 
 
 def _a_working_day(district_reviewer, municipal_reviewer):
@@ -126,6 +127,7 @@ def _tamper(sql, params):
 
 
 @on_postgresql
+@tampered
 def test_an_edited_record_is_named(sealed_day):
     victim = sealed_day[10]
     _tamper("UPDATE security_auditrecord SET address = %s WHERE id = %s", ["10.9.9.9", victim.pk])
@@ -137,6 +139,7 @@ def test_an_edited_record_is_named(sealed_day):
 
 
 @on_postgresql
+@tampered
 def test_a_deleted_record_is_named_by_the_one_after_it(sealed_day):
     victim, after = sealed_day[5], sealed_day[6]
     _tamper("DELETE FROM security_auditrecord WHERE id = %s", [victim.pk])
@@ -148,6 +151,7 @@ def test_a_deleted_record_is_named_by_the_one_after_it(sealed_day):
 
 
 @on_postgresql
+@tampered
 def test_a_reordered_record_is_named(sealed_day):
     first, second = sealed_day[3], sealed_day[4]
     _tamper(
@@ -163,6 +167,7 @@ def test_a_reordered_record_is_named(sealed_day):
 
 
 @on_postgresql
+@tampered
 def test_records_cut_from_the_end_show_against_an_anchor(sealed_day):
     head = sealed_day[-1]
     _tamper("DELETE FROM security_auditrecord WHERE id = %s", [head.pk])
