@@ -73,14 +73,9 @@ class AuditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ("actor",)
     actions = None
     show_full_result_count = False
+    # A record's page: what the list shows, then the content and its place in the chain.
     fields = (
-        "seq",
-        "created_at",
-        "kind",
-        "action_display",
-        "object_display",
-        "actor",
-        "address",
+        *list_display,
         "changes",
         "detail",
         "event_display",

@@ -10,29 +10,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 
 from policy_portal.spreadsheets import csv_text
 
+from .guard import CONTENT_COLUMNS, SEAL_COLUMNS
 from .records import AuditRecord
 
-COLUMNS = (
-    "seq",
-    "id",
-    "created_at",
-    "actor_id",
-    "actor",
-    "address",
-    "kind",
-    "action",
-    "object_type",
-    "object_id",
-    "before",
-    "after",
-    "detail",
-    "event_model",
-    "event_id",
-    "algorithm",
-    "prev_hash",
-    "hash",
-    "sealed_at",
-)
+# A record's content, with the name of its person, and its place in the chain.
+COLUMNS = ("seq", *CONTENT_COLUMNS, "actor", *SEAL_COLUMNS[1:])
 
 
 def records_since(moment):
