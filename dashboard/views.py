@@ -7,6 +7,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from policy_portal.signals import security_event
+
 from . import selectors
 from .charts import (
     CHARTS_BY_KEY,
@@ -58,6 +60,14 @@ def chart_xlsx(request, chart: str):
     if CHARTS_BY_KEY[chart] not in charts_for(request.user):
         raise PermissionDenied
     table = chart_table(CHARTS_BY_KEY[chart], scope)
+    security_event.send(
+        sender=__name__,
+        kind="export",
+        user=request.user,
+        request=request,
+        target=None,
+        detail={"chart": chart, "scope": scope.key},
+    )
     response = HttpResponse(
         table_xlsx(table, scope_label=_scope_label(scope)), content_type=CONTENT_TYPE
     )

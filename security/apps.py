@@ -1,4 +1,4 @@
-"""The security app: the backup and restore commands; no models, no pages."""
+"""The security app: the audit trail's recording and chain, the backup and restore commands."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class SecurityConfig(AppConfig):
     name = "security"
     verbose_name = _("安全")
+
+    def ready(self):
+        from django.db import connection
+
+        from .audit import fallback, recording, tasks  # noqa: F401 (beat's task)
+
+        recording.connect()
+        if connection.vendor != "postgresql":
+            # No triggers there: the ORM's writes are recorded from its signals.
+            fallback.connect()

@@ -89,6 +89,17 @@ def _approved(application, *, district_reviewer, municipal_reviewer):
     )
 
 
+def _audit_record(*, by, batch):
+    """A record of the audit trail: the preparer's export of the batch's list."""
+    from policy_portal.signals import security_event
+    from security.models import AuditRecord
+
+    security_event.send(
+        sender=__name__, kind="export", user=by, request=None, target=batch, detail={}
+    )
+    return AuditRecord.objects.filter(kind="export").latest("id")
+
+
 def _login_records(username: str) -> dict:
     """What django-axes keeps of a failed login: an attempt, a failure log and an access log."""
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -232,6 +243,7 @@ def build_world() -> World:
                 event="sunrise", latitude=Decimal("29.56"), longitude=Decimal("106.55")
             ),
             "intervalschedule": IntervalSchedule.objects.create(every=7, period="days"),
+            "audit_record": _audit_record(by=preparer, batch=batch),
             **_login_records(user_a.username),
         },
     )

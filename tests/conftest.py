@@ -1,8 +1,10 @@
 import pytest
+from django.db import connection
 
 from enterprises.districts import District
 from measures.models import Division, Measure
 from measures.services import calendar_seed, policy_load
+from security.audit.chain import head, seal, verify
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 
@@ -12,6 +14,41 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # back to it. Transactional tests flush the database and load it again through `policy`.
     with django_db_blocker.unblock():
         policy_load()
+        # Its audit records sealed once, for every test to build on (audit_chain_holds).
+        seal()
+
+
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+    "live_server",
+}
+
+
+@pytest.fixture(autouse=True)
+def audit_chain_holds(request):
+    """On PostgreSQL, whatever a test writes is sealed into the audit trail's chain when it
+    ends, and the chain from where it stood must verify: the whole suite's writes prove it.
+    A test that breaks the chain on purpose says so (``audit_tampered``)."""
+    uses_db = request.node.get_closest_marker("django_db") or DB_FIXTURES & set(
+        request.fixturenames
+    )
+    if (
+        not uses_db
+        or connection.vendor != "postgresql"
+        or request.node.get_closest_marker("audit_tampered")
+    ):
+        yield
+        return
+    # Set up before this fixture, so torn down after it: the test's writes are still there.
+    request.getfixturevalue("_django_db_helper")
+    start = head()
+    yield
+    seal()
+    result = verify(after=start)
+    assert result.ok, f"the audit trail's chain breaks: {result.broken}"
 
 
 @pytest.fixture

@@ -261,6 +261,8 @@ MODEL_ADMINS = {
     **model_admin_rules("publicity/objection", "objection", view=ADMIN),
     # The enterprises' ratings: administrators read them; nobody adds, changes or deletes one.
     **model_admin_rules("ratings/rating", "a_rating", view=ADMIN),
+    # The audit trail: read by administrators (and the auditor roles); nobody changes it.
+    **model_admin_rules("security/auditrecord", "audit_record", view=ADMIN),
 }
 
 # Where an admin's own view answers differently from Django's generic one.
@@ -666,7 +668,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity|ratings)/$": [
+    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity|ratings|security)/$": [
         Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
         Case(
             at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))
@@ -677,6 +679,7 @@ RULES: dict[str, list[Case]] = {
         ),
         Case(at("admin:app_list", "publicity"), admin_expect((STAFF, 404), ("administrator", 200))),
         Case(at("admin:app_list", "ratings"), admin_expect((STAFF, 404), ("administrator", 200))),
+        Case(at("admin:app_list", "security"), admin_expect((STAFF, 404), ("administrator", 200))),
     ],
     "admin/(?P<url>.*)$": [Case(literal("/admin/no/such/page/"), admin_expect((STAFF, 404)))],
     **MODEL_ADMINS,

@@ -3,6 +3,8 @@
 from django.http import Http404, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
+from policy_portal.signals import security_event
+
 from ..exports import CONTENT_TYPES, ExportNotAllowed, batch_export, export_filename
 
 
@@ -17,6 +19,14 @@ class BatchExportView:
             )
         except ExportNotAllowed as error:
             raise Http404 from error
+        security_event.send(
+            sender=__name__,
+            kind="export",
+            user=request.user,
+            request=request,
+            target=batch,
+            detail={"format": export_format, "lines": batch.line_count},
+        )
         response = StreamingHttpResponse(blocks, content_type=CONTENT_TYPES[export_format])
         response["Content-Disposition"] = content_disposition_header(
             True, export_filename(batch, export_format)

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.db.models import Field as ModelField
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -30,6 +31,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_fsm",
     "django_celery_beat",
+    "pgtrigger",
+    "pghistory",
     "measures",
     "enterprises",
     "applications",
@@ -52,6 +55,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "enterprises.sessions.OfficialIdleTimeoutMiddleware",
+    # Who changes data, and from which address, for the audit trail (安全审计).
+    "security.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "policy_portal.csp.CSPMiddleware",
@@ -129,6 +134,31 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "enterprises.views.locked_out"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
+# The audit trail (security/): PostgreSQL triggers (django-pgtrigger, for django-pghistory)
+# record every change of the data that decides money or access. They are installed after each
+# `migrate`, on the tables of every app (Django's and beat's included), rather than by each
+# app's migrations; on SQLite there are none (security.audit.fallback records through signals).
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Only requests that may write carry who and where to the database (a GET changes nothing
+# that is audited, and reading stays as it was).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# The event tables keep each tracked column's type only: what a form offers or checks (choices,
+# validators, labels, defaults) stays the tracked model's, which may change it freely (the
+# figures' ceilings stay: a system check reads them).
+PGHISTORY_EXCLUDE_FIELD_KWARGS = {
+    ModelField: [
+        "choices",
+        "validators",
+        "help_text",
+        "verbose_name",
+        "default",
+        "editable",
+        "blank",
+        "protected",
+    ]
+}
+
 # Forms that an anonymous visitor can send again and again: per client address, in the cache
 # (Redis when configured). Over the rate, the visitor gets a page asking to wait (HTTP 429).
 REGISTRATION_RATE = env("REGISTRATION_RATE", default="10/h")

@@ -12,6 +12,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from applications.errors import ApplicationError
 from applications.models import State
 from applications.uploads import DocumentSizeLimitHandler, oversize_message, shown_name
+from policy_portal.signals import security_event
 
 
 def report_errors(request, error: ApplicationError) -> None:
@@ -81,8 +82,17 @@ def refuse_upload(form, name: str, reasons) -> None:
     )
 
 
-def file_response(document) -> FileResponse:
-    """A stored document as a download, never rendered by the browser, never cached."""
+def file_response(request, document) -> FileResponse:
+    """A stored document as a download, never rendered by the browser, never cached; each
+    download is on the audit trail."""
+    security_event.send(
+        sender=__name__,
+        kind="download",
+        user=request.user,
+        request=request,
+        target=document,
+        detail={"name": document.original_name, "sha256": document.sha256},
+    )
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=True,

@@ -151,4 +151,4 @@ def document_download(request, document_pk: int):
     )
     if not can_view_application(document.application, request.user):
         raise Http404
-    return file_response(document)
+    return file_response(request, document)

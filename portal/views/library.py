@@ -111,4 +111,4 @@ def library_download(request, document_pk: int):
     """A library document, to its enterprise only: officials see the copies attached to
     applications, through document_download."""
     document = selectors.library_document_for_enterprise_user(user=request.user, pk=document_pk)
-    return file_response(document)
+    return file_response(request, document)
