@@ -64,7 +64,9 @@ class EncryptedCharField(models.CharField):
     def get_lookup(self, lookup_name):
         if lookup_name in ("exact", "iexact"):
             return EncryptedExact
-        if lookup_name == "isnull":
+        # isnull, and the audit triggers' IS [NOT] DISTINCT FROM between a row's old and new
+        # column (django-pgtrigger's df/ndf): both compare what is stored, never a clear value.
+        if lookup_name in ("isnull", "df", "ndf"):
             return super().get_lookup(lookup_name)
         return None  # Django then refuses the lookup with a FieldError
 

@@ -22,6 +22,7 @@ from measures.models import (
     Track,
     TrackField,
 )
+from policy_portal.crypto import decrypt
 from tests.applications.factories import WindowFactory, draft
 from tests.disbursements.factories import approved_applications, finance, frozen_batch
 from tests.enterprises.factories import EnterpriseFactory, UserFactory
@@ -132,8 +133,10 @@ def test_an_enterprise_bank_account_change_is_recorded(administrator):
     )
 
     record = changes_of(enterprise, action="update")[-1]
-    assert record.before["bank_account"] == "6222020000000000001"
-    assert record.after["bank_account"] == "6222020000000000999"
+    # Recorded as the database keeps it, encrypted: the trail holds no account in clear.
+    assert decrypt(record.before["bank_account"], purpose="bank_account") == "6222020000000000001"
+    assert decrypt(record.after["bank_account"], purpose="bank_account") == "6222020000000000999"
+    assert "6222020000000000999" not in str(record.after)
     assert record.actor == administrator
 
 
@@ -252,7 +255,7 @@ def test_batch_lines_are_recorded_as_finance_adds_them(policy):
     (record,) = changes_of(line)
     assert record.action == "insert" and record.actor == preparer
     assert record.after["amount"] == "123456.78"
-    assert record.after["bank_account"] == line.bank_account
+    assert decrypt(record.after["bank_account"], purpose="bank_account") == line.bank_account
     assert changes_of(batch)[0].after["state"] == "draft"
 
 
