@@ -9,10 +9,14 @@ PostgreSQL, whose triggers see every statement.
 
 import json
 from datetime import UTC, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.apps import apps
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+
+from policy_portal.crypto import encrypt
+from policy_portal.encrypted import EncryptedCharField
 
 from .chain import seal_on_commit
 from .context import current_request, request_actor
@@ -27,7 +31,10 @@ def _plain(fields, values: dict) -> dict:
     for field in fields:
         value = values.get(field.attname)
         if isinstance(value, Decimal) and getattr(field, "decimal_places", None) is not None:
-            values[field.attname] = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+            try:
+                values[field.attname] = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+            except InvalidOperation:  # more digits than the column holds: kept as given
+                values[field.attname] = str(value)
         elif isinstance(value, datetime) and value.tzinfo is not None:
             values[field.attname] = value.astimezone(UTC)
     return json.loads(json.dumps(values, cls=_Encoder))
@@ -41,8 +48,19 @@ class _Encoder(DjangoJSONEncoder):
             return str(o)  # a time zone, say: as its name
 
 
+def _stored(field, value):
+    """A value as its column keeps it: an encrypted field's encrypted, as the triggers copy it
+    on PostgreSQL, so that the trail never holds personal data in clear."""
+    if isinstance(field, EncryptedCharField) and value:
+        return encrypt(value, purpose=field.purpose)
+    return value
+
+
 def _snapshot(instance, fields) -> dict:
-    return _plain(fields, {field.attname: getattr(instance, field.attname) for field in fields})
+    return _plain(
+        fields,
+        {field.attname: _stored(field, getattr(instance, field.attname)) for field in fields},
+    )
 
 
 def _record(tracked, action: str, object_id, before, after) -> None:
@@ -87,6 +105,8 @@ class _ModelFollower:
             .values(*(field.attname for field in self.fields))
             .first()
         )
+        if row is not None:
+            row = {field.attname: _stored(field, row[field.attname]) for field in self.fields}
         setattr(instance, _OLD, _plain(self.fields, row) if row is not None else None)
 
     def after_save(self, instance, created):
@@ -170,7 +190,20 @@ def connect() -> None:
         if follower := links.get(sender):
             follower.changed(instance, action, reverse, pk_set)
 
-    pre_save.connect(before_save, weak=False, dispatch_uid="security.audit.pre_save")
-    post_save.connect(after_save, weak=False, dispatch_uid="security.audit.post_save")
-    post_delete.connect(after_delete, weak=False, dispatch_uid="security.audit.post_delete")
-    m2m_changed.connect(links_changed, weak=False, dispatch_uid="security.audit.m2m")
+    # Connected to the tracked models (and their proxies) only: a receiver of every model's
+    # post_delete would stop Django deleting any other model's rows without reading them.
+    for model in apps.get_models():
+        if model._meta.concrete_model in models:
+            uid = f"security.audit.{model._meta.label_lower}"
+            pre_save.connect(before_save, sender=model, weak=False, dispatch_uid=f"{uid}.pre")
+            post_save.connect(after_save, sender=model, weak=False, dispatch_uid=f"{uid}.post")
+            post_delete.connect(
+                after_delete, sender=model, weak=False, dispatch_uid=f"{uid}.delete"
+            )
+    for through in links:
+        m2m_changed.connect(
+            links_changed,
+            sender=through,
+            weak=False,
+            dispatch_uid=f"security.audit.{through._meta.label_lower}",
+        )
