@@ -18,8 +18,11 @@ needs_libreoffice = pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (sof
 _SHOWN_AS_CSV = "csv:Text - txt - csv (StarCalc):44,34,76"
 
 
-def cells_as_shown(data: bytes, *, suffix: str, workdir: Path) -> list[list[str]]:
-    """The first sheet's cells as LibreOffice shows them after opening ``data``."""
+def cells_as_shown(
+    data: bytes, *, suffix: str, workdir: Path, import_filter: str | None = None
+) -> list[list[str]]:
+    """The first sheet's cells as LibreOffice shows them after opening ``data``; for a CSV,
+    ``import_filter`` holds what its import dialog would offer (headless, no dialog is shown)."""
     source = workdir / f"opened{suffix}"
     source.write_bytes(data)
     shown = workdir / "shown"
@@ -31,6 +34,7 @@ def cells_as_shown(data: bytes, *, suffix: str, workdir: Path) -> list[list[str]
             "--headless",
             "--norestore",
             f"-env:UserInstallation={profile}",
+            *([f"--infilter={import_filter}"] if import_filter else []),
             "--convert-to",
             _SHOWN_AS_CSV,
             "--outdir",

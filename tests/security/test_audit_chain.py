@@ -22,6 +22,7 @@ from security.models import AuditRecord
 from tests.applications.factories import draft
 from tests.disbursements.factories import finance
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
+from tests.libreoffice import cells_as_shown, needs_libreoffice
 from tests.publicity.factories import closed_publicity
 
 from .audit import ON_POSTGRESQL, in_request
@@ -275,3 +276,41 @@ def test_appends_from_concurrent_transactions_make_one_chain(committed_data):
     assert result.ok and result.unsealed == 0
     assert result.checked == AuditRecord.objects.count()
     assert AuditRecord.objects.filter(kind="export").count() == 30
+
+
+@needs_libreoffice
+def test_the_audit_csv_opens_in_libreoffice_as_written(sealed_day, tmp_path):
+    """An auditor double-clicks the CSV: the Chinese reads as Chinese, a name tried at the
+    login that looks like a formula shows as text, and every hash is there whole."""
+    security_event.send(
+        sender=__name__,
+        kind="login_failed",
+        user=None,
+        request=None,
+        target=None,
+        detail={"username": '=HYPERLINK("http://x","点我")'},
+    )
+    seal()
+    since = (timezone.localdate() - timedelta(days=1)).isoformat()
+    out = tmp_path / "audit.csv"
+    call_command("export_audit", "--since", since, "--format", "csv", "--output", str(out))
+
+    # LibreOffice's import dialog reads the byte-order mark and offers UTF-8; headless there
+    # is no dialog, so the test gives what it offers: comma, double quote, UTF-8 (76).
+    shown = cells_as_shown(
+        out.read_bytes(), suffix=".csv", workdir=tmp_path, import_filter="CSV:44,34,76,1"
+    )
+    header, rows = shown[0], shown[1:]
+    # Every record up to the export's own (recorded once the file is written).
+    export = AuditRecord.objects.filter(kind="export").latest("id")
+    records = list(AuditRecord.objects.exclude(pk=export.pk).order_by("seq"))
+    assert header[0] == "seq" and len(rows) == len(records) > len(sealed_day)
+    column = {name: index for index, name in enumerate(header)}
+    assert [row[column["hash"]] for row in rows] == [r.hash for r in records]
+    failed = rows[-1]
+    assert failed[column["kind"]] == "login_failed"
+    assert "=HYPERLINK" in failed[column["detail"]] and "点我" in failed[column["detail"]]
+    # The measures' text, as recorded when the notice was loaded, reads as written.
+    assert any("落实领军" in cell for row in rows for cell in row) or any(
+        "审核" in cell or "区县" in cell for row in rows for cell in row
+    )
