@@ -228,6 +228,21 @@ def test_export_audit_writes_the_records_with_their_hashes(sealed_day, tmp_path)
     assert AuditRecord.objects.filter(kind="export", detail__what="audit").exists()
 
 
+def test_export_audit_cut_short_by_its_reader_is_still_recorded(sealed_day):
+    """``export_audit … | head``: the reader closes the pipe; the command stops quietly and the
+    export is on the trail, marked as cut short."""
+
+    class ClosedPipe(io.StringIO):
+        def write(self, text):
+            raise BrokenPipeError
+
+    since = (timezone.localdate() - timedelta(days=1)).isoformat()
+    call_command("export_audit", "--since", since, stdout=ClosedPipe())
+
+    export = AuditRecord.objects.filter(kind="export").latest("id")
+    assert export.detail["cut_short"] is True and export.detail["records"] >= len(sealed_day)
+
+
 def test_export_audit_refuses_a_date_it_cannot_read():
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         call_command("export_audit", "--since", "yesterday")

@@ -2,6 +2,7 @@
 ``python manage.py export_audit --since 2026-01-01 --format jsonl --output audit.jsonl``.
 The export itself is a security event on the trail."""
 
+import os
 import sys
 from datetime import date, datetime, time
 
@@ -30,18 +31,21 @@ class Command(BaseCommand):
         seal()
         records = records_since(timezone.make_aware(datetime.combine(day, time.min)))
         count = records.count()
-        if output == "-":
-            self._write(self.stdout, records, format)
-        else:
-            with open(output, "w", encoding="utf-8", newline="") as file:
-                self._write(file, records, format)
+        detail = {"what": "audit", "since": since, "format": format, "records": count}
+        try:
+            if output == "-":
+                self._write(self.stdout, records, format)
+            else:
+                with open(output, "w", encoding="utf-8", newline="") as file:
+                    self._write(file, records, format)
+        except BrokenPipeError:
+            # The reader went away (``export_audit … | head``): what it read was still read.
+            # Python's advice: point stdout at devnull so that its flush at exit stays quiet.
+            if output == "-" and self.stdout._out is sys.__stdout__:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.__stdout__.fileno())
+            detail["cut_short"] = True
         security_event.send(
-            sender=__name__,
-            kind="export",
-            user=None,
-            request=None,
-            target=None,
-            detail={"what": "audit", "since": since, "format": format, "records": count},
+            sender=__name__, kind="export", user=None, request=None, target=None, detail=detail
         )
         seal()
 
