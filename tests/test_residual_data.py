@@ -10,7 +10,6 @@ from unittest import mock
 import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.core.management import call_command
 from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
@@ -130,9 +129,7 @@ def test_after_logout_the_next_login_passes_the_csrf_check(enterprise_user):
     )
     assert "_auth_user_id" in client.session
     profile = client.get(reverse("enterprises:profile"))
-    client.post(
-        reverse("logout"), {"csrfmiddlewaretoken": profile.context["csrf_token"]}
-    )
+    client.post(reverse("logout"), {"csrfmiddlewaretoken": profile.context["csrf_token"]})
     assert "_auth_user_id" not in client.session
 
     again = client.get(reverse("login"))
@@ -194,9 +191,9 @@ def test_the_migration_keeps_a_row_an_administrator_already_made(db):
 
     migration.forwards(apps, None)
 
-    assert list(PeriodicTask.objects.filter(task=migration.TASK).values_list("name", flat=True)) == [
-        "会话清理（手工）"
-    ]
+    assert list(
+        PeriodicTask.objects.filter(task=migration.TASK).values_list("name", flat=True)
+    ) == ["会话清理（手工）"]
 
 
 # ── temporary files ────────────────────────────────────────────────────────────────────────
@@ -223,9 +220,7 @@ def test_the_batch_workbook_leaves_no_temporary_file(private_tmp, policy):
     assert list(private_tmp.iterdir()) == []
 
 
-def test_a_batch_workbook_that_fails_or_is_abandoned_leaves_no_temporary_file(
-    private_tmp, policy
-):
+def test_a_batch_workbook_that_fails_or_is_abandoned_leaves_no_temporary_file(private_tmp, policy):
     from disbursements import exports
     from tests.disbursements.factories import approved_applications, finance, frozen_batch
 
@@ -236,9 +231,8 @@ def test_a_batch_workbook_that_fails_or_is_abandoned_leaves_no_temporary_file(
         yield next(real_chunks(rows))[:1]
         raise OSError("disk full")
 
-    with mock.patch.object(exports, "_chunks", a_chunk_then_failure):
-        with pytest.raises(OSError):
-            b"".join(exports.xlsx_bytes(batch))
+    with mock.patch.object(exports, "_chunks", a_chunk_then_failure), pytest.raises(OSError):
+        b"".join(exports.xlsx_bytes(batch))
     assert list(private_tmp.iterdir()) == []
 
     abandoned = exports.xlsx_bytes(batch)
