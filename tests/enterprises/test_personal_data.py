@@ -29,6 +29,7 @@ from security.audit.records import AuditRecord
 from tests.applications.factories import draft
 from tests.disbursements.factories import approved_applications, finance, frozen_batch
 from tests.enterprises.factories import EnterpriseUserFactory, UserFactory
+from tests.zh_hans import english_on_page
 
 PASSWORD = "correct-horse-battery"
 
@@ -291,6 +292,7 @@ def test_the_admin_action_asks_first_then_anonymises(client, administrator, ente
     assert confirm.status_code == 200
     page = confirm.content.decode()
     assert "确认匿名化" in page and "可以匿名化" in page
+    assert english_on_page(page, allowed={enterprise_user.username}) == []
     assert User.objects.get(pk=enterprise_user.pk).is_active
 
     done = client.post(url, {**chosen, "confirmed": "1"}, follow=True)
