@@ -29,6 +29,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from itertools import islice
+from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -229,13 +230,16 @@ def xlsx_bytes(batch: DisbursementBatch) -> Iterator[bytes]:
     """The file to read: a workbook written row by row (XlsxWriter's constant_memory mode) to a
     temporary file, then read out in blocks. Amounts are numbers shown with two decimals; every
     text is a string cell as it is, so credit codes and account numbers keep every digit and a
-    name that looks like a formula is shown, not run."""
+    name that looks like a formula is shown, not run.
+
+    The workbook and XlsxWriter's own row files are written in a private directory (0700)
+    removed with everything in it once the file is read out, or the writing fails, or the
+    download is abandoned (剩余信息保护: they hold the payees' whole accounts)."""
     import xlsxwriter
 
-    with tempfile.NamedTemporaryFile(suffix=".xlsx") as output:
-        workbook = xlsxwriter.Workbook(
-            output.name, {"constant_memory": True, "tmpdir": tempfile.gettempdir()}
-        )
+    with tempfile.TemporaryDirectory(prefix="batch-export-") as directory:
+        path = Path(directory) / "export.xlsx"
+        workbook = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": directory})
         # The same batch gives the same file: no "created now" in the properties.
         created = batch.frozen_at or batch.prepared_at
         workbook.set_properties(
@@ -272,9 +276,9 @@ def xlsx_bytes(batch: DisbursementBatch) -> Iterator[bytes]:
         sheet.write_string(row_number, 1, total[1], bold)
         sheet.write_number(row_number, AMOUNT_AT, float(total[AMOUNT_AT]), bold_money)
         workbook.close()
-        output.seek(0)
-        while block := output.read(BLOCK_SIZE):
-            yield block
+        with path.open("rb") as output:
+            while block := output.read(BLOCK_SIZE):
+                yield block
 
 
 WRITERS = {ExportFormat.CSV: csv_bytes, ExportFormat.XLSX: xlsx_bytes}

@@ -10,6 +10,7 @@ from policy_portal import roles
 from policy_portal.admin_mixins import MaskedPersonalDataMixin, ViewOnlyFormMixin, masked_display
 from policy_portal.masking import mask_account, mask_phone
 
+from .admin_actions import PersonalDataActionsMixin
 from .admin_forms import (
     PasswordSetByAdministratorForm,
     StaffMemberCreationForm,
@@ -116,7 +117,13 @@ class _PasswordLinkMixin:
 
 
 @admin.register(User)
-class UserAdmin(_PasswordLinkMixin, _MaskedPhoneMixin, ViewOnlyFormMixin, DjangoUserAdmin):
+class UserAdmin(
+    PersonalDataActionsMixin,
+    _PasswordLinkMixin,
+    _MaskedPhoneMixin,
+    ViewOnlyFormMixin,
+    DjangoUserAdmin,
+):
     """Enterprises' accounts. Officials are managed under 工作人员, by role, so that nobody
     becomes staff, or loses a role's scope, by ticking a box here."""
 
@@ -178,7 +185,13 @@ class RoleFilter(admin.SimpleListFilter):
 
 
 @admin.register(StaffMember)
-class StaffMemberAdmin(_PasswordLinkMixin, _MaskedPhoneMixin, ViewOnlyFormMixin, DjangoUserAdmin):
+class StaffMemberAdmin(
+    PersonalDataActionsMixin,
+    _PasswordLinkMixin,
+    _MaskedPhoneMixin,
+    ViewOnlyFormMixin,
+    DjangoUserAdmin,
+):
     """新增工作人员: one form, the role deciding staff status, group and scope."""
 
     form = StaffMemberForm

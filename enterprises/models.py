@@ -132,6 +132,11 @@ class User(KeyedHashesKept, AbstractUser):
     class Meta(AbstractUser.Meta):
         verbose_name = verbose_name_plural = _("用户")
         swappable = "AUTH_USER_MODEL"
+        # 个人信息查阅/复制 and 删除/匿名化 of another person (enterprises/personal_data.py).
+        permissions = [
+            ("export_personal_data", _("导出个人信息")),
+            ("anonymise_user", _("匿名化个人信息")),
+        ]
 
     def __str__(self) -> str:
         return self.display_name

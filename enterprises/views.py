@@ -6,7 +6,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +14,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
-from . import selectors, services
+from . import personal_data, selectors, services
 from .access import enterprise_required
 from .forms import (
     AccountEmailForm,
@@ -27,6 +27,7 @@ from .forms import (
     last_file_year,
 )
 from .models import FILE_FIRST_YEAR
+from .personal_data import personal_data_file
 from .services import enterprise_register, enterprise_update_profile, user_update_email
 
 
@@ -155,6 +156,18 @@ def profile(request):
         "enterprises/profile.html",
         {"enterprise": enterprise, "profile_form": profile_form, "email_form": email_form},
     )
+
+
+@enterprise_required
+@require_GET
+def profile_export(request):
+    """个人信息查阅/复制: the signed-in person's own data and their enterprise's contact, as a
+    JSON file; there is no id to reach anyone else's."""
+    name, content = personal_data_file(user=request.user, by=request.user, request=request)
+    response = HttpResponse(content, content_type=personal_data.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 # ── the enterprise's file (一企一档) ─────────────────────────────────────────────────────────

@@ -36,3 +36,9 @@ class NotificationsConfig(AppConfig):
             recount_deadlines.delay(list(years))
 
         calendar_changed.connect(recount, weak=False, dispatch_uid="notifications.recount")
+
+        from enterprises.signals import person_anonymised
+
+        from .services import notifications_drop_for
+
+        person_anonymised.connect(notifications_drop_for, dispatch_uid="notifications.anonymised")

@@ -284,3 +284,11 @@ def notifications_email_pending(*, limit: int = 5000) -> int:
     if failure is not None:
         raise failure
     return sent
+
+
+def notifications_drop_for(sender=None, *, user, **kwargs) -> int:
+    """A person anonymised (``enterprises.signals.person_anonymised``): their messages and the
+    record of the emails sent to them go; what the messages told is kept by the applications'
+    log they were made from."""
+    deleted, _by_model = Notification.objects.filter(recipient=user).delete()
+    return deleted

@@ -1,5 +1,6 @@
 """How personal data reads to those who do not need it whole: a bank account as
-``6228 **** **** 0005`` (its first four and last four digits), a phone as ``138****0005``.
+``6228 **** **** 0005`` (its first four and last four digits), a phone as ``138****0005``, a
+contact given as free text by what it looks like (``mask_contact``).
 
 Who sees what: the enterprise its own data whole (its profile and application pages), finance
 the payees' accounts whole on a batch's page and in the exports; every other official, the
@@ -32,6 +33,21 @@ def mask_phone(phone: str) -> str:
     if len(phone) < 8:
         return MASK
     return f"{phone[:3]}{MASK}{phone[-4:]}"
+
+
+def mask_contact(contact: str) -> str:
+    """A contact given as free text (an objection's 联系方式): a phone as ``mask_phone``, an
+    email address as its first character and its domain (``z****@example.com``), anything else
+    as its first character only."""
+    contact = (contact or "").strip()
+    if not contact:
+        return ""
+    local, at, domain = contact.partition("@")
+    if at and local and domain:
+        return f"{local[0]}{MASK}@{domain}"
+    if sum(character.isdigit() for character in contact) >= 7:
+        return mask_phone(contact)
+    return f"{contact[0]}{MASK}"
 
 
 def report_unmasked(*, sender: str, user, request=None, target=None, **detail) -> None:

@@ -27,6 +27,7 @@ SECURITY_EVENT_KINDS = (
     "export",
     "download",
     "unmasked",
+    "anonymise",
 )
 
 security_event = Signal()

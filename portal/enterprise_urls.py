@@ -11,6 +11,7 @@ app_name = "enterprises"
 urlpatterns = [
     path("register/", views.register, name="register"),
     path("profile/", views.profile, name="profile"),
+    path("profile/export/", views.profile_export, name="profile-export"),
     path("file/", views.file, name="file"),
     path("file/year/", views.file_year_choose, name="file-year-choose"),
     path("file/<int:year>/", views.file_year, name="file-year"),

@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from measures.fields import ExactDecimalField
 from measures.numbers import AMOUNT_CEILING
+from policy_portal.encrypted import EncryptedCharField
 from policy_portal.fields import application_fk, measure_fk, who_and_when, window_fk
 from policy_portal.logs import StateLog, state_fields
 
@@ -178,7 +179,8 @@ class Objection(models.Model):
         verbose_name=_("异议对象"),
     )
     name = models.CharField(_("姓名"), max_length=50)
-    contact = models.CharField(_("联系方式"), max_length=100)
+    # Personal data, encrypted at rest and shown masked (policy_portal.masking.mask_contact).
+    contact = EncryptedCharField(_("联系方式"), max_length=100, purpose="contact")
     text = models.TextField(_("异议内容"), max_length=2000)
     lodged_at = models.DateTimeField(_("提出时间"), default=timezone.now)
     outcome = models.CharField(

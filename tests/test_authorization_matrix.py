@@ -386,6 +386,14 @@ RULES: dict[str, list[Case]] = {
             post=portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
         )
     ],
+    # 个人信息查阅/复制: each enterprise user downloads their own data, never anyone else's.
+    "enterprise/profile/export/": [
+        Case(
+            at("enterprises:profile-export"),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", 405), ("enterprise_a", 405)),
+        )
+    ],
     # The enterprise's file (一企一档): its own, so B reaches its own pages and never A's objects.
     "enterprise/file/": [
         Case(

@@ -54,6 +54,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Nothing a signed-in person saw stays in a cache; signing out clears the browser's
+    # (剩余信息保护, policy_portal/residual_data.py).
+    "policy_portal.residual_data.NoStoreMiddleware",
     "enterprises.sessions.OfficialIdleTimeoutMiddleware",
     # Who changes data, and from which address, for the audit trail (安全审计).
     "security.audit.context.AuditContextMiddleware",
@@ -134,6 +137,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "enterprises.views.locked_out"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
+# Successful logins are on the security audit (who, when, from where); axes keeps only the
+# failures that lock an account out, not a second copy of every login with its browser.
+AXES_DISABLE_ACCESS_LOG = True
 # The audit trail (security/): PostgreSQL triggers (django-pgtrigger, for django-pghistory)
 # record every change of the data that decides money or access. They are installed after each
 # `migrate`, on the tables of every app (Django's and beat's included), rather than by each

@@ -12,6 +12,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.admin_mixins import masked_display
+from policy_portal.masking import mask_contact, report_unmasked
 from policy_portal.roles import person_label
 from publicity import services
 from publicity.errors import PublicityError
@@ -42,7 +44,7 @@ class ObjectionAdmin(AdministratorsOnly, admin.ModelAdmin):
         "entry_label",
         "application_link",
         "name",
-        "contact",
+        "masked_contact",
         "text",
         "lodged_at",
         "outcome",
@@ -59,6 +61,8 @@ class ObjectionAdmin(AdministratorsOnly, admin.ModelAdmin):
             .get_queryset(request)
             .select_related("entry__application", "publicity", "decided_by")
         )
+
+    masked_contact = masked_display("contact", mask_contact, _("联系方式"))
 
     @admin.display(description=_("异议对象"))
     def entry_label(self, objection):
@@ -115,6 +119,15 @@ class ObjectionAdmin(AdministratorsOnly, admin.ModelAdmin):
                 messages.WARNING,
             )
             return HttpResponseRedirect(change_url)
+        # Whoever decides writes back to the objector: the one page that shows the contact
+        # whole, and the audit is told each time it does.
+        report_unmasked(
+            sender=__name__,
+            user=request.user,
+            request=request,
+            target=objection,
+            field="contact",
+        )
         form = DecideForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:

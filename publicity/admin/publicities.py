@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import ApplicationWindow, Measure
 from measures.money import format_yuan
-from policy_portal.admin_mixins import LogAdminMixin
+from policy_portal.admin_mixins import LogAdminMixin, masked_display
+from policy_portal.masking import mask_contact
 from policy_portal.roles import person_label
 from publicity import services
 from publicity.errors import PublicityError
@@ -47,9 +48,11 @@ class EntryInline(AdministratorsOnly, admin.TabularInline):
 
 class ObjectionInline(AdministratorsOnly, admin.TabularInline):
     model = Objection
-    fields = ("link", "name", "contact", "lodged_at", "outcome", "outcome_comment")
+    fields = ("link", "name", "masked_contact", "lodged_at", "outcome", "outcome_comment")
     readonly_fields = fields
     extra = 0
+
+    masked_contact = masked_display("contact", mask_contact, _("联系方式"))
 
     @admin.display(description=_("异议对象"))
     def link(self, objection):

@@ -27,6 +27,7 @@ KIND_LABELS = {
     "export": _("导出"),
     "download": _("下载"),
     "unmasked": _("查看完整敏感信息"),
+    "anonymise": _("匿名化个人信息"),
 }
 assert set(KIND_LABELS) == {CHANGE, *SECURITY_EVENT_KINDS}
 
