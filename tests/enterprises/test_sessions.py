@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from enterprises.sessions import LAST_SEEN
+from tests.zh_hans import english_on_page
 
 PASSWORD = "correct-horse-battery"
 
@@ -128,6 +129,7 @@ def test_after_the_end_an_admin_page_goes_to_the_admins_login_with_the_reason(cl
     )
     content = response.content.decode()
     assert "您因长时间无操作已退出，请重新登录。" in content
+    assert not english_on_page(content)
 
 
 def test_after_the_end_a_site_page_goes_to_the_sites_login(client):

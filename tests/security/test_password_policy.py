@@ -195,6 +195,32 @@ def test_a_password_set_by_its_holder_registration_or_a_command_is_not():
     assert not PasswordHistory.objects.filter(initial=True).exists()
 
 
+def test_a_registered_enterprise_works_at_once(client, policy):
+    from tests.enterprises.test_views import REGISTER_URL, registration_data
+
+    response = client.post(REGISTER_URL, registration_data())
+
+    assert response.status_code == 302
+    user = User.objects.get(username="jinggong")
+    assert not PasswordHistory.objects.get(user=user).initial
+    assert client.get(reverse("applications:home")).status_code == 200
+
+
+def test_a_password_set_by_its_holder_through_a_reset_email_is_not_initial(client):
+    import re
+
+    from django.core import mail
+
+    user = EnterpriseUserFactory(email="reset@example.com")
+    _set_by_administrator(user)
+    client.post(reverse("password_reset"), {"email": "reset@example.com"})
+    link = re.search(r"https?://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(form_page.redirect_chain[-1][0], {"new_password1": OWN, "new_password2": OWN})
+
+    assert not PasswordHistory.objects.filter(user=user).latest("set_at").initial
+
+
 def test_an_official_with_an_initial_password_reaches_no_page_before_changing_it():
     user = official()
     _set_by_administrator(user)
