@@ -103,6 +103,8 @@ class StaffMemberCreationForm(SetPasswordMixin, StaffMemberForm):
 
     def _post_clean(self):
         super()._post_clean()
+        # The account will be an official's: its password meets the officials' policy.
+        self.instance.is_staff = True
         self.validate_password_for_user(self.instance)
 
     def save(self, commit=True):

@@ -6,6 +6,7 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
 from dashboard import views as dashboard_views
+from enterprises import session_views
 from enterprises import views as enterprise_views
 
 from . import views as portal_views
@@ -25,6 +26,9 @@ urlpatterns = [
     # 政策兑现公开: totals per measure and district, public.
     path("transparency/", dashboard_views.transparency, name="transparency"),
     # Django's account pages, with the password reset form rate-limited (enterprises/views.py).
+    # The officials' idle-session warning: its keep-alive and the page it leaves for.
+    path("accounts/session/keep-alive/", session_views.keep_alive, name="session_keep_alive"),
+    path("accounts/session/ended/", session_views.ended, name="session_ended"),
     path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
     path(
         "accounts/",

@@ -1,4 +1,5 @@
-"""The security app: the audit trail's recording and chain, the backup and restore commands."""
+"""The security app: the audit trail's recording and chain, the backup and restore commands,
+the password policy."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -12,8 +13,11 @@ class SecurityConfig(AppConfig):
         from django.db import connection
 
         from .audit import fallback, recording, tasks  # noqa: F401 (beat's task)
+        from .passwords import enforcement, history
 
         recording.connect()
+        history.connect()
+        enforcement.connect()
         if connection.vendor != "postgresql":
             # No triggers there: the ORM's writes are recorded from its signals.
             fallback.connect()

@@ -22,6 +22,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.authorization import (
+    ENTERPRISES,
     FINANCE,
     NOT_STAFF,
     RATING_A,
@@ -616,6 +617,23 @@ RULES: dict[str, list[Case]] = {
     ],
     "accounts/password_change/done/": [
         Case(at("password_change_done"), expect(("anonymous", LOGIN), (SIGNED_IN, 200)))
+    ],
+    # The officials' idle-session warning: the keep-alive answers officials only (401 to a
+    # session that has ended), the page after the end sends a visitor to log in and anyone
+    # signed in back to where they were.
+    "accounts/session/keep-alive/": [
+        Case(
+            at("session_keep_alive"),
+            GET_ONLY,
+            post=expect(("anonymous", 401), (ENTERPRISES, 403), (STAFF, 200)),
+        )
+    ],
+    "accounts/session/ended/": [
+        Case(
+            lambda world: reverse("session_ended") + "?next=/portal/",
+            expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+            post=GET_ONLY,
+        )
     ],
     "accounts/password_reset/": [Case(at("password_reset"), EVERYONE_200, post=EVERYONE_200)],
     "accounts/password_reset/done/": [Case(at("password_reset_done"), EVERYONE_200)],

@@ -61,6 +61,8 @@ MIDDLEWARE = [
     # Who changes data, and from which address, for the audit trail (安全审计).
     "security.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # An initial or (officials') expired password is changed before anything else.
+    "security.passwords.enforcement.PasswordChangeRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "policy_portal.csp.CSPMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
@@ -116,7 +118,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The password policy (security/passwords/): officials' passwords at least 12 characters of
+    # three of the four kinds; no one repeats one of their last five.
+    {
+        "NAME": "security.passwords.validators.OfficialPasswordValidator",
+        "OPTIONS": {"min_length": 12, "min_classes": 3},
+    },
+    {"NAME": "security.passwords.validators.PasswordHistoryValidator", "OPTIONS": {"count": 5}},
 ]
+# An official changes their password after this many days; anyone signing in with a password
+# someone else set changes it first (security.passwords.enforcement).
+OFFICIAL_PASSWORD_MAX_AGE_DAYS = env.int("OFFICIAL_PASSWORD_MAX_AGE_DAYS", default=90)
 # Every login (the site's and the admin's) passes django-axes first: after LOGIN_FAILURE_LIMIT
 # failures for one username, or from one address, logins from there are refused for
 # LOGIN_LOCKOUT_MINUTES, the right password included. Attempts are kept in the database and
@@ -179,6 +191,8 @@ LOGIN_URL = "login"
 # Officials' sessions end with the browser and after 30 minutes idle; enterprises' after a
 # working day (enterprises/sessions.py).
 OFFICIAL_IDLE_SECONDS = env.int("OFFICIAL_IDLE_SECONDS", default=30 * 60)
+# How long before that end their pages warn them (static/js/idle_warning.js).
+OFFICIAL_IDLE_WARNING_SECONDS = env.int("OFFICIAL_IDLE_WARNING_SECONDS", default=2 * 60)
 ENTERPRISE_SESSION_SECONDS = env.int("ENTERPRISE_SESSION_SECONDS", default=8 * 60 * 60)
 LOGIN_REDIRECT_URL = "applications:home"
 LOGOUT_REDIRECT_URL = "measures:catalogue"

@@ -96,7 +96,9 @@ def test_the_windows_list_shows_the_budget_figures_at_1280_px(demo, page: Page):
     shot(page, "windows-administrator")
 
 
-def test_an_administrator_adds_a_district_reviewer_who_logs_in_and_works(demo, page: Page):
+def test_an_administrator_adds_a_district_reviewer_who_changes_the_password_and_works(
+    demo, page: Page
+):
     page.set_viewport_size({"width": WIDTH, "height": 900})
     log_in(page, "demo-admin")
     page.goto("/admin/enterprises/staffmember/add/")
@@ -123,6 +125,15 @@ def test_an_administrator_adds_a_district_reviewer_who_logs_in_and_works(demo, p
     page.get_by_label("用户名").fill("zhou.min")
     page.get_by_label("密码").fill("Zhou-Min-2026-pass")
     page.get_by_role("button", name="登录").click()
+    # The administrator's initial password: the reviewer's own comes first.
+    page.goto("/admin/applications/application/")
+    page.wait_for_url("**/admin/password_change/")
+    expect(page.locator(".messagelist")).to_contain_text("初始密码")
+    page.locator("#id_old_password").fill("Zhou-Min-2026-pass")
+    page.locator("#id_new_password1").fill("Zhou-Min-own-2026")
+    page.locator("#id_new_password2").fill("Zhou-Min-own-2026")
+    page.locator("form input[type=submit]").click()
+    page.wait_for_url("**/admin/password_change/done/")
     page.goto("/admin/applications/application/")
     expect(page.locator("h1")).to_have_text("选择申报查看")
     expect(page.locator("#changelist-filter")).to_contain_text("办理范围")

@@ -82,6 +82,19 @@ def test_an_administrator_adds_a_district_reviewer_who_works_at_once(administrat
         reverse("admin:login"), {"username": "wang.fang", "password": PASSWORD}
     )
     assert login.status_code == 302
+    # The initial password is the administrator's: the reviewer's own comes first.
+    worklist = reviewer_client.get(reverse("admin:applications_application_changelist"))
+    assert worklist.status_code == 302
+    assert worklist["Location"] == reverse("admin:password_change")
+    changed = reviewer_client.post(
+        reverse("admin:password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "Reviewer-own-2026",
+            "new_password2": "Reviewer-own-2026",
+        },
+    )
+    assert changed.status_code == 302
     worklist = reviewer_client.get(reverse("admin:applications_application_changelist"))
     assert worklist.status_code == 200
 
