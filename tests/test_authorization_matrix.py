@@ -296,7 +296,7 @@ MODEL_ADMINS["admin/applications/application/<path:object_id>/change/"] = [
     Case(
         at("admin:applications_application_change", "a_approved.pk"),
         admin_expect((STAFF, 200), *OUT_OF_SCOPE_404, (SECURITY_AND_AUDIT, 404)),
-        post=admin_expect((STAFF, 403), *OUT_OF_SCOPE_404),
+        post=admin_expect((STAFF, 403), *OUT_OF_SCOPE_404, (SECURITY_AND_AUDIT, 404)),
     )
 ]
 MODEL_ADMINS["admin/disbursements/disbursementbatch/add/"] = [
