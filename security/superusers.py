@@ -2,18 +2,20 @@
 security and the audit administrators, each with their own role, and nobody signs in as the
 account that holds every permission.
 
-The authentication backend below stands where Django's ModelBackend stood (settings'
-AUTHENTICATION_BACKENDS), so the site's login, the admin's and any other password sign-in
-pass it. A superuser's right password is refused unless ALLOW_SUPERUSER_LOGIN is set; either
-way the attempt is a security event of kind ``superuser_login`` in the audit trail, and an
-allowed one is alarmed: logged as critical on the ``security`` logger and mailed to ADMINS.
-``createsuperuser`` and the shell are untouched: they do not sign in.
+The authentication backend below stands between django-axes and Django's ModelBackend
+(settings' AUTHENTICATION_BACKENDS), so the site's login, the admin's and any other password
+sign-in pass it. It looks at superusers only: a superuser's right password is refused unless
+ALLOW_SUPERUSER_LOGIN is set; either way the attempt is a security event of kind
+``superuser_login`` in the audit trail, and an allowed one is alarmed: logged as critical on
+the ``security`` logger and mailed to ADMINS. ``createsuperuser`` and the shell are untouched:
+they do not sign in.
 """
 
 import logging
 
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend, ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.core.mail import mail_admins
 
@@ -27,13 +29,26 @@ def superuser_login_allowed() -> bool:
     return bool(getattr(settings, "ALLOW_SUPERUSER_LOGIN", False))
 
 
-class SuperuserGateBackend(ModelBackend):
-    """Django's backend, refusing a superuser's sign-in where ALLOW_SUPERUSER_LOGIN is off."""
+class SuperuserGateBackend(BaseBackend):
+    """Passes on everyone but a superuser (ModelBackend, next, signs them in). A superuser's
+    password is checked here, once: a wrong one, or a right one where ALLOW_SUPERUSER_LOGIN is
+    off, stops the sign-in; a right one where it is on signs in here, alarmed."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        user = super().authenticate(request, username=username, password=password, **kwargs)
-        if user is None or not user.is_superuser:
-            return user
+        UserModel = get_user_model()
+        if username is None:
+            username = kwargs.get(UserModel.USERNAME_FIELD)
+        if username is None or password is None:
+            return None
+        user = UserModel._default_manager.filter(
+            **{UserModel.USERNAME_FIELD: username}, is_superuser=True, is_active=True
+        ).first()
+        if user is None:
+            return None
+        if not user.check_password(password):
+            # Stopped here, so that a superuser's name costs no second hashing (and shows no
+            # difference in time) in ModelBackend.
+            raise PermissionDenied
         allowed = superuser_login_allowed()
         security_event.send(
             sender=__name__,
@@ -56,6 +71,10 @@ class SuperuserGateBackend(ModelBackend):
             raise PermissionDenied
         _alarm(user, address)
         return user
+
+    def get_user(self, user_id):
+        # The session of a superuser signed in here.
+        return ModelBackend().get_user(user_id)
 
 
 def _alarm(user, address: str) -> None:

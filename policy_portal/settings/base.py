@@ -120,8 +120,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # shown to administrators in the admin; a success resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # Django's ModelBackend, refusing superusers' sign-ins (security/superusers.py).
+    # A superuser's sign-in: refused, or allowed and alarmed (security/superusers.py).
     "security.superusers.SuperuserGateBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 # Superusers are for the installation (三员分立): their sign-in is refused unless this is on,
 # and when it is, every one is recorded and alarmed (mailed to ADMINS). Turn it off again once
