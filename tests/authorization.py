@@ -253,6 +253,8 @@ def build_world() -> World:
             ),
             "intervalschedule": IntervalSchedule.objects.create(every=7, period="days"),
             "audit_record": _audit_record(by=preparer, batch=batch),
+            "batch_log": batch.log_entries.order_by("pk").first(),
+            "publicity_log": publicity.log_entries.order_by("pk").first(),
             **_login_records(user_a.username),
         },
     )

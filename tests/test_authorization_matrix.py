@@ -285,6 +285,10 @@ MODEL_ADMINS = {
     **model_admin_rules("publicity/objection", "objection", view=ADMIN),
     # The enterprises' ratings: administrators read them; nobody adds, changes or deletes one.
     **model_admin_rules("ratings/rating", "a_rating", view=ADMIN),
+    # The batches' and the 公示' logs, read-only: the auditor reads them all, the administrator
+    # the batches' (the 公示' on each 公示's page).
+    **model_admin_rules("disbursements/batchlog", "batch_log", view=(*ADMIN, *AUDITOR)),
+    **model_admin_rules("publicity/publicitylog", "publicity_log", view=AUDITOR),
     # The audit trail: read by the three administrators; nobody changes it.
     **model_admin_rules("security/auditrecord", "audit_record", view=THREE_ADMINISTRATORS),
 }
@@ -713,9 +717,12 @@ RULES: dict[str, list[Case]] = {
         Case(at("admin:app_list", "axes"), admin_expect((STAFF, 404), (SECURITY_AND_AUDIT, 200))),
         Case(
             at("admin:app_list", "disbursements"),
-            admin_expect((STAFF, 404), (BATCH_VIEWERS, 200)),
+            admin_expect((STAFF, 404), (BATCH_VIEWERS, 200), (AUDITOR, 200)),
         ),
-        Case(at("admin:app_list", "publicity"), admin_expect((STAFF, 404), ("administrator", 200))),
+        Case(
+            at("admin:app_list", "publicity"),
+            admin_expect((STAFF, 404), (ADMIN, 200), (AUDITOR, 200)),
+        ),
         Case(at("admin:app_list", "ratings"), admin_expect((STAFF, 404), ("administrator", 200))),
         Case(
             at("admin:app_list", "security"),

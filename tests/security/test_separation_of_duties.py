@@ -380,6 +380,8 @@ def test_the_auditor_reads_the_trail_the_logs_and_the_login_records(auditor, ent
     for name in (
         "admin:security_auditrecord_changelist",
         "admin:applications_transitionlog_changelist",
+        "admin:disbursements_batchlog_changelist",
+        "admin:publicity_publicitylog_changelist",
         "admin:axes_accesslog_changelist",
         "admin:axes_accessattempt_changelist",
         "admin:axes_accessfailurelog_changelist",
