@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from measures.amount_columns import amount_display
+from policy_portal import roles
 from policy_portal.admin_mixins import ReadableAmountsMixin
 
 from .selectors import applications_in_scope
@@ -23,8 +24,8 @@ class ApplicationRecordAdminMixin(ReadableAmountsMixin):
     amount_exact = amount_display("amount", _("金额"), exact=True)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(application__in=applications_in_scope(user=request.user))
-        )
+        records = super().get_queryset(request)
+        if roles.user_has_role(request.user, roles.AUDITOR):
+            # The auditor (审计管理员) reads every record, and through them no application.
+            return records
+        return records.filter(application__in=applications_in_scope(user=request.user))

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -12,6 +13,7 @@ from policy_portal.masking import mask_account, mask_phone
 
 from .admin_actions import PersonalDataActionsMixin
 from .admin_forms import (
+    ROLE_FIELDS,
     PasswordSetByAdministratorForm,
     StaffMemberCreationForm,
     StaffMemberForm,
@@ -102,7 +104,31 @@ class _MaskedPhoneMixin(MaskedPersonalDataMixin):
 
 
 class _PasswordLinkMixin:
+    """重设密码: the security administrator's (roles.RESET_PASSWORD), for anyone they may see
+    but a superuser; the page and its link are not there for anyone else (三员分立)."""
+
     change_password_form = PasswordSetByAdministratorForm
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm(roles.RESET_PASSWORD):
+            return fieldsets
+        return [
+            (title, {**options, "fields": [f for f in options["fields"] if f != "password_link"]})
+            for title, options in fieldsets
+        ]
+
+    def user_change_password(self, request, id, form_url=""):
+        if not request.user.has_perm(roles.RESET_PASSWORD):
+            raise PermissionDenied
+        # Django's page asks for the change permission; the reset is a permission of its own.
+        request._resetting_password = True
+        return super().user_change_password(request, id, form_url)
+
+    def has_change_permission(self, request, obj=None):
+        if getattr(request, "_resetting_password", False) and obj is not None:
+            return not obj.is_superuser or request.user.is_superuser
+        return super().has_change_permission(request, obj)
 
     @admin.display(description=_("密码"))
     def password_link(self, obj):
@@ -225,17 +251,46 @@ class StaffMemberAdmin(
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "divisions")
 
+    def _out_of_reach(self, request, obj) -> bool:
+        """Only a superuser changes a superuser: otherwise an administrator could take over the
+        account (its password, its email for a reset) and with it every permission. For the
+        same reason the system administrator does not change the accounts of the security
+        administrator and the auditor (三员分立): whoever assigns roles keeps those."""
+        if obj is None:
+            return False
+        if obj.is_superuser and not request.user.is_superuser:
+            return True
+        guarded = roles.staff_role_of(obj) in (roles.SECURITY_ADMINISTRATOR, roles.AUDITOR)
+        return guarded and not request.user.has_perm(roles.ASSIGN_ROLE)
+
     def has_change_permission(self, request, obj=None):
-        # Only a superuser changes a superuser: otherwise an administrator could take over the
-        # account (its password, its email for a reset) and with it every permission.
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self._out_of_reach(request, obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+        if self._out_of_reach(request, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.has_perm(roles.ASSIGN_ROLE):
+            return fieldsets
+        # The role and scope are the security administrator's: shown, not offered; not on the
+        # add page, where the new official has none yet.
+        shown = [] if obj is None else [(_("角色与范围"), {"fields": ("role", "scope")})]
+        return [
+            part
+            for title, options in fieldsets
+            for part in (shown if set(options["fields"]) & set(ROLE_FIELDS) else [(title, options)])
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = super().get_readonly_fields(request, obj)
+        if request.user.has_perm(roles.ASSIGN_ROLE):
+            return readonly
+        return (*readonly, "role", "scope")
 
     def get_urls(self):
         # Django's user admin names its password page auth_user_password_change; a second user
@@ -254,6 +309,8 @@ class StaffMemberAdmin(
         # The fields come from the form, not from the fieldsets' model fields alone (on a
         # read-only page ViewOnlyFormMixin puts the fieldsets' back).
         kwargs["fields"] = None
+        if "form" not in kwargs:
+            kwargs["form"] = (self.add_form if obj is None else self.form).for_editor(request.user)
         return super().get_form(request, obj, **kwargs)
 
     def save_model(self, request, obj, form, change):

@@ -9,13 +9,26 @@ from measures.models import Division
 from policy_portal import roles
 
 from .models import StaffMember
+from .separation import role_conflict
 from .services import staff_member_assign_role
 
 STAFF_ROLE_CHOICES = [(role, roles.ROLE_LABELS[role]) for role in roles.STAFF_ROLES]
 
 
+# The fields only the security administrator fills (三员分立, roles.ASSIGN_ROLE).
+ROLE_FIELDS = ("role", "district", "divisions")
+
+
 class StaffMemberForm(forms.ModelForm):
-    """One form for an official: the role decides staff status, the group and the scope."""
+    """One form for an official: the role decides staff status, the group and the scope.
+
+    Made by the admin for whoever fills it (``for_editor``): without ``roles.ASSIGN_ROLE`` (the
+    system administrator) the role and scope are not part of it, so that an official they add
+    works once the security administrator has given the role, and nothing they post changes one.
+    """
+
+    may_assign_role = True
+    editor = None
 
     role = forms.ChoiceField(
         label=_("角色"),
@@ -53,6 +66,18 @@ class StaffMemberForm(forms.ModelForm):
         if self.instance.pk:
             self.initial.setdefault("role", roles.staff_role_of(self.instance) or "")
             self.initial.setdefault("divisions", list(self.instance.divisions.all()))
+        if not self.may_assign_role:
+            for name in ROLE_FIELDS:
+                self.fields.pop(name, None)
+
+    @classmethod
+    def for_editor(cls, user):
+        """The form as ``user`` fills it: with the role and scope only for whoever assigns roles."""
+        return type(
+            cls.__name__,
+            (cls,),
+            {"may_assign_role": user.has_perm(roles.ASSIGN_ROLE), "editor": user},
+        )
 
     def clean_username(self):
         # Usernames differing only in case would let one account pass for another.
@@ -64,7 +89,18 @@ class StaffMemberForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.may_assign_role:
+            return cleaned
         role = cleaned.get("role")
+        current = roles.staff_role_of(self.instance) if self.instance.pk else None
+        if self.editor is not None and self.instance.pk == self.editor.pk and role != current:
+            # Whoever gives roles does not give one to themselves, nor takes their own away.
+            self.add_error("role", _("不能修改自己的角色。"))
+        if role and self.instance.pk:
+            held = set(self.instance.groups.values_list("name", flat=True))
+            conflict = role_conflict((held - set(roles.STAFF_ROLES)) | {role})
+            if conflict:
+                self.add_error("role", conflict)
         if role == roles.DISTRICT_REVIEWER and not cleaned.get("district"):
             self.add_error("district", _("区县审核员须指定负责区县。"))
         if role == roles.MUNICIPAL_REVIEWER and not cleaned.get("divisions"):
@@ -77,6 +113,13 @@ class StaffMemberForm(forms.ModelForm):
         if not commit:
             return user
         user.last_name = ""  # the name is kept whole, in first_name
+        if not self.may_assign_role:
+            # An official added by the administrator: staff, without a role (and so without a
+            # permission) until the security administrator gives one.
+            if not user.pk:
+                user.is_staff = True
+            user.save()
+            return user
         if user.is_superuser and not self.cleaned_data["role"]:
             user.district = ""  # a scope means something only with a reviewer's role
             user.save()

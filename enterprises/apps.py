@@ -7,6 +7,7 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业与用户")
 
     def ready(self) -> None:
-        from .sessions import connect
+        from . import separation, sessions
 
-        connect()
+        sessions.connect()
+        separation.connect()

@@ -160,6 +160,11 @@ class StaffMember(User):
     class Meta:
         proxy = True
         verbose_name = verbose_name_plural = _("工作人员")
+        # 三员分立: the security administrator's, never the system administrator's.
+        permissions = [
+            ("assign_role", _("分配角色与范围")),
+            ("reset_password", _("重设他人密码")),
+        ]
 
 
 # The years a file holds: from the notice's time to the year after the current one at most

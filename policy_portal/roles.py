@@ -1,4 +1,10 @@
-"""The five roles, as Django groups created by a data migration."""
+"""The roles, as Django groups created by data migrations.
+
+三员分立 (GB/T 22239-2019, 第三级, 安全管理中心): the administration is split between three
+people who never are one: the system administrator (系统管理员) runs the business's data, the
+security administrator (安全管理员) decides who may do what, and the auditor (审计管理员)
+reads what was done. ``THREE_ADMINISTRATORS``; the rule that one person holds one role is
+enforced on every change of a user's groups (``enterprises.separation``)."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -7,6 +13,8 @@ DISTRICT_REVIEWER = "district_reviewer"
 MUNICIPAL_REVIEWER = "municipal_reviewer"
 FINANCE = "finance"
 ADMINISTRATOR = "administrator"
+SECURITY_ADMINISTRATOR = "security_administrator"
+AUDITOR = "auditor"
 
 ROLE_LABELS = {
     ENTERPRISE: _("企业用户"),
@@ -14,11 +22,25 @@ ROLE_LABELS = {
     MUNICIPAL_REVIEWER: _("市级审核员"),
     FINANCE: _("财务人员"),
     ADMINISTRATOR: _("系统管理员"),
+    SECURITY_ADMINISTRATOR: _("安全管理员"),
+    AUDITOR: _("审计管理员"),
 }
-STAFF_ROLES = (DISTRICT_REVIEWER, MUNICIPAL_REVIEWER, FINANCE, ADMINISTRATOR)
+STAFF_ROLES = (
+    DISTRICT_REVIEWER,
+    MUNICIPAL_REVIEWER,
+    FINANCE,
+    ADMINISTRATOR,
+    SECURITY_ADMINISTRATOR,
+    AUDITOR,
+)
+THREE_ADMINISTRATORS = (ADMINISTRATOR, SECURITY_ADMINISTRATOR, AUDITOR)
+# Custom permissions (enterprises.StaffMember): the role and scope of an official, and a new
+# password for someone else. The security administrator's, never the administrator's.
+ASSIGN_ROLE = "enterprises.assign_role"
+RESET_PASSWORD = "enterprises.reset_password"
 
 # Model permissions per role, as "app_label.codename". Later apps extend this with their own
-# migrations; the administrator gets every permission of the project's apps.
+# migrations; the administrator gets every permission of ADMINISTRATOR_APPS but those withheld.
 # Both reviewers read the measures and the applications in their scope, with their log.
 _REVIEWER_PERMISSIONS = [
     "measures.view_measure",
@@ -43,11 +65,39 @@ ROLE_PERMISSIONS = {
         "disbursements.change_disbursementbatch",
         "disbursements.view_batchexport",
     ],
+    # Who may do what: officials' roles and scopes, groups, lockouts, others' passwords.
+    SECURITY_ADMINISTRATOR: [
+        "enterprises.view_staffmember",
+        "enterprises.change_staffmember",
+        ASSIGN_ROLE,
+        RESET_PASSWORD,
+        "enterprises.view_user",  # an enterprise user's page, to reset their password
+        "auth.view_group",
+        "auth.add_group",
+        "auth.change_group",
+        "auth.delete_group",
+        "auth.view_permission",
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",  # unlocking a locked-out account
+        "axes.view_accessfailurelog",
+        "axes.view_accesslog",
+        "security.view_auditrecord",
+    ],
+    # Reads what was done, changes nothing: only view permissions.
+    AUDITOR: [
+        "security.view_auditrecord",
+        "applications.view_transitionlog",
+        "disbursements.view_batchlog",
+        "disbursements.view_batchexport",
+        "publicity.view_publicitylog",
+        "axes.view_accessattempt",
+        "axes.view_accessfailurelog",
+        "axes.view_accesslog",
+    ],
 }
 ADMINISTRATOR_APPS = (
     "measures",
     "enterprises",
-    "auth",
     "applications",
     "reviews",
     "notifications",
@@ -55,6 +105,8 @@ ADMINISTRATOR_APPS = (
     "ratings",  # the enterprises' ratings of the service, which administrators read
     "django_celery_beat",  # beat's schedule, which administrators may change
 )
+# What the administrator's apps hold that is the security administrator's (三员分立).
+ADMINISTRATOR_WITHHELD = (ASSIGN_ROLE, RESET_PASSWORD)
 
 
 def ensure_permissions(apps) -> None:
@@ -80,9 +132,16 @@ def create_role_groups(Group, Permission) -> None:
                 *Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
     admin_group, _created = Group.objects.get_or_create(name=ADMINISTRATOR)
-    admin_group.permissions.add(
-        *Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
-    )
+    admin_group.permissions.add(*administrator_permissions(Permission))
+
+
+def administrator_permissions(Permission):
+    """The administrator's permissions: those of ADMINISTRATOR_APPS but the withheld ones."""
+    permissions = Permission.objects.filter(content_type__app_label__in=ADMINISTRATOR_APPS)
+    for perm in ADMINISTRATOR_WITHHELD:
+        app_label, codename = perm.split(".")
+        permissions = permissions.exclude(content_type__app_label=app_label, codename=codename)
+    return permissions
 
 
 def user_has_role(user, role: str) -> bool:
@@ -96,7 +155,12 @@ def user_has_role(user, role: str) -> bool:
 
 
 def is_administrator(user) -> bool:
-    """Whether ``user`` (None for nobody) is signed in as an administrator or a superuser."""
+    """Whether ``user`` (None for nobody) is signed in as an administrator or a superuser.
+
+    A superuser holds every permission (Django's rule) and counts as an administrator here too,
+    so that the admin's pages agree with its index. Superusers are for the installation: they
+    sign in only where ALLOW_SUPERUSER_LOGIN allows it, and each sign-in is alarmed
+    (``security.superusers``)."""
     return bool(
         user is not None
         and user.is_authenticated

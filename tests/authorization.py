@@ -45,6 +45,8 @@ ROLES = (
     "finance_preparer",
     "finance_confirmer",
     "administrator",
+    "security_administrator",
+    "auditor",
 )
 NOT_STAFF = ("anonymous", "enterprise_a", "enterprise_b")
 ENTERPRISES = ("enterprise_a", "enterprise_b")
@@ -52,6 +54,8 @@ STAFF = tuple(role for role in ROLES if role not in NOT_STAFF)
 REVIEWERS = ("district_a", "district_other", "municipal_a", "municipal_other")
 FINANCE = ("finance_preparer", "finance_confirmer")
 SIGNED_IN = tuple(role for role in ROLES if role != "anonymous")
+# 三员分立: the security administrator and the auditor, who do none of the business's work.
+SECURITY_AND_AUDIT = ("security_administrator", "auditor")
 
 # Names no page shows by accident, so that finding one in a body means the data leaked.
 NAME_A = "甲标记精密制造有限公司"
@@ -145,7 +149,10 @@ def build_world() -> World:
     municipal_other.divisions.add(Division.objects.get(code="automotive"))
     preparer = UserFactory(is_staff=True, roles=["finance"])
     confirmer = UserFactory(is_staff=True, roles=["finance"])
-    administrator = UserFactory(is_staff=True, is_superuser=True, roles=["administrator"])
+    # The administrators by their roles alone: a superuser signs in only for the installation.
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    security_administrator = UserFactory(is_staff=True, roles=["security_administrator"])
+    auditor = UserFactory(is_staff=True, roles=["auditor"])
 
     a_draft = draft(user=user_a)
     a_review = services.application_submit(application=draft(user=user_a), by=user_a)
@@ -200,6 +207,8 @@ def build_world() -> World:
             "finance_preparer": preparer,
             "finance_confirmer": confirmer,
             "administrator": administrator,
+            "security_administrator": security_administrator,
+            "auditor": auditor,
         },
         objects={
             "enterprise_a": enterprise_a,
@@ -244,6 +253,8 @@ def build_world() -> World:
             ),
             "intervalschedule": IntervalSchedule.objects.create(every=7, period="days"),
             "audit_record": _audit_record(by=preparer, batch=batch),
+            "batch_log": batch.log_entries.order_by("pk").first(),
+            "publicity_log": publicity.log_entries.order_by("pk").first(),
             **_login_records(user_a.username),
         },
     )
@@ -275,6 +286,10 @@ def build_world() -> World:
         "finance_preparer": before_municipal,
         "finance_confirmer": before_municipal,
         "administrator": set(),
+        # Accounts and login records show enterprises' names, never their applications.
+        "security_administrator": (a_all | b_all) - {NAME_A, NAME_B},
+        # The logs name every application: the auditor reads them all.
+        "auditor": set(),
     }
     # The rating's comment: its enterprise and the administrators read it, nobody else.
     for role in world.forbidden:

@@ -9,7 +9,6 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from enterprises.models import StaffMember
-from policy_portal import roles
 from tests.authorization import STAFF, build_world
 from tests.enterprises.factories import UserFactory
 from tests.zh_hans import english_on_page
@@ -23,10 +22,12 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
         built = build_world()
-        # An administrator who is not a superuser: the superuser's rows are view-only to them.
-        built.users["administrator_not_superuser"] = UserFactory(
-            is_staff=True, roles=[roles.ADMINISTRATOR]
+        # The installation's superuser (it signs in only where ALLOW_SUPERUSER_LOGIN says so):
+        # its rows are view-only to the administrator.
+        built.users["superuser"] = UserFactory(
+            is_staff=True, is_superuser=True, username="installation-root"
         )
+        built.ascii_names.add("installation-root")
         built.media = media
         yield built
         transaction.set_rollback(True)
@@ -60,7 +61,7 @@ def _open_every_change_page(client) -> list[str]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", [*STAFF, "administrator_not_superuser"])
+@pytest.mark.parametrize("role", [*STAFF, "superuser"])
 def test_every_change_page_opens_for_every_staff_role(role, world, media_root):
     client = Client(raise_request_exception=False)
     client.force_login(world.users[role])
@@ -71,7 +72,7 @@ def test_every_change_page_opens_for_every_staff_role(role, world, media_root):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ["administrator", "administrator_not_superuser"])
+@pytest.mark.parametrize("role", ["administrator", "superuser"])
 def test_every_change_page_opens_view_only(role, world, media_root, monkeypatch):
     """The same pages with the right to change taken away: each shows its row read-only."""
     for model_admin in admin.site._registry.values():
@@ -86,9 +87,9 @@ def test_every_change_page_opens_view_only(role, world, media_root, monkeypatch)
 
 @pytest.mark.django_db
 def test_an_administrator_reads_a_superusers_page_without_changing_it(world, media_root):
-    superuser = world.users["administrator"]
+    superuser = world.users["superuser"]
     client = Client(raise_request_exception=False)
-    client.force_login(world.users["administrator_not_superuser"])
+    client.force_login(world.users["administrator"])
     url = reverse("admin:enterprises_staffmember_change", args=[superuser.pk])
 
     page = client.get(url)
@@ -99,7 +100,7 @@ def test_an_administrator_reads_a_superusers_page_without_changing_it(world, med
     assert superuser.username in body
     # Read, not edited: no form field of the account, no save button.
     assert 'name="username"' not in body and 'name="_save"' not in body
-    assert "系统管理员" in body
+    assert "超级管理员" in body
     assert not english_on_page(body, allowed=world.ascii_names)
     assert url in listed.content.decode()
     assert StaffMember.objects.filter(pk=superuser.pk, is_superuser=True).exists()

@@ -28,6 +28,7 @@ from tests.authorization import (
     RATING_A,
     REVIEWERS,
     ROLES,
+    SECURITY_AND_AUDIT,
     SIGNED_IN,
     STAFF,
     build_world,
@@ -161,16 +162,24 @@ def model_admin_rules(
 
 
 ADMIN = ("administrator",)
+# 三员分立: the security administrator decides who may do what, the auditor reads what was
+# done; neither does any of the business's work.
+SECURITY = ("security_administrator",)
+AUDITOR = ("auditor",)
+THREE_ADMINISTRATORS = (*ADMIN, *SECURITY_AND_AUDIT)
+BUSINESS_STAFF = tuple(role for role in STAFF if role not in SECURITY_AND_AUDIT)
 IN_SCOPE_OF_A_APPROVED = ("district_a", "municipal_a", *FINANCE, "administrator")
 
 MODEL_ADMINS = {
-    # Login attempts and lockouts (django-axes): administrators only, and nobody adds one.
+    # Login records (django-axes): read by the security administrator and the auditor;
+    # nobody adds or changes one; the security administrator unlocks (deletes an attempt).
+    **model_admin_rules(
+        "axes/accessattempt", "accessattempt", view=SECURITY_AND_AUDIT, delete=SECURITY
+    ),
     **{
         key: value
-        for model in ("accessattempt", "accesslog", "accessfailurelog")
-        for key, value in model_admin_rules(
-            f"axes/{model}", model, view=ADMIN, change=ADMIN, delete=ADMIN, read_only=True
-        ).items()
+        for model in ("accesslog", "accessfailurelog")
+        for key, value in model_admin_rules(f"axes/{model}", model, view=SECURITY_AND_AUDIT).items()
     },
     **{
         key: value
@@ -215,7 +224,7 @@ MODEL_ADMINS = {
     **model_admin_rules(
         "measures/applicationwindow",
         "a_approved.window",
-        view=STAFF,
+        view=BUSINESS_STAFF,
         add=ADMIN,
         change=ADMIN,
         delete=ADMIN,
@@ -223,15 +232,22 @@ MODEL_ADMINS = {
     **model_admin_rules(
         "enterprises/enterprise", "enterprise_a", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
     ),
+    # Accounts: the administrator keeps them; the security administrator reads an enterprise
+    # user's (to reset the password) and gives officials their role and scope.
     **model_admin_rules(
-        "enterprises/user", "users.enterprise_a", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+        "enterprises/user",
+        "users.enterprise_a",
+        view=(*ADMIN, *SECURITY),
+        add=ADMIN,
+        change=ADMIN,
+        delete=ADMIN,
     ),
     **model_admin_rules(
         "enterprises/staffmember",
         "users.district_a",
-        view=ADMIN,
+        view=(*ADMIN, *SECURITY),
         add=ADMIN,
-        change=ADMIN,
+        change=(*ADMIN, *SECURITY),
         delete=ADMIN,
     ),
     # The holiday schedule every count of working days reads: administrators keep it.
@@ -240,15 +256,23 @@ MODEL_ADMINS = {
     ),
     # 免申即享 runs: administrators follow them; nobody changes one.
     **model_admin_rules("applications/proposalrun", "proposal_run", view=ADMIN),
-    # Read-only, each official's scope.
+    # Read-only, each official's scope; the auditor reads every log entry.
     **model_admin_rules(
-        "applications/transitionlog", "a_log", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
+        "applications/transitionlog",
+        "a_log",
+        view=(*BUSINESS_STAFF, *AUDITOR),
+        scope=(*IN_SCOPE_OF_A_APPROVED, *AUDITOR),
     ),
     **model_admin_rules(
-        "applications/application", "a_approved", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
+        "applications/application", "a_approved", view=BUSINESS_STAFF, scope=IN_SCOPE_OF_A_APPROVED
     ),
+    # The auditor's list of records about applications holds every one, reviews included,
+    # but the auditor has no permission to read the reviews.
     **model_admin_rules(
-        "reviews/review", "a_review_record", view=STAFF, scope=IN_SCOPE_OF_A_APPROVED
+        "reviews/review",
+        "a_review_record",
+        view=BUSINESS_STAFF,
+        scope=(*IN_SCOPE_OF_A_APPROVED, *AUDITOR),
     ),
     **model_admin_rules(
         "disbursements/disbursementbatch",
@@ -262,8 +286,12 @@ MODEL_ADMINS = {
     **model_admin_rules("publicity/objection", "objection", view=ADMIN),
     # The enterprises' ratings: administrators read them; nobody adds, changes or deletes one.
     **model_admin_rules("ratings/rating", "a_rating", view=ADMIN),
-    # The audit trail: read by administrators (and the auditor roles); nobody changes it.
-    **model_admin_rules("security/auditrecord", "audit_record", view=ADMIN),
+    # The batches' and the 公示' logs, read-only: the auditor reads them all, the administrator
+    # the batches' (the 公示' on each 公示's page).
+    **model_admin_rules("disbursements/batchlog", "batch_log", view=(*ADMIN, *AUDITOR)),
+    **model_admin_rules("publicity/publicitylog", "publicity_log", view=AUDITOR),
+    # The audit trail: read by the three administrators; nobody changes it.
+    **model_admin_rules("security/auditrecord", "audit_record", view=THREE_ADMINISTRATORS),
 }
 
 # Where an admin's own view answers differently from Django's generic one.
@@ -272,8 +300,8 @@ BATCH_VIEWERS = (*FINANCE, "administrator")
 MODEL_ADMINS["admin/applications/application/<path:object_id>/change/"] = [
     Case(
         at("admin:applications_application_change", "a_approved.pk"),
-        admin_expect((STAFF, 200), *OUT_OF_SCOPE_404),
-        post=admin_expect((STAFF, 403), *OUT_OF_SCOPE_404),
+        admin_expect((STAFF, 200), *OUT_OF_SCOPE_404, (SECURITY_AND_AUDIT, 404)),
+        post=admin_expect((STAFF, 403), *OUT_OF_SCOPE_404, (SECURITY_AND_AUDIT, 404)),
     )
 ]
 MODEL_ADMINS["admin/disbursements/disbursementbatch/add/"] = [
@@ -287,21 +315,21 @@ MODEL_ADMINS["admin/disbursements/disbursementbatch/add/"] = [
 MODEL_ADMINS["admin/applications/application/"].append(
     Case(
         lambda world: reverse("admin:applications_application_changelist") + "?queue=all",
-        admin_expect((STAFF, 200)),
+        admin_expect((STAFF, 200), (SECURITY_AND_AUDIT, 403)),
     )
 )
 MODEL_ADMINS["admin/enterprises/user/<id>/password/"] = [
     Case(
         at("admin:auth_user_password_change", "users.enterprise_a.pk"),
-        admin_expect((STAFF, 403), ("administrator", 200)),
-        post=admin_expect((STAFF, 403), ("administrator", 200)),
+        admin_expect((STAFF, 403), (SECURITY, 200)),
+        post=admin_expect((STAFF, 403), (SECURITY, 200)),
     )
 ]
 MODEL_ADMINS["admin/enterprises/staffmember/<id>/password/"] = [
     Case(
         at("admin:enterprises_staffmember_password_change", "users.district_a.pk"),
-        admin_expect((STAFF, 403), ("administrator", 200)),
-        post=admin_expect((STAFF, 403), ("administrator", 200)),
+        admin_expect((STAFF, 403), (SECURITY, 200)),
+        post=admin_expect((STAFF, 403), (SECURITY, 200)),
     )
 ]
 MODEL_ADMINS["admin/disbursements/disbursementbatch/<path:object_id>/change/"] = [
@@ -353,16 +381,25 @@ RULES: dict[str, list[Case]] = {
     ],
     # 政策兑现公开: public totals, nothing of any enterprise.
     "transparency/": [Case(at("transparency"), EVERYONE_200, post=expect((ROLES, 405)))],
-    # The dashboard: every official (a district reviewer its district's slice), no one else.
-    "admin/dashboard/": [Case(at("dashboard:index"), admin_expect((STAFF, 200)))],
+    # The dashboard: every official of the business (a district reviewer its district's
+    # slice), no one else.
+    "admin/dashboard/": [
+        Case(at("dashboard:index"), admin_expect((STAFF, 200), (SECURITY_AND_AUDIT, 403)))
+    ],
     "admin/dashboard/<slug:chart>.xlsx": [
-        Case(at("dashboard:xlsx", "by-district"), admin_expect((STAFF, 200))),
+        Case(
+            at("dashboard:xlsx", "by-district"),
+            admin_expect((STAFF, 200), (SECURITY_AND_AUDIT, 403)),
+        ),
         # The service ratings: the administrators' reading alone.
         Case(
             at("dashboard:xlsx", "ratings-by-measure"),
             admin_expect((STAFF, 403), ("administrator", 200)),
         ),
-        Case(at("dashboard:xlsx", "no-such-chart"), admin_expect((STAFF, 404))),
+        Case(
+            at("dashboard:xlsx", "no-such-chart"),
+            admin_expect((STAFF, 404), (SECURITY_AND_AUDIT, 403)),
+        ),
     ],
     "admin/publicity/objection/<path:object_id>/decide/": [
         Case(
@@ -680,7 +717,7 @@ RULES: dict[str, list[Case]] = {
                 reverse("admin:autocomplete")
                 + "?app_label=measures&model_name=applicationwindow&field_name=measure&term="
             ),
-            admin_expect((STAFF, 200), ("district_a", 200)),
+            admin_expect((STAFF, 200), (SECURITY_AND_AUDIT, 403)),
         ),
     ],
     "admin/jsi18n/": [Case(at("admin:jsi18n"), admin_expect((STAFF, 200)))],
@@ -695,17 +732,28 @@ RULES: dict[str, list[Case]] = {
         )
     ],
     r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity|ratings|security)/$": [
-        Case(at("admin:app_list", "applications"), admin_expect((STAFF, 200))),
         Case(
-            at("admin:app_list", "enterprises"), admin_expect((STAFF, 404), ("administrator", 200))
+            at("admin:app_list", "applications"),
+            admin_expect((STAFF, 200), ("security_administrator", 404)),
         ),
+        Case(
+            at("admin:app_list", "enterprises"),
+            admin_expect((STAFF, 404), (ADMIN, 200), (SECURITY, 200)),
+        ),
+        Case(at("admin:app_list", "axes"), admin_expect((STAFF, 404), (SECURITY_AND_AUDIT, 200))),
         Case(
             at("admin:app_list", "disbursements"),
-            admin_expect((STAFF, 404), (BATCH_VIEWERS, 200)),
+            admin_expect((STAFF, 404), (BATCH_VIEWERS, 200), (AUDITOR, 200)),
         ),
-        Case(at("admin:app_list", "publicity"), admin_expect((STAFF, 404), ("administrator", 200))),
+        Case(
+            at("admin:app_list", "publicity"),
+            admin_expect((STAFF, 404), (ADMIN, 200), (AUDITOR, 200)),
+        ),
         Case(at("admin:app_list", "ratings"), admin_expect((STAFF, 404), ("administrator", 200))),
-        Case(at("admin:app_list", "security"), admin_expect((STAFF, 404), ("administrator", 200))),
+        Case(
+            at("admin:app_list", "security"),
+            admin_expect((STAFF, 404), (THREE_ADMINISTRATORS, 200)),
+        ),
     ],
     "admin/(?P<url>.*)$": [Case(literal("/admin/no/such/page/"), admin_expect((STAFF, 404)))],
     **MODEL_ADMINS,
@@ -719,7 +767,7 @@ RULES: dict[str, list[Case]] = {
         # On the approved one: nothing left to decide, for whoever sees it.
         Case(
             at("admin:applications_application_decide", "a_approved.pk", "municipal_approve"),
-            admin_expect((STAFF, REDIRECT), *OUT_OF_SCOPE_404),
+            admin_expect((STAFF, REDIRECT), *OUT_OF_SCOPE_404, (SECURITY_AND_AUDIT, 404)),
         ),
     ],
     # Finance's batch pages, on the frozen batch the preparer made and on the preparer's

@@ -7,7 +7,7 @@ from enterprises.models import User
 from measures.models import Division, Measure
 from policy_portal import roles
 
-from .accounts import DEMO_DISTRICT, DEMO_MUNICIPAL_DIVISIONS, _account
+from .accounts import DEMO_DISTRICT, DEMO_MUNICIPAL_DIVISIONS, _account, _three_administrators
 from .applications import (
     DEMO_APPLICATIONS,
     DEMO_FINISHED_APPLICATIONS,
@@ -128,10 +128,12 @@ def demo_seed(*, password: str) -> DemoReport:
         report,
         password=password,
         is_staff=True,
-        is_superuser=True,
         email="admin@example.com",
         first_name="孙丽",
     )
+    # 三员分立: the security and audit administrators beside the system administrator; none
+    # is a superuser (a superuser signs in only for the installation).
+    _three_administrators(report, password=password)
 
     _library(enterprise_user, report)
     _windows(report)

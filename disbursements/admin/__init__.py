@@ -3,5 +3,6 @@
 # Importing registers the batch admin, once, and adds finance's action to the application list.
 from .actions import InBatchFilter, add_to_disbursement_batch
 from .batch import DisbursementBatchAdmin
+from .logs import BatchLogAdmin
 
-__all__ = ["DisbursementBatchAdmin", "InBatchFilter", "add_to_disbursement_batch"]
+__all__ = ["BatchLogAdmin", "DisbursementBatchAdmin", "InBatchFilter", "add_to_disbursement_batch"]

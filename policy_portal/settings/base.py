@@ -135,8 +135,16 @@ OFFICIAL_PASSWORD_MAX_AGE_DAYS = env.int("OFFICIAL_PASSWORD_MAX_AGE_DAYS", defau
 # shown to administrators in the admin; a success resets the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # A superuser's sign-in: refused, or allowed and alarmed (security/superusers.py).
+    "security.superusers.SuperuserGateBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Superusers are for the installation (三员分立): their sign-in is refused unless this is on,
+# and when it is, every one is recorded and alarmed (mailed to ADMINS). Turn it off again once
+# the installation is done.
+ALLOW_SUPERUSER_LOGIN = env.bool("ALLOW_SUPERUSER_LOGIN", default=False)
+# Who receives the site's alarms by mail (a superuser's sign-in): addresses, comma-separated.
+ADMINS = [(address, address) for address in env.list("ADMINS", default=[])]
 # Reverse proxies in front of the site that append to X-Forwarded-For (0: none, the site is
 # reached directly). The lockout, the rate limits and the API throttle count per client address.
 PROXY_COUNT = env.int("PROXY_COUNT", default=0)
@@ -313,7 +321,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 DEMO_PASSWORD = env("DEMO_PASSWORD", default="demo-pass-2023")
-# seed_demo creates a superuser with a public password: production refuses it by default.
+# seed_demo creates the administrators' accounts with a public password: production refuses it
+# by default.
 DEMO_DATA_ALLOWED = True
 
 LOGGING = {

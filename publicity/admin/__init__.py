@@ -2,6 +2,7 @@
 
 from .access import AdministratorsOnly
 from .applications import PublicityFilter, publicise_applications
+from .logs import PublicityLogAdmin
 from .objections import DecideForm, ObjectionAdmin
 from .publicities import (
     EntryInline,
@@ -21,5 +22,6 @@ __all__ = [
     "PublicityAddForm",
     "PublicityAdmin",
     "PublicityFilter",
+    "PublicityLogAdmin",
     "publicise_applications",
 ]

@@ -13,6 +13,8 @@ ACCOUNTS = [
     "demo-finance",
     "demo-finance-2",
     "demo-admin",
+    "demo-security",
+    "demo-auditor",
 ]
 
 
@@ -33,6 +35,16 @@ def test_seed_demo_creates_one_account_per_role_and_open_windows(policy, setting
     assert enterprise_user.groups.filter(name="enterprise").exists()
     assert district_user.groups.filter(name="district_reviewer").exists()
     assert User.objects.get(username="demo-municipal").divisions.exists()
+    # 三员分立: three administrators, none a superuser (a superuser's sign-in is refused).
+    for username, role in (
+        ("demo-admin", "administrator"),
+        ("demo-security", "security_administrator"),
+        ("demo-auditor", "auditor"),
+    ):
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.is_staff and not user.is_superuser
+    assert "安全管理员" in out and "审计管理员" in out
     assert Enterprise.objects.values("district").distinct().count() >= 3
     funding = Measure.objects.filter(kind=Measure.Kind.FUNDING)
     for measure in funding:

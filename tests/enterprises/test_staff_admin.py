@@ -26,6 +26,19 @@ def administrator_client():
 
 
 @pytest.fixture
+def security_client():
+    """The security administrator (安全管理员), who gives officials their role and scope."""
+    client = Client()
+    client.force_login(UserFactory(roles=[roles.SECURITY_ADMINISTRATOR], is_staff=True))
+    return client
+
+
+# The whole form, role included, as the installation's superuser fills it for the first
+# officials (pytest-django's ``admin_client``); afterwards the administrator adds an official
+# and the security administrator gives the role (tests/security/test_separation_of_duties.py).
+
+
+@pytest.fixture
 def division():
     return Division.objects.create(code="test-division", name="测试产业处")
 
@@ -60,14 +73,14 @@ def assert_consistent(user: User) -> None:
         assert user.divisions.exists()
 
 
-def test_an_administrator_adds_a_district_reviewer_who_works_at_once(administrator_client):
-    page = administrator_client.get(reverse(ADD))
+def test_the_superuser_adds_a_district_reviewer_who_works_at_once(admin_client):
+    page = admin_client.get(reverse(ADD))
     content = page.content.decode()
     assert "新增 工作人员" in content or "增加 工作人员" in content
     assert "区县审核员" in content and "district_reviewer<" not in content
     assert "After you" not in content
 
-    response = administrator_client.post(reverse(ADD), staff_form())
+    response = admin_client.post(reverse(ADD), staff_form())
 
     assert response.status_code == 302, response.context["adminform"].form.errors
     reviewer = User.objects.get(username="wang.fang")
@@ -99,8 +112,8 @@ def test_an_administrator_adds_a_district_reviewer_who_works_at_once(administrat
     assert worklist.status_code == 200
 
 
-def test_a_municipal_reviewer_gets_divisions_and_no_district(administrator_client, division):
-    response = administrator_client.post(
+def test_a_municipal_reviewer_gets_divisions_and_no_district(admin_client, division):
+    response = admin_client.post(
         reverse(ADD),
         staff_form(role=roles.MUNICIPAL_REVIEWER, district=District.YUBEI, divisions=[division.pk]),
     )
@@ -124,24 +137,24 @@ def test_a_municipal_reviewer_gets_divisions_and_no_district(administrator_clien
         ({"password2": "something-else-2026"}, "password2"),
     ],
 )
-def test_an_incomplete_official_is_refused_in_chinese(administrator_client, overrides, field):
-    response = administrator_client.post(reverse(ADD), staff_form(**overrides))
+def test_an_incomplete_official_is_refused_in_chinese(admin_client, overrides, field):
+    response = admin_client.post(reverse(ADD), staff_form(**overrides))
 
     assert response.status_code == 200
     assert field in response.context["adminform"].form.errors
     assert not User.objects.filter(username="wang.fang").exists()
 
 
-def test_changing_the_role_moves_the_group_and_clears_the_old_scope(administrator_client, division):
+def test_changing_the_role_moves_the_group_and_clears_the_old_scope(security_client, division):
     reviewer = UserFactory(
         roles=[roles.DISTRICT_REVIEWER], is_staff=True, district=District.YUBEI, first_name="赵六"
     )
     url = reverse("admin:enterprises_staffmember_change", args=[reviewer.pk])
 
-    page = administrator_client.get(url)
+    page = security_client.get(url)
     assert 'value="district_reviewer" selected' in page.content.decode()
 
-    response = administrator_client.post(
+    response = security_client.post(
         url,
         {
             "first_name": "赵六",

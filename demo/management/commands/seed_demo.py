@@ -11,15 +11,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force-demo",
             action="store_true",
-            help="seed even where settings forbid demo data (production): it creates a "
-            "superuser whose password is public",
+            help="seed even where settings forbid demo data (production): it creates the "
+            "administrators' accounts with a public password",
         )
 
     def handle(self, *args, force_demo=False, **options):
         if not settings.DEMO_DATA_ALLOWED and not force_demo:
             raise CommandError(
-                "demo data is off in these settings (production): seed_demo creates a superuser "
-                "with a public password; pass --force-demo to do it all the same"
+                "demo data is off in these settings (production): seed_demo creates the "
+                "administrators' accounts with a public password; pass --force-demo to do it "
+                "all the same"
             )
         password = settings.DEMO_PASSWORD
         try:
