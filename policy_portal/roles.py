@@ -72,6 +72,9 @@ ROLE_PERMISSIONS = {
         ASSIGN_ROLE,
         RESET_PASSWORD,
         "enterprises.view_user",  # an enterprise user's page, to reset their password
+        # A person's request to read or erase their data (个人信息保护, enterprises 0012).
+        "enterprises.export_personal_data",
+        "enterprises.anonymise_user",
         "auth.view_group",
         "auth.add_group",
         "auth.change_group",
