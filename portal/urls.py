@@ -25,6 +25,8 @@ urlpatterns = [
     # 政策兑现公开: totals per measure and district, public.
     path("transparency/", dashboard_views.transparency, name="transparency"),
     # Django's account pages, with the password reset form rate-limited (enterprises/views.py).
+    # 身份鉴别: the second factor after the password (security/views.py, security/gate.py).
+    path("accounts/second-factor/", include("security.urls")),
     path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
     path(
         "accounts/",

@@ -22,6 +22,7 @@ from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from tests.authorization import (
+    ENTERPRISES,
     FINANCE,
     NOT_STAFF,
     RATING_A,
@@ -263,6 +264,9 @@ MODEL_ADMINS = {
     **model_admin_rules("ratings/rating", "a_rating", view=ADMIN),
     # The audit trail: read by administrators (and the auditor roles); nobody changes it.
     **model_admin_rules("security/auditrecord", "audit_record", view=ADMIN),
+    # Who enrolled a second factor, and its reset: the holders of security.reset_second_factor
+    # (the security administrator; here the superuser); nobody adds, changes or deletes one.
+    **model_admin_rules("security/secondfactoraccount", "users.district_a", view=ADMIN),
 }
 
 # Where an admin's own view answers differently from Django's generic one.
@@ -608,6 +612,31 @@ RULES: dict[str, list[Case]] = {
     ],
     "accounts/password_change/done/": [
         Case(at("password_change_done"), expect(("anonymous", LOGIN), (SIGNED_IN, 200)))
+    ],
+    # The second factor's pages. Everyone here gave their code (officials) or did not enrol
+    # (enterprises): the code page sends them on; only the enterprises have something to enrol;
+    # the recovery codes are shown once, right after an enrolment, and otherwise never.
+    "accounts/second-factor/": [
+        Case(
+            at("security:verify"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+        )
+    ],
+    "accounts/second-factor/enrol/": [
+        Case(
+            at("security:enrol"),
+            expect(("anonymous", LOGIN), (STAFF, REDIRECT), (ENTERPRISES, 200)),
+            post=expect(("anonymous", LOGIN), (STAFF, REDIRECT), (ENTERPRISES, 200)),
+            data={"code": "000000"},
+        )
+    ],
+    "accounts/second-factor/recovery-codes/": [
+        Case(
+            at("security:recovery-codes"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, 405)),
+        )
     ],
     "accounts/password_reset/": [Case(at("password_reset"), EVERYONE_200, post=EVERYONE_200)],
     "accounts/password_reset/done/": [Case(at("password_reset_done"), EVERYONE_200)],
