@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser.second_factor import enrol
 from tests.browser.test_finance import log_in, shot
 
 WIDTH = 1280
@@ -123,6 +124,8 @@ def test_an_administrator_adds_a_district_reviewer_who_logs_in_and_works(demo, p
     page.get_by_label("用户名").fill("zhou.min")
     page.get_by_label("密码").fill("Zhou-Min-2026-pass")
     page.get_by_role("button", name="登录").click()
+    # A new official enrols an authenticator at the first sign-in.
+    enrol(page)
     page.goto("/admin/applications/application/")
     expect(page.locator("h1")).to_have_text("选择申报查看")
     expect(page.locator("#changelist-filter")).to_contain_text("办理范围")
