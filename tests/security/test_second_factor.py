@@ -380,3 +380,29 @@ def test_the_reset_permission_belongs_to_the_security_administrator_group(db):
     assert group.permissions.filter(
         content_type__app_label="security", codename="reset_second_factor"
     ).exists()
+
+
+# ── where the gate stands ──────────────────────────────────────────────────────────────────
+
+
+def test_the_gate_stands_after_the_session_user_idle_timeout_and_otp(settings):
+    order = settings.MIDDLEWARE
+    gate = order.index("security.gate.SecondFactorGateMiddleware")
+
+    assert order.index("django.contrib.auth.middleware.AuthenticationMiddleware") < gate
+    assert order.index("enterprises.sessions.OfficialIdleTimeoutMiddleware") < gate
+    assert order.index("django_otp.middleware.OTPMiddleware") < gate
+
+
+def test_the_admin_stays_shut_to_an_unverified_official_even_without_the_gate(
+    client, official, settings
+):
+    enrolled(official)
+    settings.MIDDLEWARE = [
+        name for name in settings.MIDDLEWARE if name != "security.gate.SecondFactorGateMiddleware"
+    ]
+    sign_in(client, official)
+
+    response = client.get(ADMIN)
+
+    assert response.status_code == 302 and response["Location"].startswith(reverse("admin:login"))
