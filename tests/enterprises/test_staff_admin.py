@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enterprises.districts import District
 from enterprises.models import User
@@ -82,8 +84,14 @@ def test_an_administrator_adds_a_district_reviewer_who_works_at_once(administrat
         reverse("admin:login"), {"username": "wang.fang", "password": PASSWORD}
     )
     assert login.status_code == 302
-    worklist = reviewer_client.get(reverse("admin:applications_application_changelist"))
-    assert worklist.status_code == 200
+    # The first sign-in enrols an authenticator (the second factor), then the work list opens.
+    worklist = reverse("admin:applications_application_changelist")
+    assert reviewer_client.get(worklist)["Location"].startswith(reverse("security:enrol"))
+    reviewer_client.get(reverse("security:enrol"))
+    device = TOTPDevice.objects.get(user=reviewer)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    reviewer_client.post(reverse("security:enrol"), {"code": f"{code:06d}"})
+    assert reviewer_client.get(worklist).status_code == 200
 
 
 def test_a_municipal_reviewer_gets_divisions_and_no_district(administrator_client, division):
