@@ -18,6 +18,13 @@ class PortalAdminSite(admin.AdminSite):
     # The lists need the width more than a second menu: 工作台 and the breadcrumbs lead everywhere.
     enable_nav_sidebar = False
 
+    def has_permission(self, request):
+        # 身份鉴别: only a session that gave its second factor (django-otp's OTPMiddleware
+        # tells, security/gate.py asks for it). The gate stops others first; this holds the
+        # admin shut should a request ever pass without the gate.
+        is_verified = getattr(request.user, "is_verified", None)
+        return super().has_permission(request) and is_verified is not None and is_verified()
+
     def admin_view(self, view, cacheable=False):
         model_admin = getattr(view, "__self__", None)
         if isinstance(model_admin, admin.ModelAdmin) and view == model_admin.changelist_view:

@@ -29,6 +29,8 @@ urlpatterns = [
     # The officials' idle-session warning: its keep-alive and the page it leaves for.
     path("accounts/session/keep-alive/", session_views.keep_alive, name="session_keep_alive"),
     path("accounts/session/ended/", session_views.ended, name="session_ended"),
+    # 身份鉴别: the second factor after the password (security/views.py, security/gate.py).
+    path("accounts/second-factor/", include("security.urls")),
     path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
     path(
         "accounts/",

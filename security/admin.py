@@ -1,15 +1,21 @@
 """审计记录 in the admin: read-only for everyone who may see them (administrators, the auditor
-and the security administrator), a superuser included; nothing is added, changed or deleted."""
+and the security administrator), a superuser included; nothing is added, changed or deleted.
+And 第二因素: who enrolled, and the reset the security administrator may make."""
 
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db.models import Exists, OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
+from policy_portal.signals import security_event
 
 from .audit.tracked import TRACKED, object_type
-from .models import AuditRecord
+from .models import AuditRecord, SecondFactorAccount
+from .second_factor import second_factor_reset
 
 # The objects records are most often about: the tracked models and what events point to.
 EVENT_TARGETS = ("applications.applicationdocument", "applications.librarydocument")
@@ -152,3 +158,95 @@ def _field_labels(label: str) -> dict:
     for field in model._meta.concrete_fields:
         labels.setdefault(field.attname, str(field.verbose_name))
     return labels
+
+
+# ── the second factor ──────────────────────────────────────────────────────────────────────
+
+# django-otp's own admin pages would show every secret and let anyone with the model's
+# permissions make a device; the security administrator's page below is the only one.
+for _device_model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_device_model):
+        admin.site.unregister(_device_model)
+
+
+class EnrolledFilter(admin.SimpleListFilter):
+    title = _("第二因素")
+    parameter_name = "enrolled"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("已启用")), ("no", _("未启用"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(enrolled=self.value() == "yes")
+        return queryset
+
+
+@admin.register(SecondFactorAccount)
+class SecondFactorAccountAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Who enrolled, and the reset (重置第二因素) for a person who lost their phone and their
+    recovery codes: held by the security administrator; recorded on the audit trail."""
+
+    list_display = ("username", "first_name", "is_staff", "enrolled_display", "last_used")
+    list_filter = (EnrolledFilter, "is_staff")
+    search_fields = ("username", "first_name")
+    ordering = ("username",)
+    fields = ("username", "first_name", "is_staff", "enrolled_display", "last_used", "codes_left")
+    actions = ["reset_second_factor"]
+    show_facets = admin.ShowFacets.NEVER
+
+    def get_queryset(self, request):
+        confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                enrolled=Exists(confirmed),
+                last_used_at=Subquery(
+                    confirmed.order_by("-last_used_at").values("last_used_at")[:1]
+                ),
+            )
+        )
+
+    def _may_reset(self, request) -> bool:
+        return request.user.has_perm("security.reset_second_factor")
+
+    def has_view_permission(self, request, obj=None):
+        return self._may_reset(request)
+
+    def has_module_permission(self, request):
+        return self._may_reset(request)
+
+    def has_reset_permission(self, request):
+        return self._may_reset(request)
+
+    @admin.display(description=_("已启用第二因素"), boolean=True, ordering="enrolled")
+    def enrolled_display(self, person):
+        return person.enrolled
+
+    @admin.display(description=_("最近使用"), ordering="last_used_at")
+    def last_used(self, person):
+        return person.last_used_at or "—"
+
+    @admin.display(description=_("剩余恢复码"))
+    def codes_left(self, person):
+        return StaticToken.objects.filter(device__user=person).count()
+
+    @admin.action(description=_("重置第二因素（下次登录时重新绑定）"), permissions=["reset"])
+    def reset_second_factor(self, request, queryset):
+        people = list(queryset)
+        for person in people:
+            removed = second_factor_reset(user=person)
+            security_event.send(
+                sender=__name__,
+                kind="otp_reset",
+                user=request.user,
+                request=request,
+                target=person,
+                detail={"username": person.username, "devices": removed},
+            )
+        self.message_user(
+            request,
+            _("已重置 %(count)s 人的第二因素；他们下次登录时须重新绑定。") % {"count": len(people)},
+            messages.SUCCESS,
+        )

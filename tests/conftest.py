@@ -55,6 +55,33 @@ def audit_chain_holds(request):
     assert result.ok, f"the audit trail's chain breaks: {result.broken}"
 
 
+@pytest.fixture(autouse=True)
+def officials_signed_in_with_second_factor(monkeypatch):
+    """The test client's ``force_login`` and ``login`` sign an official in as the login form and
+    the code page together do: with a confirmed authenticator (made if the official has none)
+    and a session that gave its code; so does an enterprise that enrolled. The form itself
+    still asks for the code (tests/security/test_second_factor.py)."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from security.second_factor import app_device, needs_second_factor
+
+    signed_in = Client._login
+
+    def _login(self, user, backend=None):
+        signed_in(self, user, backend)
+        device = app_device(user)
+        if device is None and needs_second_factor(user):
+            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        if device is not None:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+            session.save()
+
+    monkeypatch.setattr(Client, "_login", _login)
+
+
 @pytest.fixture
 def policy(db):
     """The notice's 23 measures, loaded from the repository's data file."""

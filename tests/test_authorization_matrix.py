@@ -292,6 +292,9 @@ MODEL_ADMINS = {
     **model_admin_rules("publicity/publicitylog", "publicity_log", view=AUDITOR),
     # The audit trail: read by the three administrators; nobody changes it.
     **model_admin_rules("security/auditrecord", "audit_record", view=THREE_ADMINISTRATORS),
+    # Who enrolled a second factor, and its reset: the holders of security.reset_second_factor,
+    # the security administrator; nobody adds, changes or deletes one.
+    **model_admin_rules("security/secondfactoraccount", "users.district_a", view=SECURITY),
 }
 
 # Where an admin's own view answers differently from Django's generic one.
@@ -670,6 +673,31 @@ RULES: dict[str, list[Case]] = {
             lambda world: reverse("session_ended") + "?next=/portal/",
             expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
             post=GET_ONLY,
+        )
+    ],
+    # The second factor's pages. Everyone here gave their code (officials) or did not enrol
+    # (enterprises): the code page sends them on; only the enterprises have something to enrol;
+    # the recovery codes are shown once, right after an enrolment, and otherwise never.
+    "accounts/second-factor/": [
+        Case(
+            at("security:verify"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+        )
+    ],
+    "accounts/second-factor/enrol/": [
+        Case(
+            at("security:enrol"),
+            expect(("anonymous", LOGIN), (STAFF, REDIRECT), (ENTERPRISES, 200)),
+            post=expect(("anonymous", LOGIN), (STAFF, REDIRECT), (ENTERPRISES, 200)),
+            data={"code": "000000"},
+        )
+    ],
+    "accounts/second-factor/recovery-codes/": [
+        Case(
+            at("security:recovery-codes"),
+            expect(("anonymous", LOGIN), (SIGNED_IN, REDIRECT)),
+            post=expect(("anonymous", LOGIN), (SIGNED_IN, 405)),
         )
     ],
     "accounts/password_reset/": [Case(at("password_reset"), EVERYONE_200, post=EVERYONE_200)],

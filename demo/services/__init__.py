@@ -33,6 +33,7 @@ from .policy import (
     _windows,
 )
 from .publicity import DEMO_OPEN_PUBLICITY, DEMO_UNPUBLICISED, _demo_publicity
+from .second_factor import _demo_second_factors
 
 __all__ = [
     "DEMO_APPLICATIONS",
@@ -135,6 +136,7 @@ def demo_seed(*, password: str) -> DemoReport:
     # is a superuser (a superuser signs in only for the installation).
     _three_administrators(report, password=password)
 
+    _demo_second_factors(report)
     _library(enterprise_user, report)
     _windows(report)
     _demo_file(User.objects.get(username="demo-enterprise"), report)

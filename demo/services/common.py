@@ -14,3 +14,5 @@ DEMO_PDF = b"%PDF-1.4\n% demo document\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF
 class DemoReport:
     created: list[str] = field(default_factory=list)
     accounts: list[tuple[str, str, str]] = field(default_factory=list)  # username, role, scope
+    # username, the authenticator's secret in base32, a few of the recovery codes left
+    second_factors: list[tuple[str, str, list[str]]] = field(default_factory=list)

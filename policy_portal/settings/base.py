@@ -33,6 +33,10 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "pgtrigger",
     "pghistory",
+    # 身份鉴别: the second factor (security/second_factor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "measures",
     "enterprises",
     "applications",
@@ -60,6 +64,10 @@ MIDDLEWARE = [
     "enterprises.sessions.OfficialIdleTimeoutMiddleware",
     # Who changes data, and from which address, for the audit trail (安全审计).
     "security.audit.context.AuditContextMiddleware",
+    # 身份鉴别: after the password, officials (and enterprises that enrolled) give a code;
+    # until then they reach only the second factor's pages (security/gate.py).
+    "django_otp.middleware.OTPMiddleware",
+    "security.gate.SecondFactorGateMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # An initial or (officials') expired password is changed before anything else.
     "security.passwords.enforcement.PasswordChangeRequiredMiddleware",
@@ -203,6 +211,11 @@ OFFICIAL_IDLE_SECONDS = env.int("OFFICIAL_IDLE_SECONDS", default=30 * 60)
 OFFICIAL_IDLE_WARNING_SECONDS = env.int("OFFICIAL_IDLE_WARNING_SECONDS", default=2 * 60)
 ENTERPRISE_SESSION_SECONDS = env.int("ENTERPRISE_SESSION_SECONDS", default=8 * 60 * 60)
 LOGIN_REDIRECT_URL = "applications:home"
+# The second factor (django-otp): the name authenticator apps show beside the code; after each
+# wrong code the next is refused for 1, 2, 4, 8… seconds (django-otp's throttling).
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="重庆市工业经济政策申报平台")
+OTP_TOTP_THROTTLE_FACTOR = env.int("OTP_TOTP_THROTTLE_FACTOR", default=1)
+OTP_STATIC_THROTTLE_FACTOR = env.int("OTP_STATIC_THROTTLE_FACTOR", default=1)
 LOGOUT_REDIRECT_URL = "measures:catalogue"
 
 LANGUAGE_CODE = "zh-hans"

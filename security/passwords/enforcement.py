@@ -90,6 +90,11 @@ ALLOWED_URL_NAMES = frozenset(
         # The idle-session warning on the change page itself.
         "session_keep_alive",
         "session_ended",
+        # The second factor comes first (security/gate.py, before this in MIDDLEWARE): the
+        # code, and a new official's enrolment and recovery codes.
+        "security:verify",
+        "security:enrol",
+        "security:recovery-codes",
     }
 )
 

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser.second_factor import enrol
 from tests.browser.test_finance import log_in, shot
 
 WIDTH = 1280
@@ -125,6 +126,8 @@ def test_an_administrator_adds_a_district_reviewer_who_changes_the_password_and_
     page.get_by_label("用户名").fill("zhou.min")
     page.get_by_label("密码").fill("Zhou-Min-2026-pass")
     page.get_by_role("button", name="登录").click()
+    # A new official enrols an authenticator at the first sign-in.
+    enrol(page)
     # The administrator's initial password: the reviewer's own comes first.
     page.goto("/admin/applications/application/")
     page.wait_for_url("**/admin/password_change/")

@@ -16,6 +16,7 @@ from applications.models import Application, State
 from disbursements.models import BatchState, DisbursementBatch
 from enterprises.models import User
 from publicity.selectors import cleared_application_ids
+from tests.browser.second_factor import give_code
 
 # Where to keep screenshots of the finance pages (for looking at them), when set.
 SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")
@@ -27,10 +28,12 @@ def shot(page: Page, name: str) -> None:
 
 
 def log_in(page: Page, username: str) -> None:
+    """An official's sign-in: the password, then the code of their authenticator."""
     page.goto("/admin/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
     page.get_by_role("button", name="登录").click()
+    give_code(page, username)
 
 
 def test_finance_builds_exports_and_a_second_person_pays_the_demo_batch(

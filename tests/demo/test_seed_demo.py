@@ -312,3 +312,50 @@ def test_seed_demo_leaves_a_publicity_open_to_objections_and_one_application_to_
     count = Publicity.objects.count()
     call_command("seed_demo")
     assert Publicity.objects.count() == count
+
+
+SECOND_FACTOR_LINE = r"^\s+(demo-[\w-]+)\s+([A-Z2-7]{32})  recovery: (.+)$"
+
+
+def test_seed_demo_prints_each_officials_second_factor_and_a_tester_signs_in_with_it(
+    policy, settings, capsys
+):
+    import re
+    import time
+    from base64 import b32decode
+
+    from django.urls import reverse
+    from django_otp.oath import TOTP
+
+    call_command("seed_demo")
+    printed = {
+        username: (secret, codes.split(", "))
+        for username, secret, codes in re.findall(SECOND_FACTOR_LINE, capsys.readouterr().out, re.M)
+    }
+    assert set(printed) == {
+        "demo-district",
+        "demo-municipal",
+        "demo-finance",
+        "demo-finance-2",
+        "demo-admin",
+    }
+    call_command("seed_demo")  # again: the same secrets
+    again = re.findall(SECOND_FACTOR_LINE, capsys.readouterr().out, re.M)
+    assert {username: secret for username, secret, _codes in again} == {
+        username: secret for username, (secret, _codes) in printed.items()
+    }
+
+    secret, recovery = printed["demo-district"]
+    client = Client()
+    client.post(reverse("login"), {"username": "demo-district", "password": settings.DEMO_PASSWORD})
+    assert client.get(reverse("admin:index")).status_code == 302
+    totp = TOTP(b32decode(secret), 30, 0, 6, 0)  # as `oathtool --totp -b SECRET` computes it
+    totp.time = time.time()
+    verified = client.post(reverse("security:verify"), {"code": f"{totp.token():06d}"})
+    assert verified.status_code == 302
+    assert client.get(reverse("admin:index")).status_code == 200
+
+    other = Client()
+    other.post(reverse("login"), {"username": "demo-district", "password": settings.DEMO_PASSWORD})
+    assert other.post(reverse("security:verify"), {"code": recovery[0]}).status_code == 302
+    assert other.get(reverse("admin:index")).status_code == 200

@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from enterprises.districts import District
 from enterprises.models import User
@@ -95,7 +97,14 @@ def test_the_superuser_adds_a_district_reviewer_who_works_at_once(admin_client):
         reverse("admin:login"), {"username": "wang.fang", "password": PASSWORD}
     )
     assert login.status_code == 302
-    # The initial password is the administrator's: the reviewer's own comes first.
+    # The first sign-in enrols an authenticator (the second factor) ...
+    worklist = reverse("admin:applications_application_changelist")
+    assert reviewer_client.get(worklist)["Location"].startswith(reverse("security:enrol"))
+    reviewer_client.get(reverse("security:enrol"))
+    device = TOTPDevice.objects.get(user=reviewer)
+    code = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift).token()
+    reviewer_client.post(reverse("security:enrol"), {"code": f"{code:06d}"})
+    # ... then the initial password is the administrator's: the reviewer's own comes first.
     worklist = reviewer_client.get(reverse("admin:applications_application_changelist"))
     assert worklist.status_code == 302
     assert worklist["Location"] == reverse("admin:password_change")

@@ -33,3 +33,11 @@ class Command(BaseCommand):
         for username, role, scope in report.accounts:
             self.stdout.write(f"    {username:<17} {role}{'  · ' + scope if scope else ''}")
         self.stdout.write("")
+        self.stdout.write(
+            "  Officials' second factor: after the password, the code of an authenticator app "
+            "given the secret\n  below (or `oathtool --totp -b SECRET`), or one recovery code "
+            "(each works once)."
+        )
+        for username, secret, codes in report.second_factors:
+            self.stdout.write(f"    {username:<17} {secret}  recovery: {', '.join(codes)}")
+        self.stdout.write("")
