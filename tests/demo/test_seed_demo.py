@@ -338,6 +338,8 @@ def test_seed_demo_prints_each_officials_second_factor_and_a_tester_signs_in_wit
         "demo-finance",
         "demo-finance-2",
         "demo-admin",
+        "demo-security",
+        "demo-auditor",
     }
     call_command("seed_demo")  # again: the same secrets
     again = re.findall(SECOND_FACTOR_LINE, capsys.readouterr().out, re.M)
