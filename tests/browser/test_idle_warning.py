@@ -8,6 +8,7 @@ import time
 from playwright.sync_api import Page, expect
 
 from policy_portal import roles
+from tests.browser.second_factor import enrol
 from tests.enterprises.factories import UserFactory
 
 PASSWORD = "correct-horse-battery"
@@ -25,6 +26,7 @@ def test_an_idle_official_is_warned_can_stay_and_is_then_signed_out(
     page.get_by_label("用户名").fill(official.username)
     page.get_by_label("密码").fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
+    enrol(page)  # the second factor, at the first sign-in
     page.wait_for_url("**/admin/")
 
     dialog = page.locator("dialog.idle-warning")
