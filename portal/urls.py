@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import urls as auth_urls
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from dashboard import views as dashboard_views
@@ -10,6 +11,9 @@ from enterprises import session_views
 from enterprises import views as enterprise_views
 
 from . import views as portal_views
+
+# Django's account pages the site serves with views or templates of its own.
+SITE_OWN_AUTH_PAGES = {"password_reset", "password_change", "password_change_done"}
 
 urlpatterns = [
     path("", include("measures.urls")),
@@ -32,9 +36,24 @@ urlpatterns = [
     # 身份鉴别: the second factor after the password (security/views.py, security/gate.py).
     path("accounts/second-factor/", include("security.urls")),
     path("accounts/password_reset/", enterprise_views.password_reset, name="password_reset"),
+    # Changing one's password on the site's own pages (officials are sent to the admin's).
+    path(
+        "accounts/password_change/",
+        auth_views.PasswordChangeView.as_view(
+            template_name="registration/site_password_change_form.html"
+        ),
+        name="password_change",
+    ),
+    path(
+        "accounts/password_change/done/",
+        auth_views.PasswordChangeDoneView.as_view(
+            template_name="registration/site_password_change_done.html"
+        ),
+        name="password_change_done",
+    ),
     path(
         "accounts/",
-        include([p for p in auth_urls.urlpatterns if p.name != "password_reset"]),
+        include([p for p in auth_urls.urlpatterns if p.name not in SITE_OWN_AUTH_PAGES]),
     ),
     path("i18n/", include("django.conf.urls.i18n")),
     # The dashboard, an admin page of its own (dashboard/urls.py wraps it in the admin's login).

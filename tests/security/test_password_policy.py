@@ -362,3 +362,28 @@ def test_the_age_limit_is_a_setting(settings):
     _aged(user, 31)
 
     assert signed_in(user).get(reverse("admin:index")).get("Location") == CHANGE
+
+
+def test_an_enterprise_changes_its_password_in_the_sites_look_linked_from_its_profile(
+    client, enterprise_user
+):
+    client.force_login(enterprise_user)
+    profile = client.get(reverse("enterprises:profile")).content.decode()
+    assert reverse("password_change") in profile
+
+    page = client.get(reverse("password_change")).content.decode()
+    assert "修改密码" in page and 'id="id_new_password1"' in page
+    # The site's own template, not the admin's.
+    assert 'id="container"' not in page and "breadcrumbs" not in page
+
+    wrong = client.post(
+        reverse("password_change"),
+        {"old_password": "x", "new_password1": OWN, "new_password2": OWN},
+    )
+    assert wrong.status_code == 200 and "旧密码不正确" in wrong.content.decode()
+    done = client.post(
+        reverse("password_change"),
+        {"old_password": "correct-horse-battery", "new_password1": OWN, "new_password2": OWN},
+        follow=True,
+    )
+    assert "密码已修改" in done.content.decode() and 'id="container"' not in done.content.decode()
