@@ -19,6 +19,7 @@ from .access import enterprise_required
 from .forms import (
     AccountEmailForm,
     AccountRegistrationForm,
+    EnterprisePasswordResetForm,
     EnterpriseProfileForm,
     EnterpriseRegistrationForm,
     FileFiguresForm,
@@ -69,7 +70,7 @@ password_reset = ratelimit(
 )(
     ratelimit(
         group="password-reset-email", key="post:email", rate=_password_reset_rate, method="POST"
-    )(auth_views.PasswordResetView.as_view())
+    )(auth_views.PasswordResetView.as_view(form_class=EnterprisePasswordResetForm))
 )
 
 

@@ -400,3 +400,19 @@ def test_every_staff_role_is_labelled_and_the_three_are_staff_roles():
     assert all(role in roles.ROLE_LABELS for role in roles.STAFF_ROLES)
     assert apps.get_model("enterprises", "StaffMember")._meta.permissions
     assert Permission.objects.filter(codename="assign_role").exists()
+
+
+@pytest.mark.parametrize("staff", [True, False])
+def test_only_enterprises_reset_their_password_by_email(client, policy, staff, mailoutbox):
+    """An official's password is the security administrator's to reset: the system
+    administrator, who may change an official's email, cannot take the account over by mail.
+    The page answers alike, telling a visitor nothing."""
+    if staff:
+        UserFactory(email="someone@example.com", is_staff=True, roles=[roles.DISTRICT_REVIEWER])
+    else:
+        EnterpriseUserFactory(email="someone@example.com")
+
+    response = client.post(reverse("password_reset"), {"email": "someone@example.com"})
+
+    assert response.status_code == 302 and response.url == reverse("password_reset_done")
+    assert len(mailoutbox) == (0 if staff else 1)
