@@ -75,6 +75,8 @@ ROLE_PERMISSIONS = {
         # A person's request to read or erase their data (个人信息保护, enterprises 0012).
         "enterprises.export_personal_data",
         "enterprises.anonymise_user",
+        # A lost second factor, reset so that its holder enrols again (security 0007).
+        "security.reset_second_factor",
         "auth.view_group",
         "auth.add_group",
         "auth.change_group",

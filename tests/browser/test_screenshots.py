@@ -19,6 +19,8 @@ ENTERPRISE_PAGES = [
     ("portal-library", lambda app: "/portal/library/"),
     ("portal-notifications", lambda app: "/notifications/"),
     ("portal-profile", lambda app: "/enterprise/profile/"),
+    ("portal-password", lambda app: "/accounts/password_change/"),
+    ("portal-second-factor", lambda app: "/accounts/second-factor/enrol/"),
 ]
 OFFICIAL_PAGES = {
     "demo-district": [
@@ -46,6 +48,18 @@ OFFICIAL_PAGES = {
         ("windows", lambda app, batch: "/admin/measures/applicationwindow/"),
         ("staff", lambda app, batch: "/admin/enterprises/staffmember/"),
         ("staff-add", lambda app, batch: "/admin/enterprises/staffmember/add/"),
+    ],
+    "demo-security": [
+        ("index", lambda app, batch: "/admin/"),
+        ("staff", lambda app, batch: "/admin/enterprises/staffmember/"),
+        ("second-factors", lambda app, batch: "/admin/security/secondfactoraccount/"),
+        ("lockouts", lambda app, batch: "/admin/axes/accessattempt/"),
+    ],
+    "demo-auditor": [
+        ("index", lambda app, batch: "/admin/"),
+        ("audit", lambda app, batch: "/admin/security/auditrecord/"),
+        ("transition-logs", lambda app, batch: "/admin/applications/transitionlog/"),
+        ("batch-logs", lambda app, batch: "/admin/disbursements/batchlog/"),
     ],
 }
 
