@@ -20,6 +20,8 @@ SECURITY_EVENT_KINDS = (
     "lockout",
     "logout",
     "password_changed",
+    "otp_enrolled",
+    "otp_recovery_used",
     "otp_failed",
     "otp_reset",
     "superuser_login",

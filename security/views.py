@@ -94,6 +94,14 @@ def verify(request):
             _verified(request, outcome.device)
             if isinstance(outcome.device, StaticDevice):
                 left = outcome.device.token_set.count()
+                security_event.send(
+                    sender=__name__,
+                    kind="otp_recovery_used",
+                    user=user,
+                    request=request,
+                    target=user,
+                    detail={"left": left},
+                )
                 messages.warning(
                     request,
                     _("已使用一个恢复码，还剩 %(count)s 个。恢复码用完前，请联系安全管理员重置。")
@@ -124,6 +132,16 @@ def enrol(request):
         outcome, codes = enrolment_confirm(device=device, token=code)
         if outcome.device is not None:
             _verified(request, outcome.device)
+            # Who enrolled, from where: an enrolment by someone who knew an initial password
+            # shows on the trail under the official's name with an address that is not theirs.
+            security_event.send(
+                sender=__name__,
+                kind="otp_enrolled",
+                user=user,
+                request=request,
+                target=user,
+                detail={"device": "totp"},
+            )
             request.session[REQUIRED_SESSION_KEY] = True
             request.session[RECOVERY_CODES_SESSION_KEY] = codes
             return redirect(_with_next("security:recovery-codes", target))

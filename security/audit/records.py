@@ -20,6 +20,8 @@ KIND_LABELS = {
     "lockout": _("账号锁定"),
     "logout": _("退出登录"),
     "password_changed": _("修改密码"),
+    "otp_enrolled": _("绑定动态口令"),
+    "otp_recovery_used": _("使用恢复码"),
     "otp_failed": _("动态口令验证失败"),
     "otp_reset": _("重置动态口令"),
     "superuser_login": _("超级管理员登录"),

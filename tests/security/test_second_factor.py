@@ -204,6 +204,8 @@ def test_a_recovery_code_works_once(client, official):
     response = client.post(VERIFY, {"code": codes[0].upper(), "next": ADMIN}, follow=True)
     assert response.redirect_chain[-1][0] == ADMIN
     assert "还剩 9 个" in response.content.decode()
+    used = AuditRecord.objects.get(kind="otp_recovery_used", actor=official)
+    assert used.detail == {"left": 9}
     client.post(reverse("logout"))
 
     sign_in(client, official)
@@ -255,6 +257,8 @@ def test_an_official_enrols_end_to_end_over_http(client, official):
     confirmed = client.post(ENROL, {"code": code(device), "next": ADMIN})
     assert confirmed.status_code == 302
     assert confirmed["Location"].startswith(RECOVERY_CODES + "?")
+    enrolment = AuditRecord.objects.get(kind="otp_enrolled", actor=official)
+    assert enrolment.object_id == str(official.pk) and enrolment.address == "127.0.0.1"
 
     shown = client.get(confirmed["Location"])
     codes = re.findall(r"<li><code>([a-z2-7]+)</code></li>", shown.content.decode())
