@@ -20,7 +20,7 @@ from .services import (
     REGISTRATION_PROFILE_FIELDS,
     USERNAME_UNAVAILABLE,
 )
-from .validators import normalize_credit_code
+from .validators import normalize_credit_code, validate_no_bidi_controls
 
 ENTERPRISE_WIDGETS = {
     "credit_code": forms.TextInput(
@@ -87,14 +87,31 @@ class EnterpriseRegistrationForm(PleaseChooseMixin, BankAccountPairMixin, forms.
         return normalize_credit_code(self.cleaned_data["credit_code"])
 
 
+PERSON_NAME_LABEL = _("联系人姓名")
+PERSON_NAME_HELP = _("使用本账号的人的姓名；站内、通知和邮件中以此称呼您，不显示登录用户名。")
+PERSON_NAME_REQUIRED = _("请填写联系人姓名。")
+
+
+def _require_person_name(field: forms.CharField) -> None:
+    field.required = True
+    field.error_messages["required"] = PERSON_NAME_REQUIRED
+    field.validators.append(validate_no_bidi_controls)
+    field.widget.attrs["autocomplete"] = "name"
+
+
 class AccountRegistrationForm(UserCreationForm):
     """The enterprise's first user; Django's form brings the password validators."""
 
     class Meta(UserCreationForm.Meta):
         model = User
-        fields = ("username", "email")
-        labels = {"username": _("登录用户名"), "email": _("电子邮箱")}
+        fields = ("first_name", "username", "email")
+        labels = {
+            "first_name": PERSON_NAME_LABEL,
+            "username": _("登录用户名"),
+            "email": _("电子邮箱"),
+        }
         help_texts = {
+            "first_name": PERSON_NAME_HELP,
             "username": _("150个字符以内，可使用字母、数字和 @ . + - _。"),
             "email": _("用于找回密码。"),
         }
@@ -107,6 +124,7 @@ class AccountRegistrationForm(UserCreationForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        _require_person_name(self.fields["first_name"])
         self.fields["email"].required = True
         self.fields["password1"].label = _("密码")
         self.fields["password2"].label = _("确认密码")
@@ -131,6 +149,16 @@ class EnterpriseProfileForm(PleaseChooseMixin, BankAccountPairMixin, forms.Model
 
 
 class AccountEmailForm(forms.Form):
+    """The signed-in person's own name and email, on the profile page."""
+
+    first_name = forms.CharField(
+        label=PERSON_NAME_LABEL,
+        max_length=150,
+        help_text=PERSON_NAME_HELP,
+        validators=[validate_no_bidi_controls],
+        error_messages={"required": PERSON_NAME_REQUIRED},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     email = forms.EmailField(
         label=_("电子邮箱"),
         max_length=254,

@@ -18,7 +18,7 @@ from policy_portal import roles
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
 from .permissions import can_edit_enterprise_profile
 from .selectors import FileField, file_fields
-from .validators import normalize_credit_code
+from .validators import normalize_credit_code, validate_no_bidi_controls
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +62,7 @@ def enterprise_register(
     contact_phone: str,
     bank_name: str = "",
     bank_account: str = "",
+    first_name: str,
     username: str,
     email: str,
     password: str,
@@ -89,7 +90,10 @@ def enterprise_register(
         bank_account=bank_account,
     )
     enterprise.full_clean(validate_unique=False)
-    user = User(username=username, email=email, enterprise=enterprise)
+    first_name = (first_name or "").strip()
+    if not first_name:
+        raise ValidationError({"first_name": _("请填写联系人姓名。")})
+    user = User(username=username, first_name=first_name, email=email, enterprise=enterprise)
     try:
         validate_password(password, user=user)
     except ValidationError as exc:
@@ -140,6 +144,22 @@ def enterprise_update_profile(
             "enterprise %s profile changed by user %s: %s", enterprise.pk, by.pk, ", ".join(changed)
         )
     return enterprise
+
+
+@transaction.atomic
+def user_update_name(*, user: User, first_name: str) -> User:
+    """Change the name the site calls a person by (header, timelines, notifications, emails)."""
+    first_name = (first_name or "").strip()
+    if not first_name:
+        raise ValidationError({"first_name": _("请填写联系人姓名。")})
+    try:
+        validate_no_bidi_controls(first_name)
+    except ValidationError as exc:
+        raise ValidationError({"first_name": exc.error_list}) from exc
+    if first_name != user.first_name:
+        user.first_name = first_name
+        user.save(update_fields=["first_name"])
+    return user
 
 
 @transaction.atomic

@@ -29,7 +29,12 @@ from .forms import (
 )
 from .models import FILE_FIRST_YEAR
 from .personal_data import personal_data_file
-from .services import enterprise_register, enterprise_update_profile, user_update_email
+from .services import (
+    enterprise_register,
+    enterprise_update_profile,
+    user_update_email,
+    user_update_name,
+)
 
 
 def _show_service_errors(error: ValidationError, forms_in_page: list[forms.Form]) -> None:
@@ -93,6 +98,7 @@ def register(request):
                         field: enterprise_form.cleaned_data[field]
                         for field in enterprise_form.fields
                     },
+                    first_name=account_form.cleaned_data["first_name"],
                     username=account_form.cleaned_data["username"],
                     email=account_form.cleaned_data["email"],
                     password=account_form.cleaned_data["password1"],
@@ -144,6 +150,7 @@ def profile(request):
                         enterprise=enterprise, by=user, data=profile_form.cleaned_data
                     )
                     user_update_email(user=user, email=email_form.cleaned_data["email"])
+                    user_update_name(user=user, first_name=email_form.cleaned_data["first_name"])
             except ValidationError as error:
                 _show_service_errors(error, [profile_form, email_form])
             else:
@@ -151,7 +158,7 @@ def profile(request):
                 return redirect("enterprises:profile")
     else:
         profile_form = EnterpriseProfileForm(instance=enterprise)
-        email_form = AccountEmailForm(initial={"email": user.email})
+        email_form = AccountEmailForm(initial={"email": user.email, "first_name": user.first_name})
     return render(
         request,
         "enterprises/profile.html",

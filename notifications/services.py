@@ -159,6 +159,9 @@ def _message(entry, recipient) -> tuple[str, str]:
         },
         _("状态：%(state)s") % {"state": entry.to_state_label},
     ]
+    # Officials read many enterprises' applications: say whose this one is.
+    if recipient.enterprise_id is None:
+        lines.insert(0, _("企业：%(enterprise)s") % {"enterprise": application.enterprise.name})
     if entry.amount is not None:
         lines.append(_amount_line(entry.transition) % {"amount": format_yuan(entry.amount)})
     # Internal comments stay with the officials.

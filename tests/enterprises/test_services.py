@@ -25,6 +25,7 @@ def register(**overrides) -> User:
         "scale": Enterprise.Scale.SMALL,
         "contact_name": "李四",
         "contact_phone": "13912345678",
+        "first_name": "李四",
         "username": "jinggong",
         "email": "jinggong@example.com",
         "password": PASSWORD,

@@ -29,6 +29,7 @@ def registration_data(**overrides) -> dict[str, str]:
         "contact_phone": "13912345678",
         "bank_name": "",
         "bank_account": "",
+        "first_name": "李四",
         "username": "jinggong",
         "email": "jinggong@example.com",
         "password1": PASSWORD,
@@ -45,6 +46,7 @@ def profile_data(**overrides) -> dict[str, str]:
         "district": District.JIANGBEI,
         "bank_name": "重庆农村商业银行",
         "bank_account": "12345678901234",
+        "first_name": "王五",
         "email": "wangwu@example.com",
     } | overrides
 
