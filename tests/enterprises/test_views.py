@@ -165,6 +165,7 @@ class TestRegistration:
             "scale",
             "contact_name",
             "contact_phone",
+            "first_name",
             "username",
             "email",
             "password1",

@@ -115,3 +115,36 @@ def test_a_draft_withdrawn_before_its_first_submission_is_named_by_when_it_was_c
     assert application.reference is None
     assert notification.title == f"【{application.reference_label}】撤回"
     assert "None" not in mail.outbox[0].subject
+
+
+def test_emails_greet_by_name(
+    enterprise_user, district_reviewer, django_capture_on_commit_callbacks
+):
+    district_reviewer.first_name = "张敏"
+    district_reviewer.save(update_fields=["first_name"])
+    application = draft(user=enterprise_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=application, by=enterprise_user)
+
+    email = next(m for m in mail.outbox if m.to == [district_reviewer.email])
+    assert email.body.startswith("张敏，您好：")
+    assert "张敏，您好：" in email.alternatives[0].content
+    assert f"{district_reviewer.username}，您好" not in email.body
+
+
+def test_a_reviewers_notification_names_the_enterprise(
+    enterprise_user, district_reviewer, django_capture_on_commit_callbacks
+):
+    application = draft(user=enterprise_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.application_submit(application=application, by=enterprise_user)
+
+    name = enterprise_user.enterprise.name
+    notification = Notification.objects.get(recipient=district_reviewer)
+    assert f"企业：{name}" in notification.body
+    email = next(m for m in mail.outbox if m.to == [district_reviewer.email])
+    assert f"企业：{name}" in email.body
+    # The enterprise knows its own name.
+    assert "企业：" not in Notification.objects.get(recipient=enterprise_user).body

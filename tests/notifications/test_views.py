@@ -488,3 +488,60 @@ def test_a_user_without_an_address_gets_no_email(
 
     assert Notification.objects.filter(recipient=enterprise_user, emailed_at=None).exists()
     assert [m.to for m in mail.outbox] == [[district_reviewer.email]]
+
+
+def test_the_sites_addresses_in_a_notification_read_as_links_with_words(
+    enterprise_user, client_for, settings
+):
+    settings.SITE_URL = "https://zc.example.cn"
+    application = draft(user=enterprise_user)
+    detail = reverse("applications:detail", args=[application.pk])
+    profile = reverse("enterprises:profile")
+    NotificationFactory(
+        recipient=enterprise_user,
+        application=application,
+        body=(
+            "状态：已拨付\n"
+            f"欢迎对本次服务进行评价： https://zc.example.cn{detail}\n"
+            f"请核对并更正开户银行和银行账号： https://zc.example.cn{profile} ，更正后将重新拨付。"
+        ),
+    )
+
+    html = client_for(enterprise_user).get(LIST).content.decode()
+
+    assert f'欢迎对本次服务进行评价：<a href="{detail}">查看申报</a>' in html
+    assert f'请核对并更正开户银行和银行账号：<a href="{profile}">更正银行账号</a>，更正后' in html
+    assert "zc.example.cn" not in html
+    assert not re.search(r">\s*https?://", html)
+
+
+def test_the_emails_text_keeps_the_address_and_its_html_gives_words(enterprise_user, settings):
+    from notifications.emails import notification_email_message
+
+    settings.SITE_URL = "https://zc.example.cn"
+    application = draft(user=enterprise_user)
+    detail = "https://zc.example.cn" + reverse("applications:detail", args=[application.pk])
+    notification = NotificationFactory(
+        recipient=enterprise_user,
+        application=application,
+        body=f"欢迎对本次服务进行评价： {detail}",
+    )
+
+    email = notification_email_message(notification)
+
+    assert f"欢迎对本次服务进行评价： {detail}" in email.body
+    html = email.alternatives[0].content
+    assert f'欢迎对本次服务进行评价：<a href="{detail}">查看申报</a>' in html
+
+
+def test_other_addresses_in_a_notification_stay_links_and_text_is_escaped(
+    enterprise_user, client_for
+):
+    NotificationFactory(
+        recipient=enterprise_user, body="<b>公告</b> 详见 https://www.gov.cn/zhengce/"
+    )
+
+    html = client_for(enterprise_user).get(LIST).content.decode()
+
+    assert "&lt;b&gt;公告&lt;/b&gt;" in html
+    assert 'href="https://www.gov.cn/zhengce/"' in html
