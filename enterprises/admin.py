@@ -166,7 +166,9 @@ class UserAdmin(
         (_("所属企业"), {"fields": ("enterprise",)}),
     )
     readonly_fields = ("password_link", "last_login", "date_joined")
-    list_display = ("username", "first_name", "email", "enterprise", "is_active", "last_login")
+    # By name first, as everywhere; an account without a name shows its username there.
+    list_display = ("display_name", "username", "email", "enterprise", "is_active", "last_login")
+    list_display_links = ("display_name", "username")
     list_filter = ("is_active",)
     show_facets = admin.ShowFacets.NEVER
     list_select_related = ("enterprise",)
@@ -195,6 +197,10 @@ class UserAdmin(
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         obj.groups.add(Group.objects.get(name=roles.ENTERPRISE))
+
+    @admin.display(description=_("姓名"), ordering="first_name")
+    def display_name(self, obj):
+        return obj.display_name
 
 
 class RoleFilter(admin.SimpleListFilter):

@@ -123,6 +123,15 @@ def _reviewers(applications: list[tuple]) -> dict:
     }
 
 
+def _with_enterprise(names: dict[int, str], pk: int, body: str) -> str:
+    """An official's text begins with whose application it is (they read many enterprises')."""
+    return "\n".join([_("企业：%(enterprise)s") % {"enterprise": names.get(pk, "")}, body])
+
+
+def _enterprise_names(pks) -> dict[int, str]:
+    return dict(Application.objects.filter(pk__in=list(pks)).values_list("pk", "enterprise__name"))
+
+
 @transaction.atomic
 def remind_review_deadlines(*, now=None) -> tuple[int, int]:
     """Remind the responsible reviewers of each application due within 2 working days; when
@@ -142,6 +151,7 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
         return 0, 0
     reviewers = _reviewers(applications)
     administrators = _administrators()
+    names = _enterprise_names(row[0] for row in applications)
     reminders, escalations = [], []
     # The texts are the same for every person told of one application: made once each.
     due_title = _("【%(reference)s】%(stage)s将于%(due)s到期")
@@ -171,7 +181,7 @@ def remind_review_deadlines(*, now=None) -> tuple[int, int]:
                 kind=kind,
                 application_id=pk,
                 title=title,
-                body=body,
+                body=_with_enterprise(names, pk, body),
             )
         )
     return save_new(reminders), save_new(escalations)
@@ -218,6 +228,7 @@ def remind_payment_limits(*, now=None) -> tuple[int, int]:
     warning_body = _(
         "该申报须在%(due)s前拨付（申报批次规定的办理时限，自首次提交起计算），请抓紧办理。"
     )
+    names = _enterprise_names(row[0] for row in rows)
     warnings = []
     for pk, reference, _district, _state, due_at, _division in approaching:
         left = workdays_between(today, timezone.localdate(due_at))
@@ -234,7 +245,7 @@ def remind_payment_limits(*, now=None) -> tuple[int, int]:
             kind=Notification.Kind.REMINDER,
             application_id=pk,
             title=title,
-            body=body,
+            body=_with_enterprise(names, pk, body),
         )
     breaches = []
     if breached:
@@ -250,7 +261,7 @@ def remind_payment_limits(*, now=None) -> tuple[int, int]:
                 kind=Notification.Kind.ESCALATION,
                 application_id=pk,
                 title=title,
-                body=body,
+                body=_with_enterprise(names, pk, body),
             )
     return save_new(warnings), save_new(breaches)
 

@@ -340,3 +340,13 @@ def test_administrators_may_change_the_schedule_in_the_admin(client, policy):
     assert client.get(url).status_code == 200
     client.force_login(reviewer)
     assert client.get(url).status_code in (302, 403)
+
+
+def test_review_reminders_name_the_enterprise(district_reviewer):
+    application = applications(
+        1, state=State.DISTRICT_REVIEW, due_at=due_after_workdays(MONDAY, 1)
+    )[0]
+
+    remind_review_deadlines(now=MONDAY)
+
+    assert Notification.objects.get().body.startswith(f"企业：{application.enterprise.name}\n")

@@ -112,3 +112,12 @@ def test_run_deadlines_runs_the_time_limit_sweep(administrator, capsys):
     call_command("run_deadlines", now=MONDAY.isoformat())
 
     assert "1 time limit breaches" in capsys.readouterr().out
+
+
+def test_a_breach_names_the_enterprise(administrator):
+    approved = applications(1, state=State.APPROVED, payment_due_at=MONDAY - timedelta(hours=1))[0]
+
+    remind_payment_limits(now=MONDAY)
+
+    body = Notification.objects.get(application=approved).body
+    assert f"企业：{approved.enterprise.name}" in body
