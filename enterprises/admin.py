@@ -1,7 +1,10 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +21,7 @@ from .admin_forms import (
     StaffMemberCreationForm,
     StaffMemberForm,
 )
+from .handling import has_handled
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, StaffMember, User
 from .selectors import file_fields
 
@@ -216,6 +220,22 @@ class RoleFilter(admin.SimpleListFilter):
         return queryset
 
 
+def _handled_message(officials) -> str:
+    names = "、".join(str(official) for official in officials)
+    return _(
+        "%(names)s已有办理记录，不能删除：请停用（取消勾选“启用”），停用后不能登录，办理记录保留。"
+    ) % {"names": names}
+
+
+def _delete_unhandled(modeladmin, request, queryset):
+    """Django's delete of the selected, refused as a whole if any has handled anything."""
+    handled = [official for official in queryset if has_handled(official)]
+    if handled:
+        modeladmin.message_user(request, _handled_message(handled), messages.ERROR)
+        return None
+    return delete_selected(modeladmin, request, queryset)
+
+
 @admin.register(StaffMember)
 class StaffMemberAdmin(
     PersonalDataActionsMixin,
@@ -278,6 +298,32 @@ class StaffMemberAdmin(
         if self._out_of_reach(request, obj):
             return False
         return super().has_delete_permission(request, obj)
+
+    # An official who has handled anything is deactivated, never deleted: their decisions,
+    # logs and admin changes keep their name (the form's 停用后不能登录，办理记录保留).
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and has_handled(obj):
+            extra_context = {**(extra_context or {}), "show_delete": False}
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        obj = self.get_object(request, unquote(object_id))
+        if obj is not None and has_handled(obj):
+            if not self.has_delete_permission(request, obj):
+                raise PermissionDenied
+            if request.method == "POST":
+                self.message_user(request, _handled_message([obj]), messages.ERROR)
+                return redirect(reverse("admin:enterprises_staffmember_change", args=[obj.pk]))
+            extra_context = {**(extra_context or {}), "handled": True}
+        return super().delete_view(request, object_id, extra_context)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if "delete_selected" in actions:
+            _func, name, description = actions["delete_selected"]
+            actions["delete_selected"] = (_delete_unhandled, name, description)
+        return actions
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -7,7 +7,9 @@ class EnterprisesConfig(AppConfig):
     verbose_name = _("企业与用户")
 
     def ready(self) -> None:
-        from . import separation, sessions
+        from . import relation_names, separation, sessions
+
+        relation_names.name_in_chinese()
 
         sessions.connect()
         separation.connect()

@@ -27,3 +27,11 @@ def name_in_chinese() -> None:
         return describe(expression, options)
 
     beat_models.get_description = get_description
+
+    from .task_names import periodic_task_name
+
+    def periodic_task_str(task):
+        name = periodic_task_name(task.name)
+        return f"{name}: {task.scheduler}" if task.scheduler else name
+
+    beat_models.PeriodicTask.__str__ = periodic_task_str

@@ -45,8 +45,9 @@ class ViewOnlyFormMixin:
 
 class ReadableAmountsMixin:
     """For whoever may only view a row, its amounts read as officials check them rather than
-    as the admin shows a read-only decimal: ``readable_amounts`` maps each amount field to the
-    admin's display of it (``measures.amount_columns.amount_display``). Whoever may change the row edits the number."""
+        as the admin shows a read-only decimal: ``readable_amounts`` maps each amount field to the
+        admin's display of it (``measures.amount_columns.amount_display``), or to None for a code
+    only those who type it read. Whoever may change the row edits the number."""
 
     readable_amounts: dict[str, str] = {}
 
@@ -57,11 +58,20 @@ class ReadableAmountsMixin:
 
         def readable(name):
             if isinstance(name, list | tuple):
-                return tuple(readable(each) for each in name)
+                shown = tuple(each for each in map(readable, name) if each is not None)
+                return shown or None
             return self.readable_amounts.get(name, name)
 
         return [
-            (title, {**options, "fields": [readable(name) for name in options["fields"]]})
+            (
+                title,
+                {
+                    **options,
+                    "fields": [
+                        shown for name in options["fields"] if (shown := readable(name)) is not None
+                    ],
+                },
+            )
             for title, options in fieldsets
         ]
 

@@ -26,3 +26,29 @@ def test_a_server_error_answers_in_chinese():
     page = render_to_string("500.html")
 
     assert "服务暂时出错" in page
+
+
+def test_an_official_s_refused_page_leads_back_to_the_workbench(client, district_reviewer):
+    client.force_login(district_reviewer)
+
+    body = client.get("/admin/disbursements/disbursementbatch/").content.decode()
+
+    assert 'href="/admin/"' in body and "返回工作台" in body
+    assert "返回政策目录" not in body
+
+
+def test_an_official_s_missing_page_leads_back_to_the_workbench(client, district_reviewer):
+    client.force_login(district_reviewer)
+
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert "返回工作台" in response.content.decode()
+
+
+def test_an_enterprise_s_missing_page_leads_back_to_the_catalogue(client, enterprise_user):
+    client.force_login(enterprise_user)
+
+    body = client.get("/no-such-page/").content.decode()
+
+    assert "返回政策目录" in body and "返回工作台" not in body

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
+from ..amount_columns import amount_display
 from ..audience import Industry, Scale
 from ..models import ApplicationWindow, Division, Measure, PolicyDocument, Section, Track
 
@@ -129,10 +130,28 @@ class DivisionAdmin(admin.ModelAdmin):
 
 
 class MeasureTrackInline(_ReadOnlyInline):
+    # Read by reviewers too: amounts as every page reads them, no code (typed on the track's
+    # own page by administrators).
     model = Track
-    fields = ("track_link", "code", "award_kind", "rate", "floor", "cap", "cap_period", "is_active")
+    fields = (
+        "track_link",
+        "award_kind",
+        "rate_percent",
+        "floor_yuan",
+        "cap_yuan",
+        "cap_period",
+        "is_active",
+    )
     readonly_fields = fields
     ordering = ("order", "pk")
+    floor_yuan = amount_display("floor", _("下限"))
+    cap_yuan = amount_display("cap", _("上限"))
+
+    @admin.display(description=_("比例"))
+    def rate_percent(self, track: Track) -> str:
+        if track.rate is None:
+            return self.get_empty_value_display()
+        return f"{(track.rate * 100).normalize():f}%"
 
     @admin.display(description=_("申报类别"))
     def track_link(self, track: Track) -> str:

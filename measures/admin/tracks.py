@@ -114,6 +114,7 @@ class TrackAdmin(ReadableAmountsMixin, admin.ModelAdmin):
     # For readers: amounts as they are checked, and the figures a rule reads by their labels
     # (the field codes are for those who edit the rules).
     readable_amounts = {
+        "code": None,
         "floor": "floor_exact",
         "cap": "cap_exact",
         "base_field": "base_field_label",

@@ -313,7 +313,7 @@ def test_a_track_without_a_cap_shows_the_empty_mark_to_a_reader(client, district
     cap = re.search(
         r'fieldBox field-cap_exact.*?<div class="readonly">(.*?)</div>', html, re.S
     ).group(1)
-    assert cap.strip() == "-"
+    assert cap.strip() == "—"
     assert "None" not in html
 
 
