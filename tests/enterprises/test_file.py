@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services as application_services
+from applications.models import Application, State
 from enterprises import selectors, services
 from enterprises.matching import considered_fields
 from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition
@@ -320,6 +321,18 @@ def test_an_approved_application_is_saved_into_the_file_once(client, enterprise_
         ("annual_purchase_amount", 2026, Decimal("300000000"), approved.pk),
         ("new_purchase_amount", 2026, Decimal("300000000"), approved.pk),
     }
+
+
+def test_a_paid_application_s_card_says_it_was_paid_not_approved(client, enterprise_user, approved):
+    # Written past the batch services (tested in tests/disbursements): only the page's words.
+    Application.objects.filter(pk=approved.pk).update(state=State.DISBURSED)
+    client.force_login(enterprise_user)
+
+    page = client.get(reverse("applications:detail", args=[approved.pk])).content.decode()
+
+    card = page.split('id="save-to-file"')[1].split("</section>")[0]
+    assert "资金已拨付。" in card
+    assert "申报已批准。" not in card
 
 
 def test_saving_replaces_the_year_s_figures_and_keeps_the_others(enterprise_user, approved):
