@@ -66,17 +66,21 @@ class AddToBatchForm(forms.Form):
 
 
 class MarkPaidForm(forms.Form):
+    required_css_class = "required"  # the admin's bold label
+
     payment_date = forms.DateField(
         label=_("拨付日期"),
         initial=timezone.localdate,
         widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
         help_text=_("银行实际付款的日期。"),
     )
-    bank_reference = forms.CharField(label=_("银行流水号"), max_length=64)
+    bank_reference = forms.CharField(
+        label=_("银行流水号"), max_length=64, widget=forms.TextInput(attrs={"class": "vTextField"})
+    )
     failed_lines = forms.CharField(
         label=_("银行退回的明细"),
         required=False,
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70, "class": "vLargeTextField"}),
         help_text=_(
             "没有则留空。每行一笔：申报编号，后接银行退回的原因，"
             "例如“CQJX-2026-02-000123 户名与账号不符”。"
@@ -111,8 +115,10 @@ class MarkPaidForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    required_css_class = "required"  # the admin's bold label
+
     reason = forms.CharField(
-        label=_("作废原因"), max_length=200, widget=forms.TextInput(attrs={"size": 60})
+        label=_("作废原因"), max_length=200, widget=forms.TextInput(attrs={"class": "vTextField"})
     )
     exported_list_unpaid = forms.BooleanField(
         label=_("已向银行确认：已导出的拨付清单未付款、也不会再付款"),

@@ -191,6 +191,10 @@ class FileYearField(forms.IntegerField):
 
 
 class RecognitionForm(PleaseChooseMixin, forms.Form):
+    # Shares the file's page with FileYearChoiceForm: the prefix keeps the two 年度 inputs'
+    # ids (and so their labels) apart.
+    prefix = "recognition"
+
     kind = forms.ChoiceField(label=_("认定名称"), choices=[("", ""), *Recognition.choices])
     year = FileYearField(
         label=_("认定年度"),

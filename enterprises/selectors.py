@@ -33,9 +33,14 @@ class FileField:
 
 def file_fields() -> dict[str, FileField]:
     """Every declared-field name of the active tracks of funding measures, in the notice's
-    order: the names an enterprise's file may hold figures for. One query."""
+    order: the names an enterprise's file may hold figures for. One query.
+
+    Text fields (a product's name and approval number, a recognition document's number, a
+    park's name) are not among them: they describe one application, matching and 免申即享
+    proposals never read them (enterprises.matching), so the file does not ask for them."""
     rows = (
         TrackField.objects.filter(track__is_active=True, track__measure__kind=Measure.Kind.FUNDING)
+        .exclude(field_type=TrackField.FieldType.TEXT)
         .select_related("track__measure")
         .order_by("track__measure__number", "track__order", "order", "pk")
     )

@@ -216,8 +216,9 @@ def _check_own_file(*, enterprise: Enterprise, by: User) -> None:
 @transaction.atomic
 def enterprise_recognition_add(
     *, enterprise: Enterprise, by: User, kind: str, year: int
-) -> EnterpriseRecognition:
-    """Record a recognition the enterprise holds; recording it twice keeps one."""
+) -> tuple[EnterpriseRecognition, bool]:
+    """Record a recognition the enterprise holds; recording it twice keeps one. Returns the
+    recognition and whether it is new (the page says which)."""
     _check_own_file(enterprise=enterprise, by=by)
     recognition = EnterpriseRecognition(enterprise=enterprise, kind=kind, year=year)
     recognition.full_clean(exclude=["enterprise"], validate_unique=False)
@@ -226,7 +227,7 @@ def enterprise_recognition_add(
     )
     if created:
         logger.info("enterprise %s recognition %s %s added by %s", enterprise.pk, kind, year, by.pk)
-    return recognition
+    return recognition, created
 
 
 @transaction.atomic

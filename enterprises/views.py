@@ -189,13 +189,17 @@ def file(request):
     recognition_form = RecognitionForm(data=request.POST if request.method == "POST" else None)
     if request.method == "POST" and recognition_form.is_valid():
         try:
-            services.enterprise_recognition_add(
+            recognition, created = services.enterprise_recognition_add(
                 enterprise=enterprise, by=request.user, **recognition_form.cleaned_data
             )
         except ValidationError as error:
             _show_service_errors(error, [recognition_form])
         else:
-            messages.success(request, _("已登记认定。"))
+            named = {"kind": recognition.get_kind_display(), "year": recognition.year}
+            if created:
+                messages.success(request, _("已登记认定：%(year)s年%(kind)s。") % named)
+            else:
+                messages.info(request, _("%(year)s年%(kind)s此前已登记，未重复登记。") % named)
             return redirect("enterprises:file")
     fields = selectors.file_fields()
     return render(

@@ -1,5 +1,6 @@
 """A measure's guide (申兑指南): who may apply, on what conditions, with which documents, for how
-much, when, how long it takes, and whom to ask.
+much, when, the steps from the application to the payment (who takes each, in how many working
+days), how long it takes, and whom to ask.
 
 Everything is read from the policy data ``measures.selectors.measure_get`` has fetched (the
 measure with its division, active tracks, fields, thresholds and current windows): building a
@@ -166,6 +167,65 @@ def _processing_lines(windows: list[ApplicationWindow]) -> tuple[str, ...]:
     )
 
 
+def _steps(window: ApplicationWindow | None, reviewer: str) -> tuple[str, ...]:
+    """The steps from the enterprise's application to the payment: who takes each and in how
+    many working days, as the window sets them (measures.models.ApplicationWindow)."""
+    if window is None:
+        district = municipal = _("时限以申报批次公布的为准")
+        rest = _("时限以申报批次公布的为准")
+    else:
+        district = _("%(days)s个工作日内（自提交次日起）") % {"days": window.district_review_days}
+        municipal = _("%(days)s个工作日内（自区县审核通过次日起）") % {
+            "days": window.municipal_review_days
+        }
+        rest = _("市级审核通过后%(days)s个工作日内（全程自提交之日起%(total)s个工作日内办结）") % {
+            # The model's clean keeps the time limit no shorter than the two reviews.
+            "days": max(
+                window.processing_days - window.district_review_days - window.municipal_review_days,
+                0,
+            ),
+            "total": window.processing_days,
+        }
+    return (
+        _("1. 企业申报（企业）：在申报时间内在线填写申报数据、上传材料并提交"),
+        _("2. 区县审核（企业所在区县经济信息主管部门）：%(limit)s") % {"limit": district},
+        _("3. 市级审核（%(reviewer)s）：核定支持金额，%(limit)s")
+        % {"reviewer": reviewer, "limit": municipal},
+        _("4. 公示（%(reviewer)s）：核定结果向社会公示，公示期内无成立的异议方可拨付")
+        % {"reviewer": reviewer},
+        _(
+            "5. 资金拨付（财务部门）：编制拨付批次，经另一名财务人员复核后拨付到企业登记的银行账户；%(limit)s"
+        )
+        % {"limit": rest},
+    )
+
+
+def _procedure_lines(windows: list[ApplicationWindow], reviewer: str) -> tuple[str, ...]:
+    """办理流程: one list of steps when the windows set the same working days, else each
+    window's own, named."""
+    if not windows:
+        return _steps(None, reviewer)
+    settings = {
+        (w.district_review_days, w.municipal_review_days, w.processing_days) for w in windows
+    }
+    if len(settings) == 1:
+        return _steps(windows[0], reviewer)
+    lines: list[str] = []
+    for w in windows:
+        lines.append(_("%(name)s：") % {"name": w.name})
+        lines.extend(_steps(w, reviewer))
+    return tuple(lines)
+
+
+def _reviewer(measure: Measure) -> str:
+    """Who reviews at the municipal level and publishes the 公示: the measure's division
+    (处室) when the policy data names one."""
+    division = measure.division
+    if division is not None and division.name:
+        return division.name
+    return _("市级主管部门")
+
+
 def profile_conditions(track: Track) -> list[str]:
     """The conditions besides the thresholds, as matching weighs them (enterprises.matching): a
     recognition held, the industry, and what the enterprise must confirm in the notice's words."""
@@ -212,6 +272,11 @@ def _track_items(measure: Measure, track: Track) -> list[GuideItem]:
             (amount_text(track, fields), _("通知原文：%(text)s") % {"text": track.rule_text}),
         ),
         GuideItem("window", _("申报时间"), _window_lines(open_windows, upcoming)),
+        GuideItem(
+            "procedure",
+            _("办理流程"),
+            _procedure_lines(open_windows or upcoming[:1], _reviewer(measure)),
+        ),
         GuideItem("processing", _("办理时限"), _processing_lines(open_windows or upcoming[:1])),
     ]
 

@@ -2,13 +2,14 @@
 are free, and putting the chosen ones into a batch."""
 
 import itertools
+from decimal import Decimal
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
@@ -84,18 +85,27 @@ def add_to_disbursement_batch(modeladmin, request, queryset):
             return None
         _report_outcomes(modeladmin, request, batch, outcomes)
         return HttpResponseRedirect(_batch_url(batch))
-    totals = queryset.aggregate(count=Count("pk"), total=Sum("approved_amount"))
-    chosen = list(queryset.values_list("pk", flat=True))
+    # What will join and what will not, and why, before anything is confirmed: the same
+    # conditions the addition applies (a chosen draft's own window or measure aside).
+    preview = services.batch_addition_preview(applications=queryset)
+    joining = [o for o in preview if o.added]
+    refused = [o for o in preview if not o.added]
+    chosen = [o.application_id for o in preview]
     select_across = request.POST.get("select_across") == "1"
     context = {
         **modeladmin.admin_site.each_context(request),
         "title": gettext("加入拨付批次"),
         "opts": modeladmin.opts,
         "form": form,
-        "count": totals["count"],
-        "total": format_yuan_exact(totals["total"] or 0),
-        "sample": queryset.select_related("enterprise", "track__measure")[:SAMPLE_ROWS],
+        "chosen_count": len(preview),
+        "joining_count": len(joining),
+        "joining_total": format_yuan_exact(sum((o.amount for o in joining), Decimal(0))),
+        "joining": joining[:SAMPLE_ROWS],
+        "refused_count": len(refused),
+        "refused": refused[:SAMPLE_ROWS],
+        "sample_rows": SAMPLE_ROWS,
         "select_across": select_across,
+        "first_id": chosen[0] if chosen else None,
         "ids": [] if select_across else chosen,
         "chosen": _chosen_token(chosen, request.user),
         "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,

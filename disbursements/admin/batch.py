@@ -23,10 +23,8 @@ from .. import permissions, services
 from ..forms import BatchCreateForm
 from ..models import BatchState, DisbursementBatch, ExportFormat, LineStatus
 from .export import BatchExportView
-from .helpers import _batch_url, _NothingAdded, _report_outcomes
+from .helpers import LINES_PER_PAGE, _batch_url, _NothingAdded, _report_outcomes
 from .transitions import BatchTransitionViews
-
-LINES_PER_PAGE = 100
 
 
 @admin.register(DisbursementBatch)

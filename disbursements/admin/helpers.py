@@ -9,6 +9,9 @@ from policy_portal.roles import person_label
 
 from .. import services
 
+# The lines a batch's page, and the page that confirms its payment, list at a time.
+LINES_PER_PAGE = 100
+
 
 def _batch_url(batch) -> str:
     return reverse("admin:disbursements_disbursementbatch_change", args=[batch.pk])
@@ -19,7 +22,7 @@ def _report_outcomes(modeladmin, request, batch, outcomes) -> None:
     if added:
         modeladmin.message_user(
             request,
-            gettext("已加入拨付批次%(number)s %(count)d 件：%(refs)s")
+            gettext("已将 %(count)d 件申报加入拨付批次 %(number)s：%(refs)s")
             % {"number": batch.number, "count": len(added), "refs": "、".join(added[:50])},
             messages.SUCCESS,
         )
@@ -27,8 +30,12 @@ def _report_outcomes(modeladmin, request, batch, outcomes) -> None:
         if not outcome.added:
             modeladmin.message_user(
                 request,
-                gettext("%(reference)s 未加入：%(problem)s")
-                % {"reference": outcome.reference, "problem": outcome.problem},
+                gettext("%(reference)s（%(enterprise)s）未加入：%(problem)s")
+                % {
+                    "reference": outcome.reference,
+                    "enterprise": outcome.enterprise,
+                    "problem": outcome.problem,
+                },
                 messages.ERROR,
             )
 

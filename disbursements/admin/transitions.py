@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext
 
@@ -15,7 +16,7 @@ from .. import permissions, services
 from ..errors import BatchUnavailable
 from ..forms import CancelForm, ConfirmForm, MarkPaidForm
 from ..models import BatchState
-from .helpers import _already_paid, _batch_url
+from .helpers import LINES_PER_PAGE, _already_paid, _batch_url
 
 
 class BatchTransitionViews:
@@ -45,8 +46,9 @@ class BatchTransitionViews:
         that finds the batch moved on meanwhile sends back to the batch too.
 
         ``run`` returns the message and its level; ``unavailable`` words the reason for a
-        form posted to a batch that moved on (the person's typed details are named)."""
-        extra = extra or {}
+        form posted to a batch that moved on (the person's typed details are named); ``extra``
+        is more for the form's page, or a function of the batch that gives it (called only
+        when the form is shown)."""
         batch = self._batch(request, object_id)
         title = services.transition_label(name)
         page = {
@@ -82,8 +84,9 @@ class BatchTransitionViews:
             else:
                 self.message_user(request, message, level)
                 return HttpResponseRedirect(_batch_url(batch))
+        more = (extra(batch) if callable(extra) else extra) or {}
         return self._render(
-            request, "confirm.html", batch, form=form, warning=warning, **page, **extra
+            request, "confirm.html", batch, form=form, warning=warning, **page, **more
         )
 
     def freeze_view(self, request, object_id):
@@ -142,12 +145,21 @@ class BatchTransitionViews:
                 "请核对银行回单后再确认。"
             ),
             run=run,
+            extra=lambda batch: self._lines_to_confirm(request, batch),
             unavailable=lambda batch, posted: (
                 _already_paid(batch, posted.get("bank_reference", ""))
                 if batch.state == BatchState.PAID
                 else services.unavailable_reason(batch, "mark_paid")
             ),
         )
+
+    def _lines_to_confirm(self, request, batch) -> dict:
+        """The lines whoever confirms the payment checks against the bank's receipt, as the
+        batch's page lists them (accounts whole for finance, and the audit told)."""
+        lines = batch.lines.order_by("status", "reference")
+        page = Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+        self._show_accounts(request, batch, page)
+        return {"page": page}
 
     def cancel_view(self, request, object_id):
         def run(batch, data):

@@ -4,6 +4,7 @@ users working on the same batch take turns; transitions are checked, taken and l
 from .batches import (
     AddOutcome,
     batch_add_applications,
+    batch_addition_preview,
     batch_cancel,
     batch_create,
     batch_freeze,
@@ -17,6 +18,7 @@ __all__ = [
     "AddOutcome",
     "PaidOutcome",
     "batch_add_applications",
+    "batch_addition_preview",
     "batch_cancel",
     "batch_create",
     "batch_freeze",

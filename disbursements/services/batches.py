@@ -1,6 +1,7 @@
 """Building a batch and moving it on: create, add and remove applications, freeze, void."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -59,6 +60,8 @@ class AddOutcome:
     reference: str
     added: bool
     problem: str = ""
+    enterprise: str = ""
+    amount: Decimal | None = None
 
 
 def payable_applications(*, window=None, measure=None) -> QuerySet[Application]:
@@ -71,6 +74,110 @@ def payable_applications(*, window=None, measure=None) -> QuerySet[Application]:
     if measure is not None:
         applications = applications.filter(track__measure=measure)
     return applications
+
+
+# What each candidate is read as (tuples rather than models: a batch may take a hundred
+# thousand applications at once).
+_CANDIDATE_COLUMNS = (
+    "pk",
+    "reference",
+    "created_at",
+    "state",
+    "approved_amount",
+    "district",
+    "track_id",
+    "window_id",
+    "enterprise_id",
+    "enterprise__name",
+    "enterprise__credit_code",
+    "enterprise__bank_name",
+    "enterprise__bank_account",
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    pk: int
+    reference: str
+    created_at: object
+    state: str
+    amount: Decimal | None
+    district: str
+    track_id: int
+    window_id: int
+    enterprise_id: int
+    name: str
+    credit_code: str
+    bank_name: str
+    bank_account: str
+
+
+class _Judge:
+    """Why an application cannot join a batch ("" when it can): the same conditions for the
+    confirmation page's preview and for the addition itself."""
+
+    def __init__(self, chosen, batch: DisbursementBatch | None):
+        self.batch = batch
+        self.live = dict(
+            BatchLine.objects.filter(
+                application__in=chosen, status=LineStatus.IN_BATCH
+            ).values_list("application_id", "batch__number")
+        )
+        # Paid only after the 公示: one closed without an upheld objection against it.
+        self.cleared = cleared_application_ids(chosen)
+        self.labels = _Labels()
+
+    def problem(self, c: _Candidate) -> str:
+        batch = self.batch
+        if c.pk in self.live:
+            if batch is not None and self.live[c.pk] == batch.number:
+                return _("已在本批次中。")
+            return _("已在拨付批次%(number)s中。") % {"number": self.live[c.pk]}
+        if c.state != State.APPROVED:
+            return _("申报当前为“%(state)s”，只有已批准的申报可以拨付。") % {
+                "state": State(c.state).label
+            }
+        if not (c.bank_name and c.bank_account):
+            return _("企业尚未登记开户银行和银行账号。")
+        if c.amount is None:
+            return _("核定金额为空。")
+        if c.amount <= 0:
+            return _("核定金额须大于0。")
+        if c.pk not in self.cleared:
+            return _("尚未完成公示：公示期结束且无成立的异议后方可拨付。")
+        if batch is not None and batch.window_id is not None and c.window_id != batch.window_id:
+            return _("不属于本拨付批次的申报批次。")
+        if (
+            batch is not None
+            and batch.measure_id is not None
+            and c.track_id not in self.labels.tracks_of(batch.measure_id)
+        ):
+            return _("不属于本拨付批次的政策条款。")
+        return ""
+
+    def outcome(self, c: _Candidate) -> AddOutcome:
+        problem = self.problem(c)
+        # A draft chosen by mistake has no reference yet: it is named as the lists show it.
+        return AddOutcome(
+            c.pk,
+            reference_label(c.reference, c.created_at),
+            not problem,
+            problem,
+            enterprise=c.name,
+            amount=c.amount,
+        )
+
+
+def batch_addition_preview(
+    *, applications: QuerySet[Application], batch: DisbursementBatch | None = None
+) -> list[AddOutcome]:
+    """What adding ``applications`` would do, one outcome each in id order, without adding
+    anything: which would join (``added``) and why each other one would not. Without a batch,
+    the conditions of the batch's own window or measure are left to the addition itself."""
+    chosen = applications.values("pk")
+    judge = _Judge(chosen, batch)
+    rows = Application.objects.filter(pk__in=chosen).order_by("pk")
+    return [judge.outcome(_Candidate(*row)) for row in rows.values_list(*_CANDIDATE_COLUMNS)]
 
 
 @transaction.atomic
@@ -86,97 +193,38 @@ def batch_add_applications(
     batch = _locked(batch)
     _require_draft(batch, by)
     chosen = applications.values("pk")
-    # Tuples rather than models: a batch may take a hundred thousand applications at once.
-    candidates = list(
-        Application.objects.select_for_update(of=("self",))
+    candidates = [
+        _Candidate(*row)
+        for row in Application.objects.select_for_update(of=("self",))
         .filter(pk__in=chosen)
         .order_by("pk")
-        .values_list(
-            "pk",
-            "reference",
-            "created_at",
-            "state",
-            "approved_amount",
-            "district",
-            "track_id",
-            "window_id",
-            "enterprise_id",
-            "enterprise__name",
-            "enterprise__credit_code",
-            "enterprise__bank_name",
-            "enterprise__bank_account",
-        )
-    )
-    live = dict(
-        BatchLine.objects.filter(application__in=chosen, status=LineStatus.IN_BATCH).values_list(
-            "application_id", "batch__number"
-        )
-    )
-    # Paid only after the 公示: one closed without an upheld objection against the application.
-    cleared = cleared_application_ids(chosen)
-    labels = _Labels()
+        .values_list(*_CANDIDATE_COLUMNS)
+    ]
+    judge = _Judge(chosen, batch)
+    labels = judge.labels
     outcomes, lines = [], []
-    for (
-        pk,
-        reference,
-        created_at,
-        state,
-        amount,
-        district,
-        track_id,
-        window_id,
-        enterprise_id,
-        name,
-        credit_code,
-        bank_name,
-        bank_account,
-    ) in candidates:
-        problem = ""
-        if pk in live:
-            problem = (
-                _("已在本批次中。")
-                if live[pk] == batch.number
-                else _("已在拨付批次%(number)s中。") % {"number": live[pk]}
-            )
-        elif state != State.APPROVED:
-            problem = _("申报当前为“%(state)s”，只有已批准的申报可以拨付。") % {
-                "state": State(state).label
-            }
-        elif not (bank_name and bank_account):
-            problem = _("企业尚未登记开户银行和银行账号。")
-        elif amount is None:
-            problem = _("核定金额为空。")
-        elif amount <= 0:
-            problem = _("核定金额须大于0。")
-        elif pk not in cleared:
-            problem = _("尚未完成公示：公示期结束且无成立的异议后方可拨付。")
-        elif batch.window_id is not None and window_id != batch.window_id:
-            problem = _("不属于本拨付批次的申报批次。")
-        elif batch.measure_id is not None and track_id not in labels.tracks_of(batch.measure_id):
-            problem = _("不属于本拨付批次的政策条款。")
-        # A draft chosen by mistake has no reference yet: it is named as the lists show it.
-        outcomes.append(
-            AddOutcome(pk, reference_label(reference, created_at), not problem, problem)
-        )
-        if problem:
+    for c in candidates:
+        outcome = judge.outcome(c)
+        outcomes.append(outcome)
+        if not outcome.added:
             continue
-        measure_label, track_name = labels.track(track_id)
+        measure_label, track_name = labels.track(c.track_id)
         lines.append(
             BatchLine(
                 batch=batch,
-                application_id=pk,
-                enterprise_id=enterprise_id,
-                district=district,
-                track_id=track_id,
-                amount=amount,
-                reference=reference,
-                enterprise_name=name,
-                credit_code=credit_code,
-                district_name=labels.district(district),
+                application_id=c.pk,
+                enterprise_id=c.enterprise_id,
+                district=c.district,
+                track_id=c.track_id,
+                amount=c.amount,
+                reference=c.reference,
+                enterprise_name=c.name,
+                credit_code=c.credit_code,
+                district_name=labels.district(c.district),
                 measure_label=measure_label,
                 track_name=track_name,
-                bank_name=bank_name,
-                bank_account=bank_account,
+                bank_name=c.bank_name,
+                bank_account=c.bank_account,
             )
         )
     if lines:

@@ -1,5 +1,5 @@
 // The apply page's finder: as one types, only the open measures and tracks that match stay
-// shown, in the suggestions and in the whole list. A query of digits (10, 第10条) is a measure's
+// shown in the whole list; the suggestions (links to cards of that list) step aside meanwhile. A query of digits (10, 第10条) is a measure's
 // number; any other text is looked for in the measure's title and the tracks' names: a measure
 // whose title matches keeps all its tracks. Without script the finder stays hidden and every
 // measure shows.
@@ -11,6 +11,7 @@
   var empty = finder.querySelector("[data-finder-empty]");
   var groups = Array.prototype.slice.call(document.querySelectorAll("[data-search-group]"));
   var links = Array.prototype.slice.call(document.querySelectorAll("[data-section-link]"));
+  var recommended = document.getElementById("recommended");
 
   function normalize(text) {
     return (text || "").toLowerCase().replace(/\s+/g, "");
@@ -42,6 +43,7 @@
       var group = document.querySelector('[data-section="' + link.getAttribute("data-section-link") + '"]');
       link.hidden = !group || group.hidden;
     });
+    if (recommended) recommended.hidden = !!query;
     empty.hidden = shown > 0;
   }
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -509,6 +510,28 @@ def _selected_kind(page: str) -> str:
     return re.search(r'<option value="([^"]*)" selected>', kinds).group(1)
 
 
+def test_each_checklist_line_has_one_marker_that_says_what_it_means(enterprise_user, client_for):
+    application = draft(user=enterprise_user, documents=False)
+    client = client_for(enterprise_user)
+    url = reverse("applications:documents", args=[application.pk])
+    client.post(url, {"kind": "营业执照", "file": pdf_upload("执照.pdf")})
+
+    page = client.get(url).content.decode()
+
+    checklist = re.search(r'<ul class="checklist">.*?</ul>', page, re.DOTALL).group(0)
+    lines = re.findall(r"<li>.*?</li>", checklist, re.DOTALL)
+    assert len(lines) == 3
+    for line in lines:
+        # The list draws no bullet (site.css); the symbol is the marker, read out in words.
+        assert "•" not in line
+        assert len(re.findall(r"[✓○]", line)) == 1
+        assert '<span aria-hidden="true">' in line
+    assert '<span class="visually-hidden">已上传：</span>营业执照' in checklist
+    assert '<span class="visually-hidden">未上传：</span>年度财务报表' in checklist
+    css = (settings.BASE_DIR / "static" / "css" / "site.css").read_text()
+    assert re.search(r"\.checklist \{[^}]*list-style: none", css)
+
+
 def test_the_upload_form_offers_the_next_missing_document_type(enterprise_user, client_for):
     application = draft(user=enterprise_user, documents=False)
     client = client_for(enterprise_user)
@@ -574,7 +597,7 @@ def _open(*codes):
 
 
 def _recommended(page: str) -> str:
-    found = re.search(r'<section class="recommended".*?</section>\s*</section>', page, re.DOTALL)
+    found = re.search(r'<section class="recommended.*?</section>', page, re.DOTALL)
     return found.group(0) if found else ""
 
 
@@ -637,6 +660,28 @@ def test_measures_addressing_the_enterprise_are_suggested_first(policy, client_f
     assert "第10条" not in for_carmaker and "第3条" not in for_carmaker
     assert for_chips.index("第10条") < for_chips.index("第3条")
     assert "第6条" not in for_chips and "第2条" not in for_chips and "第11条" not in for_chips
+
+
+def test_a_suggested_measure_is_listed_once_and_the_suggestion_links_to_it(policy, client_for):
+    from enterprises.models import Enterprise
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+    windows = _open("data-platform", "ic-design")
+    carmaker = EnterpriseUserFactory(
+        enterprise=EnterpriseFactory(industry=Enterprise.Industry.AUTOMOTIVE)
+    )
+
+    page = client_for(carmaker).get(reverse("applications:apply")).content.decode()
+
+    suggested = _recommended(page)
+    assert "第6条" in suggested
+    # One card per open measure, in the whole list; the suggestion is a link to it.
+    assert page.count('data-measure-number="6"') == 1
+    assert "data-search-item" not in suggested and "<form" not in suggested
+    assert f'href="#window-{windows[0].pk}"' in suggested
+    assert page.count(f'id="window-{windows[0].pk}"') == 1
+    # The finder filters the whole list and sets the suggestions aside while it does.
+    assert "data-search-group" not in suggested
 
 
 def test_the_suggestions_are_cached_per_industry_and_scale_with_each_visitors_token(policy, client):

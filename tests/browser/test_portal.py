@@ -153,7 +153,7 @@ def test_the_apply_page_finder_narrows_the_measures_as_one_types(committed_data,
 
     everything = page.locator("#open-measures [data-search-item]")
     expect(everything).to_have_count(4)
-    expect(page.locator("#recommended h3")).to_have_text(
+    expect(page.locator("#recommended li a")).to_have_text(
         ["第6条 智能网联汽车", "第8条 新能源汽车融资贴息与加氢站"]
     )
     search = page.get_by_label("查找措施")

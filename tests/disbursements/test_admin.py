@@ -2,6 +2,7 @@
 
 import csv
 import io
+from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -786,3 +787,105 @@ def test_a_new_batch_with_nothing_payable_is_refused_and_nothing_is_created(clie
     assert any(unpayable.reference in m for _level, m in _messages(response))
     again = services.batch_create(by=finance_user)
     assert again.number.endswith("-0001")  # no number was spent on the refused one
+
+
+# ── what the forms say they will do ────────────────────────────────────────────────────────
+
+
+def test_the_add_page_counts_and_totals_only_what_will_join_and_says_why_not(client, finance_user):
+    joining = approved_applications(2, amount=Decimal("100.00"))
+    no_account = approved_applications(1, amount=Decimal("7.00"), bank_account="")[0]
+    unpublicised = approved_applications(1, amount=Decimal("9.00"), publicised=False)[0]
+    client.force_login(finance_user)
+    selected = [a.pk for a in [*joining, no_account, unpublicised]]
+
+    page = client.post(
+        reverse(CHANGELIST),
+        {"action": "add_to_disbursement_batch", ACTION_CHECKBOX_NAME: selected},
+    )
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    # The total is of the two that will join, not of all four chosen.
+    assert "已选 4 件申报：2 件将加入拨付批次，合计核定金额 200.00元；2 件不能加入。" in html
+    joining_table = html.split('id="joining-applications"')[1].split("</table>")[0]
+    refused_table = html.split('id="refused-applications"')[1].split("</table>")[0]
+    for application in joining:
+        assert application.reference in joining_table
+        assert application.reference not in refused_table
+    assert no_account.reference in refused_table and no_account.enterprise.name in refused_table
+    assert "企业尚未登记开户银行和银行账号" in refused_table
+    assert unpublicised.reference in refused_table and "尚未完成公示" in refused_table
+    # The conditions stated above the lists include the 公示.
+    assert "公示期结束且无成立的异议" in html.split('id="joining-applications"')[0]
+    assert not DisbursementBatch.objects.exists()
+
+
+def test_nothing_to_join_offers_no_button(client, finance_user):
+    unpublicised = approved_applications(1, publicised=False)[0]
+    client.force_login(finance_user)
+
+    html = client.post(
+        reverse(CHANGELIST),
+        {"action": "add_to_disbursement_batch", ACTION_CHECKBOX_NAME: [unpublicised.pk]},
+    ).content.decode()
+
+    assert "所选申报均不能加入。" in html
+    assert 'type="submit"' not in html.split('id="content-main"')[1]
+
+
+def test_the_outcome_says_how_many_joined_which_batch_and_names_each_refused_enterprise(
+    client, finance_user
+):
+    joining = approved_applications(1)[0]
+    no_account = approved_applications(1, bank_account="")[0]
+    client.force_login(finance_user)
+
+    response = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "add_to_disbursement_batch",
+            ACTION_CHECKBOX_NAME: [joining.pk, no_account.pk],
+            "apply": "1",
+            "batch": "",
+        },
+        follow=True,
+    )
+
+    batch = DisbursementBatch.objects.get()
+    text = [str(m) for m in response.context["messages"]]
+    assert f"已将 1 件申报加入拨付批次 {batch.number}：{joining.reference}" in text
+    assert (
+        f"{no_account.reference}（{no_account.enterprise.name}）未加入："
+        "企业尚未登记开户银行和银行账号。"
+    ) in text
+
+
+def test_the_mark_paid_form_lists_the_lines_it_confirms(client, finance_user, confirmer):
+    applications = approved_applications(3)
+    batch = frozen_batch(applications, by=finance_user)
+    client.force_login(confirmer)
+
+    html = client.get(batch_url(batch, "mark_paid")).content.decode()
+
+    lines = html.split('id="lines-to-confirm"')[1].split("</table>")[0]
+    for application in applications:
+        assert application.reference in lines
+        assert application.enterprise.name in lines
+        assert application.enterprise.bank_account in lines  # whole, for finance
+    assert "合计 3 笔" in lines
+
+
+@pytest.mark.parametrize("name", ["mark_paid", "cancel"])
+def test_the_transition_forms_use_the_admins_aligned_layout(client, finance_user, confirmer, name):
+    batch = frozen_batch(approved_applications(1), by=finance_user)
+    client.force_login(confirmer)
+
+    html = client.get(batch_url(batch, name)).content.decode()
+
+    form = html.split('<fieldset class="module aligned">')[1].split("</fieldset>")[0]
+    rows = form.count('<div class="form-row')
+    assert rows >= 2
+    # Each label beside its input, as the admin's own forms lay them out.
+    assert form.count('class="flex-container') == rows
+    assert 'class="required"' in form

@@ -1,6 +1,7 @@
 """企业档案: the national classification, recognitions, yearly figures, and saving an approved
 application's figures into the file."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -9,8 +10,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications import services as application_services
-from enterprises import services
+from applications.models import Application, State
+from enterprises import selectors, services
+from enterprises.matching import considered_fields
 from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition
+from measures.models import Track, TrackField
 from measures.recognitions import Recognition
 from tests.applications.factories import draft
 
@@ -78,21 +82,62 @@ def test_the_profile_offers_every_division_of_the_standard(client, enterprise_us
 
 def test_an_enterprise_records_a_recognition_once_per_kind_and_year(client, enterprise_user):
     client.force_login(enterprise_user)
-    data = {"kind": Recognition.SINGLE_CHAMPION, "year": str(THIS_YEAR)}
+    data = {"recognition-kind": Recognition.SINGLE_CHAMPION, "recognition-year": str(THIS_YEAR)}
 
-    assert client.post(FILE_URL, data).status_code == 302
-    assert client.post(FILE_URL, data).status_code == 302
+    first = client.post(FILE_URL, data, follow=True).content.decode()
+    again = client.post(FILE_URL, data, follow=True).content.decode()
 
     recognitions = EnterpriseRecognition.objects.filter(enterprise=enterprise_user.enterprise)
     assert list(recognitions.values_list("kind", "year")) == [("single_champion", THIS_YEAR)]
     assert "制造业单项冠军" in client.get(FILE_URL).content.decode()
+    # The second time says it was already there rather than announcing it as new.
+    assert f"已登记认定：{THIS_YEAR}年制造业单项冠军。" in first
+    assert "此前已登记，未重复登记" not in first
+    assert f"{THIS_YEAR}年制造业单项冠军此前已登记，未重复登记。" in again
+    assert "已登记认定：" not in again
+
+
+def test_the_file_page_labels_point_at_their_own_inputs(client, enterprise_user):
+    """The recognition's 认定年度 and the figures' 年度 are two inputs: two ids, each label
+    pointing at its own."""
+    client.force_login(enterprise_user)
+    page = client.get(FILE_URL).content.decode()
+
+    ids = re.findall(r'\bid="(id_[^"]+)"', page)
+    assert len(ids) == len(set(ids)), ids
+    for target in re.findall(r'<label[^>]*\bfor="([^"]+)"', page):
+        assert f'id="{target}"' in page, target
+    assert 'for="id_recognition-year"' in page
+    assert 'for="id_year"' in page
+
+
+def test_the_file_does_not_ask_for_what_describes_one_application(client, enterprise_user, policy):
+    """Text fields (产品名称及批件号, 认定文件名称及文号, 产业园名称) are read by neither matching
+    nor proposals: the year's form does not ask for them."""
+    client.force_login(enterprise_user)
+    page = client.get(year_url(THIS_YEAR)).content.decode()
+
+    for label in ("产品名称及批件号", "认定文件名称及文号", "产业园名称", "产品名称及注册号"):
+        assert label not in page
+    assert TrackField.objects.filter(field_type=TrackField.FieldType.TEXT).exists()
+    for track in Track.objects.filter(is_active=True).prefetch_related("fields", "thresholds"):
+        read = {f.name for f in considered_fields(track)}
+        texts = {f.name for f in track.fields.all() if f.field_type == TrackField.FieldType.TEXT}
+        assert not read & texts, track.code
+    assert not set(selectors.file_fields()) & set(
+        TrackField.objects.filter(field_type=TrackField.FieldType.TEXT).values_list(
+            "name", flat=True
+        )
+    )
 
 
 @pytest.mark.parametrize("year", ["1999", str(THIS_YEAR + 2), "二〇二五"])
 def test_a_recognition_year_out_of_range_is_refused(client, enterprise_user, year):
     client.force_login(enterprise_user)
 
-    response = client.post(FILE_URL, {"kind": Recognition.SINGLE_CHAMPION, "year": year})
+    response = client.post(
+        FILE_URL, {"recognition-kind": Recognition.SINGLE_CHAMPION, "recognition-year": year}
+    )
 
     assert response.status_code == 200
     assert not EnterpriseRecognition.objects.exists()
@@ -101,7 +146,9 @@ def test_a_recognition_year_out_of_range_is_refused(client, enterprise_user, yea
 def test_a_recognition_the_notice_does_not_name_is_refused(client, enterprise_user):
     client.force_login(enterprise_user)
 
-    response = client.post(FILE_URL, {"kind": "high_tech", "year": str(THIS_YEAR)})
+    response = client.post(
+        FILE_URL, {"recognition-kind": "high_tech", "recognition-year": str(THIS_YEAR)}
+    )
 
     assert response.status_code == 200
     assert not EnterpriseRecognition.objects.exists()
@@ -274,6 +321,18 @@ def test_an_approved_application_is_saved_into_the_file_once(client, enterprise_
         ("annual_purchase_amount", 2026, Decimal("300000000"), approved.pk),
         ("new_purchase_amount", 2026, Decimal("300000000"), approved.pk),
     }
+
+
+def test_a_paid_application_s_card_says_it_was_paid_not_approved(client, enterprise_user, approved):
+    # Written past the batch services (tested in tests/disbursements): only the page's words.
+    Application.objects.filter(pk=approved.pk).update(state=State.DISBURSED)
+    client.force_login(enterprise_user)
+
+    page = client.get(reverse("applications:detail", args=[approved.pk])).content.decode()
+
+    card = page.split('id="save-to-file"')[1].split("</section>")[0]
+    assert "资金已拨付。" in card
+    assert "申报已批准。" not in card
 
 
 def test_saving_replaces_the_year_s_figures_and_keeps_the_others(enterprise_user, approved):

@@ -443,3 +443,57 @@ def test_the_conditions_matching_weighs_are_in_the_guide_too(policy):
         "须由企业确认：新建或升级智能网联汽车数据平台，建设智能网联汽车应用场景（测试场）"
         in data_platform
     )
+
+
+# ── 办理流程: the steps, who takes each, in the window's own working days ─────────────────
+
+
+def test_the_procedure_names_each_step_who_takes_it_and_the_windows_working_days(policy):
+    make_window(2, district_review_days=10, municipal_review_days=15, processing_days=40)
+
+    steps = between(page(2), "办理流程", "</tr>")
+
+    division = Measure.objects.get(number=2).division.name
+    expected = [
+        "1. 企业申报（企业）",
+        "2. 区县审核（企业所在区县经济信息主管部门）：10个工作日内（自提交次日起）",
+        f"3. 市级审核（{division}）：核定支持金额，15个工作日内（自区县审核通过次日起）",
+        f"4. 公示（{division}）",
+        "5. 资金拨付（财务部门）",
+        # 40 − 10 − 15: what is left for the 公示 and the payment.
+        "市级审核通过后15个工作日内（全程自提交之日起40个工作日内办结）",
+    ]
+    for text in expected:
+        assert text in steps, text
+    positions = [steps.index(f"{n}. ") for n in range(1, 6)]
+    assert positions == sorted(positions)
+
+
+def test_the_procedure_follows_a_change_of_the_windows_settings(policy):
+    window = make_window(2)
+
+    assert "15个工作日内（自提交次日起）" in between(page(2), "办理流程", "</tr>")
+    window.district_review_days = 12
+    window.save()
+    policy_version_bump()
+
+    assert "12个工作日内（自提交次日起）" in between(page(2), "办理流程", "</tr>")
+
+
+def test_windows_of_different_working_days_each_give_their_own_procedure(policy):
+    make_window(2, name="第一批", district_review_days=15, processing_days=60)
+    make_window(2, name="补报批", district_review_days=5, processing_days=40)
+
+    steps = between(page(2), "办理流程", "</tr>")
+
+    first, second = steps.split("第一批：")[1].split("补报批：")
+    assert "15个工作日内（自提交次日起）" in first and "全程自提交之日起60个工作日" in first
+    assert "5个工作日内（自提交次日起）" in second and "全程自提交之日起40个工作日" in second
+
+
+def test_without_a_window_the_procedure_has_its_steps_and_no_invented_days(policy):
+    steps = between(page(2), "办理流程", "</tr>")
+
+    assert "2. 区县审核" in steps and "5. 资金拨付" in steps
+    assert "时限以申报批次公布的为准" in steps
+    assert "个工作日内" not in steps
