@@ -67,3 +67,21 @@ def test_the_officials_main_pages_are_accessible(demo, page: Page):
             f"/admin/disbursements/disbursementbatch/{batch.pk}/change/",
         ],
     )
+
+
+def test_a_fields_error_is_tied_to_its_input(committed_data, page: Page):
+    """A screen reader reads the error with the field: the input points at it."""
+    page.goto("/enterprise/register/")
+    page.get_by_label("统一社会信用代码").fill("123")
+    page.get_by_role("button", name="注册").click()
+    field = page.get_by_label("统一社会信用代码")
+    assert field.get_attribute("aria-invalid") == "true"
+    described = (field.get_attribute("aria-describedby") or "").split()
+    errors = [i for i in described if i.endswith("_error")]
+    assert errors, described
+    assert page.locator(f"#{errors[0]}").inner_text().strip()
+    for label_less in page.evaluate(
+        """() => [...document.querySelectorAll('main input:not([type=hidden]), main select, main textarea')].filter((e) => !e.labels.length && !e.getAttribute('aria-label'))
+            .map((e) => e.name)"""
+    ):
+        raise AssertionError(f"an input without a label: {label_less}")
