@@ -25,7 +25,7 @@
       var files = input.files;
       if (!files || !files.length) chosen.textContent = none;
       else if (files.length === 1) chosen.textContent = files[0].name;
-      else chosen.textContent = many.replace("%s", String(files.length));
+      else chosen.textContent = many.replace("{count}", String(files.length));
     }
     input.classList.add("file-input");
     input.insertAdjacentElement("afterend", label);
