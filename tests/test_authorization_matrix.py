@@ -335,6 +335,15 @@ MODEL_ADMINS["admin/enterprises/staffmember/<id>/password/"] = [
         post=admin_expect((STAFF, 403), (SECURITY, 200)),
     )
 ]
+# An official who has handled anything is deactivated, never deleted: the administrator's
+# delete page says so (200) and a POST is refused back to it (302), deleting nothing.
+MODEL_ADMINS["admin/enterprises/staffmember/<path:object_id>/delete/"] = [
+    Case(
+        at("admin:enterprises_staffmember_delete", "users.district_a.pk"),
+        admin_expect((STAFF, 403), (ADMIN, 200)),
+        post=admin_expect((STAFF, 403), (ADMIN, 302)),
+    )
+]
 MODEL_ADMINS["admin/disbursements/disbursementbatch/<path:object_id>/change/"] = [
     Case(
         at("admin:disbursements_disbursementbatch_change", "batch.pk"),
@@ -759,7 +768,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>axes|django_celery_beat|measures|enterprises|applications|reviews|disbursements|publicity|ratings|security)/$": [
+    r"admin/^(?P<app_label>axes|measures|enterprises|applications|reviews|django_celery_beat|disbursements|publicity|ratings|security)/$": [
         Case(
             at("admin:app_list", "applications"),
             admin_expect((STAFF, 200), ("security_administrator", 404)),

@@ -334,7 +334,7 @@ def test_one_post_attaches_a_library_document_and_the_page_says_which_version(
     assert f"已选用材料库中的版本（上传于 {_local(licence.uploaded_at)}）" in page
     assert "已选用</span>" in _attach_form(page, licence)
     # The checklist is ticked, and the upload form moves on to the next missing kind.
-    assert re.search(r"✓ 营业执照", page)
+    assert re.search(r"✓</span> <span class=\"visually-hidden\">已上传：</span>营业执照", page)
     assert re.search(
         r'<select name="kind"[^>]*>.*?<option value="年度财务报表" selected>', page, re.S
     )

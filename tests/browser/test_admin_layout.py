@@ -149,7 +149,7 @@ def test_an_administrator_adds_a_district_reviewer_who_changes_the_password_and_
     page.locator("form input[type=submit]").click()
     page.wait_for_url("**/admin/password_change/done/")
     page.goto("/admin/applications/application/")
-    expect(page.locator("h1")).to_have_text("选择申报查看")
+    expect(page.locator("h1")).to_have_text("选择要查看的申报")
     expect(page.locator("#changelist-filter")).to_contain_text("办理范围")
 
 

@@ -53,7 +53,11 @@ def test_finance_builds_exports_and_a_second_person_pays_the_demo_batch(
     page.locator("#action-toggle").check()
     page.locator("select[name=action]").select_option("add_to_disbursement_batch")
     page.locator("button[name=index]").click()
-    expect(page.locator("#selected-applications tbody tr")).to_have_count(chosen.count())
+    # What will join and what will not, with why, before confirming.
+    expect(page.locator("#joining-applications tbody tr")).to_have_count(len(approved))
+    expect(page.locator("#refused-applications tbody tr")).to_have_count(
+        chosen.count() - len(approved)
+    )
     shot(page, "2-add-to-batch")
     page.get_by_label("备注").fill("演示拨付批次")
     page.get_by_role("button", name="加入拨付批次").click()

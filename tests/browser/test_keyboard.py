@@ -76,6 +76,7 @@ def test_an_enterprise_registers_and_applies_with_the_keyboard(
     choose(page, "企业规模", "中型企业")
     type_into(page, "联系人", "李四")
     type_into(page, "联系电话", "13800138000")
+    type_into(page, "联系人姓名", "李四")
     type_into(page, "登录用户名", "keyboard-applicant")
     type_into(page, "电子邮箱", "keyboard@example.com")
     type_into(page, "密码", PASSWORD)

@@ -75,6 +75,8 @@ def test_the_profile_offers_the_divisions_of_the_chosen_section(committed_data, 
     division = page.get_by_label("国民经济行业大类")
     expect(division.locator("optgroup:not([hidden])")).to_have_count(1)
     division.select_option("35")
+    # An account from before names were asked gives its person's name with the first save.
+    page.get_by_label("联系人姓名").fill("李四")
     page.get_by_role("button", name="保存").click()
 
     expect(page.locator(".message.success")).to_be_visible()

@@ -143,6 +143,9 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_and_its_work_is_taken
         f"{database['NAME']}",
         "EMAIL_BACKEND": "tests.e2e.hanging_mail.HangingEmailBackend",
         "NOTIFICATION_EMAIL_CLAIM_SECONDS": "3",
+        # The rows the test wrote are encrypted under the test settings' keys.
+        "FIELD_ENCRYPTION_KEYS": settings.FIELD_ENCRYPTION_KEYS,
+        "FIELD_HASH_KEY": settings.FIELD_HASH_KEY,
     }
     if connection.vendor != "postgresql":
         pytest.skip("the worker process needs the test database on a server")

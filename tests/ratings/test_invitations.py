@@ -88,4 +88,6 @@ def test_the_notification_list_links_the_invitation(client, policy, settings):
 
     page = client.get(reverse("notifications:list")).content.decode()
 
-    assert f'<a href="{_link(application)}"' in page
+    # On the site the address reads as a link with words, not as the raw URL.
+    detail = reverse("applications:detail", args=[application.pk])
+    assert f'<a href="{detail}">查看申报</a>' in page and _link(application) not in page
