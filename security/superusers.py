@@ -63,7 +63,7 @@ class SuperuserGateBackend(BaseBackend):
             logger.warning(
                 "superuser %s refused a sign-in from %s: superusers are for the installation "
                 "(ALLOW_SUPERUSER_LOGIN is off)",
-                user.get_username(),
+                _account(user),
                 address or "-",
             )
             # Django stops at this backend, reports a failed login (the audit keeps it, axes
@@ -77,10 +77,20 @@ class SuperuserGateBackend(BaseBackend):
         return ModelBackend().get_user(user_id)
 
 
+def _account(user) -> str:
+    """The account as the alarm names it to the people who read it: by the person's name
+    (``User.display_name``) and the login, e.g. 张敏（root）; the login alone for an account
+    without a name."""
+    login = user.get_username()
+    name = user.display_name
+    return login if name == login else f"{name}（{login}）"
+
+
 def _alarm(user, address: str) -> None:
+    account = _account(user)
     message = (
-        f"Superuser {user.get_username()} signed in from {address or '-'}. Superusers are for "
+        f"Superuser {account} signed in from {address or '-'}. Superusers are for "
         "the installation; unset ALLOW_SUPERUSER_LOGIN once it is done."
     )
     logger.critical(message)
-    mail_admins(f"Superuser sign-in: {user.get_username()}", message, fail_silently=True)
+    mail_admins(f"Superuser sign-in: {account}", message, fail_silently=True)

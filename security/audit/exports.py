@@ -1,6 +1,11 @@
 """The audit trail written out with its chain (seq, algorithm, prev_hash, hash), for an
 auditor's own tools or for keeping elsewhere: CSV (UTF-8 with a byte-order mark) or JSON
-lines, one record a line, in chain order."""
+lines, one record a line, in chain order.
+
+A record's person is written twice: ``actor`` holds their login, for tools that match it, and
+``actor_name`` (the last column, so that the others keep their places) how the site names them
+(``User.display_name``), for the auditor who reads it. Both are read when the file is written;
+the chain covers the records, not these columns."""
 
 import csv
 import io
@@ -13,8 +18,9 @@ from policy_portal.spreadsheets import csv_text
 from .guard import CONTENT_COLUMNS, SEAL_COLUMNS
 from .records import AuditRecord
 
-# A record's content, with the name of its person, and its place in the chain.
-COLUMNS = ("seq", *CONTENT_COLUMNS, "actor", *SEAL_COLUMNS[1:])
+# A record's content, with the login of its person, its place in the chain, then the person's name.
+COLUMNS = ("seq", *CONTENT_COLUMNS, "actor", *SEAL_COLUMNS[1:], "actor_name")
+_PERSON_COLUMNS = ("actor", "actor_name")
 
 
 def records_since(moment):
@@ -26,8 +32,12 @@ def records_since(moment):
 
 
 def _row(record) -> dict:
-    row = {column: getattr(record, column, None) for column in COLUMNS if column != "actor"}
-    row["actor"] = record.actor.get_username() if record.actor_id and record.actor else ""
+    row = {
+        column: getattr(record, column, None) for column in COLUMNS if column not in _PERSON_COLUMNS
+    }
+    person = record.actor if record.actor_id else None
+    row["actor"] = person.get_username() if person else ""
+    row["actor_name"] = person.display_name if person else ""
     return row
 
 

@@ -77,6 +77,17 @@ def test_the_auditor_reads_the_list_and_a_record_read_only(client, auditor, trai
     assert "delete_selected" not in listing.content.decode()
 
 
+def test_the_list_names_the_person_who_acted(client, auditor, superuser, trail):
+    superuser.first_name = "张敏"
+    superuser.save(update_fields=["first_name"])
+    client.force_login(auditor)
+
+    listing = client.get(reverse("admin:security_auditrecord_changelist"), {"actor": superuser.pk})
+
+    rows = listing.content.decode().split('id="result_list"')[1].split("</table>")[0]
+    assert '<td class="field-actor nowrap">张敏</td>' in rows
+
+
 def test_officials_without_the_role_do_not_see_it(client, district_reviewer):
     client.force_login(district_reviewer)
     assert client.get(reverse("admin:security_auditrecord_changelist")).status_code == 403

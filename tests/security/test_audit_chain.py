@@ -228,6 +228,47 @@ def test_export_audit_writes_the_records_with_their_hashes(sealed_day, tmp_path)
     assert AuditRecord.objects.filter(kind="export", detail__what="audit").exists()
 
 
+def test_export_audit_names_each_person_by_login_and_name(sealed_day, district_reviewer):
+    """``actor`` keeps the login, where it always was; ``actor_name``, the last column, adds how
+    the site names the person. Both are read at export, so the chain is not touched."""
+    district_reviewer.first_name = "张敏"
+    district_reviewer.save(update_fields=["first_name"])
+    seal()
+    since = (timezone.localdate() - timedelta(days=1)).isoformat()
+
+    out = io.StringIO()
+    call_command("export_audit", "--since", since, "--format", "csv", stdout=out)
+    rows = list(csv.reader(io.StringIO(out.getvalue().removeprefix("\ufeff"))))
+    header, rows = rows[0], [dict(zip(rows[0], row, strict=True)) for row in rows[1:]]
+    assert header[header.index("actor") :] == [
+        "actor",
+        "algorithm",
+        "prev_hash",
+        "hash",
+        "sealed_at",
+        "actor_name",
+    ]
+    reviewers = [row for row in rows if row["actor_id"] == str(district_reviewer.pk)]
+    assert reviewers and all(
+        row["actor"] == district_reviewer.username and row["actor_name"] == "张敏"
+        for row in reviewers
+    )
+    # The system's records have no person; an official without a name is named by the login.
+    assert all(row["actor"] == row["actor_name"] == "" for row in rows if not row["actor_id"])
+    others = [row for row in rows if row["actor"] and row["actor_id"] != str(district_reviewer.pk)]
+    assert others and all(row["actor_name"] == row["actor"] for row in others)
+
+    out = io.StringIO()
+    call_command("export_audit", "--since", since, "--format", "jsonl", stdout=out)
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert {
+        (line["actor"], line["actor_name"])
+        for line in lines
+        if line["actor_id"] == district_reviewer.pk
+    } == {(district_reviewer.username, "张敏")}
+    assert _verify_audit()[0] == 0
+
+
 def test_export_audit_cut_short_by_its_reader_is_still_recorded(sealed_day):
     """``export_audit … | head``: the reader closes the pipe; the command stops quietly and the
     export is on the trail, marked as cut short."""
@@ -294,9 +335,12 @@ def test_appends_from_concurrent_transactions_make_one_chain(committed_data):
 
 
 @needs_libreoffice
-def test_the_audit_csv_opens_in_libreoffice_as_written(sealed_day, tmp_path):
-    """An auditor double-clicks the CSV: the Chinese reads as Chinese, a name tried at the
-    login that looks like a formula shows as text, and every hash is there whole."""
+def test_the_audit_csv_opens_in_libreoffice_as_written(sealed_day, district_reviewer, tmp_path):
+    """An auditor double-clicks the CSV: the Chinese reads as Chinese, people's names too, a
+    name tried at the login that looks like a formula shows as text, and every hash is there
+    whole."""
+    district_reviewer.first_name = "张敏"
+    district_reviewer.save(update_fields=["first_name"])
     security_event.send(
         sender=__name__,
         kind="login_failed",
@@ -322,6 +366,15 @@ def test_the_audit_csv_opens_in_libreoffice_as_written(sealed_day, tmp_path):
     assert header[0] == "seq" and len(rows) == len(records) > len(sealed_day)
     column = {name: index for index, name in enumerate(header)}
     assert [row[column["hash"]] for row in rows] == [r.hash for r in records]
+    # The person by login where the column always was, and by name in the last one.
+    assert header[-1] == "actor_name" and header[header.index("actor") + 1] == "algorithm"
+    by_seq = {record.seq: record for record in records}
+    named = [row for row in rows if row[column["actor"]]]
+    assert named and all(
+        row[column["actor_name"]] == by_seq[int(row[column["seq"]])].actor.display_name
+        for row in named
+    )
+    assert any(row[column["actor_name"]] == "张敏" for row in named)
     failed = rows[-1]
     assert failed[column["kind"]] == "login_failed"
     assert "=HYPERLINK" in failed[column["detail"]] and "点我" in failed[column["detail"]]

@@ -22,7 +22,7 @@ LOGINS = [reverse("login"), reverse("admin:login")]
 
 @pytest.fixture
 def superuser(db):
-    return UserFactory(is_staff=True, is_superuser=True, username="root")
+    return UserFactory(is_staff=True, is_superuser=True, username="root", first_name="张敏")
 
 
 def log_in(client, url, username):
@@ -41,7 +41,7 @@ def test_a_superusers_sign_in_is_refused_and_recorded(client, superuser, url, ca
     assert record.actor_id == superuser.pk and record.detail == {"allowed": False}
     assert AuditRecord.objects.filter(kind="login_failed").exists()
     assert not AuditRecord.objects.filter(kind="login").exists()
-    assert "refused" in caplog.text
+    assert "refused" in caplog.text and "张敏（root）" in caplog.text
     assert not mail.outbox
 
 
@@ -64,7 +64,19 @@ def test_an_allowed_superuser_sign_in_is_recorded_and_alarmed(
     )
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["security@example.cn"]
-    assert superuser.username in mail.outbox[0].body
+    # The people who read the alarm see whose account it is: the name, and the login.
+    assert mail.outbox[0].subject.endswith("Superuser sign-in: 张敏（root）")
+    assert "Superuser 张敏（root） signed in from 127.0.0.1" in mail.outbox[0].body
+
+
+def test_the_alarm_names_an_account_without_a_name_by_its_login(client, settings):
+    settings.ALLOW_SUPERUSER_LOGIN = True
+    settings.ADMINS = [("安全值班", "security@example.cn")]
+    UserFactory(is_staff=True, is_superuser=True, username="install")
+
+    log_in(client, reverse("admin:login"), "install")
+
+    assert mail.outbox[0].subject.endswith("Superuser sign-in: install")
 
 
 def test_a_wrong_password_of_a_superuser_is_an_ordinary_failure(client, superuser):
