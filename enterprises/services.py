@@ -149,32 +149,39 @@ def enterprise_update_profile(
 @transaction.atomic
 def user_update_name(*, user: User, first_name: str) -> User:
     """Change the name the site calls a person by (header, timelines, notifications, emails)."""
-    first_name = (first_name or "").strip()
-    if not first_name:
-        raise ValidationError({"first_name": _("请填写联系人姓名。")})
-    try:
-        validate_no_bidi_controls(first_name)
-    except ValidationError as exc:
-        raise ValidationError({"first_name": exc.error_list}) from exc
-    if first_name != user.first_name:
-        user.first_name = first_name
-        user.save(update_fields=["first_name"])
-    return user
+    return _user_field_change(
+        user,
+        "first_name",
+        (first_name or "").strip(),
+        missing=_("请填写联系人姓名。"),
+        validate=validate_no_bidi_controls,
+    )
 
 
 @transaction.atomic
 def user_update_email(*, user: User, email: str) -> User:
     """Change a user's own email, the address password resets are sent to."""
-    email = User.objects.normalize_email((email or "").strip())
-    if not email:
-        raise ValidationError({"email": _("请填写电子邮箱，找回密码时需要用到。")})
+    return _user_field_change(
+        user,
+        "email",
+        User.objects.normalize_email((email or "").strip()),
+        missing=_("请填写电子邮箱，找回密码时需要用到。"),
+        validate=validate_email,
+    )
+
+
+def _user_field_change(user: User, field: str, value: str, *, missing, validate) -> User:
+    """Set one of a person's own fields to ``value``, already cleaned: required, checked by
+    ``validate`` (its errors reported on ``field``), saved only where it changed."""
+    if not value:
+        raise ValidationError({field: missing})
     try:
-        validate_email(email)
+        validate(value)
     except ValidationError as exc:
-        raise ValidationError({"email": exc.error_list}) from exc
-    if email != user.email:
-        user.email = email
-        user.save(update_fields=["email"])
+        raise ValidationError({field: exc.error_list}) from exc
+    if value != getattr(user, field):
+        setattr(user, field, value)
+        user.save(update_fields=[field])
     return user
 
 

@@ -30,6 +30,29 @@ class LogAdminMixin(ReadOnlyAdminMixin):
         return self.fields or super().get_readonly_fields(request, obj)
 
 
+class StateLogAdmin(LogAdminMixin, admin.ModelAdmin):
+    """A ``policy_portal.logs.StateLog`` as a list of its own, read-only: the auditor reads
+    every entry there (三员分立). A log's admin names the field of the record it belongs to
+    (``subject``: "batch", "publicity") and, where the action is shown otherwise than by its
+    field, the column that shows it (``action_field``); the columns and the page follow."""
+
+    subject = ""
+    action_field = "action"
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if not cls.subject:
+            return
+        # What, who, which action, from and to which state; the page adds why, then when.
+        entry = [cls.subject, "actor", cls.action_field, "from_state", "to_state"]
+        cls.list_display = ["created_at", *entry]
+        cls.fields = [*entry, "comment", "created_at"]
+        cls.list_select_related = [cls.subject, "actor"]
+
+
 class ViewOnlyFormMixin:
     """The page of a row one may view but not change: Django still builds the admin's form
     for it, with every field of the fieldsets left out, and shows the fields read-only. A

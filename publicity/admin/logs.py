@@ -3,17 +3,12 @@
 
 from django.contrib import admin
 
-from policy_portal.admin_mixins import LogAdminMixin
+from policy_portal.admin_mixins import StateLogAdmin
 
 from ..models import PublicityLog
 
 
 @admin.register(PublicityLog)
-class PublicityLogAdmin(LogAdminMixin, admin.ModelAdmin):
-    list_display = ["created_at", "publicity", "actor", "action", "from_state", "to_state"]
-    fields = ["publicity", "actor", "action", "from_state", "to_state", "comment", "created_at"]
-    list_select_related = ["publicity", "actor"]
+class PublicityLogAdmin(StateLogAdmin):
+    subject = "publicity"
     list_filter = ["action"]
-    date_hierarchy = "created_at"
-    show_full_result_count = False
-    actions = None

@@ -3,49 +3,23 @@
 These run on PostgreSQL (CI always does): SQLite has no row locks to test.
 """
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.core.exceptions import PermissionDenied
 from django.db import connection
 
 from applications import services
-from applications.errors import ApplicationError
 from applications.models import Application, ReferenceCounter, State, TransitionLog
 from applications.selectors import window_committed_amount
 from enterprises.districts import District
 from measures.models import Track
 from tests.applications.factories import WindowFactory, draft
+from tests.concurrency import run_together
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks need PostgreSQL; CI runs these there"
 )
-
-
-def run_together(calls):
-    """Run each call in its own thread and database connection, released at the same moment."""
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except (ApplicationError, PermissionDenied) as error:
-            outcomes[index] = ("refused", error)
-        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
-            outcomes[index] = ("crashed", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
 
 
 def test_two_simultaneous_submissions_succeed_once(committed_data, settings, tmp_path):

@@ -10,7 +10,7 @@ from django.utils import timezone
 from applications.models import Application, State, TransitionLog
 from disbursements import services
 from disbursements.models import BatchLine, BatchState, DisbursementBatch, LineStatus
-from tests.applications.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.disbursements.factories import approved_applications, finance, frozen_batch
 
 pytestmark = pytest.mark.skipif(

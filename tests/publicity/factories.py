@@ -1,10 +1,12 @@
-"""公示 for tests: closed ones that clear approved applications for payment, written directly."""
+"""公示 for tests: closed ones that clear approved applications for payment, written directly,
+and a published one with an objection lodged, made through the services."""
 
 from datetime import timedelta
 
 from django.utils import timezone
 
-from publicity.models import Publicity, PublicityEntry, PublicityState
+from publicity import services
+from publicity.models import Objection, Publicity, PublicityEntry, PublicityState
 from publicity.selectors import next_publicity_number
 from tests.enterprises.factories import UserFactory
 
@@ -41,3 +43,26 @@ def closed_publicity(applications, *, by=None) -> Publicity:
         batch_size=5000,
     )
     return publicity
+
+
+def published_with_objection(by, *, contact="13800000000") -> tuple[Publicity, Objection]:
+    """A 公示 of one approved application, published by ``by``, and an objection the public
+    lodged against its one line."""
+    # Those factories close 公示 with the one above: imported when called.
+    from tests.disbursements.factories import approved_applications
+
+    applications = approved_applications(1, publicised=False)
+    publicity = services.publicity_publish(
+        publicity=services.publicity_create(
+            window=applications[0].window, measure=applications[0].track.measure, by=by
+        ),
+        by=by,
+    )
+    objection = services.objection_lodge(
+        publicity=publicity,
+        entry_id=publicity.entries.get().pk,
+        name="李明",
+        contact=contact,
+        text="虚报",
+    )
+    return publicity, objection

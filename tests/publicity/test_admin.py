@@ -8,6 +8,7 @@ from applications.models import Application, State
 from publicity import services
 from publicity.models import Objection, Publicity, PublicityState
 from tests.disbursements.factories import approved_applications
+from tests.publicity.factories import published_with_objection
 
 
 @pytest.fixture
@@ -78,22 +79,7 @@ def test_the_buttons_publish_and_close(admin_client, administrator):
 
 
 def test_an_administrator_upholds_an_objection_from_the_admin(admin_client, administrator):
-    applications = approved_applications(1, publicised=False)
-    publicity = services.publicity_publish(
-        publicity=services.publicity_create(
-            window=applications[0].window,
-            measure=applications[0].track.measure,
-            by=administrator,
-        ),
-        by=administrator,
-    )
-    objection = services.objection_lodge(
-        publicity=publicity,
-        entry_id=publicity.entries.get().pk,
-        name="李明",
-        contact="13800000000",
-        text="虚报",
-    )
+    _publicity, objection = published_with_objection(administrator)
     page = admin_client.get(reverse("admin:publicity_objection_change", args=[objection.pk]))
     assert "处理异议" in page.content.decode()
 
@@ -104,7 +90,9 @@ def test_an_administrator_upholds_an_objection_from_the_admin(admin_client, admi
 
     assert response.status_code == 302
     assert Objection.objects.get().outcome == "upheld"
-    assert Application.objects.get(pk=applications[0].pk).state == State.MUNICIPAL_REVIEW
+    assert (
+        Application.objects.get(pk=objection.entry.application_id).state == State.MUNICIPAL_REVIEW
+    )
 
 
 @pytest.mark.parametrize("role", ["finance", "municipal_reviewer", "district_reviewer"])
@@ -187,30 +175,10 @@ def test_an_application_in_a_draft_publicity_still_waits_for_one(admin_client, a
     assert listed("open") == set()
 
 
-def _published_with_objection(administrator):
-    applications = approved_applications(1, publicised=False)
-    publicity = services.publicity_publish(
-        publicity=services.publicity_create(
-            window=applications[0].window,
-            measure=applications[0].track.measure,
-            by=administrator,
-        ),
-        by=administrator,
-    )
-    objection = services.objection_lodge(
-        publicity=publicity,
-        entry_id=publicity.entries.get().pk,
-        name="李明",
-        contact="13800000000",
-        text="虚报",
-    )
-    return publicity, objection
-
-
 def test_a_decided_objection_offers_no_form_and_says_who_decided_it(admin_client, administrator):
     administrator.first_name = "孙丽"
     administrator.save()
-    _publicity, objection = _published_with_objection(administrator)
+    _publicity, objection = published_with_objection(administrator)
     services.objection_decide(
         objection=objection, by=administrator, outcome="dismissed", comment="经核实无误"
     )
@@ -226,7 +194,7 @@ def test_a_decided_objection_offers_no_form_and_says_who_decided_it(admin_client
 
 
 def test_a_publicity_offers_close_only_once_it_can_be_closed(admin_client, administrator):
-    publicity, objection = _published_with_objection(administrator)
+    publicity, objection = published_with_objection(administrator)
     Publicity.objects.filter(pk=publicity.pk).update(ends_at=timezone.now() - timedelta(hours=1))
     page = reverse("admin:publicity_publicity_change", args=[publicity.pk])
 
@@ -242,7 +210,7 @@ def test_the_publicity_log_reads_objection_decisions_as_actions_with_names(
 ):
     administrator.first_name = "孙丽"
     administrator.save()
-    publicity, objection = _published_with_objection(administrator)
+    publicity, objection = published_with_objection(administrator)
     services.objection_decide(
         objection=objection, by=administrator, outcome="dismissed", comment="经核实无误"
     )

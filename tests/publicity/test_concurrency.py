@@ -6,7 +6,7 @@ from django.db import connection
 from applications.models import Application, State, TransitionLog
 from publicity import services
 from publicity.models import PublicityLog
-from tests.applications.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.disbursements.factories import approved_applications
 from tests.enterprises.factories import UserFactory
 

@@ -8,10 +8,9 @@ from django.db import connection
 from django.urls import reverse
 
 from policy_portal.masking import mask_contact
-from publicity import services
 from publicity.models import Objection
 from security.audit.records import AuditRecord
-from tests.disbursements.factories import approved_applications
+from tests.publicity.factories import published_with_objection
 
 PHONE = "13912345678"
 
@@ -32,22 +31,7 @@ def test_a_contact_is_masked_by_what_it_looks_like(contact, masked):
 
 @pytest.fixture
 def objection(administrator):
-    applications = approved_applications(1, publicised=False)
-    publicity = services.publicity_publish(
-        publicity=services.publicity_create(
-            window=applications[0].window,
-            measure=applications[0].track.measure,
-            by=administrator,
-        ),
-        by=administrator,
-    )
-    return services.objection_lodge(
-        publicity=publicity,
-        entry_id=publicity.entries.get().pk,
-        name="李明",
-        contact=PHONE,
-        text="虚报",
-    )
+    return published_with_objection(administrator, contact=PHONE)[1]
 
 
 def _stored(objection) -> str:

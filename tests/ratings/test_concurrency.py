@@ -6,7 +6,7 @@ from django.db import connection
 from ratings.errors import RatingError
 from ratings.models import Rating
 from ratings.services import rating_create
-from tests.applications.test_concurrency import run_together
+from tests.concurrency import run_together
 from tests.enterprises.factories import EnterpriseUserFactory
 from tests.ratings.factories import paid_application
 

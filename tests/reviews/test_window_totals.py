@@ -1,7 +1,6 @@
 """The windows' budget totals are kept with every approval and payment: after any of them,
 what is kept equals the sum over the applications, and the windows' list never sums them."""
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,7 @@ from enterprises.districts import District
 from measures.models import ApplicationWindow, Track
 from reviews.selectors import windows_with_budget
 from tests.applications.factories import WindowFactory, draft
+from tests.concurrency import run_together
 from tests.disbursements.factories import approved_applications, finance, frozen_batch
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
@@ -181,29 +181,6 @@ def test_the_windows_list_reads_no_application(client, admin_user, window):
 # ── at once, on PostgreSQL ──────────────────────────────────────────────────────────────────
 
 
-def _run_together(calls):
-    barrier = threading.Barrier(len(calls))
-    outcomes = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            outcomes[index] = ("ok", call())
-        except ApplicationError as error:
-            outcomes[index] = ("refused", error)
-        except Exception as error:  # noqa: BLE001 - reported to the test, which fails on it
-            outcomes[index] = ("crashed", error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return outcomes
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_approvals_and_a_payment_at_once_keep_the_totals_equal_to_the_sums(
     committed_data, settings, tmp_path
@@ -220,7 +197,7 @@ def test_approvals_and_a_payment_at_once_keep_the_totals_equal_to_the_sums(
         approved_applications(4, amount=Decimal("1000000"), window=window), by=preparer
     )
 
-    outcomes = _run_together(
+    outcomes = run_together(
         [
             *(
                 (
