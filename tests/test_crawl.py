@@ -6,12 +6,14 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from enterprises.models import Enterprise, User
 from tests.crawl import (
     amounts_in_another_format,
     codes_shown,
     crawl,
+    hyphens_for_empty,
     page_kind,
     same_site_path,
     spaces_inside_chinese,
@@ -87,6 +89,13 @@ def test_a_space_inside_chinese_is_found_and_around_latin_is_not():
     assert spaces_inside_chinese("第1条 领军企业 拟支持")
 
 
+def test_an_empty_value_written_as_a_hyphen_is_found():
+    assert hyphens_for_empty('<td class="field-x">-</td>')
+    assert hyphens_for_empty('<div class="readonly"> - </div>')
+    assert hyphens_for_empty("<td>—</td><td>2026-01-05</td><td>BF-2026-0002</td>") == []
+    assert hyphens_for_empty("<option>---------</option>") == []
+
+
 def test_a_stored_code_is_found_as_a_word_of_its_own():
     codes = {"leading-enterprise", "ic-design"}
     assert codes_shown("赛道 leading-enterprise", codes) == ["leading-enterprise"]
@@ -125,6 +134,14 @@ def test_pages_of_one_kind_share_a_key():
 @pytest.fixture
 def demo(policy):
     call_command("seed_demo", verbosity=0)
+    # Beat's schedules of each kind, as an administrator may add them: the demo's periodic
+    # tasks run on crontabs alone.
+    from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
+
+    IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
+    IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.HOURS)
+    SolarSchedule.objects.get_or_create(event="sunrise", latitude=29.56, longitude=106.55)
+    ClockedSchedule.objects.get_or_create(clocked_time=timezone.now())
 
 
 def _names_of_the_demo_data() -> set:
