@@ -145,25 +145,24 @@ def demo(policy):
 
 
 def _names_of_the_demo_data() -> set:
-    """ASCII words of people's and enterprises' names: names, not English to translate."""
-    words = set()
+    """People's and enterprises' names in ASCII: names, not English to translate. Usernames
+    whole (demo-district): the words of a name with hyphens are not searched on their own."""
+    names = set(User.objects.values_list("username", flat=True))
     texts = [
-        *User.objects.values_list("username", "first_name", "last_name", "email"),
+        *User.objects.values_list("first_name", "last_name"),
         *Enterprise.objects.values_list("name"),
     ]
     for row in texts:
         for text in row:
-            words.update(re.findall(r"[A-Za-z]+", text or ""))
-    return words
+            names.update(re.findall(r"[A-Za-z]+", text or ""))
+    return names
 
 
 @pytest.mark.parametrize("username", list(ROLES), ids=[u or "anonymous" for u in ROLES])
 def test_every_page_two_links_deep_reads_in_chinese(demo, client, username):
     if username:
         client.force_login(User.objects.get(username=username))
-    result = crawl(
-        client, ROLES[username], allowed=_names_of_the_demo_data(), codes=stored_codes()
-    )
+    result = crawl(client, ROLES[username], allowed=_names_of_the_demo_data(), codes=stored_codes())
     assert result.pages > 1
     problems = [f"{url}: {status}" for url, status in result.errors]
     problems += [f"{url}: a link that changes {tables}" for url, tables in result.writes]
