@@ -210,7 +210,9 @@ class BatchLog(StateLog):
         verbose_name = verbose_name_plural = _("批次办理记录")
 
     def __str__(self) -> str:
-        return f"{self.batch_id}: {self.action}"
+        # As the application's log reads: when and what, the action by its Chinese name.
+        moment = timezone.localtime(self.created_at)
+        return f"{moment:%Y-%m-%d %H:%M} {self.action_label}"
 
     @property
     def action_label(self) -> str:

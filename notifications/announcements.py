@@ -173,7 +173,7 @@ def invite_to_confirm(applications) -> int:
     )
     notifications = []
     for application in applications:
-        title = _("免申即享：%(measure)s · %(track)s 已为您准备好，请确认") % {
+        title = _("免申即享：%(measure)s · %(track)s已为您准备好，请确认") % {
             "measure": application.track.measure,
             "track": application.track.name,
         }

@@ -42,7 +42,7 @@ def distinct_publicity_title(
     second 公示 of one window and measure on, one already used gets its number (第N期)."""
     if number is None:
         number = next_publicity_number(window=window, measure=measure)
-    title = title.strip() or _("%(window)s %(measure)s 拟支持名单公示") % {
+    title = title.strip() or _("%(window)s %(measure)s拟支持名单公示") % {
         "window": window.name,
         "measure": measure,
     }

@@ -2,14 +2,18 @@
 and the security administrator), a superuser included; nothing is added, changed or deleted.
 And 第二因素: who enrolled, and the reset the security administrator may make."""
 
+from decimal import Decimal, InvalidOperation
+
 from django.apps import apps
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Exists, OuterRef, Subquery
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from measures.money import format_number, format_yuan_exact
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 from policy_portal.signals import security_event
 
@@ -116,12 +120,13 @@ class AuditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             return "—"
         names = list(dict.fromkeys([*before, *after]))
         labels = _field_labels(record.object_type)
+        fields = _fields(record.object_type)
         rows = [
             (
                 "changed" if before.get(name) != after.get(name) else "",
                 labels.get(name, name),
-                _shown(before.get(name)) if before else "—",
-                _shown(after.get(name)) if after else "—",
+                _shown(before.get(name), fields.get(name)) if before else "—",
+                _shown(after.get(name), fields.get(name)) if after else "—",
             )
             for name in names
         ]
@@ -135,8 +140,32 @@ class AuditRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         )
 
 
-def _shown(value) -> str:
-    return "—" if value is None else str(value)
+def _shown(value, field=None) -> str:
+    """A recorded value as the site writes it: an amount as an amount (200万元（…元）), a
+    figure with separators, a choice by its label; anything else as it was recorded."""
+    if value is None:
+        return "—"
+    if isinstance(field, models.DecimalField) and not isinstance(value, bool):
+        try:
+            number = Decimal(str(value))
+        except InvalidOperation:
+            return str(value)
+        if getattr(field, "money", False) and number >= 0:
+            return format_yuan_exact(number)
+        return format_number(number)
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    if isinstance(value, str) and value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+def _fields(label: str) -> dict:
+    """Each column of the recorded model by the name it is recorded under."""
+    try:
+        model = apps.get_model(label)
+    except (LookupError, ValueError):
+        return {}
+    return {field.attname: field for field in model._meta.concrete_fields}
 
 
 def _field_labels(label: str) -> dict:

@@ -12,7 +12,7 @@ from .common import DEMO_WINDOW_BUDGET, DEMO_WINDOW_DAYS, DemoReport
 # in every measure's guide; a real deployment enters them in the admin (处室), and leaves them
 # blank ("联系方式待公布") until they are published. Each value says it is a demo's.
 DEMO_CONTACT_PHONE = "023-6000 {number:04d}（演示号码）"
-DEMO_CONTACT_ADDRESS = "重庆市渝北区示范大道1号 市经济信息委{room}室（演示地址）"
+DEMO_CONTACT_ADDRESS = "重庆市渝北区示范大道1号市经济信息委{room}室（演示地址）"
 DEMO_OFFICE_HOURS = "工作日 9:00—12:00，14:00—17:30"
 
 

@@ -889,3 +889,16 @@ def test_the_transition_forms_use_the_admins_aligned_layout(client, finance_user
     # Each label beside its input, as the admin's own forms lay them out.
     assert form.count('class="flex-container') == rows
     assert 'class="required"' in form
+
+
+def test_a_batch_log_entry_is_named_by_when_and_what_in_chinese():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from disbursements.models import BatchLog
+
+    entry = BatchLog(
+        action="add_lines", created_at=datetime(2026, 3, 2, 1, 30, tzinfo=ZoneInfo("UTC"))
+    )
+    assert str(entry) == f"2026-03-02 09:30 {entry.action_label}"
+    assert "add_lines" not in str(entry)

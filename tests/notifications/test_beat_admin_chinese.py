@@ -93,3 +93,12 @@ def test_the_schedule_page_names_its_tasks_in_chinese(administrator):
     html = page.content.decode()
     assert page.status_code == 200
     assert "草稿过期" in html and "applications.tasks.expire_closed_drafts" not in html
+
+
+def test_an_interval_reads_without_a_space_inside_chinese(administrator):
+    IntervalSchedule.objects.get_or_create(every=2, period="hours")
+    page = administrator.get("/admin/django_celery_beat/intervalschedule/")
+
+    text = readable_text(page.content.decode())
+    assert "每天" in text and "每 2 小时" in text
+    assert "每 天" not in text

@@ -185,3 +185,19 @@ def test_who_may_not_read_the_trail_sees_no_link(client, finance_user):
 
     assert page.status_code == 200
     assert "security/auditrecord" not in page.content.decode()
+
+
+def test_a_recorded_amount_reads_as_the_site_writes_amounts():
+    from decimal import Decimal
+
+    from measures.models import ApplicationWindow, Track
+    from security.admin import _shown
+
+    budget = ApplicationWindow._meta.get_field("total_budget")
+    assert _shown("50000000.00", budget) == "5000万元（50,000,000.00元）"
+    assert _shown("1234.50", budget) == "1,234.50元"
+    assert _shown(None, budget) == "—"
+    assert _shown("formula", Track._meta.get_field("award_kind")) == str(
+        Track.AwardKind.FORMULA.label
+    )
+    assert _shown(Decimal("3"), None) == "3"
