@@ -5,18 +5,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser.demo import log_in, shot
 from tests.browser.second_factor import enrol
-from tests.browser.test_finance import log_in, shot
 
 WIDTH = 1280
-
-
-@pytest.fixture
-def demo(committed_data):
-    call_command("seed_demo", verbosity=0)
 
 
 def assert_fits(page: Page) -> None:
