@@ -2,12 +2,14 @@
 over the main pages of every official role: no serious or critical violation (contrast, names,
 labels, landmarks)."""
 
+import os
+
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
 from tests.browser.axe import violations
-from tests.browser.demo import demo_batch, log_in, shot, sign_in_enterprise
+from tests.browser.demo import SCREENSHOTS, demo_batch, log_in, shot, sign_in_enterprise
 from tests.browser.test_phone import ENTERPRISE_PAGES, PUBLIC_PAGES
 from tests.browser.test_screenshots import OFFICIAL_PAGES
 
@@ -33,6 +35,27 @@ def test_the_public_pages_are_accessible(demo, page: Page):
 
 def test_the_public_pages_are_accessible_on_a_phone(demo, phone: Page):
     _check(phone, [url() for _, url in PUBLIC_PAGES], "phone-")
+
+
+def test_a_table_wider_than_a_phone_scrolls_with_the_keyboard(demo, phone: Page):
+    """A table that scrolls inside its box on a phone: Tab reaches the box, which is named after
+    its table, and the arrow keys scroll it."""
+    phone.goto("/transparency/")
+    box = phone.locator(".table-scroll[role=region]").first
+    expect(box).to_have_attribute("tabindex", "0")
+    assert box.get_attribute("aria-label"), "the scrolling table's box has no name"
+    for _ in range(80):
+        phone.keyboard.press("Tab")
+        if box.evaluate("(b) => b === document.activeElement"):
+            break
+    else:
+        raise AssertionError("Tab never reaches the scrolling table")
+    phone.keyboard.press("ArrowRight")
+    phone.keyboard.press("ArrowRight")
+    expect(box).not_to_have_js_property("scrollLeft", 0)
+    if SCREENSHOTS:
+        box.scroll_into_view_if_needed()
+        phone.screenshot(path=os.path.join(SCREENSHOTS, "phone-table-focused.png"), scale="css")
 
 
 def test_the_enterprises_pages_are_accessible(demo, page: Page):
