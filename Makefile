@@ -44,7 +44,7 @@ format: install ## Format the code
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-screenshots: install ## Save the main pages of each role, in Chromium at 1280 px, to var/screenshots/
+screenshots: install ## Save the main pages of each role in Chromium at 1280 px, and the enterprise and public pages at 375 px (phone), to var/screenshots/
 	@mkdir -p var/screenshots
 	SCREENSHOTS_DIR=var/screenshots $(BIN)/python -m pytest -q tests/browser
 	@echo "Screenshots: var/screenshots/"

@@ -16,4 +16,28 @@
     button.hidden = false;
     button.addEventListener("click", function () { window.print(); });
   });
+  // <div class="table-scroll">: a table wider than the screen scrolls inside its box. Such a box
+  // takes the keyboard's focus (the arrow keys scroll it) and is named after its table, so that
+  // a person without a mouse or pointer reaches the columns beyond the edge too.
+  function tableName(box) {
+    var table = box.querySelector("table");
+    if (table && table.caption) return table.caption.textContent.trim();
+    var section = box.closest("section, article, main");
+    var heading = section && section.querySelector("h2, h3, h1");
+    return heading ? heading.textContent.trim() : document.title;
+  }
+  function reachScrollingTables() {
+    document.querySelectorAll(".table-scroll").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.tabIndex = 0;
+        box.setAttribute("role", "region");
+        if (!box.hasAttribute("aria-label")) box.setAttribute("aria-label", tableName(box));
+      } else if (box.getAttribute("role") === "region") {
+        box.removeAttribute("tabindex");
+        box.removeAttribute("role");
+      }
+    });
+  }
+  reachScrollingTables();
+  window.addEventListener("resize", reachScrollingTables);
 })();

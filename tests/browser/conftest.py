@@ -51,6 +51,14 @@ def browser():
             chromium.close()
 
 
+@pytest.fixture
+def demo(committed_data):
+    """The demo data `seed_demo` gives, committed so that the live server sees it."""
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+
+
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
     # The live server runs in this process, so the uploads land here too.
@@ -58,14 +66,16 @@ def media_root(settings, tmp_path):
     return settings.MEDIA_ROOT
 
 
-@pytest.fixture
-def page(browser, live_server, request, tmp_path):
+PHONE = {"width": 375, "height": 812}
+
+
+def _opened(browser, live_server, request, tmp_path, **options):
     """A fresh browser context (no cookies) on the live server, in Chinese.
 
     Every page it shows must keep to the content security policy: a script, handler or style the
     policy refused is a page that does not work as written, so the test fails.
     """
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     refused = []
@@ -86,3 +96,24 @@ def page(browser, live_server, request, tmp_path):
         page.screenshot(path=screenshot, full_page=True)
         print(f"screenshot of {page.url}: {screenshot}")
     context.close()
+
+
+@pytest.fixture
+def page(browser, live_server, request, tmp_path):
+    yield from _opened(browser, live_server, request, tmp_path)
+
+
+@pytest.fixture
+def phone(browser, live_server, request, tmp_path):
+    """A page in Chromium's emulation of a phone (375×812): its width, touch, the mobile
+    viewport."""
+    yield from _opened(
+        browser,
+        live_server,
+        request,
+        tmp_path,
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+    )

@@ -5,18 +5,12 @@ import re
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
+from tests.browser.demo import log_in, shot
 from tests.browser.second_factor import enrol
-from tests.browser.test_finance import log_in, shot
 
 WIDTH = 1280
-
-
-@pytest.fixture
-def demo(committed_data):
-    call_command("seed_demo", verbosity=0)
 
 
 def assert_fits(page: Page) -> None:
@@ -185,3 +179,28 @@ def test_the_periodic_task_form_describes_its_crontab_in_chinese(demo, page: Pag
     expect(help_text).to_contain_text("计划说明：")
     expect(page.locator(".field-crontab_translation")).to_be_hidden()
     shot(page, "admin-periodic-task")
+
+
+def test_the_date_and_time_widgets_speak_the_sites_chinese(demo, page: Page):
+    """The calendar and the clock of a window's dates: the project's djangojs catalogue, not
+    Django's spaced or English phrases (the one-letter day names)."""
+    from measures.models import ApplicationWindow
+
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    window = ApplicationWindow.objects.order_by("pk").first()
+    log_in(page, "demo-admin")
+    page.goto(f"/admin/measures/applicationwindow/{window.pk}/change/")
+    page.locator("#calendarlink0").click()
+    calendar = page.locator("#calendarbox0")
+    expect(calendar).to_be_visible()
+    expect(calendar.locator("th")).to_have_text(["一", "二", "三", "四", "五", "六", "日"])
+    expect(calendar.get_by_role("link", name="今天", exact=True)).to_be_visible()
+    shot(page, "admin-window-calendar")
+    calendar.get_by_role("link", name="取消").click()
+    page.locator("#clocklink0").click()
+    clock = page.locator("#clockbox0")
+    expect(clock.locator("h2")).to_have_text("选择时间")
+    expect(clock.locator("ul.timelist a")).to_have_text(
+        ["现在", "午夜0点", "上午6点", "中午12点", "下午6点"]
+    )
+    shot(page, "admin-window-clock")

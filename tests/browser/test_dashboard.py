@@ -5,7 +5,7 @@ from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from dashboard.charts import CHARTS
-from tests.browser.test_finance import log_in, shot
+from tests.browser.demo import log_in, shot
 
 
 def _errors(page: Page) -> list[str]:

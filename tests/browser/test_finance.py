@@ -3,7 +3,6 @@ applications, exported in both formats, and paid by a second person with one fai
 
 import csv
 import io
-import os
 import re
 from decimal import Decimal
 
@@ -16,24 +15,7 @@ from applications.models import Application, State
 from disbursements.models import BatchState, DisbursementBatch
 from enterprises.models import User
 from publicity.selectors import cleared_application_ids
-from tests.browser.second_factor import give_code
-
-# Where to keep screenshots of the finance pages (for looking at them), when set.
-SCREENSHOTS = os.environ.get("SCREENSHOTS_DIR")
-
-
-def shot(page: Page, name: str) -> None:
-    if SCREENSHOTS:
-        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
-
-
-def log_in(page: Page, username: str) -> None:
-    """An official's sign-in: the password, then the code of their authenticator."""
-    page.goto("/admin/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    give_code(page, username)
+from tests.browser.demo import log_in, shot
 
 
 def test_finance_builds_exports_and_a_second_person_pays_the_demo_batch(

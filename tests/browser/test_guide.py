@@ -6,7 +6,7 @@ import os
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_finance import shot
+from tests.browser.demo import shot
 
 # Where to keep the guide printed to PDF (for looking at it), when set.
 PRINTS = os.environ.get("SCREENSHOTS_DIR")

@@ -1,14 +1,19 @@
-"""An enterprise registers, applies and submits with the keyboard alone: Tab to each control,
+"""An enterprise registers, fills its file (企业档案), applies and submits with the keyboard alone: Tab to each control,
 type, Enter or Space. The one exception is the operating system's file picker, which no page can
 open for a test: the focused file input is given its file directly."""
 
 import re
+from decimal import Decimal
 
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
+from enterprises.models import Enterprise
+from enterprises.selectors import figures_of_year, recognitions_of
 from measures.models import Track
 from tests.applications.factories import PDF_BYTES, WindowFactory
+from tests.browser.demo import shot
 from tests.enterprises.factories import make_credit_code
 
 PASSWORD = "correct-horse-battery"
@@ -90,6 +95,32 @@ def test_an_enterprise_registers_and_applies_with_the_keyboard(
     with page.expect_navigation():
         page.keyboard.press("Enter")
     expect(page.locator(".messages")).to_contain_text("企业信息已保存")
+
+    # 企业档案: a recognition registered, then last year's figures entered. Tab into a field
+    # selects what it holds, so typing replaces the year the form suggests.
+    year = timezone.localdate().year - 1
+    press_on(page, "企业档案")
+    expect(page).to_have_url(re.compile(r"/enterprise/file/$"))
+    choose(page, "认定名称", "领军（链主）企业")
+    type_into(page, "认定年度", str(year))
+    press_on(page, "登记")
+    expect(page.locator(".messages")).to_contain_text(f"已登记认定：{year}年领军（链主）企业")
+    type_into(page, "年度", str(year))
+    press_on(page, "填写或修改该年度数据")
+    expect(page).to_have_url(re.compile(rf"/enterprise/file/{year}/$"))
+    type_into(page, "年累计采购额（元）", "300000000")
+    type_into(page, "新增采购额（元）", "280000000")
+    press_on(page, "保存")
+    expect(page).to_have_url(re.compile(r"/enterprise/file/$"))
+    expect(page.locator(".messages")).to_contain_text(f"已保存{year}年度数据")
+    shot(page, "keyboard-file")
+    enterprise = Enterprise.objects.get(credit_code=credit_code)
+    assert list(recognitions_of(enterprise=enterprise).values_list("kind", "year")) == [
+        ("chain_leader", year)
+    ]
+    figures = figures_of_year(enterprise=enterprise, year=year)
+    assert figures["annual_purchase_amount"].decimal_value == Decimal("300000000")
+    assert figures["new_purchase_amount"].decimal_value == Decimal("280000000")
 
     press_on(page, "我的申报")
     expect(page).to_have_url(re.compile(r"/portal/$"))

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
 from enterprises.models import User
-from tests.browser.test_finance import shot
+from tests.browser.demo import shot
 
 
 def test_the_demo_enterprise_sees_what_it_may_apply_for_and_prints_it(

@@ -4,16 +4,12 @@ box), and the header's menu can be reached. Kept as phone-*.png when SCREENSHOTS
 
 import os
 
-import pytest
-from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from applications.models import Application
 from publicity.models import Publicity
-from tests.browser.test_finance import SCREENSHOTS, shot
+from tests.browser.conftest import PHONE
+from tests.browser.demo import SCREENSHOTS, shot, sign_in_enterprise
 
-PHONE = {"width": 375, "height": 812}
 # Narrowest a table's cell may be: about three characters of the 16 px body text.
 MIN_CELL_PX = 3 * 16 - 2
 
@@ -45,34 +41,6 @@ def _publicity_url():
     return f"/publicity/{publicity.pk}/" if publicity else "/publicity/"
 
 
-@pytest.fixture
-def demo(committed_data):
-    call_command("seed_demo", verbosity=0)
-
-
-@pytest.fixture
-def phone(browser, live_server, request):
-    """A page in Chromium's emulation of a phone: its width, touch, and the mobile viewport."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="zh-CN",
-        viewport=PHONE,
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    refused = []
-    page.on(
-        "console",
-        lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    yield page
-    assert not refused, refused
-    context.close()
-
-
 def fits_a_phone(page: Page, url: str) -> None:
     page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
@@ -101,12 +69,7 @@ def test_the_public_pages_fit_a_phone(demo, phone: Page):
 
 
 def test_the_enterprises_pages_fit_a_phone(demo, phone: Page):
-    application = Application.objects.filter(created_by__username="demo-enterprise-2").first()
-    phone.goto("/accounts/login/")
-    phone.get_by_label("用户名").fill("demo-enterprise-2")
-    phone.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    phone.get_by_role("button", name="登录").click()
-    phone.wait_for_url("**/portal/**")
+    application = sign_in_enterprise(phone)
     for name, url in ENTERPRISE_PAGES:
         _visit(phone, url(application), name)
     if SCREENSHOTS:
@@ -116,11 +79,7 @@ def test_the_enterprises_pages_fit_a_phone(demo, phone: Page):
 
 
 def test_the_header_menu_is_reachable_on_a_phone(demo, phone: Page):
-    phone.goto("/accounts/login/")
-    phone.get_by_label("用户名").fill("demo-enterprise-2")
-    phone.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    phone.get_by_role("button", name="登录").click()
-    phone.wait_for_url("**/portal/**")
+    sign_in_enterprise(phone)
     nav = phone.get_by_role("navigation", name="主导航")
     for name in ["政策目录", "我的申报", "可申报政策", "企业档案", "企业信息"]:
         link = nav.get_by_role("link", name=name, exact=True)

@@ -186,7 +186,7 @@ def test_a_licence_uploaded_to_the_library_is_attached_to_a_draft_in_one_click(
 ):
     from applications.models import LibraryDocument
     from tests.applications.factories import draft
-    from tests.browser.test_finance import shot
+    from tests.browser.demo import shot
 
     user = EnterpriseUserFactory()
     application = draft(user=user, documents=False)

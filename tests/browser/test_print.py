@@ -3,14 +3,11 @@ content, without navigation or buttons. Kept as PDFs (print-*.pdf) when SCREENSH
 
 import os
 
-from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page
 
 from applications.models import Application, State
-from disbursements.models import DisbursementBatch
 from publicity.models import Publicity
-from tests.browser.test_finance import SCREENSHOTS, log_in
+from tests.browser.demo import ENTERPRISE, SCREENSHOTS, demo_batch, log_in, sign_in_enterprise
 
 HIDDEN_IN_PRINT = [
     ".site-header",
@@ -23,48 +20,55 @@ HIDDEN_IN_PRINT = [
     "input[type=submit]",
     "a.button",
 ]
+# The application's page: the link back to 我的申报 and the offer to save its figures to the
+# file are for the screen.
+HIDDEN_IN_PRINTED_APPLICATION = [".back-link", "#save-to-file"]
 
 
-def printed(page: Page, url: str, name: str, content: str) -> None:
-    page.goto(url)
-    page.emulate_media(media="print")
-    shown = page.evaluate(
+def _shown(page: Page, selectors: list[str]) -> list[str]:
+    return page.evaluate(
         """(selectors) => selectors.flatMap((s) => [...document.querySelectorAll(s)])
             .filter((e) => e.getClientRects().length > 0).map((e) => e.outerHTML.slice(0, 80))""",
-        HIDDEN_IN_PRINT,
+        selectors,
     )
+
+
+def printed(page: Page, url: str, name: str, content: str, screen_only=()) -> None:
+    """The page under print media: none of the navigation, buttons or `screen_only` parts (each
+    of which the screen shows), and its content."""
+    page.goto(url)
+    for selector in screen_only:
+        assert page.locator(selector).first.is_visible(), f"{url}: no {selector} on the screen"
+    page.emulate_media(media="print")
+    shown = _shown(page, HIDDEN_IN_PRINT + list(screen_only))
     assert not shown, f"{url}: printed, still shows {shown}"
     assert page.locator(content).first.is_visible(), f"{url}: {content} missing in print"
     if SCREENSHOTS:
         page.pdf(path=os.path.join(SCREENSHOTS, f"{name}.pdf"), format="A4")
+        page.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), full_page=True)
     page.emulate_media(media="screen")
 
 
-def test_the_application_the_batch_and_the_publicity_print_as_documents(committed_data, page: Page):
-    call_command("seed_demo", verbosity=0)
+def test_the_application_the_batch_and_the_publicity_print_as_documents(demo, page: Page):
     publicity = Publicity.objects.order_by("pk").first()
-    if publicity is not None:
-        printed(page, f"/publicity/{publicity.pk}/", "print-publicity", "#publicity-entries")
+    assert publicity is not None, "the demo has a 公示"
+    printed(page, f"/publicity/{publicity.pk}/", "print-publicity", "#publicity-entries")
 
-    application = Application.objects.filter(created_by__username="demo-enterprise-2").first()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("demo-enterprise-2")
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/portal/**")
-    printed(page, f"/portal/applications/{application.pk}/", "print-application", "main h1")
+    sign_in_enterprise(page)
+    # An approved one: its page offers to save the figures to the file.
+    application = Application.objects.filter(
+        created_by__username=ENTERPRISE, state__in=[State.APPROVED, State.DISBURSED]
+    ).first()
+    printed(
+        page,
+        f"/portal/applications/{application.pk}/",
+        "print-application",
+        "main h1",
+        screen_only=HIDDEN_IN_PRINTED_APPLICATION,
+    )
     page.context.clear_cookies()
 
-    batch = DisbursementBatch.objects.first()
-    if batch is None:
-        from disbursements.services import batch_add_applications, batch_create
-        from enterprises.models import User
-
-        finance = User.objects.get(username="demo-finance")
-        batch = batch_create(by=finance)
-        batch_add_applications(
-            batch=batch, applications=Application.objects.filter(state=State.APPROVED), by=finance
-        )
+    batch = demo_batch()
     log_in(page, "demo-finance")
     printed(
         page,

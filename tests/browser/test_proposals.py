@@ -8,7 +8,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, State, TransitionLog
 from applications.proposals import CONFIRMATION_COMMENT
-from tests.browser.test_finance import log_in, shot
+from tests.browser.demo import log_in, shot
 
 
 def test_the_demo_enterprise_confirms_its_proposal_and_the_district_reviewer_gets_it(

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
 from publicity.models import Objection, Publicity
-from tests.browser.test_finance import log_in, shot
+from tests.browser.demo import log_in, shot
 
 
 def test_an_upheld_objection_from_the_public_page_returns_the_application_to_review(

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
 from ratings.models import Rating
-from tests.browser.test_finance import log_in, shot
+from tests.browser.demo import log_in, shot
 
 
 def test_the_enterprise_rates_a_paid_application_and_the_administrator_reads_it(

@@ -6,7 +6,7 @@ from playwright.sync_api import Page, expect
 
 from applications.models import Application, State
 from measures.money import format_yuan, format_yuan_exact
-from tests.browser.test_finance import log_in, shot
+from tests.browser.demo import log_in, shot
 
 
 def test_a_district_reviewer_filters_by_track_from_a_drop_down(committed_data, page: Page):

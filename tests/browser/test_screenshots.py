@@ -3,13 +3,10 @@ within the content security policy, and is kept as a picture when SCREENSHOTS_DI
 (`make screenshots` keeps them in var/screenshots/)."""
 
 import pytest
-from django.conf import settings
-from django.core.management import call_command
 from playwright.sync_api import Page
 
 from applications.models import Application, State
-from disbursements.models import DisbursementBatch
-from tests.browser.test_finance import log_in, shot
+from tests.browser.demo import demo_batch, log_in, shot, sign_in_enterprise
 from tests.zh_hans import english_on_page
 
 ENTERPRISE_PAGES = [
@@ -64,11 +61,6 @@ OFFICIAL_PAGES = {
 }
 
 
-@pytest.fixture
-def demo(committed_data):
-    call_command("seed_demo", verbosity=0)
-
-
 def _open(page: Page, url: str, name: str) -> None:
     response = page.goto(url)
     assert response.status == 200, f"{url}: {response.status}"
@@ -91,12 +83,7 @@ def test_the_public_pages(demo, page: Page):
 
 def test_the_enterprises_pages(demo, page: Page):
     page.set_viewport_size({"width": 1280, "height": 900})
-    application = Application.objects.filter(created_by__username="demo-enterprise-2").first()
-    page.goto("/accounts/login/")
-    page.get_by_label("用户名").fill("demo-enterprise-2")
-    page.get_by_label("密码").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/portal/**")
+    application = sign_in_enterprise(page)
     for name, url in ENTERPRISE_PAGES:
         _open(page, url(application), name)
 
@@ -105,16 +92,7 @@ def test_the_enterprises_pages(demo, page: Page):
 def test_each_officials_pages(demo, page: Page, username):
     page.set_viewport_size({"width": 1280, "height": 900})
     in_review = Application.objects.filter(state=State.DISTRICT_REVIEW).first()
-    batch = DisbursementBatch.objects.first()
-    if batch is None:
-        from disbursements.services import batch_add_applications, batch_create
-        from enterprises.models import User
-
-        finance = User.objects.get(username="demo-finance")
-        batch = batch_create(by=finance)
-        batch_add_applications(
-            batch=batch, applications=Application.objects.filter(state=State.APPROVED), by=finance
-        )
+    batch = demo_batch()
     log_in(page, username)
     for name, url in OFFICIAL_PAGES[username]:
         _open(page, url(in_review, batch), f"{username}-{name}")
