@@ -40,4 +40,14 @@
   }
   reachScrollingTables();
   window.addEventListener("resize", reachScrollingTables);
+  // The admin's calendar captions its month as "十二月 2026" (Django's calendar.js joins the
+  // month's name and the year with a space); a Chinese page says 2026年12月.
+  if (window.CalendarNamespace && document.documentElement.lang.indexOf("zh") === 0) {
+    var draw = window.CalendarNamespace.draw;
+    window.CalendarNamespace.draw = function (month, year, divId) {
+      draw.apply(this, arguments);
+      var caption = document.querySelector("#" + divId + " caption");
+      if (caption) caption.textContent = year + "年" + month + "月";
+    };
+  }
 })();
