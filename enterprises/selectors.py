@@ -4,7 +4,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from measures.models import Measure, TrackField
+from measures.models import TrackField
+from measures.selectors import figure_track_fields
 
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition
 
@@ -33,27 +34,11 @@ class FileField:
 
 def file_fields() -> dict[str, FileField]:
     """Every declared-field name of the active tracks of funding measures, in the notice's
-    order: the names an enterprise's file may hold figures for. One query.
-
-    Text fields (a product's name and approval number, a recognition document's number, a
-    park's name) are not among them: they describe one application, matching and 免申即享
-    proposals never read them (enterprises.matching), so the file does not ask for them."""
-    rows = (
-        TrackField.objects.filter(track__is_active=True, track__measure__kind=Measure.Kind.FUNDING)
-        .exclude(field_type=TrackField.FieldType.TEXT)
-        .select_related("track__measure")
-        .order_by("track__measure__number", "track__order", "order", "pk")
-    )
-    first: dict[str, TrackField] = {}
-    measures: dict[str, list[int]] = defaultdict(list)
-    for track_field in rows:
-        first.setdefault(track_field.name, track_field)
-        number = track_field.track.measure.number
-        if number not in measures[track_field.name]:
-            measures[track_field.name].append(number)
+    order: the names an enterprise's file may hold figures for
+    (``measures.selectors.figure_track_fields``). One query."""
     return {
-        name: FileField(name=name, track_field=tf, measures=tuple(measures[name]))
-        for name, tf in first.items()
+        name: FileField(name=name, track_field=track_field, measures=numbers)
+        for name, (track_field, numbers) in figure_track_fields().items()
     }
 
 
