@@ -128,10 +128,15 @@ class ImportBatch(models.Model):
     )
     channel = models.CharField(_("渠道"), max_length=8, choices=Channel.choices)
     file_name = models.CharField(_("文件名"), max_length=200, blank=True)
-    file = models.FileField(_("文件"), upload_to="department-imports/%Y/", max_length=200, blank=True)
+    file = models.FileField(
+        _("文件"), upload_to="department-imports/%Y/", max_length=200, blank=True
+    )
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
     external_id = models.CharField(
-        _("部门批次号"), max_length=64, null=True, blank=True, help_text=_("接口推送时部门给出的批次号。")
+        _("部门批次号"),
+        max_length=64,
+        blank=True,
+        help_text=_("接口推送时部门给出的批次号。"),
     )
     created_by = person_fk(_("导入人"), null=True, blank=True)
     created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
@@ -152,7 +157,7 @@ class ImportBatch(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "external_id"],
-                condition=Q(external_id__isnull=False),
+                condition=~Q(external_id=""),
                 name="batch_external_id_once_per_source",
             ),
         ]
@@ -177,6 +182,7 @@ class DepartmentRow(models.Model):
     )
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
     year = models.PositiveSmallIntegerField(_("年度"), validators=year_validators)
+    row = models.PositiveIntegerField(_("行号"), default=0, help_text=_("在部门文件中的行号。"))
     current = models.BooleanField(_("当前有效"), default=True)
 
     class Meta:
