@@ -23,6 +23,7 @@ standing that gave it, which is what a roll-back restores (``departments.rollbac
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,6 +60,11 @@ class Column:
     index: int
     field: SourceField
     track_field: TrackField | None  # None for a recognition
+
+    @cached_property
+    def form_field(self):
+        """The form field a figure of this column is read with, as on every form."""
+        return declared_form_field(self.track_field)
 
     @property
     def header(self) -> str:
@@ -158,8 +164,7 @@ def _columns(source: DataSource, header: list) -> tuple[int, int, list[Column]]:
 def _value(column: Column, cell):
     if column.track_field is None or column.track_field.field_type == TrackField.FieldType.BOOLEAN:
         return _yes_no(cell)
-    value = declared_form_field(column.track_field).clean(_text(cell))
-    return value
+    return column.form_field.clean(_text(cell))
 
 
 def _year(cell, *, source: DataSource, this_year: int) -> int:

@@ -37,9 +37,7 @@ def _restore(model, *, batch: ImportBatch, target: str) -> int:
     rows = model.objects.filter(batch=batch, current=True)
     count = 0
     while True:
-        chunk = list(
-            rows.annotate(earlier=Subquery(earlier)).values_list("pk", "earlier")[:CHUNK]
-        )
+        chunk = list(rows.annotate(earlier=Subquery(earlier)).values_list("pk", "earlier")[:CHUNK])
         if not chunk:
             return count
         count += len(chunk)
