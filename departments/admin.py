@@ -13,6 +13,7 @@ from django.contrib.admin.utils import unquote
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,6 +22,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from measures.models import Measure, TrackField
 from policy_portal.admin_mixins import ReadOnlyAdminMixin
 
 from .forms import ImportUploadForm, SourceFieldForm
@@ -311,21 +313,40 @@ class DepartmentRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["source", "batch__source"]
 
 
+def _figure_label():
+    """The label of a figure's name: its first track field's, in the notice's order."""
+    return Subquery(
+        TrackField.objects.filter(
+            name=OuterRef("name"),
+            track__is_active=True,
+            track__measure__kind=Measure.Kind.FUNDING,
+        )
+        .order_by("track__measure__number", "track__order", "order", "pk")
+        .values("label")[:1]
+    )
+
+
 @admin.register(DepartmentFigure)
 class DepartmentFigureAdmin(DepartmentRowAdmin):
-    list_display = ["credit_code", "year", "name", "value", "source", "batch", "row", "current"]
-    fields = [
+    list_display = [
         "credit_code",
         "year",
-        "name",
-        "decimal_value",
-        "boolean_value",
+        "label",
+        "value",
         "source",
         "batch",
         "row",
         "current",
     ]
+    fields = ["credit_code", "year", "label", "value", "source", "batch", "row", "current"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(figure_label=_figure_label())
+
+    @admin.display(description=_("项目"))
+    def label(self, figure: DepartmentFigure) -> str:
+        return figure.figure_label or figure.name
 
     @admin.display(description=_("数值"))
     def value(self, figure: DepartmentFigure):

@@ -12,8 +12,12 @@ from .reading import EXTENSIONS
 def figure_choices() -> list[tuple[str, str]]:
     """The figures a column may give: the declared-field names of the policy data."""
     return [("", "—")] + [
-        (name, f"{track_field.label}（{name}）")
-        for name, (track_field, _numbers) in figure_track_fields().items()
+        (
+            name,
+            _("%(label)s（通知第%(numbers)s条）")
+            % {"label": track_field.label, "numbers": "、".join(map(str, numbers))},
+        )
+        for name, (track_field, numbers) in figure_track_fields().items()
     ]
 
 

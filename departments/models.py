@@ -214,7 +214,9 @@ class DepartmentFigure(DepartmentRow):
         ]
 
     def __str__(self) -> str:
-        return f"{self.credit_code} {self.year} {self.name}"
+        # The figure's label where the query read it (the admin does), else its name.
+        label = getattr(self, "figure_label", None) or self.name
+        return f"{self.credit_code} {self.year} {label}"
 
     @property
     def value(self):
