@@ -263,7 +263,8 @@ class FileFiguresForm(forms.Form):
             given = self.departments.get(name)
             if given is not None:
                 field.disabled = True
-                field.initial = _shown_initial(given.value, file_field)
+                # The department's value, whatever the enterprise's own figure says.
+                self.initial[name] = _shown_initial(given.value, file_field)
                 field.help_text = _("该项为%(source)s的数据，以部门数据为准，企业不能修改。") % {
                     "source": given.provenance
                 }

@@ -472,7 +472,13 @@ RULES: dict[str, list[Case]] = {
             at("enterprises:file-year", 2026),
             portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
             post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
-        )
+        ),
+        # The year of 统计局's figures about A: shown read-only, with their source.
+        Case(
+            at("enterprises:file-year", 2025),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
+        ),
     ],
     "enterprise/file/recognitions/<int:pk>/delete/": [
         Case(

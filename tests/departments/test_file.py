@@ -1,6 +1,7 @@
 """The enterprise's file reads the departments' data by credit code: a department's value over
 the enterprise's own, each with its source; the enterprise cannot change a department's."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -124,23 +125,29 @@ def test_a_difference_within_the_tolerance_is_not_marked(client, source, user):
 
 def test_the_enterprise_cannot_change_a_departments_figure(client, source, user):
     enterprise = user.enterprise
+    own = EnterpriseFigure.objects.create(
+        enterprise=enterprise, name=NAME, year=YEAR, decimal_value=Decimal("900000000")
+    )
     give(source, enterprise.credit_code)
     client.force_login(user)
     url = reverse("enterprises:file-year", args=[YEAR])
 
     page = client.get(url).content.decode()
     assert "以部门数据为准，企业不能修改" in page
-    assert f'name="{NAME}"' in page and "disabled" in page
+    field = re.search(rf'<input[^>]*name="{NAME}"[^>]*>', page).group(0)
+    assert "disabled" in field and 'value="1200000000' in field
 
     response = client.post(url, {NAME: "1", "annual_purchase_amount": "300000000"})
 
     assert response.status_code == 200
     assert "该项数据由统计局提供，以部门数据为准，企业不能修改。" in response.content.decode()
-    assert not EnterpriseFigure.objects.filter(enterprise=enterprise).exists()
+    assert list(EnterpriseFigure.objects.filter(enterprise=enterprise)) == [own]
 
     # Without the department's figure in the post, the rest is saved and the figure stays.
     client.post(url, {"annual_purchase_amount": "300000000"})
-    assert EnterpriseFigure.objects.filter(enterprise=enterprise).count() == 1
+    assert EnterpriseFigure.objects.filter(enterprise=enterprise).count() == 2
+    own.refresh_from_db()
+    assert own.decimal_value == Decimal("900000000")
     assert selectors.enterprise_file(enterprise=enterprise).figures[NAME][YEAR] == Decimal(
         "1200000000"
     )
