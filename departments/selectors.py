@@ -1,8 +1,8 @@
 """Reads of the departments' data for an enterprise's file: the current figures and
 recognitions of some credit codes, each with its source (``Provenance``)."""
 
-from dataclasses import dataclass
 import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import CharField, DecimalField, F, OuterRef, Subquery, Value
