@@ -101,6 +101,7 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "refused_count",
         "state",
         "refused_rows",
+        "changed_rows",
     ]
     readonly_fields = fields
 
@@ -126,6 +127,38 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
                 "",
                 "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
                 ((row["row"], row["credit_code"], "；".join(row["reasons"])) for row in rows),
+            ),
+        )
+
+    @admin.display(description=_("变更的数据"))
+    def changed_rows(self, batch: ImportBatch):
+        rows = batch.report.get("changed", [])
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<th>{}</th>",
+                (
+                    (label,)
+                    for label in (
+                        gettext("行号"),
+                        gettext("统一社会信用代码"),
+                        gettext("年度"),
+                        gettext("列名"),
+                        gettext("原值"),
+                        gettext("新值"),
+                    )
+                ),
+            ),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (r["row"], r["credit_code"], r["year"], r["header"], r["before"], r["after"])
+                    for r in rows
+                ),
             ),
         )
 

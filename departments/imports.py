@@ -264,7 +264,7 @@ def _shown(value) -> str:
     if isinstance(value, bool):
         return _("是") if value else _("否")
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value.normalize(), "f")
     return "" if value is None else str(value)
 
 

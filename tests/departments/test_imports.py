@@ -176,7 +176,7 @@ def test_a_preview_writes_nothing_and_says_what_applying_would_do(source):
             "credit_code": code(1),
             "year": 2024,
             "header": "工业增加值",
-            "before": "100.00",
+            "before": "100",
             "after": "150",
         }
     ]
