@@ -151,3 +151,14 @@ def test_a_source_is_defined_with_its_columns(client, policy, administrator):
     assert "二者选其一" in refused.content.decode()
     data["fields-TOTAL_FORMS"] = "1"
     assert client.post(url, data).status_code == 302
+
+
+def test_the_preview_of_a_file_already_imported_says_so(client, source, administrator):
+    client.force_login(administrator)
+    content = csv_bytes([[code(1), 2024, "100", "", ""]])
+    run(source, content, by=administrator)
+
+    body = upload(client, source, content).content.decode()
+
+    assert "同一文件已于" in body and "再次导入不会改变数据" in body
+    assert not english_on_page(body, allowed={administrator.username})
