@@ -250,15 +250,55 @@ def _file_form_field(file_field: FileField) -> forms.Field:
 
 class FileFiguresForm(forms.Form):
     """One year's figures of the file: every declared-field name of the policy data, optional;
-    an empty input removes the figure."""
+    an empty input removes the figure. A figure a department gives (``departments``: {name:
+    DepartmentValue}) is shown read-only with its source: the enterprise cannot change it."""
 
-    def __init__(self, *args, file_fields: dict[str, FileField], **kwargs):
+    def __init__(self, *args, file_fields: dict[str, FileField], departments=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.departments = {
+            name: given for name, given in (departments or {}).items() if name in file_fields
+        }
         for name, file_field in file_fields.items():
-            self.fields[name] = _file_form_field(file_field)
+            field = _file_form_field(file_field)
+            given = self.departments.get(name)
+            if given is not None:
+                field.disabled = True
+                # The department's value, whatever the enterprise's own figure says.
+                self.initial[name] = _shown_initial(given.value, file_field)
+                field.help_text = _("该项为%(source)s的数据，以部门数据为准，企业不能修改。") % {
+                    "source": given.provenance
+                }
+            self.fields[name] = field
+
+    def clean(self):
+        cleaned = super().clean()
+        for name, given in self.departments.items():
+            if name not in self.data:
+                continue
+            try:
+                posted = self.fields[name].to_python(self.data.get(name))
+            except forms.ValidationError:
+                posted = None
+            if posted != given.value:
+                self.add_error(
+                    name,
+                    _("该项数据由%(source)s提供，以部门数据为准，企业不能修改。")
+                    % {"source": given.provenance.source_name},
+                )
+        return cleaned
 
     def values(self) -> dict:
-        return dict(self.cleaned_data)
+        return {
+            name: value for name, value in self.cleaned_data.items() if name not in self.departments
+        }
+
+
+def _shown_initial(value, file_field: FileField):
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if file_field.field_type == "integer" and value is not None:
+        return int(value)
+    return value
 
 
 class EnterprisePasswordResetForm(PasswordResetForm):

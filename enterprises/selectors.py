@@ -4,7 +4,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from measures.models import Measure, TrackField
+from departments.models import DepartmentFigure
+from departments.selectors import (
+    FIGURE,
+    RECOGNITION,
+    SELF_REPORTED,
+    Provenance,
+    department_values,
+    differs,
+)
+from measures.models import TrackField
+from measures.recognitions import Recognition
+from measures.selectors import figure_track_fields
 
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition
 
@@ -33,27 +44,11 @@ class FileField:
 
 def file_fields() -> dict[str, FileField]:
     """Every declared-field name of the active tracks of funding measures, in the notice's
-    order: the names an enterprise's file may hold figures for. One query.
-
-    Text fields (a product's name and approval number, a recognition document's number, a
-    park's name) are not among them: they describe one application, matching and 免申即享
-    proposals never read them (enterprises.matching), so the file does not ask for them."""
-    rows = (
-        TrackField.objects.filter(track__is_active=True, track__measure__kind=Measure.Kind.FUNDING)
-        .exclude(field_type=TrackField.FieldType.TEXT)
-        .select_related("track__measure")
-        .order_by("track__measure__number", "track__order", "order", "pk")
-    )
-    first: dict[str, TrackField] = {}
-    measures: dict[str, list[int]] = defaultdict(list)
-    for track_field in rows:
-        first.setdefault(track_field.name, track_field)
-        number = track_field.track.measure.number
-        if number not in measures[track_field.name]:
-            measures[track_field.name].append(number)
+    order: the names an enterprise's file may hold figures for
+    (``measures.selectors.figure_track_fields``). One query."""
     return {
-        name: FileField(name=name, track_field=tf, measures=tuple(measures[name]))
-        for name, tf in first.items()
+        name: FileField(name=name, track_field=track_field, measures=numbers)
+        for name, (track_field, numbers) in figure_track_fields().items()
     }
 
 
@@ -68,33 +63,42 @@ def typed_value(figure: EnterpriseFigure, field_type: str | None):
 @dataclass
 class EnterpriseFile:
     """What matching reads of one enterprise: {name: {year: value}}, (kind, year) pairs and
-    its industry by the national classification (empty where not filled in)."""
+    its industry by the national classification (empty where not filled in).
+
+    A department's figure replaces the enterprise's own for the same name and year, and a
+    department's word on a recognition of a year (held or not) replaces the enterprise's;
+    ``provenance`` says which values came from a department (``source_of``)."""
 
     figures: dict[str, dict[int, object]] = field(default_factory=dict)
     recognitions: set[tuple[str, int]] = field(default_factory=set)
     industry_section: str = ""
     industry_division: str = ""
+    provenance: dict[tuple[str, str, int], Provenance] = field(default_factory=dict)
+
+    def source_of(self, name: str, year: int, *, kind: str = FIGURE) -> Provenance:
+        return self.provenance.get((kind, name, year), SELF_REPORTED)
 
 
 def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
-    """The files of many enterprises in three queries (classification, figures, recognitions),
-    for matching.
+    """The files of many enterprises in four queries (classification, figures, recognitions,
+    the departments' data), for matching.
 
     Integer figures come back as Decimal here: matching compares them with Decimal thresholds
     and the calculator reads them as numbers either way."""
     ids = list(enterprise_ids)
-    files = {
-        pk: EnterpriseFile(industry_section=section, industry_division=division)
-        for pk, section, division in Enterprise.objects.filter(pk__in=ids).values_list(
-            "pk", "industry_section", "industry_division"
-        )
-    }
-    _read_into(files)
+    files, codes = {}, {}
+    for pk, section, division, credit_code in Enterprise.objects.filter(pk__in=ids).values_list(
+        "pk", "industry_section", "industry_division", "credit_code"
+    ):
+        files[pk] = EnterpriseFile(industry_section=section, industry_division=division)
+        codes[credit_code] = pk
+    _read_into(files, codes)
     return files
 
 
-def _read_into(files: dict[int, EnterpriseFile]) -> None:
-    """Fill ``files`` with their figures and recognitions: two queries."""
+def _read_into(files: dict[int, EnterpriseFile], codes: dict[str, int]) -> None:
+    """Fill ``files`` with their figures and recognitions, the departments' over the
+    enterprises' own: three queries. ``codes``: {credit code: enterprise id}."""
     ids = list(files)
     for enterprise_id, name, year, number, yes_no, text in EnterpriseFigure.objects.filter(
         enterprise_id__in=ids
@@ -105,34 +109,96 @@ def _read_into(files: dict[int, EnterpriseFile]) -> None:
         enterprise_id__in=ids
     ).values_list("enterprise_id", "kind", "year"):
         files[enterprise_id].recognitions.add((kind, year))
+    # Oldest batch first: where two departments give the same value, the later batch's stays.
+    for given in department_values(credit_codes=codes):
+        file = files[codes[given.credit_code]]
+        file.provenance[(given.kind, given.target, given.year)] = given.provenance
+        if given.kind == FIGURE:
+            file.figures.setdefault(given.target, {})[given.year] = given.value
+        elif given.value:
+            file.recognitions.add((given.target, given.year))
+        else:
+            file.recognitions.discard((given.target, given.year))
 
 
 def enterprise_file(*, enterprise: Enterprise) -> EnterpriseFile:
-    """One enterprise's file: two queries, its classification taken from ``enterprise``."""
+    """One enterprise's file: three queries, its classification taken from ``enterprise``."""
     file = EnterpriseFile(
         industry_section=enterprise.industry_section,
         industry_division=enterprise.industry_division,
     )
-    _read_into({enterprise.pk: file})
+    _read_into({enterprise.pk: file}, {enterprise.credit_code: enterprise.pk})
     return file
 
 
+@dataclass(frozen=True)
+class FileFigure:
+    """A figure as the file's page shows it: the value the file holds (a department's over the
+    enterprise's own), where it comes from, and the enterprise's own figure where a department's
+    replaces it and differs from it beyond the source's tolerance."""
+
+    spec: FileField | None
+    figure: object  # EnterpriseFigure, or DepartmentFigure for a department's
+    provenance: Provenance
+    own: EnterpriseFigure | None = None
+    differs: bool = False
+
+    @property
+    def name(self) -> str:
+        return self.figure.name
+
+
 def figures_by_year(*, enterprise: Enterprise, fields: dict[str, FileField]) -> list[tuple]:
-    """[(year, [(FileField or None, figure), …]), …], the latest year first, each year's
-    figures in the notice's order; a name no longer in the policy data comes last, unlabelled."""
+    """[(year, [FileFigure, …]), …], the latest year first, each year's figures in the
+    notice's order; a name no longer in the policy data comes last, unlabelled. Two queries."""
     order = {name: index for index, name in enumerate(fields)}
-    years: dict[int, list] = defaultdict(list)
-    for figure in EnterpriseFigure.objects.filter(enterprise=enterprise).select_related(
-        "source_application"
-    ):
-        years[figure.year].append((fields.get(figure.name), figure))
-    return [
-        (
-            year,
-            sorted(rows, key=lambda row: (order.get(row[1].name, len(order)), row[1].name)),
+    own = {
+        (figure.name, figure.year): figure
+        for figure in EnterpriseFigure.objects.filter(enterprise=enterprise).select_related(
+            "source_application"
         )
+    }
+    departments = {
+        (given.target, given.year): given
+        for given in department_values(credit_codes=[enterprise.credit_code], figures_only=True)
+    }
+    years: dict[int, list] = defaultdict(list)
+    for (name, year), figure in own.items():
+        if (name, year) not in departments:
+            years[year].append(FileFigure(fields.get(name), figure, SELF_REPORTED))
+    for (name, year), given in departments.items():
+        shown = DepartmentFigure(name=name, year=year, **_value_columns(given.value))
+        mine = own.get((name, year))
+        years[year].append(
+            FileFigure(
+                fields.get(name),
+                shown,
+                given.provenance,
+                own=mine,
+                differs=mine is not None and differs(mine.value, given),
+            )
+        )
+    return [
+        (year, sorted(rows, key=lambda row: (order.get(row.name, len(order)), row.name)))
         for year, rows in sorted(years.items(), reverse=True)
     ]
+
+
+def _value_columns(value) -> dict:
+    if isinstance(value, bool):
+        return {"boolean_value": value}
+    return {"decimal_value": value}
+
+
+def department_figures_of_year(*, enterprise: Enterprise, year: int) -> dict:
+    """{name: DepartmentValue} of the departments' current figures of ``year``: the figures
+    the enterprise cannot change. One query."""
+    return {
+        given.target: given
+        for given in department_values(
+            credit_codes=[enterprise.credit_code], figures_only=True, year=year
+        )
+    }
 
 
 def figures_of_year(*, enterprise: Enterprise, year: int) -> dict[str, EnterpriseFigure]:
@@ -144,3 +210,47 @@ def figures_of_year(*, enterprise: Enterprise, year: int) -> dict[str, Enterpris
 
 def recognitions_of(*, enterprise: Enterprise):
     return EnterpriseRecognition.objects.filter(enterprise=enterprise).order_by("-year", "kind")
+
+
+@dataclass(frozen=True)
+class FileRecognition:
+    """A recognition as the file's page shows it: the enterprise's own record (which it may
+    delete) and/or a department's word on it. ``refuted``: the enterprise recorded it and a
+    department says it does not hold it, which matching follows."""
+
+    kind: str
+    year: int
+    recognition: EnterpriseRecognition | None
+    provenance: Provenance
+    refuted: bool = False
+
+    @property
+    def label(self) -> str:
+        return Recognition(self.kind).label
+
+
+def recognitions_by_source(*, enterprise: Enterprise) -> list[FileRecognition]:
+    """The recognitions the file holds, the latest year first: two queries."""
+    departments = {
+        (given.target, given.year): given
+        for given in department_values(credit_codes=[enterprise.credit_code])
+        if given.kind == RECOGNITION
+    }
+    rows = []
+    for recognition in recognitions_of(enterprise=enterprise):
+        given = departments.pop((recognition.kind, recognition.year), None)
+        rows.append(
+            FileRecognition(
+                recognition.kind,
+                recognition.year,
+                recognition,
+                given.provenance if given is not None else SELF_REPORTED,
+                refuted=given is not None and not given.value,
+            )
+        )
+    rows += [
+        FileRecognition(kind, year, None, given.provenance)
+        for (kind, year), given in departments.items()
+        if given.value
+    ]
+    return sorted(rows, key=lambda row: (-row.year, row.kind))

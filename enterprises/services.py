@@ -17,7 +17,7 @@ from policy_portal import roles
 
 from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
 from .permissions import can_edit_enterprise_profile
-from .selectors import FileField, file_fields
+from .selectors import FileField, department_figures_of_year, file_fields
 from .validators import normalize_credit_code, validate_no_bidi_controls
 
 logger = logging.getLogger(__name__)
@@ -316,6 +316,15 @@ def enterprise_figures_set(
     _check_own_file(enterprise=enterprise, by=by)
     # Serializes two saves of the same file, so that neither inserts a figure the other did.
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
+    departments = department_figures_of_year(enterprise=enterprise, year=year)
+    refused = {
+        name: _("该项数据由%(source)s提供，以部门数据为准，企业不能修改。")
+        % {"source": departments[name].provenance.source_name}
+        for name in values
+        if name in departments
+    }
+    if refused:
+        raise ValidationError(refused)
     changed = _figures_write(enterprise=enterprise, year=year, values=values)
     if changed:
         logger.info(
@@ -338,10 +347,12 @@ def enterprise_file_save_application(*, application, by: User) -> int:
         raise ValidationError(_("申报批准后才能将申报数据保存到企业档案。"))
     Enterprise.objects.select_for_update().filter(pk=enterprise.pk).first()
     names = set(file_fields())
+    # A department's figure stays the file's: the application's own is not saved over it.
+    departments = department_figures_of_year(enterprise=enterprise, year=application.window.year)
     values = {
         name: value
         for name, value in application.declared_values().items()
-        if name in names and value not in (None, "")
+        if name in names and value not in (None, "") and name not in departments
     }
     changed = _figures_write(
         enterprise=enterprise,

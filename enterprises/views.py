@@ -208,7 +208,7 @@ def file(request):
         {
             "enterprise": enterprise,
             "recognition_form": recognition_form,
-            "recognitions": selectors.recognitions_of(enterprise=enterprise),
+            "recognitions": selectors.recognitions_by_source(enterprise=enterprise),
             "years": selectors.figures_by_year(enterprise=enterprise, fields=fields),
             "year_form": FileYearChoiceForm(initial={"year": timezone.localdate().year - 1}),
         },
@@ -235,8 +235,9 @@ def file_year(request, year: int):
         raise Http404(_("没有这个年度。"))
     enterprise = request.user.enterprise
     fields = selectors.file_fields()
+    departments = selectors.department_figures_of_year(enterprise=enterprise, year=year)
     if request.method == "POST":
-        form = FileFiguresForm(data=request.POST, file_fields=fields)
+        form = FileFiguresForm(data=request.POST, file_fields=fields, departments=departments)
         if form.is_valid():
             try:
                 changed = services.enterprise_figures_set(
@@ -259,7 +260,7 @@ def file_year(request, year: int):
                 continue
             value = selectors.typed_value(figure, fields[name].field_type)
             initial[name] = ("true" if value else "false") if isinstance(value, bool) else value
-        form = FileFiguresForm(initial=initial, file_fields=fields)
+        form = FileFiguresForm(initial=initial, file_fields=fields, departments=departments)
     return render(
         request,
         "enterprises/file_year.html",

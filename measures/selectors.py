@@ -149,3 +149,29 @@ def calendar_years_missing(*, today: date) -> list[int]:
     if today.month >= CALENDAR_WARNING_MONTH and not year_is_known(today.year + 1):
         years.append(today.year + 1)
     return years
+
+
+def figure_track_fields() -> dict[str, tuple[TrackField, tuple[int, ...]]]:
+    """Every declared-field name of the active tracks of funding measures, in the notice's
+    order, with its first track field (several tracks may ask for the same name) and the
+    numbers of the measures that ask for it: the figures an enterprise's file holds, whether
+    the enterprise or a department gives them. One query.
+
+    Text fields (a product's name and approval number, a recognition document's number, a
+    park's name) are not among them: they describe one application, and matching and 免申即享
+    proposals never read them."""
+    rows = (
+        TrackField.objects.filter(track__is_active=True, track__measure__kind=Measure.Kind.FUNDING)
+        .exclude(field_type=TrackField.FieldType.TEXT)
+        .select_related("track__measure")
+        .order_by("track__measure__number", "track__order", "order", "pk")
+    )
+    first: dict[str, TrackField] = {}
+    measures: dict[str, list[int]] = {}
+    for track_field in rows:
+        first.setdefault(track_field.name, track_field)
+        numbers = measures.setdefault(track_field.name, [])
+        number = track_field.track.measure.number
+        if number not in numbers:
+            numbers.append(number)
+    return {name: (track_field, tuple(measures[name])) for name, track_field in first.items()}

@@ -95,6 +95,8 @@ ROLE_PERMISSIONS = {
         "disbursements.view_batchlog",
         "disbursements.view_batchexport",
         "publicity.view_publicitylog",
+        # Which department's data came in when, from whom, and what was rolled back.
+        "departments.view_importbatch",
         "axes.view_accessattempt",
         "axes.view_accessfailurelog",
         "axes.view_accesslog",
@@ -102,6 +104,7 @@ ROLE_PERMISSIONS = {
 }
 ADMINISTRATOR_APPS = (
     "measures",
+    "departments",  # 部门数据: the sources, their imports and roll-backs
     "enterprises",
     "applications",
     "reviews",

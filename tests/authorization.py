@@ -16,6 +16,7 @@ from django_celery_beat.models import (
 
 from applications import services
 from applications.models import Application, ProposalRun
+from departments.models import DepartmentFigure, DepartmentRecognition
 from disbursements import services as disbursement_services
 from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
@@ -24,6 +25,8 @@ from measures.recognitions import Recognition
 from publicity import services as publicity_services
 from ratings.services import rating_create
 from tests.applications.factories import draft, library_document
+from tests.departments.factories import csv_bytes, statistics_bureau
+from tests.departments.factories import run as department_import
 from tests.disbursements.factories import approved_applications, frozen_batch
 from tests.enterprises.factories import (
     EnterpriseFactory,
@@ -196,6 +199,16 @@ def build_world() -> World:
         text="采购额与实际不符",
     )
 
+    # 统计局's data about enterprise A: a figure and a recognition, read with their source.
+    data_source = statistics_bureau()
+    import_batch = department_import(
+        data_source,
+        csv_bytes([[enterprise_a.credit_code, 2025, "1200000000", "是", "是"]]),
+        by=administrator,
+    ).batch
+    department_figure = DepartmentFigure.objects.filter(batch=import_batch).first()
+    department_recognition = DepartmentRecognition.objects.get(batch=import_batch)
+
     world = World(
         users={
             "enterprise_a": user_a,
@@ -256,6 +269,10 @@ def build_world() -> World:
             "batch_log": batch.log_entries.order_by("pk").first(),
             "publicity_log": publicity.log_entries.order_by("pk").first(),
             **_login_records(user_a.username),
+            "data_source": data_source,
+            "import_batch": import_batch,
+            "department_figure": department_figure,
+            "department_recognition": department_recognition,
         },
     )
     # What the people and files of the world are called: ASCII, and no English to translate.

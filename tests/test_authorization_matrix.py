@@ -254,6 +254,14 @@ MODEL_ADMINS = {
     **model_admin_rules(
         "measures/calendarday", "calendar_day", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
     ),
+    # 部门数据: the system administrator defines the sources and reads the departments' data;
+    # the batches are read-only, the auditor reads them too.
+    **model_admin_rules(
+        "departments/datasource", "data_source", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
+    ),
+    **model_admin_rules("departments/importbatch", "import_batch", view=(*ADMIN, *AUDITOR)),
+    **model_admin_rules("departments/departmentfigure", "department_figure", view=ADMIN),
+    **model_admin_rules("departments/departmentrecognition", "department_recognition", view=ADMIN),
     # 免申即享 runs: administrators follow them; nobody changes one.
     **model_admin_rules("applications/proposalrun", "proposal_run", view=ADMIN),
     # Read-only, each official's scope; the auditor reads every log entry.
@@ -464,7 +472,13 @@ RULES: dict[str, list[Case]] = {
             at("enterprises:file-year", 2026),
             portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
             post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
-        )
+        ),
+        # The year of 统计局's figures about A: shown read-only, with their source.
+        Case(
+            at("enterprises:file-year", 2025),
+            portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
+            post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
+        ),
     ],
     "enterprise/file/recognitions/<int:pk>/delete/": [
         Case(
@@ -768,7 +782,7 @@ RULES: dict[str, list[Case]] = {
             admin_expect((STAFF, 404)),
         )
     ],
-    r"admin/^(?P<app_label>axes|measures|enterprises|applications|reviews|django_celery_beat|disbursements|publicity|ratings|security)/$": [
+    r"admin/^(?P<app_label>axes|measures|departments|enterprises|applications|reviews|django_celery_beat|disbursements|publicity|ratings|security)/$": [
         Case(
             at("admin:app_list", "applications"),
             admin_expect((STAFF, 200), ("security_administrator", 404)),
@@ -788,11 +802,31 @@ RULES: dict[str, list[Case]] = {
         ),
         Case(at("admin:app_list", "ratings"), admin_expect((STAFF, 404), ("administrator", 200))),
         Case(
+            at("admin:app_list", "departments"),
+            admin_expect((STAFF, 404), (ADMIN, 200), (AUDITOR, 200)),
+        ),
+        Case(
             at("admin:app_list", "security"),
             admin_expect((STAFF, 404), (THREE_ADMINISTRATORS, 200)),
         ),
     ],
     "admin/(?P<url>.*)$": [Case(literal("/admin/no/such/page/"), admin_expect((STAFF, 404)))],
+    # 部门数据's upload: a preview posted empty is shown again with its errors.
+    "admin/departments/importbatch/import/": [
+        Case(
+            at("admin:departments_importbatch_import"),
+            admin_expect((STAFF, 403), (ADMIN, 200)),
+            post=admin_expect((STAFF, 403), (ADMIN, 200)),
+        )
+    ],
+    # A batch's roll-back: asked for, then done (back to the batch's page).
+    "admin/departments/importbatch/<path:object_id>/rollback/": [
+        Case(
+            at("admin:departments_importbatch_rollback", "import_batch.pk"),
+            admin_expect((STAFF, 403), (ADMIN, 200)),
+            post=admin_expect((STAFF, 403), (ADMIN, REDIRECT)),
+        )
+    ],
     **MODEL_ADMINS,
     # The reviewers' decision page, on A's application awaiting district review.
     "admin/applications/application/<path:object_id>/decide/<str:transition>/": [

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "measures",
+    "departments",
     "enterprises",
     "applications",
     "reviews",

@@ -59,6 +59,11 @@ TRACKED = (
     Tracked("measures.EligibilityThreshold", "EligibilityThresholdEvent"),
     Tracked("measures.ApplicationWindow", "ApplicationWindowEvent"),
     Tracked("measures.CalendarDay", "CalendarDayEvent"),
+    # 部门数据: which departments' files are read and how, each import and its roll-back (the
+    # rows they write are kept whole in their own tables, never updated in place).
+    Tracked("departments.DataSource", "DataSourceEvent"),
+    Tracked("departments.SourceField", "SourceFieldEvent"),
+    Tracked("departments.ImportBatch", "ImportBatchEvent", exclude=("report",)),
     # Who is paid and where the money goes.
     Tracked("enterprises.Enterprise", "EnterpriseEvent", exclude=("created_at", "updated_at")),
     # Who may do what: accounts (never the password's hash, nor each login's time), their

@@ -382,13 +382,13 @@ def test_the_report_reads_once_per_kind_of_data_whatever_the_tracks(
 ):
     enterprise = enterprise_user.enterprise
     WindowFactory(measure=track(2).measure, year=YEAR)
-    # Windows, tracks, fields, thresholds, figures, recognitions.
-    with django_assert_num_queries(6):
+    # Windows, tracks, fields, thresholds, figures, recognitions, the departments' data.
+    with django_assert_num_queries(7):
         small = match_report(enterprise=enterprise)
 
     _open_every_funding_measure()
     WindowFactory(measure=track(2).measure, year=YEAR, name="第二批")
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         large = match_report(enterprise=enterprise)
 
     assert len(small.matches) == 1

@@ -1,0 +1,396 @@
+"""部门数据 in the admin: the sources with their columns; the import batches, read-only, with
+the upload of a file (preview, then apply on confirmation) and the roll-back of a batch; the
+departments' figures and recognitions, read-only.
+
+The system administrator holds every permission of the app (policy_portal.roles); the auditor
+reads the batches."""
+
+import hashlib
+from pathlib import PurePath
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.storage import default_storage
+from django.db.models import OuterRef, Subquery
+from django.http import Http404, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Measure, TrackField
+from policy_portal.admin_mixins import ReadOnlyAdminMixin
+
+from .forms import ImportUploadForm, SourceFieldForm
+from .imports import import_file
+from .models import DataSource, DepartmentFigure, DepartmentRecognition, ImportBatch, SourceField
+from .reading import FileRefused
+from .rollback import batch_rollback
+
+STAGING = "department-imports/staging"
+# How long a preview may be confirmed.
+CONFIRM_SECONDS = 24 * 60 * 60
+SALT = "departments.import"
+PREVIEW_ROWS = 50
+
+
+class SourceFieldInline(admin.TabularInline):
+    model = SourceField
+    form = SourceFieldForm
+    extra = 1
+
+
+@admin.register(DataSource)
+class DataSourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "first_year", "last_year", "is_active"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    inlines = [SourceFieldInline]
+
+
+def _stage(upload) -> tuple[str, str]:
+    """Keep the uploaded file for its confirmation, named by its SHA-256: (name, sha256)."""
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    name = f"{STAGING}/{sha256}{PurePath(upload.name).suffix.lower()}"
+    if not default_storage.exists(name):
+        upload.seek(0)
+        name = default_storage.save(name, upload)
+    return name, sha256
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    change_list_template = "admin/departments/importbatch/change_list.html"
+    change_form_template = "admin/departments/importbatch/change_form.html"
+    list_display = [
+        "__str__",
+        "source",
+        "file_name",
+        "created_by",
+        "created_at",
+        "rows",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "refused_count",
+        "state",
+    ]
+    list_filter = ["source", "channel"]
+    search_fields = ["file_name", "sha256"]
+    search_help_text = _("按文件名或 SHA-256 查找")
+    list_select_related = ["source", "created_by"]
+    fields = [
+        "source",
+        "channel",
+        "file_name",
+        "sha256",
+        "external_id",
+        "created_by",
+        "created_at",
+        "rows",
+        "new_count",
+        "changed_count",
+        "unchanged_count",
+        "refused_count",
+        "state",
+        "refused_rows",
+        "changed_rows",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("状态"))
+    def state(self, batch: ImportBatch) -> str:
+        if batch.rolled_back_at is None:
+            return gettext("有效")
+        return gettext("已于%(when)s回退") % {
+            "when": timezone.localtime(batch.rolled_back_at).strftime("%Y-%m-%d %H:%M")
+        }
+
+    @admin.display(description=_("拒绝的行"))
+    def refused_rows(self, batch: ImportBatch):
+        rows = batch.report.get("refused", [])
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>",
+            gettext("行号"),
+            gettext("统一社会信用代码"),
+            gettext("原因"),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+                ((row["row"], row["credit_code"], "；".join(row["reasons"])) for row in rows),
+            ),
+        )
+
+    @admin.display(description=_("变更的数据"))
+    def changed_rows(self, batch: ImportBatch):
+        rows = batch.report.get("changed", [])
+        if not rows:
+            return "—"
+        return format_html(
+            "<table><thead><tr>{}</tr></thead><tbody>{}</tbody></table>",
+            format_html_join(
+                "",
+                "<th>{}</th>",
+                (
+                    (label,)
+                    for label in (
+                        gettext("行号"),
+                        gettext("统一社会信用代码"),
+                        gettext("年度"),
+                        gettext("列名"),
+                        gettext("原值"),
+                        gettext("新值"),
+                    )
+                ),
+            ),
+            format_html_join(
+                "",
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                (
+                    (r["row"], r["credit_code"], r["year"], r["header"], r["before"], r["after"])
+                    for r in rows
+                ),
+            ),
+        )
+
+    def may_import(self, request) -> bool:
+        return request.user.has_perm("departments.add_importbatch")
+
+    def may_roll_back(self, request) -> bool:
+        return request.user.has_perm("departments.rollback_importbatch")
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="departments_importbatch_import",
+            ),
+            path(
+                "<path:object_id>/rollback/",
+                self.admin_site.admin_view(self.rollback_view),
+                name="departments_importbatch_rollback",
+            ),
+            *super().get_urls(),
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        context = {**(extra_context or {}), "may_import": self.may_import(request)}
+        return super().changelist_view(request, context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        batch = self.get_object(request, unquote(object_id))
+        context = {
+            **(extra_context or {}),
+            "may_roll_back": batch is not None
+            and batch.rolled_back_at is None
+            and self.may_roll_back(request),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def _context(self, request, title: str) -> dict:
+        return {
+            **self.admin_site.each_context(request),
+            "title": title,
+            "opts": self.opts,
+            "changelist_url": reverse("admin:departments_importbatch_changelist"),
+        }
+
+    def import_view(self, request):
+        """Upload → preview (a dry run: nothing is written) → confirm (applied as a whole)."""
+        if not self.may_import(request):
+            raise PermissionDenied
+        if request.method == "POST" and "token" in request.POST:
+            return self._apply(request)
+        form = ImportUploadForm(request.POST or None, request.FILES or None)
+        context = self._context(request, gettext("导入部门数据"))
+        if request.method == "POST" and form.is_valid():
+            upload = form.cleaned_data["file"]
+            source = form.cleaned_data["source"]
+            name, sha256 = _stage(upload)
+            try:
+                with default_storage.open(name, "rb") as binary:
+                    outcome = import_file(
+                        source=source,
+                        binary=binary,
+                        file_name=upload.name,
+                        by=request.user,
+                        apply=False,
+                    )
+            except FileRefused as error:
+                for message in error.messages:
+                    form.add_error("file", message)
+            else:
+                token = signing.dumps(
+                    {
+                        "source": source.pk,
+                        "name": name,
+                        "file_name": upload.name,
+                        "sha256": sha256,
+                        "by": request.user.pk,
+                    },
+                    salt=SALT,
+                )
+                context.update(
+                    {
+                        "title": gettext("确认导入"),
+                        "outcome": outcome,
+                        "source": source,
+                        "file_name": upload.name,
+                        "sha256": sha256,
+                        "token": token,
+                        "refused_rows": outcome.refused_rows[:PREVIEW_ROWS],
+                        "changed_rows": outcome.changed_rows[:PREVIEW_ROWS],
+                    }
+                )
+                return TemplateResponse(
+                    request, "admin/departments/importbatch/preview.html", context
+                )
+        context["form"] = form
+        return TemplateResponse(request, "admin/departments/importbatch/import.html", context)
+
+    def _apply(self, request):
+        try:
+            staged = signing.loads(request.POST["token"], salt=SALT, max_age=CONFIRM_SECONDS)
+        except signing.BadSignature:
+            self.message_user(
+                request, gettext("确认已过期或无效，请重新上传文件。"), messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:departments_importbatch_import"))
+        if staged["by"] != request.user.pk:
+            raise PermissionDenied
+        source = DataSource.objects.filter(pk=staged["source"]).first()
+        if source is None or not default_storage.exists(staged["name"]):
+            self.message_user(
+                request, gettext("待导入的文件已不存在，请重新上传。"), messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:departments_importbatch_import"))
+        try:
+            with default_storage.open(staged["name"], "rb") as binary:
+                outcome = import_file(
+                    source=source,
+                    binary=binary,
+                    file_name=staged["file_name"],
+                    by=request.user,
+                    apply=True,
+                    stored_name=staged["name"],
+                )
+        except FileRefused as error:
+            self.message_user(request, "；".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(reverse("admin:departments_importbatch_import"))
+        if outcome.batch.sha256 != staged["sha256"]:
+            # Not the file that was previewed: cannot happen unless the staged copy changed.
+            raise PermissionDenied
+        self.message_user(
+            request,
+            gettext(
+                "已导入%(batch)s：新增%(new)s项，变更%(changed)s项，未变%(unchanged)s项，拒绝%(refused)s行。"
+            )
+            % {
+                "batch": outcome.batch,
+                "new": outcome.new,
+                "changed": outcome.changed,
+                "unchanged": outcome.unchanged,
+                "refused": outcome.refused,
+            },
+            messages.SUCCESS,
+        )
+        return HttpResponseRedirect(
+            reverse("admin:departments_importbatch_change", args=[outcome.batch.pk])
+        )
+
+    def rollback_view(self, request, object_id):
+        if not self.may_roll_back(request):
+            raise PermissionDenied
+        batch = self.get_object(request, unquote(object_id))
+        if batch is None:
+            raise Http404
+        change_url = reverse("admin:departments_importbatch_change", args=[batch.pk])
+        if request.method == "POST":
+            try:
+                count = batch_rollback(batch=batch, by=request.user)
+            except ValidationError as error:
+                self.message_user(request, "；".join(error.messages), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    gettext("已回退%(batch)s（%(count)s项数据恢复为此前的值）。")
+                    % {"batch": batch, "count": count},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(change_url)
+        if batch.rolled_back_at is not None:
+            self.message_user(request, gettext("该批次已回退，不能再次回退。"), messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        context = {
+            **self._context(request, gettext("回退导入批次")),
+            "batch": batch,
+            "change_url": change_url,
+        }
+        return TemplateResponse(request, "admin/departments/importbatch/rollback.html", context)
+
+
+class DepartmentRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_filter = ["source", "current", "year"]
+    search_fields = ["credit_code"]
+    search_help_text = _("按统一社会信用代码查找")
+    list_select_related = ["source", "batch__source"]
+
+
+def _figure_label():
+    """The label of a figure's name: its first track field's, in the notice's order."""
+    return Subquery(
+        TrackField.objects.filter(
+            name=OuterRef("name"),
+            track__is_active=True,
+            track__measure__kind=Measure.Kind.FUNDING,
+        )
+        .order_by("track__measure__number", "track__order", "order", "pk")
+        .values("label")[:1]
+    )
+
+
+@admin.register(DepartmentFigure)
+class DepartmentFigureAdmin(DepartmentRowAdmin):
+    list_display = [
+        "credit_code",
+        "year",
+        "label",
+        "value",
+        "source",
+        "batch",
+        "row",
+        "current",
+    ]
+    fields = ["credit_code", "year", "label", "value", "source", "batch", "row", "current"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(figure_label=_figure_label())
+
+    @admin.display(description=_("项目"))
+    def label(self, figure: DepartmentFigure) -> str:
+        return figure.figure_label or figure.name
+
+    @admin.display(description=_("数值"))
+    def value(self, figure: DepartmentFigure):
+        value = figure.value
+        if isinstance(value, bool):
+            return gettext("是") if value else gettext("否")
+        return value
+
+
+@admin.register(DepartmentRecognition)
+class DepartmentRecognitionAdmin(DepartmentRowAdmin):
+    list_display = ["credit_code", "year", "kind", "held", "source", "batch", "row", "current"]
+    fields = ["credit_code", "year", "kind", "held", "source", "batch", "row", "current"]
+    readonly_fields = fields

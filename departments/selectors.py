@@ -1,0 +1,152 @@
+"""Reads of the departments' data for an enterprise's file: the current figures and
+recognitions of some credit codes, each with its source (``Provenance``)."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import CharField, DecimalField, F, OuterRef, Subquery, Value
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import DepartmentFigure, DepartmentRecognition, SourceField
+
+FIGURE = "figure"
+RECOGNITION = "recognition"
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a value of the file comes from: 企业自报 (no source), or a department's import
+    batch and its date."""
+
+    source_name: str = ""
+    batch_id: int | None = None
+    date: datetime.date | None = None
+
+    @property
+    def is_department(self) -> bool:
+        return self.batch_id is not None
+
+    def __str__(self) -> str:
+        if not self.is_department:
+            return _("企业自报")
+        return _("%(source)s（第%(batch)s批，%(date)s导入）") % {
+            "source": self.source_name,
+            "batch": self.batch_id,
+            "date": self.date.isoformat() if self.date else "",
+        }
+
+
+SELF_REPORTED = Provenance()
+
+
+@dataclass(frozen=True)
+class DepartmentValue:
+    """A current value a department gives: a figure's (name, value) or a recognition's (kind,
+    held), with its source and, for a figure, the tolerance beyond which the enterprise's own
+    figure is marked as differing."""
+
+    credit_code: str
+    kind: str  # FIGURE or RECOGNITION
+    target: str  # the figure's name or the recognition's kind
+    year: int
+    value: object  # Decimal or bool for a figure; bool (held) for a recognition
+    provenance: Provenance
+    tolerance: Decimal | None
+
+
+def _tolerance():
+    return Subquery(
+        SourceField.objects.filter(source=OuterRef("source"), figure_name=OuterRef("name")).values(
+            "tolerance"
+        )[:1]
+    )
+
+
+def _columns(**columns):
+    """The same columns, in the same order, for both halves of the union."""
+    order = (
+        "d_code",
+        "d_kind",
+        "d_target",
+        "d_year",
+        "d_number",
+        "d_yes_no",
+        "d_source",
+        "d_batch",
+        "d_when",
+        "d_tolerance",
+    )
+    return {name: columns[name] for name in order}, order
+
+
+def department_values(*, credit_codes, figures_only: bool = False, year: int | None = None):
+    """The current department values of ``credit_codes``, oldest batch first (so that, read in
+    order, a later batch's value replaces an earlier source's for the same key). One query."""
+    codes = list(credit_codes)
+    if not codes:
+        return []
+    decimal = DecimalField(max_digits=16, decimal_places=2)
+    figure_columns, order = _columns(
+        d_code=F("credit_code"),
+        d_kind=Value(FIGURE, output_field=CharField()),
+        d_target=F("name"),
+        d_year=F("year"),
+        d_number=F("decimal_value"),
+        d_yes_no=F("boolean_value"),
+        d_source=F("source__name"),
+        d_batch=F("batch_id"),
+        d_when=F("batch__created_at"),
+        d_tolerance=_tolerance(),
+    )
+    figures = DepartmentFigure.objects.filter(credit_code__in=codes, current=True)
+    if year is not None:
+        figures = figures.filter(year=year)
+    query = figures.annotate(**figure_columns).values_list(*order)
+    if not figures_only:
+        recognition_columns, _order = _columns(
+            d_code=F("credit_code"),
+            d_kind=Value(RECOGNITION, output_field=CharField()),
+            d_target=F("kind"),
+            d_year=F("year"),
+            d_number=Value(None, output_field=decimal),
+            d_yes_no=F("held"),
+            d_source=F("source__name"),
+            d_batch=F("batch_id"),
+            d_when=F("batch__created_at"),
+            d_tolerance=Value(None, output_field=decimal),
+        )
+        recognitions = (
+            DepartmentRecognition.objects.filter(credit_code__in=codes, current=True)
+            .annotate(**recognition_columns)
+            .values_list(*order)
+        )
+        query = query.union(recognitions, all=True)
+    rows = sorted(query, key=lambda row: row[7])
+    return [
+        DepartmentValue(
+            credit_code=code,
+            kind=kind,
+            target=target,
+            year=year_,
+            value=number if kind == FIGURE and number is not None else yes_no,
+            provenance=Provenance(
+                source_name=source, batch_id=batch, date=timezone.localtime(when).date()
+            ),
+            tolerance=tolerance,
+        )
+        for code, kind, target, year_, number, yes_no, source, batch, when, tolerance in rows
+    ]
+
+
+def differs(own, department: DepartmentValue) -> bool:
+    """Whether the enterprise's own value differs from the department's beyond its tolerance
+    (relative to the department's value)."""
+    theirs = department.value
+    if isinstance(theirs, bool) or isinstance(own, bool):
+        return own != theirs
+    if not isinstance(own, Decimal | int) or not isinstance(theirs, Decimal):
+        return own != theirs
+    tolerance = department.tolerance if department.tolerance is not None else Decimal(0)
+    return abs(Decimal(own) - theirs) > tolerance * abs(theirs)

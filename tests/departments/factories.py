@@ -1,0 +1,60 @@
+"""Data sources and their files, for the tests of 部门数据."""
+
+import csv
+import io
+from decimal import Decimal
+
+from openpyxl import Workbook
+
+from departments.imports import import_file
+from departments.models import DataSource, SourceField
+from measures.recognitions import Recognition
+from tests.enterprises.factories import make_credit_code
+
+HEADER = ["统一社会信用代码", "年度", "工业增加值", "首次突破", "单项冠军"]
+
+
+def statistics_bureau(**overrides) -> DataSource:
+    """统计局, 2020 on: 工业增加值 (an amount), 首次突破 (yes/no) and 单项冠军 (a recognition)."""
+    values = {"name": "统计局", "code": "statistics", "first_year": 2020, **overrides}
+    source = DataSource.objects.create(**values)
+    SourceField.objects.create(
+        source=source,
+        header="工业增加值",
+        figure_name="industrial_added_value",
+        tolerance=Decimal("0.01"),
+    )
+    SourceField.objects.create(source=source, header="首次突破", figure_name="first_breakthrough")
+    SourceField.objects.create(
+        source=source, header="单项冠军", recognition=Recognition.SINGLE_CHAMPION
+    )
+    return source
+
+
+def code(seed: int) -> str:
+    return make_credit_code(70000 + seed)
+
+
+def csv_bytes(rows, *, header=HEADER, encoding="utf-8") -> bytes:
+    text = io.StringIO()
+    writer = csv.writer(text)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return text.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows, *, header=HEADER) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(header)
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def run(source, content: bytes, *, by=None, apply=True, name="data.csv"):
+    return import_file(
+        source=source, binary=io.BytesIO(content), file_name=name, by=by, apply=apply
+    )
