@@ -1,7 +1,8 @@
 """The credentials a department's system signs its deliveries with (``departments.api``), and
 the answer each delivery got, kept so that the same delivery sent again gets it again.
 
-Imported at the end of ``departments.models``, so that Django finds these models there."""
+Imported at the end of ``departments.models``, so that Django finds these models there; it
+names that module's models by their labels, so that neither module imports the other."""
 
 import secrets
 
@@ -11,8 +12,6 @@ from django.utils.translation import gettext_lazy as _
 
 from policy_portal.encrypted import EncryptedCharField
 from policy_portal.fields import person_fk
-
-from .models import DataSource, ImportBatch
 
 SECRET_PURPOSE = "department_api_secret"
 
@@ -32,7 +31,7 @@ class SourceKey(models.Model):
     once, when it is issued or rotated; a rotation replaces both, a revocation stops both."""
 
     source = models.OneToOneField(
-        DataSource,
+        "departments.DataSource",
         verbose_name=_("数据来源部门"),
         on_delete=models.CASCADE,
         related_name="api_key",
@@ -60,7 +59,7 @@ class SourceKey(models.Model):
 
     @classmethod
     @transaction.atomic
-    def issue(cls, *, source: DataSource, by) -> tuple["SourceKey", str]:
+    def issue(cls, *, source, by) -> tuple["SourceKey", str]:
         """A new key id and secret for ``source``, replacing any it had (a rotation, which
         also lifts a revocation); returns the key and the secret, to be shown this once."""
         secret = new_secret()
@@ -89,7 +88,7 @@ class ApiDelivery(models.Model):
     this answer again, and nothing is imported twice."""
 
     batch = models.OneToOneField(
-        ImportBatch,
+        "departments.ImportBatch",
         verbose_name=_("导入批次"),
         on_delete=models.CASCADE,
         related_name="api_delivery",
