@@ -394,3 +394,7 @@ class DepartmentRecognitionAdmin(DepartmentRowAdmin):
     list_display = ["credit_code", "year", "kind", "held", "source", "batch", "row", "current"]
     fields = ["credit_code", "year", "kind", "held", "source", "batch", "row", "current"]
     readonly_fields = fields
+
+
+# The departments' API keys: a module of their own.
+from . import api_admin  # noqa: E402, F401

@@ -93,9 +93,16 @@ class Outcome:
     refused_rows: list[dict] = field(default_factory=list)
     changed_rows: list[dict] = field(default_factory=list)
     same_file: ImportBatch | None = None  # an earlier batch, still standing, of this very file
+    # Every row's result, {"row", "status", "reasons"}, when the caller asks for them (an
+    # import by API answers them all); None keeps nothing but the counts and the report.
+    results: list[dict] | None = None
 
     def report(self) -> dict:
         return {"refused": self.refused_rows, "changed": self.changed_rows}
+
+    def result(self, number: int, status: str, reasons: list | None = None) -> None:
+        if self.results is not None:
+            self.results.append({"row": number, "status": status, "reasons": reasons or []})
 
 
 def _text(cell) -> str:
@@ -216,9 +223,9 @@ def _read_row(number, cells, *, code_at, year_at, columns, source, this_year):
     return Row(number=number, credit_code=code, year=year, values=values)
 
 
-def _rows(binary, *, file_name, source, outcome) -> Iterator[Row]:
-    """The file's rows that are read; refused ones are counted into ``outcome``."""
-    rows = rows_of(binary, file_name=file_name)
+def _rows(rows: Iterator[tuple[int, list]], *, source, outcome) -> Iterator[Row]:
+    """The rows that are read, from (row number, cells) with the header first; refused ones
+    are counted into ``outcome``."""
     header = next(rows, None)
     if header is None:
         raise FileRefused(_("文件是空的。"))
@@ -235,7 +242,10 @@ def _rows(binary, *, file_name, source, outcome) -> Iterator[Row]:
             this_year=this_year,
         )
         if row is None:
-            continue
+            if outcome.results is None:
+                continue
+            # Where every row is answered, a blank one is refused rather than passed over.
+            row = {"row": number, "credit_code": "", "reasons": [_("该行没有数据。")]}
         outcome.rows += 1
         if isinstance(row, dict):
             _refuse(outcome, row)
@@ -245,6 +255,7 @@ def _rows(binary, *, file_name, source, outcome) -> Iterator[Row]:
 
 def _refuse(outcome: Outcome, entry: dict) -> None:
     outcome.refused += 1
+    outcome.result(entry["row"], "refused", entry["reasons"])
     if len(outcome.refused_rows) < REPORT_ROWS:
         outcome.refused_rows.append(entry)
 
@@ -337,6 +348,7 @@ def _write_chunk(chunk: list[Row], *, batch: ImportBatch, outcome: Outcome) -> N
             "year": row.year,
             "row": row.number,
         }
+        statuses = set()
         for column, value in row.values:
             is_figure = column.track_field is not None
             target = (
@@ -350,12 +362,15 @@ def _write_chunk(chunk: list[Row], *, batch: ImportBatch, outcome: Outcome) -> N
             before = held.get(target)
             if before is None:
                 outcome.new += 1
+                statuses.add("new")
             else:
                 (superseded_figures if is_figure else superseded_recognitions).append(before[0])
                 if before[1] == value:
                     outcome.unchanged += 1
+                    statuses.add("unchanged")
                 else:
                     outcome.changed += 1
+                    statuses.add("changed")
                     if len(outcome.changed_rows) < REPORT_ROWS:
                         outcome.changed_rows.append(
                             {
@@ -371,6 +386,10 @@ def _write_chunk(chunk: list[Row], *, batch: ImportBatch, outcome: Outcome) -> N
                 figures.append(DepartmentFigure(**common, name=target[1], **_columns_of(value)))
             else:
                 recognitions.append(DepartmentRecognition(**common, kind=target[1], held=value))
+        # A row is changed if any of its values is, else new if any is, else unchanged.
+        outcome.result(
+            row.number, next((s for s in ("changed", "new") if s in statuses), "unchanged")
+        )
     # The rows they supersede stop being current first: one current row per key.
     DepartmentFigure.objects.filter(pk__in=superseded_figures).update(current=False)
     DepartmentRecognition.objects.filter(pk__in=superseded_recognitions).update(current=False)
@@ -401,22 +420,61 @@ def import_file(
     with transaction.atomic():
         # One import of a source at a time: each compares with the rows the other writes.
         source = DataSource.objects.select_for_update().get(pk=source.pk)
+        same_file = _same_file(source, sha256)
+        return import_rows(
+            source=source,
+            rows=rows_of(binary, file_name=file_name),
+            channel=ImportBatch.Channel.FILE,
+            sha256=sha256,
+            by=by,
+            apply=apply,
+            file_name=file_name,
+            stored_name=stored_name,
+            same_file=same_file,
+        )
+
+
+def import_rows(
+    *,
+    source: DataSource,
+    rows,
+    channel: str,
+    sha256: str,
+    by,
+    apply: bool,
+    file_name: str = "",
+    stored_name: str = "",
+    external_id: str = "",
+    same_file: ImportBatch | None = None,
+    results: bool = False,
+) -> Outcome:
+    """Import ``rows``, an iterator of (row number, cells) with the header first, as
+    ``source``'s batch of ``channel``: the file import and the import by API
+    (``departments.api``) alike. With ``results`` the outcome keeps every row's result.
+    Raises FileRefused for rows that cannot be imported at all."""
+    with transaction.atomic():
+        # One import of a source at a time: each compares with the rows the other writes.
+        source = DataSource.objects.select_for_update().get(pk=source.pk)
         if not source.is_active:
             raise FileRefused(_("%(source)s已停用，不能导入。") % {"source": source.name})
-        same_file = _same_file(source, sha256)
         batch = ImportBatch.objects.create(
             source=source,
-            channel=ImportBatch.Channel.FILE,
+            channel=channel,
             file_name=file_name[:200],
             file=stored_name,
             sha256=sha256,
+            external_id=external_id,
             created_by=by,
         )
-        outcome = Outcome(batch=batch, applied=apply, same_file=same_file)
-        for chunk in _chunks(_rows(binary, file_name=file_name, source=source, outcome=outcome)):
+        outcome = Outcome(
+            batch=batch, applied=apply, same_file=same_file, results=[] if results else None
+        )
+        for chunk in _chunks(_rows(rows, source=source, outcome=outcome)):
             _write_chunk(chunk, batch=batch, outcome=outcome)
         if outcome.rows == 0:
             raise FileRefused(_("文件中没有数据行。"))
+        if outcome.results is not None:
+            outcome.results.sort(key=lambda result: result["row"])
         batch.rows = outcome.rows
         batch.new_count = outcome.new
         batch.changed_count = outcome.changed

@@ -250,3 +250,8 @@ class DepartmentRecognition(DepartmentRow):
 
     def __str__(self) -> str:
         return f"{self.credit_code} {self.year} {self.get_kind_display()}"
+
+
+# The API's credentials and answers live in a module of their own; imported here so that
+# Django finds them among the app's models.
+from .api_models import ApiDelivery, SourceKey  # noqa: E402, F401

@@ -30,6 +30,7 @@ SECURITY_EVENT_KINDS = (
     "download",
     "unmasked",
     "anonymise",
+    "department_api",
 )
 
 security_event = Signal()

@@ -18,6 +18,8 @@ SITE_OWN_AUTH_PAGES = {"password_reset", "password_change", "password_change_don
 urlpatterns = [
     path("", include("measures.urls")),
     path("api/", include("measures.api_urls")),
+    # 部门数据 by API: a department's system delivers its batches, signed (departments/api.py).
+    path("api/departments/", include("departments.api_urls")),
     path("enterprise/", include("portal.enterprise_urls")),
     # 可申报政策: the enterprise's file against the open windows (enterprises/matching.py).
     path("portal/matches/", portal_views.matches, name="matches"),

@@ -130,6 +130,15 @@ def _login_records(username: str) -> dict:
     }
 
 
+def _source_key():
+    """A department's API key (部门数据 by API), of a source of its own."""
+    from departments.api_models import SourceKey
+    from departments.models import DataSource
+
+    source = DataSource.objects.create(name="接口部门", code="api-department", first_year=2020)
+    return SourceKey.issue(source=source, by=None)[0]
+
+
 def build_world() -> World:
     """A (渝北) and B (江北) each with an application awaiting district review and an approved
     one; A also with a draft. Both approved ones are in a frozen batch. Measure 2 belongs to
@@ -273,10 +282,12 @@ def build_world() -> World:
             "import_batch": import_batch,
             "department_figure": department_figure,
             "department_recognition": department_recognition,
+            "source_key": _source_key(),
         },
     )
     # What the people and files of the world are called: ASCII, and no English to translate.
     world.ascii_names = {user.username for user in world.users.values()}
+    world.ascii_names.add(world.source_key.key_id)
     # A draft has no reference: it is named by when it was created ("草稿 · 创建于 …"), a
     # minute no other application of the world was made in.
     Application.objects.filter(pk=a_draft.pk).update(

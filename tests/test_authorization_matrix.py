@@ -264,6 +264,9 @@ MODEL_ADMINS = {
     **model_admin_rules("departments/departmentrecognition", "department_recognition", view=ADMIN),
     # 免申即享 runs: administrators follow them; nobody changes one.
     **model_admin_rules("applications/proposalrun", "proposal_run", view=ADMIN),
+    # 部门数据 by API: the system administrator issues, rotates and revokes the departments'
+    # keys; a key is never edited.
+    **model_admin_rules("departments/sourcekey", "source_key", view=ADMIN, add=ADMIN, delete=ADMIN),
     # Read-only, each official's scope; the auditor reads every log entry.
     **model_admin_rules(
         "applications/transitionlog",
@@ -400,6 +403,25 @@ RULES: dict[str, list[Case]] = {
         )
     ],
     # 政策兑现公开: public totals, nothing of any enterprise.
+    # 部门数据 by API: signed by a department's key, never by a session; whoever has no
+    # signature is refused, signed in or not.
+    "api/departments/batches/": [
+        Case(at("departments-api:batches"), GET_ONLY, post=expect((ROLES, 401)), json={"rows": []})
+    ],
+    "admin/departments/sourcekey/<path:object_id>/rotate/": [
+        Case(
+            at("admin:departments_sourcekey_rotate", "source_key.pk"),
+            admin_expect((STAFF, 403), ("administrator", 200)),
+            post=admin_expect((STAFF, 403), ("administrator", 200)),
+        )
+    ],
+    "admin/departments/sourcekey/<path:object_id>/revoke/": [
+        Case(
+            at("admin:departments_sourcekey_revoke", "source_key.pk"),
+            admin_expect((STAFF, 403), ("administrator", 200)),
+            post=admin_expect((STAFF, 403), ("administrator", REDIRECT)),
+        )
+    ],
     "transparency/": [Case(at("transparency"), EVERYONE_200, post=expect((ROLES, 405)))],
     # The dashboard: every official of the business (a district reviewer its district's
     # slice), no one else.

@@ -316,6 +316,11 @@ REST_FRAMEWORK = {
 # The public API: the largest request body it reads, and quotes per minute per client (IP).
 API_MAX_BODY_BYTES = 64 * 1024
 QUOTE_RATE = env("QUOTE_RATE", default="60/min")
+# 部门数据 by API (departments/api.py): the largest batch, in bytes and rows, and the calls
+# per minute per key and per client address.
+DEPARTMENT_API_MAX_BODY_BYTES = 20 * 1024 * 1024
+DEPARTMENT_API_MAX_ROWS = 100_000
+DEPARTMENT_API_RATE = env("DEPARTMENT_API_RATE", default="30/m")
 
 # The content security policy (django-csp): scripts, styles, images and fonts only from the
 # site itself, no inline script or style, no framing, forms post only to the site.

@@ -42,6 +42,7 @@ QUOTE_RATE = "100000/min"
 REGISTRATION_RATE = "100000/m"
 PASSWORD_RESET_RATE = "100000/m"
 OBJECTION_RATE = "100000/m"
+DEPARTMENT_API_RATE = "100000/m"
 # Figures read afresh: a cached one would outlive the test that wrote its applications.
 DASHBOARD_CACHE_SECONDS = 0
 # Fixed keys of the tests (a test that rotates sets its own).

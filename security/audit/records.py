@@ -30,6 +30,7 @@ KIND_LABELS = {
     "download": _("下载"),
     "unmasked": _("查看完整敏感信息"),
     "anonymise": _("匿名化个人信息"),
+    "department_api": _("部门数据接口调用"),
 }
 assert set(KIND_LABELS) == {CHANGE, *SECURITY_EVENT_KINDS}
 
