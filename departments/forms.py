@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from measures.selectors import figure_track_fields
 
 from .models import DataSource, SourceField
-from .reading import EXTENSIONS
+from .reading import EXTENSIONS, FileRefused, check_file
 
 
 def figure_choices() -> list[tuple[str, str]]:
@@ -64,4 +64,8 @@ class ImportUploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(EXTENSIONS):
             raise forms.ValidationError(_("只能导入 CSV 或 XLSX 文件。"))
+        try:
+            check_file(upload, file_name=upload.name)
+        except FileRefused as refused:
+            raise forms.ValidationError(refused.messages) from None
         return upload

@@ -15,12 +15,18 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import PurePath
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 EXTENSIONS = (".csv", ".xlsx")
 SAMPLE_BYTES = 64 * 1024
 HASH_CHUNK = 1024 * 1024
+# An XLSX is a zip archive: a workbook of 100,000 rows inflates to some tens of megabytes, at a
+# ratio of ten or twenty; a zip bomb to gigabytes, at a ratio of a thousand.
+MAX_XLSX_MEMBERS = 1000
+MAX_XLSX_INFLATED = 1024 * 1024 * 1024
+MAX_INFLATION = 200
 
 
 class FileRefused(ValidationError):
@@ -98,10 +104,63 @@ def _xlsx_rows(binary) -> Iterator[tuple[int, list]]:
         workbook.close()
 
 
-def rows_of(binary, *, file_name: str) -> Iterator[tuple[int, list]]:
-    """Every row of the file (the header first), one at a time."""
+def file_size(binary) -> int:
+    binary.seek(0, io.SEEK_END)
+    size = binary.tell()
     binary.seek(0)
-    if file_kind(file_name) == "csv":
+    return size
+
+
+def check_file(binary, *, file_name: str) -> str:
+    """The file's kind ("csv" or "xlsx") once its content is what its name says, within the
+    size limit: an XLSX is a zip archive holding a workbook that does not inflate beyond
+    ``MAX_XLSX_INFLATED`` (nor any member more than ``MAX_INFLATION`` times), a CSV is text
+    without NUL bytes. Else FileRefused, before a row is read."""
+    kind = file_kind(file_name)
+    size = file_size(binary)
+    if size > settings.DEPARTMENT_IMPORT_MAX_BYTES:
+        raise FileRefused(
+            _("文件大小 %(size)s MB，超过 %(limit)s MB 的上限，请分成几个文件导入。")
+            % {
+                "size": f"{size / 1024 / 1024:.1f}",
+                "limit": settings.DEPARTMENT_IMPORT_MAX_BYTES // 1024 // 1024,
+            }
+        )
+    head = binary.read(SAMPLE_BYTES)
+    binary.seek(0)
+    if kind == "xlsx":
+        _check_workbook(binary, head)
+    elif b"\x00" in head or head.startswith((b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0")):
+        raise FileRefused(_("文件内容不是 CSV 文本，请在表格软件中另存为 CSV 或 XLSX 后重新导入。"))
+    return kind
+
+
+def _check_workbook(binary, head: bytes) -> None:
+    refused = FileRefused(
+        _("文件内容不是有效的 XLSX 工作簿，请在表格软件中另存为 XLSX 后重新导入。")
+    )
+    if not head.startswith(b"PK\x03\x04"):
+        raise refused
+    try:
+        with zipfile.ZipFile(binary) as archive:
+            members = archive.infolist()
+            names = {member.filename for member in members}
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise refused from None
+    finally:
+        binary.seek(0)
+    if "xl/workbook.xml" not in names or len(members) > MAX_XLSX_MEMBERS:
+        raise refused
+    inflated = sum(member.file_size for member in members)
+    if inflated > MAX_XLSX_INFLATED or any(
+        member.file_size > MAX_INFLATION * max(member.compress_size, 1) for member in members
+    ):
+        raise refused
+
+
+def rows_of(binary, *, file_name: str) -> Iterator[tuple[int, list]]:
+    """Every row of the file (the header first), one at a time, once its content passed."""
+    if check_file(binary, file_name=file_name) == "csv":
         return _csv_rows(binary)
     return _xlsx_rows(binary)
 

@@ -321,6 +321,9 @@ QUOTE_RATE = env("QUOTE_RATE", default="60/min")
 DEPARTMENT_API_MAX_BODY_BYTES = 20 * 1024 * 1024
 DEPARTMENT_API_MAX_ROWS = 100_000
 DEPARTMENT_API_RATE = env("DEPARTMENT_API_RATE", default="30/m")
+# 部门数据 by file (departments/reading.py): the largest file an administrator imports; 100,000
+# rows of a dozen columns make about 15 MB of CSV.
+DEPARTMENT_IMPORT_MAX_BYTES = env.int("DEPARTMENT_IMPORT_MAX_BYTES", default=50 * 1024 * 1024)
 
 # The content security policy (django-csp): scripts, styles, images and fonts only from the
 # site itself, no inline script or style, no framing, forms post only to the site.

@@ -162,3 +162,13 @@ def test_the_preview_of_a_file_already_imported_says_so(client, source, administ
 
     assert "同一文件已于" in body and "再次导入不会改变数据" in body
     assert not english_on_page(body, allowed={administrator.username})
+
+
+def test_a_file_whose_content_is_not_its_name_is_refused_on_the_form(client, source, administrator):
+    client.force_login(administrator)
+
+    response = upload(client, source, b"%PDF-1.7\n%%EOF", "统计局.csv")
+
+    assert response.status_code == 200
+    assert "不是 CSV 文本" in response.content.decode()
+    assert not ImportBatch.objects.exists()

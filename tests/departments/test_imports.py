@@ -2,6 +2,8 @@
 reason), what a preview shows without writing, and applying it as a whole."""
 
 import hashlib
+import io
+import zipfile
 from decimal import Decimal
 
 import pytest
@@ -144,12 +146,24 @@ def test_an_unknown_column_refuses_the_whole_file(source):
     assert not ImportBatch.objects.exists()
 
 
+def _zip(members: dict) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     ("content", "name", "message"),
     [
         (b"", "a.csv", "文件是空的"),
         (csv_bytes([]), "a.csv", "没有数据行"),
         (b"not a zip", "a.xlsx", "不是有效的 XLSX"),
+        (b"%PDF-1.7\n" + b"x" * 100, "a.csv", "不是 CSV 文本"),
+        (b"PK\x03\x04" + b"\x00" * 100, "a.csv", "不是 CSV 文本"),
+        (b"\xef\xbb\xbf\xe7\xbb\x9f\x00\x01", "a.csv", "不是 CSV 文本"),
+        (_zip({"a.txt": b"x"}), "a.xlsx", "不是有效的 XLSX"),
         (b"x", "a.xls", "只能导入 CSV 或 XLSX"),
         (csv_bytes([], header=["年度", "工业增加值"]), "a.csv", "统一社会信用代码"),
     ],
@@ -224,3 +238,24 @@ def test_an_inactive_source_imports_nothing(source):
 
     with pytest.raises(FileRefused):
         run(source, csv_bytes([[code(1), 2024, "100", "", ""]]))
+
+
+def test_a_workbook_that_inflates_like_a_zip_bomb_is_refused_before_a_row_is_read(source):
+    bomb = _zip({"xl/workbook.xml": b"<workbook/>", "xl/worksheets/sheet1.xml": b"0" * 5_000_000})
+
+    with pytest.raises(FileRefused) as refused:
+        run(source, bomb, name="a.xlsx")
+
+    assert "不是有效的 XLSX" in refused.value.messages[0]
+
+
+def test_a_file_over_the_size_limit_is_refused_with_both_sizes(source, settings):
+    settings.DEPARTMENT_IMPORT_MAX_BYTES = 1024 * 1024
+    content = csv_bytes([[code(n), 2024, "100", "是", ""] for n in range(1, 31_000)])
+    assert len(content) > 1024 * 1024
+
+    with pytest.raises(FileRefused) as refused:
+        run(source, content)
+
+    assert "超过 1 MB 的上限" in refused.value.messages[0]
+    assert not ImportBatch.objects.exists()
