@@ -47,6 +47,9 @@ class Application(ConcurrentTransitionMixin, models.Model):
     track = track_fk("applications")
     window = window_fk("applications")
     declared = models.JSONField(_("申报数据"), default=dict, blank=True)
+    # Each declared figure's source as the enterprise's file gave it at the latest submission
+    # (``applications.provenance``): a later import of a department's data does not change it.
+    declared_sources = models.JSONField(_("申报数据来源"), default=dict, blank=True, editable=False)
     # At most the figure it is computed from (a rate is at most 1): within FIGURE_CEILING.
     calculated_amount = ExactDecimalField(
         _("测算金额（元）"), **MONEY, minimum=0, null=True, blank=True

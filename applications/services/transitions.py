@@ -21,6 +21,7 @@ from ..models import (
     ReferenceCounter,
     transition_label,
 )
+from ..provenance import declared_sources_of
 from ..selectors import window_committed_amount
 from ._base import ZERO, _take
 from .totals import _window_totals_add
@@ -117,6 +118,7 @@ def application_submit(*, application: Application, by, comment: str = "") -> Ap
     def freeze(app: Application) -> None:
         app.calculated_amount = app.quote().amount
         app.district = app.enterprise.district
+        app.declared_sources = declared_sources_of(app)
 
     def number(app: Application) -> None:
         # The first submission gives the reference, in this transaction: a submission that
@@ -134,6 +136,7 @@ def application_submit(*, application: Application, by, comment: str = "") -> Ap
 def application_resubmit(*, application: Application, by, comment: str = "") -> Application:
     def freeze(app: Application) -> None:
         app.calculated_amount = app.quote().amount
+        app.declared_sources = declared_sources_of(app)
 
     return _take(application, "resubmit", by=by, comment=comment, before=freeze)
 

@@ -10,6 +10,7 @@ from applications import proposals, selectors, services
 from applications.errors import ApplicationError
 from applications.forms import CommentForm
 from applications.models import State
+from applications.provenance import declared_figures
 from enterprises.access import enterprise_required
 from measures.forms import declared_form_class
 
@@ -65,9 +66,7 @@ def review(request, pk: int):
 
 
 def _figures(application) -> list[tuple]:
-    return [
-        (field, application.declared.get(field.name)) for field in application.track.fields.all()
-    ]
+    return declared_figures(application, application.track.fields.all())
 
 
 @enterprise_required

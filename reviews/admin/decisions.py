@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 from applications.errors import ApplicationError
 from applications.models import CLOSED_STATES, TransitionLog, transition_label
 from applications.permissions import may_take
+from applications.provenance import declared_figures
 from applications.selectors import window_committed_amount
 from policy_portal.roles import person_label
 
@@ -63,7 +64,7 @@ class DecisionPagesMixin:
         window = application.window
         return {
             "application": application,
-            "figures": [(f, application.declared.get(f.name)) for f in fields],
+            "figures": declared_figures(application, fields),
             "quote": application.quote(),
             "documents": application.documents.all(),
             "timeline": TransitionLog.objects.filter(application=application)
