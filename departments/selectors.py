@@ -54,6 +54,7 @@ class DepartmentValue:
     value: object  # Decimal or bool for a figure; bool (held) for a recognition
     provenance: Provenance
     tolerance: Decimal | None
+    pk: int | None = None  # the DepartmentFigure's or DepartmentRecognition's
 
 
 def _tolerance():
@@ -77,6 +78,7 @@ def _columns(**columns):
         "d_batch",
         "d_when",
         "d_tolerance",
+        "d_pk",
     )
     return {name: columns[name] for name in order}, order
 
@@ -99,6 +101,7 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
         d_batch=F("batch_id"),
         d_when=F("batch__created_at"),
         d_tolerance=_tolerance(),
+        d_pk=F("pk"),
     )
     figures = DepartmentFigure.objects.filter(credit_code__in=codes, current=True)
     if year is not None:
@@ -116,6 +119,7 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
             d_batch=F("batch_id"),
             d_when=F("batch__created_at"),
             d_tolerance=Value(None, output_field=decimal),
+            d_pk=F("pk"),
         )
         recognitions = (
             DepartmentRecognition.objects.filter(credit_code__in=codes, current=True)
@@ -135,8 +139,9 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
                 source_name=source, batch_id=batch, date=timezone.localtime(when).date()
             ),
             tolerance=tolerance,
+            pk=pk,
         )
-        for code, kind, target, year_, number, yes_no, source, batch, when, tolerance in rows
+        for code, kind, target, year_, number, yes_no, source, batch, when, tolerance, pk in rows
     ]
 
 

@@ -400,3 +400,7 @@ class StaffMemberAdmin(
             # An account from before the staff form: the reviewer sees nothing until it is set.
             return _("未指定，请补充")
         return "—"
+
+
+# 部门数据异议: a module of its own.
+from . import disagreement_admin  # noqa: E402, F401

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
-from measures.fields import TRUE_TEXTS, StrictBooleanField
+from measures.fields import TRUE_TEXTS, StrictBooleanField, StrictDecimalField
 from measures.forms import declared_form_field
 from measures.recognitions import Recognition
 
@@ -311,3 +311,24 @@ class EnterprisePasswordResetForm(PasswordResetForm):
         return (
             user for user in super().get_users(email) if not (user.is_staff or user.is_superuser)
         )
+
+
+class DisagreementForm(forms.Form):
+    """对部门数据有异议: the value the enterprise holds to be right, read by the one number
+    parser, and why."""
+
+    value = StrictDecimalField(label=_("企业认为的数值"), decimal_places=2, min_value=0)
+    reason = forms.CharField(
+        label=_("异议理由"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        validators=[validate_no_bidi_controls],
+        help_text=_("请说明部门数据哪里有误，以及企业数值的依据（例如审计报告、纳税申报表）。"),
+    )
+
+    def __init__(self, *args, money: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["value"]
+        field.money = money
+        if money:
+            field.widget.attrs["data-money"] = "yuan"

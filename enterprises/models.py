@@ -7,13 +7,15 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMField, transition
 
+from departments.models import DepartmentFigure
 from measures.audience import Industry, Scale
 from measures.fields import ExactDecimalField
 from measures.industries import division_belongs_to, division_choices, section_choices
 from measures.recognitions import Recognition
 from policy_portal.encrypted import EncryptedCharField, KeyedHashesKept, KeyedHashField
-from policy_portal.fields import application_fk, enterprise_fk
+from policy_portal.fields import application_fk, enterprise_fk, who_and_when
 
 from .districts import District
 from .validators import (
@@ -246,3 +248,46 @@ class EnterpriseFigure(models.Model):
         if self.boolean_value is not None:
             return self.boolean_value
         return self.text_value
+
+
+class DepartmentDisagreement(models.Model):
+    """An enterprise's report that a department's figure about it is wrong (对部门数据有异议):
+    the value it holds to be right and why. The administrators answer it; the department's
+    figure itself never changes through it (a department corrects its data by a new import)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("待处理")
+        ANSWERED = "answered", _("已答复")
+
+    enterprise = enterprise_fk("disagreements", on_delete=models.CASCADE)
+    figure = models.ForeignKey(
+        DepartmentFigure,
+        verbose_name=_("部门数据"),
+        on_delete=models.PROTECT,
+        related_name="disagreements",
+    )
+    claimed_value = ExactDecimalField(
+        _("企业认为的数值"), max_digits=16, decimal_places=2, money=False
+    )
+    reason = models.TextField(_("异议理由"), max_length=500)
+    reported_by, reported_at = who_and_when(_("提出人"), _("提出时间"))
+    state = FSMField(_("状态"), default=State.PENDING, choices=State.choices)
+    answer = models.TextField(_("答复"), max_length=1000, blank=True)
+    answered_by, answered_at = who_and_when(_("答复人"), _("答复时间"), optional=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("部门数据异议")
+        ordering = ["-reported_at", "-pk"]
+        indexes = [
+            models.Index(fields=["enterprise", "-reported_at"], name="disagreement_enterprise_idx"),
+            models.Index(fields=["state", "-reported_at"], name="disagreement_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # The figure's label where the query read it (the admin does), else its source's name.
+        label = getattr(self, "figure_label", None) or self.figure.source.name
+        return f"{self.enterprise} · {self.figure.year} {label}"
+
+    @transition(field=state, source=State.PENDING, target=State.ANSWERED)
+    def reply(self) -> None:
+        """Answered: the answer, who and when are set by ``services.disagreement_answer``."""

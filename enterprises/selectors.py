@@ -17,7 +17,7 @@ from measures.models import TrackField
 from measures.recognitions import Recognition
 from measures.selectors import figure_track_fields
 
-from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition
+from .models import DepartmentDisagreement, Enterprise, EnterpriseFigure, EnterpriseRecognition
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,7 @@ def figures_by_year(*, enterprise: Enterprise, fields: dict[str, FileField]) -> 
         if (name, year) not in departments:
             years[year].append(FileFigure(fields.get(name), figure, SELF_REPORTED))
     for (name, year), given in departments.items():
-        shown = DepartmentFigure(name=name, year=year, **_value_columns(given.value))
+        shown = DepartmentFigure(pk=given.pk, name=name, year=year, **_value_columns(given.value))
         mine = own.get((name, year))
         years[year].append(
             FileFigure(
@@ -254,3 +254,26 @@ def recognitions_by_source(*, enterprise: Enterprise) -> list[FileRecognition]:
         if given.value
     ]
     return sorted(rows, key=lambda row: (-row.year, row.kind))
+
+
+def disagreements_of(*, enterprise: Enterprise):
+    """The enterprise's reports against the departments' figures, the latest first, with the
+    figure and its source: one query."""
+    return DepartmentDisagreement.objects.filter(enterprise=enterprise).select_related(
+        "figure__source"
+    )
+
+
+def department_figure_of(*, enterprise: Enterprise, pk: int) -> DepartmentFigure | None:
+    """A department's current figure (a number) about ``enterprise``, with its source and
+    batch; None for any other, another enterprise's included. One query."""
+    return (
+        DepartmentFigure.objects.filter(
+            pk=pk,
+            credit_code=enterprise.credit_code,
+            current=True,
+            decimal_value__isnull=False,
+        )
+        .select_related("source", "batch")
+        .first()
+    )

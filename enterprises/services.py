@@ -9,15 +9,26 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django_fsm import can_proceed
 
+from departments.models import DepartmentFigure
 from measures.forms import declared_form_field
+from measures.numbers import parse_number
 from policy_portal import roles
 
-from .models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
+from .models import (
+    DepartmentDisagreement,
+    Enterprise,
+    EnterpriseFigure,
+    EnterpriseRecognition,
+    User,
+)
 from .permissions import can_edit_enterprise_profile
 from .selectors import FileField, department_figures_of_year, file_fields
+from .signals import disagreement_answered, disagreement_reported
 from .validators import normalize_credit_code, validate_no_bidi_controls
 
 logger = logging.getLogger(__name__)
@@ -369,3 +380,63 @@ def enterprise_file_save_application(*, application, by: User) -> int:
             by.pk,
         )
     return changed
+
+
+# ── 对部门数据有异议: an enterprise's report against a department's figure ─────────────────────
+
+
+@transaction.atomic
+def disagreement_report(
+    *, enterprise: Enterprise, figure: DepartmentFigure, value, reason: str, by: User
+) -> DepartmentDisagreement:
+    """Record the enterprise's report that ``figure`` (a department's current figure about it)
+    is wrong, with the value it holds to be right, read by the one number parser, and why. The
+    figure itself is left as it is. The system administrators are told."""
+    _check_own_file(enterprise=enterprise, by=by)
+    if (
+        figure.credit_code != enterprise.credit_code
+        or not figure.current
+        or figure.decimal_value is None
+    ):
+        raise ValidationError(_("只能对本企业当前有效的部门数值数据提出异议。"))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("请说明异议理由。")})
+    validate_no_bidi_controls(reason)
+    disagreement = DepartmentDisagreement(
+        enterprise=enterprise,
+        figure=figure,
+        claimed_value=parse_number(value, minimum=None, money=False),
+        reason=reason,
+        reported_by=by,
+    )
+    disagreement.full_clean(exclude=["enterprise", "figure", "reported_by"])
+    disagreement.save()
+    logger.info(
+        "enterprise %s disagrees with department figure %s (%s)", enterprise.pk, figure.pk, by.pk
+    )
+    disagreement_reported.send(sender=DepartmentDisagreement, disagreement=disagreement)
+    return disagreement
+
+
+@transaction.atomic
+def disagreement_answer(
+    *, disagreement: DepartmentDisagreement, answer: str, by: User
+) -> DepartmentDisagreement:
+    """The administrators' answer to a report; once. The enterprise's users are told."""
+    if not roles.is_administrator(by):
+        raise PermissionDenied(_("只有系统管理员可以答复部门数据异议。"))
+    answer = answer.strip()
+    if not answer:
+        raise ValidationError({"answer": _("请填写答复。")})
+    validate_no_bidi_controls(answer)
+    disagreement = DepartmentDisagreement.objects.select_for_update().get(pk=disagreement.pk)
+    if not can_proceed(disagreement.reply):
+        raise ValidationError(_("该异议已经答复，不能再次答复。"))
+    disagreement.reply()
+    disagreement.answer = answer
+    disagreement.answered_by = by
+    disagreement.answered_at = timezone.now()
+    disagreement.save()
+    disagreement_answered.send(sender=DepartmentDisagreement, disagreement=disagreement)
+    return disagreement

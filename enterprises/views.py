@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +20,7 @@ from .access import enterprise_required
 from .forms import (
     AccountEmailForm,
     AccountRegistrationForm,
+    DisagreementForm,
     EnterprisePasswordResetForm,
     EnterpriseProfileForm,
     EnterpriseRegistrationForm,
@@ -211,7 +213,44 @@ def file(request):
             "recognitions": selectors.recognitions_by_source(enterprise=enterprise),
             "years": selectors.figures_by_year(enterprise=enterprise, fields=fields),
             "year_form": FileYearChoiceForm(initial={"year": timezone.localdate().year - 1}),
+            "disagreements": [
+                (disagreement, fields.get(disagreement.figure.name))
+                for disagreement in selectors.disagreements_of(enterprise=enterprise)
+            ],
         },
+    )
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def disagreement_report(request, figure: int):
+    """对部门数据有异议: the enterprise reports that a department's figure about it is wrong.
+    Another enterprise's figure, or one no longer current, is not found."""
+    enterprise = request.user.enterprise
+    department_figure = selectors.department_figure_of(enterprise=enterprise, pk=figure)
+    if department_figure is None:
+        raise Http404(_("没有这项部门数据。"))
+    spec = selectors.file_fields().get(department_figure.name)
+    money = spec is None or spec.track_field.is_money
+    form = DisagreementForm(data=request.POST if request.method == "POST" else None, money=money)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.disagreement_report(
+                enterprise=enterprise,
+                figure=department_figure,
+                value=form.cleaned_data["value"],
+                reason=form.cleaned_data["reason"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            _show_service_errors(error, [form])
+        else:
+            messages.success(request, _("异议已提交，系统管理员答复后将通知您。"))
+            return redirect(reverse("enterprises:file") + "#disagreements")
+    return render(
+        request,
+        "enterprises/disagreement.html",
+        {"enterprise": enterprise, "figure": department_figure, "spec": spec, "form": form},
     )
 
 

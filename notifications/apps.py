@@ -42,3 +42,14 @@ class NotificationsConfig(AppConfig):
         from .services import notifications_drop_for
 
         person_anonymised.connect(notifications_drop_for, dispatch_uid="notifications.anonymised")
+
+        from enterprises.signals import disagreement_answered, disagreement_reported
+
+        from .disagreements import tell_administrators, tell_enterprise
+
+        disagreement_reported.connect(
+            tell_administrators, weak=False, dispatch_uid="notifications.disagreement"
+        )
+        disagreement_answered.connect(
+            tell_enterprise, weak=False, dispatch_uid="notifications.disagreement_answer"
+        )

@@ -22,6 +22,8 @@ class Notification(models.Model):
         ESCALATION = "escalation", _("逾期督办")
         # A window opened that the enterprise's file matches: it links to 可申报政策.
         WINDOW_OPENED = "window_opened", _("政策推送")
+        # An enterprise's report against a department's figure, or the answer to it.
+        DISAGREEMENT = "disagreement", _("部门数据异议")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -97,6 +97,8 @@ ROLE_PERMISSIONS = {
         "publicity.view_publicitylog",
         # Which department's data came in when, from whom, and what was rolled back.
         "departments.view_importbatch",
+        # The enterprises' reports against the departments' data, and their answers.
+        "enterprises.view_departmentdisagreement",
         "axes.view_accessattempt",
         "axes.view_accessfailurelog",
         "axes.view_accesslog",

@@ -16,6 +16,11 @@ urlpatterns = [
     path("file/year/", views.file_year_choose, name="file-year-choose"),
     path("file/<int:year>/", views.file_year, name="file-year"),
     path(
+        "file/disagreements/<int:figure>/",
+        views.disagreement_report,
+        name="disagreement-report",
+    ),
+    path(
         "file/recognitions/<int:pk>/delete/",
         views.recognition_delete,
         name="recognition-delete",

@@ -18,6 +18,7 @@ from applications import services
 from applications.models import Application, ProposalRun
 from departments.models import DepartmentFigure, DepartmentRecognition
 from disbursements import services as disbursement_services
+from enterprises import services as enterprise_services
 from enterprises.districts import District
 from enterprises.models import EnterpriseRecognition
 from measures.models import CalendarDay, Division
@@ -217,6 +218,17 @@ def build_world() -> World:
     ).batch
     department_figure = DepartmentFigure.objects.filter(batch=import_batch).first()
     department_recognition = DepartmentRecognition.objects.get(batch=import_batch)
+    # Enterprise A's report against 统计局's amount about it (对部门数据有异议).
+    department_amount = DepartmentFigure.objects.get(
+        batch=import_batch, decimal_value__isnull=False
+    )
+    a_disagreement = enterprise_services.disagreement_report(
+        enterprise=enterprise_a,
+        figure=department_amount,
+        value="1000000000",
+        reason="统计口径有误",
+        by=user_a,
+    )
 
     world = World(
         users={
@@ -282,6 +294,8 @@ def build_world() -> World:
             "import_batch": import_batch,
             "department_figure": department_figure,
             "department_recognition": department_recognition,
+            "department_amount": department_amount,
+            "a_disagreement": a_disagreement,
             "source_key": _source_key(),
         },
     )

@@ -262,6 +262,14 @@ MODEL_ADMINS = {
     **model_admin_rules("departments/importbatch", "import_batch", view=(*ADMIN, *AUDITOR)),
     **model_admin_rules("departments/departmentfigure", "department_figure", view=ADMIN),
     **model_admin_rules("departments/departmentrecognition", "department_recognition", view=ADMIN),
+    # 部门数据异议: the system administrator reads and answers the enterprises' reports (on the
+    # change page); the auditor reads them; nobody adds or deletes one.
+    **model_admin_rules(
+        "enterprises/departmentdisagreement",
+        "a_disagreement",
+        view=(*ADMIN, *AUDITOR),
+        change=ADMIN,
+    ),
     # 免申即享 runs: administrators follow them; nobody changes one.
     **model_admin_rules("applications/proposalrun", "proposal_run", view=ADMIN),
     # 部门数据 by API: the system administrator issues, rotates and revokes the departments'
@@ -501,6 +509,14 @@ RULES: dict[str, list[Case]] = {
             portal_expect(("enterprise_b", 200), ("enterprise_a", 200)),
             post=portal_expect(("enterprise_b", REDIRECT), ("enterprise_a", REDIRECT)),
         ),
+    ],
+    # 对部门数据有异议 about 统计局's amount about A: A's own; B never learns it exists.
+    "enterprise/file/disagreements/<int:figure>/": [
+        Case(
+            at("enterprises:disagreement-report", "department_amount.pk"),
+            portal_expect(("enterprise_a", 200)),
+            post=portal_expect(("enterprise_a", 200)),
+        )
     ],
     "enterprise/file/recognitions/<int:pk>/delete/": [
         Case(

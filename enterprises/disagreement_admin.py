@@ -1,0 +1,127 @@
+"""部门数据异议 in the admin: the system administrators read the enterprises' reports against
+the departments' figures and answer each once; the auditor reads them."""
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext_lazy as _
+
+from measures.models import Measure, TrackField
+
+from . import services
+from .models import DepartmentDisagreement
+
+
+def _figure_label():
+    """The label of the figure's name: its first track field's, in the notice's order."""
+    return Subquery(
+        TrackField.objects.filter(
+            name=OuterRef("figure__name"),
+            track__is_active=True,
+            track__measure__kind=Measure.Kind.FUNDING,
+        )
+        .order_by("track__measure__number", "track__order", "order", "pk")
+        .values("label")[:1]
+    )
+
+
+class AnswerForm(forms.ModelForm):
+    class Meta:
+        model = DepartmentDisagreement
+        fields = ["answer"]
+        widgets = {"answer": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "answer" in self.fields:
+            self.fields["answer"].required = True
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.state != DepartmentDisagreement.State.PENDING:
+            raise ValidationError(_("该异议已经答复，不能再次答复。"))
+        return cleaned
+
+
+@admin.register(DepartmentDisagreement)
+class DepartmentDisagreementAdmin(admin.ModelAdmin):
+    form = AnswerForm
+    list_display = [
+        "enterprise",
+        "source",
+        "label",
+        "year",
+        "department_value",
+        "claimed_value",
+        "state",
+        "reported_at",
+    ]
+    list_filter = ["state", "figure__source"]
+    list_select_related = ["enterprise", "figure__source"]
+    search_fields = ["enterprise__name", "enterprise__credit_code"]
+    search_help_text = _("按企业名称或统一社会信用代码查找")
+    readonly_fields = [
+        "enterprise",
+        "source",
+        "label",
+        "year",
+        "department_value",
+        "batch",
+        "claimed_value",
+        "reason",
+        "reported_by",
+        "reported_at",
+        "state",
+        "answered_by",
+        "answered_at",
+    ]
+    fields = [*readonly_fields[:11], "answer", *readonly_fields[11:]]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("enterprise", "figure__source", "reported_by", "answered_by")
+            .annotate(figure_label=_figure_label())
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.state != DepartmentDisagreement.State.PENDING:
+            return [*self.readonly_fields, "answer"]
+        return self.readonly_fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        # The answer goes through the service, which records who and when and tells the
+        # enterprise; the department's figure is left as it is.
+        answered = services.disagreement_answer(
+            disagreement=obj, answer=form.cleaned_data["answer"], by=request.user
+        )
+        obj.refresh_from_db()
+        return answered
+
+    @admin.display(description=_("数据来源部门"), ordering="figure__source__name")
+    def source(self, disagreement):
+        return disagreement.figure.source.name
+
+    @admin.display(description=_("项目"))
+    def label(self, disagreement):
+        return getattr(disagreement, "figure_label", None) or disagreement.figure.name
+
+    @admin.display(description=_("年度"), ordering="figure__year")
+    def year(self, disagreement):
+        return disagreement.figure.year
+
+    @admin.display(description=_("部门数据"))
+    def department_value(self, disagreement):
+        return disagreement.figure.decimal_value
+
+    @admin.display(description=_("导入批次"))
+    def batch(self, disagreement):
+        return _("第%(number)s批") % {"number": disagreement.figure.batch_id}
