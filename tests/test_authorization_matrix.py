@@ -827,7 +827,8 @@ RULES: dict[str, list[Case]] = {
         ),
         Case(
             at("admin:app_list", "enterprises"),
-            admin_expect((STAFF, 404), (ADMIN, 200), (SECURITY, 200)),
+            # The auditor reads the enterprises' reports against the departments' data.
+            admin_expect((STAFF, 404), (ADMIN, 200), (SECURITY, 200), (AUDITOR, 200)),
         ),
         Case(at("admin:app_list", "axes"), admin_expect((STAFF, 404), (SECURITY_AND_AUDIT, 200))),
         Case(

@@ -152,3 +152,45 @@ def test_the_reviewers_page_reads_the_sources_in_a_fixed_number_of_queries(
     _page_queries(client, plain)  # what is cached is read once
 
     assert _page_queries(client, sourced) == _page_queries(client, plain)
+
+
+def test_a_proposal_confirmed_copies_the_sources_too(policy, track, enterprise_user):
+    from applications.models import Application
+    from applications.proposals import proposal_confirm, proposals_prepare
+    from tests.applications.factories import WindowFactory, pdf_upload
+
+    insurance = DataSource.objects.create(name="保险监管", code="insurance", first_year=2020)
+    SourceField.objects.create(source=insurance, header="投保金额", figure_name="insured_amount")
+    enterprise = enterprise_user.enterprise
+    batch = run(
+        insurance,
+        csv_bytes(
+            [[enterprise.credit_code, YEAR, "50000000"]],
+            header=["统一社会信用代码", "年度", "投保金额"],
+        ),
+    ).batch
+    for name, column in (
+        ("annual_premium", {"decimal_value": Decimal("1200000")}),
+        ("first_units_or_batch", {"boolean_value": True}),
+    ):
+        EnterpriseFigure.objects.create(enterprise=enterprise, name=name, year=YEAR, **column)
+    window = WindowFactory(measure=track(11).measure, year=YEAR)
+    assert proposals_prepare(window=window) == 1
+    application = Application.objects.get(enterprise=enterprise, window=window)
+    for kind in application.track.required_documents:
+        services.document_add(
+            application=application, by=enterprise_user, kind=kind, upload=pdf_upload()
+        )
+
+    confirmed = proposal_confirm(application=application, by=enterprise_user)
+
+    assert confirmed.declared_sources["insured_amount"] == {
+        "source": "department",
+        "source_name": "保险监管",
+        "batch": batch.pk,
+        "date": today(),
+    }
+    assert confirmed.declared_sources["annual_premium"] == {
+        "source": "enterprise",
+        "entered": "file",
+    }
