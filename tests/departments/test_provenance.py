@@ -194,3 +194,25 @@ def test_a_proposal_confirmed_copies_the_sources_too(policy, track, enterprise_u
         "source": "enterprise",
         "entered": "file",
     }
+
+
+def test_the_enterprises_page_reads_the_sources_in_a_fixed_number_of_queries(
+    client, bureau, enterprise_user
+):
+    plain = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    give(bureau, enterprise_user.enterprise.credit_code, new="200000000")
+    sourced = services.application_submit(
+        application=draft(user=enterprise_user), by=enterprise_user
+    )
+    client.force_login(enterprise_user)
+
+    def queries(application) -> int:
+        url = reverse("applications:detail", args=[application.pk])
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context)
+
+    queries(plain)  # what is cached is read once
+    assert queries(sourced) == queries(plain)
