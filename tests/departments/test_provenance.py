@@ -199,9 +199,7 @@ def test_a_proposal_confirmed_copies_the_sources_too(policy, track, enterprise_u
 def test_the_enterprises_page_reads_the_sources_in_a_fixed_number_of_queries(
     client, bureau, enterprise_user
 ):
-    plain = services.application_submit(
-        application=draft(user=enterprise_user), by=enterprise_user
-    )
+    plain = services.application_submit(application=draft(user=enterprise_user), by=enterprise_user)
     give(bureau, enterprise_user.enterprise.credit_code, new="200000000")
     sourced = services.application_submit(
         application=draft(user=enterprise_user), by=enterprise_user
