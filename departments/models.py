@@ -164,7 +164,7 @@ class ImportBatch(models.Model):
         permissions = [("rollback_importbatch", _("回退导入批次"))]
 
     def __str__(self) -> str:
-        return _("%(source)s 第%(number)s批") % {"source": self.source.name, "number": self.pk}
+        return _("%(source)s · 批次号%(number)s") % {"source": self.source.name, "number": self.pk}
 
     @property
     def is_rolled_back(self) -> bool:

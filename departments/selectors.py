@@ -31,7 +31,7 @@ class Provenance:
     def __str__(self) -> str:
         if not self.is_department:
             return _("企业自报")
-        return _("%(source)s（第%(batch)s批，%(date)s导入）") % {
+        return _("%(source)s（批次号%(batch)s，%(date)s导入）") % {
             "source": self.source_name,
             "batch": self.batch_id,
             "date": self.date.isoformat() if self.date else "",

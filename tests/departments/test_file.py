@@ -47,7 +47,7 @@ def test_an_enterprise_that_registers_later_finds_its_data_in_its_file(source):
     assert (Recognition.SINGLE_CHAMPION, YEAR) in file.recognitions
     provenance = file.source_of(NAME, YEAR)
     assert provenance.is_department and provenance.batch_id == batch.pk
-    assert str(provenance).startswith("统计局（第")
+    assert str(provenance).startswith("统计局（批次号")
     assert selectors.enterprise_files(enterprise_ids=[enterprise.pk])[enterprise.pk] == file
 
 
@@ -103,8 +103,8 @@ def test_the_file_page_shows_each_source_and_marks_a_difference(client, source, 
 
     body = client.get(FILE_URL).content.decode()
 
-    assert body.count("统计局（第") >= 3  # two figures and a recognition
-    assert "企业填写" in body  # the enterprise's own purchase figure
+    assert body.count("统计局（批次号") >= 3  # two figures and a recognition
+    assert "企业自报" in body  # the enterprise's own purchase figure
     assert "计算以部门数据为准，与企业自报不一致" in body
     assert "企业自报：" in body and "9亿元" in body and "12亿元" in body
     assert "部门数据，不能修改" in body
@@ -119,7 +119,7 @@ def test_a_difference_within_the_tolerance_is_not_marked(client, source, user):
 
     body = client.get(FILE_URL).content.decode()
 
-    assert "统计局（第" in body
+    assert "统计局（批次号" in body
     assert "与企业自报不一致" not in body
 
 

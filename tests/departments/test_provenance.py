@@ -112,14 +112,14 @@ def test_reviewers_and_the_enterprise_read_the_sources_and_the_difference(
     application = services.application_submit(
         application=draft(user=enterprise_user), by=enterprise_user
     )
-    source = f"来源：统计局（第{batch.pk}批，{today()}导入）"
+    source = f"来源：统计局（批次号{batch.pk}，{today()}导入）"
 
     client.force_login(district_reviewer)
     page = client.get(
         reverse("admin:applications_application_change", args=[application.pk])
     ).content.decode()
     assert source in page
-    assert "与部门数据不一致" in page and f"统计局（第{batch.pk}批，{today()}导入）为" in page
+    assert "与部门数据不一致" in page and f"统计局（批次号{batch.pk}，{today()}导入）为" in page
     assert "100,000,000.00" in page
     assert _marks(page) == (2, 1)
 
