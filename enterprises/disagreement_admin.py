@@ -1,12 +1,14 @@
 """部门数据异议 in the admin: the system administrators read the enterprises' reports against
-the departments' figures and answer each once; the auditor reads them."""
+the departments' figures and recognitions and answer each once; the auditor reads them."""
 
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from departments.models import DataSource
 from measures.models import Measure, TrackField
 
 from . import services
@@ -24,6 +26,45 @@ def _figure_label():
         .order_by("track__measure__number", "track__order", "order", "pk")
         .values("label")[:1]
     )
+
+
+def _yes_no(value: bool, *, recognition: bool) -> str:
+    if recognition:
+        return _("已获得该认定") if value else _("未获得该认定")
+    return _("是") if value else _("否")
+
+
+class TargetFilter(admin.SimpleListFilter):
+    """Whether the report disputes a figure or a recognition."""
+
+    title = _("异议对象")
+    parameter_name = "target"
+
+    def lookups(self, request, model_admin):
+        return [("figure", _("部门年度数据")), ("recognition", _("部门认定数据"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "figure":
+            return queryset.filter(figure__isnull=False)
+        if self.value() == "recognition":
+            return queryset.filter(recognition__isnull=False)
+        return queryset
+
+
+class SourceFilter(admin.SimpleListFilter):
+    """The department whose figure or recognition is disputed."""
+
+    title = _("数据来源部门")
+    parameter_name = "source"
+
+    def lookups(self, request, model_admin):
+        return [(str(pk), name) for pk, name in DataSource.objects.values_list("pk", "name")]
+
+    def queryset(self, request, queryset):
+        if not (self.value() or "").isdigit():
+            return queryset
+        source = int(self.value())
+        return queryset.filter(Q(figure__source=source) | Q(recognition__source=source))
 
 
 class AnswerForm(forms.ModelForm):
@@ -53,12 +94,12 @@ class DepartmentDisagreementAdmin(admin.ModelAdmin):
         "label",
         "year",
         "department_value",
-        "claimed_value",
+        "claimed",
         "state",
         "reported_at",
     ]
-    list_filter = ["state", "figure__source"]
-    list_select_related = ["enterprise", "figure__source"]
+    list_filter = ["state", TargetFilter, SourceFilter]
+    list_select_related = ["enterprise", "figure__source", "recognition__source"]
     search_fields = ["enterprise__name", "enterprise__credit_code"]
     search_help_text = _("按企业名称或统一社会信用代码查找")
     readonly_fields = [
@@ -68,7 +109,7 @@ class DepartmentDisagreementAdmin(admin.ModelAdmin):
         "year",
         "department_value",
         "batch",
-        "claimed_value",
+        "claimed",
         "reason",
         "reported_by",
         "reported_at",
@@ -82,7 +123,13 @@ class DepartmentDisagreementAdmin(admin.ModelAdmin):
         return (
             super()
             .get_queryset(request)
-            .select_related("enterprise", "figure__source", "reported_by", "answered_by")
+            .select_related(
+                "enterprise",
+                "figure__source",
+                "recognition__source",
+                "reported_by",
+                "answered_by",
+            )
             .annotate(figure_label=_figure_label())
         )
 
@@ -106,22 +153,37 @@ class DepartmentDisagreementAdmin(admin.ModelAdmin):
         obj.refresh_from_db()
         return answered
 
-    @admin.display(description=_("数据来源部门"), ordering="figure__source__name")
+    @admin.display(
+        description=_("数据来源部门"),
+        ordering=Coalesce("figure__source__name", "recognition__source__name"),
+    )
     def source(self, disagreement):
-        return disagreement.figure.source.name
+        return disagreement.target.source.name
 
     @admin.display(description=_("项目"))
     def label(self, disagreement):
+        if disagreement.recognition_id is not None:
+            return disagreement.recognition.get_kind_display()
         return getattr(disagreement, "figure_label", None) or disagreement.figure.name
 
-    @admin.display(description=_("年度"), ordering="figure__year")
+    @admin.display(description=_("年度"), ordering=Coalesce("figure__year", "recognition__year"))
     def year(self, disagreement):
-        return disagreement.figure.year
+        return disagreement.target.year
 
     @admin.display(description=_("部门数据"))
     def department_value(self, disagreement):
-        return disagreement.figure.decimal_value
+        if disagreement.recognition_id is not None:
+            return _yes_no(disagreement.recognition.held, recognition=True)
+        value = disagreement.figure.value
+        return _yes_no(value, recognition=False) if isinstance(value, bool) else value
+
+    @admin.display(description=_("企业认为应为"))
+    def claimed(self, disagreement):
+        if disagreement.claimed_boolean is None:
+            return disagreement.claimed_value
+        recognition = disagreement.recognition_id is not None
+        return _yes_no(disagreement.claimed_boolean, recognition=recognition)
 
     @admin.display(description=_("导入批次"))
     def batch(self, disagreement):
-        return _("第%(number)s批") % {"number": disagreement.figure.batch_id}
+        return _("第%(number)s批") % {"number": disagreement.target.batch_id}

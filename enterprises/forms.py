@@ -332,3 +332,27 @@ class DisagreementForm(forms.Form):
         field.money = money
         if money:
             field.widget.attrs["data-money"] = "yuan"
+
+
+class YesNoDisagreementForm(forms.Form):
+    """对部门数据有异议 about a yes/no: a figure's, or whether a recognition is held. The
+    enterprise picks the answer it holds to be right (是/否), and says why."""
+
+    value = YesNoUnknownField(
+        label=_("企业认为应为"),
+        widget=forms.RadioSelect(choices=[("true", _("是")), ("false", _("否"))]),
+        error_messages={"required": _("请选择是或否。")},
+    )
+    reason = DisagreementForm.base_fields["reason"]
+
+    def __init__(self, *args, about_recognition: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if about_recognition:
+            # A recognition: what 是 and 否 mean here.
+            self.fields["value"].widget.choices = [
+                ("true", _("是（已获得该认定）")),
+                ("false", _("否（未获得该认定）")),
+            ]
+            self.fields["reason"].help_text = _(
+                "请说明部门数据哪里有误，以及企业主张的依据（例如认定文件的文号）。"
+            )

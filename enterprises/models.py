@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
-from departments.models import DepartmentFigure
+from departments.models import DepartmentFigure, DepartmentRecognition
 from measures.audience import Industry, Scale
 from measures.fields import ExactDecimalField
 from measures.industries import division_belongs_to, division_choices, section_choices
@@ -251,24 +251,39 @@ class EnterpriseFigure(models.Model):
 
 
 class DepartmentDisagreement(models.Model):
-    """An enterprise's report that a department's figure about it is wrong (对部门数据有异议):
-    the value it holds to be right and why. The administrators answer it; the department's
-    figure itself never changes through it (a department corrects its data by a new import)."""
+    """An enterprise's report that a department's word about it is wrong (对部门数据有异议): a
+    figure (a number or a yes/no) or a recognition held or not, with the value it holds to be
+    right and why. The administrators answer it; the department's data itself never changes
+    through it (a department corrects its data by a new import)."""
 
     class State(models.TextChoices):
         PENDING = "pending", _("待处理")
         ANSWERED = "answered", _("已答复")
 
     enterprise = enterprise_fk("disagreements", on_delete=models.CASCADE)
+    # What is disputed: a figure or a recognition, exactly one.
     figure = models.ForeignKey(
         DepartmentFigure,
         verbose_name=_("部门数据"),
         on_delete=models.PROTECT,
         related_name="disagreements",
+        null=True,
+        blank=True,
     )
+    recognition = models.ForeignKey(
+        DepartmentRecognition,
+        verbose_name=_("部门认定数据"),
+        on_delete=models.PROTECT,
+        related_name="disagreements",
+        null=True,
+        blank=True,
+    )
+    # The value held to be right: a number for a number figure, yes/no for a yes/no figure or
+    # a recognition (held or not), exactly one.
     claimed_value = ExactDecimalField(
-        _("企业认为的数值"), max_digits=16, decimal_places=2, money=False
+        _("企业认为的数值"), max_digits=16, decimal_places=2, money=False, null=True, blank=True
     )
+    claimed_boolean = models.BooleanField(_("企业认为的是/否"), null=True, blank=True)
     reason = models.TextField(_("异议理由"), max_length=500)
     reported_by, reported_at = who_and_when(_("提出人"), _("提出时间"))
     state = FSMField(_("状态"), default=State.PENDING, choices=State.choices)
@@ -282,11 +297,54 @@ class DepartmentDisagreement(models.Model):
             models.Index(fields=["enterprise", "-reported_at"], name="disagreement_enterprise_idx"),
             models.Index(fields=["state", "-reported_at"], name="disagreement_state_idx"),
         ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(figure__isnull=False, recognition__isnull=True)
+                | Q(figure__isnull=True, recognition__isnull=False),
+                name="disagreement_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(claimed_value__isnull=False, claimed_boolean__isnull=True)
+                | Q(claimed_value__isnull=True, claimed_boolean__isnull=False),
+                name="disagreement_one_claim",
+            ),
+            # A recognition is held or not: its claim is a yes/no.
+            models.CheckConstraint(
+                condition=Q(recognition__isnull=True) | Q(claimed_boolean__isnull=False),
+                name="disagreement_recognition_yes_no",
+            ),
+        ]
 
     def __str__(self) -> str:
-        # The figure's label where the query read it (the admin does), else its source's name.
-        label = getattr(self, "figure_label", None) or self.figure.source.name
-        return f"{self.enterprise} · {self.figure.year} {label}"
+        return f"{self.enterprise} · {self.target.year} {self.target_label}"
+
+    def clean(self):
+        super().clean()
+        # The claim's column is the one matching what is disputed (the database checks the
+        # rest; it cannot read the figure's kind).
+        if self.figure_id is not None and self.figure.decimal_value is not None:
+            if self.claimed_value is None or self.claimed_boolean is not None:
+                raise ValidationError({"claimed_value": _("请填写企业认为的数值。")})
+        elif self.claimed_boolean is None or self.claimed_value is not None:
+            raise ValidationError({"claimed_boolean": _("请选择是或否。")})
+
+    @property
+    def target(self):
+        """The department's figure or recognition disputed."""
+        return self.figure if self.figure_id is not None else self.recognition
+
+    @property
+    def target_label(self) -> str:
+        """The recognition's name, or the figure's label where the query read it (the admin
+        does), else its source's name."""
+        if self.recognition_id is not None:
+            return self.recognition.get_kind_display()
+        return getattr(self, "figure_label", None) or self.figure.source.name
+
+    @property
+    def claimed(self):
+        """The value held to be right: a Decimal or a bool."""
+        return self.claimed_value if self.claimed_value is not None else self.claimed_boolean
 
     @transition(field=state, source=State.PENDING, target=State.ANSWERED)
     def reply(self) -> None:

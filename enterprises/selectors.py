@@ -4,7 +4,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from departments.models import DepartmentFigure
+from django.db.models import Q
+
+from departments.models import DepartmentFigure, DepartmentRecognition
 from departments.selectors import (
     FIGURE,
     RECOGNITION,
@@ -223,6 +225,7 @@ class FileRecognition:
     recognition: EnterpriseRecognition | None
     provenance: Provenance
     refuted: bool = False
+    department_pk: int | None = None  # the DepartmentRecognition's, which may be disputed
 
     @property
     def label(self) -> str:
@@ -246,10 +249,11 @@ def recognitions_by_source(*, enterprise: Enterprise) -> list[FileRecognition]:
                 recognition,
                 given.provenance if given is not None else SELF_REPORTED,
                 refuted=given is not None and not given.value,
+                department_pk=given.pk if given is not None else None,
             )
         )
     rows += [
-        FileRecognition(kind, year, None, given.provenance)
+        FileRecognition(kind, year, None, given.provenance, department_pk=given.pk)
         for (kind, year), given in departments.items()
         if given.value
     ]
@@ -257,22 +261,34 @@ def recognitions_by_source(*, enterprise: Enterprise) -> list[FileRecognition]:
 
 
 def disagreements_of(*, enterprise: Enterprise):
-    """The enterprise's reports against the departments' figures, the latest first, with the
-    figure and its source: one query."""
+    """The enterprise's reports against the departments' figures and recognitions, the latest
+    first, with what each disputes and its source: one query."""
     return DepartmentDisagreement.objects.filter(enterprise=enterprise).select_related(
-        "figure__source"
+        "figure__source", "recognition__source"
     )
 
 
 def department_figure_of(*, enterprise: Enterprise, pk: int) -> DepartmentFigure | None:
-    """A department's current figure (a number) about ``enterprise``, with its source and
-    batch; None for any other, another enterprise's included. One query."""
+    """A department's current figure (a number or a yes/no) about ``enterprise``, with its
+    source and batch; None for any other, another enterprise's included. One query."""
     return (
         DepartmentFigure.objects.filter(
+            Q(decimal_value__isnull=False) | Q(boolean_value__isnull=False),
             pk=pk,
             credit_code=enterprise.credit_code,
             current=True,
-            decimal_value__isnull=False,
+        )
+        .select_related("source", "batch")
+        .first()
+    )
+
+
+def department_recognition_of(*, enterprise: Enterprise, pk: int) -> DepartmentRecognition | None:
+    """A department's current word on a recognition of ``enterprise`` (held or not), with its
+    source and batch; None for any other, another enterprise's included. One query."""
+    return (
+        DepartmentRecognition.objects.filter(
+            pk=pk, credit_code=enterprise.credit_code, current=True
         )
         .select_related("source", "batch")
         .first()

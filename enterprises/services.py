@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import can_proceed
 
-from departments.models import DepartmentFigure
+from departments.models import DepartmentFigure, DepartmentRecognition
 from measures.forms import declared_form_field
 from measures.numbers import parse_number
 from policy_portal import roles
@@ -385,20 +385,51 @@ def enterprise_file_save_application(*, application, by: User) -> int:
 # ── 对部门数据有异议: an enterprise's report against a department's figure ─────────────────────
 
 
+def _yes_no(value) -> bool:
+    """是/否 as the forms give it (a bool) or as text; nothing else is taken."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"true", "是"}:
+        return True
+    if text in {"false", "否"}:
+        return False
+    raise ValidationError({"value": _("请选择是或否。")})
+
+
 @transaction.atomic
 def disagreement_report(
-    *, enterprise: Enterprise, figure: DepartmentFigure, value, reason: str, by: User
+    *,
+    enterprise: Enterprise,
+    figure: DepartmentFigure | None = None,
+    recognition: DepartmentRecognition | None = None,
+    value,
+    reason: str,
+    by: User,
 ) -> DepartmentDisagreement:
-    """Record the enterprise's report that ``figure`` (a department's current figure about it)
-    is wrong, with the value it holds to be right, read by the one number parser, and why. The
-    figure itself is left as it is. The system administrators are told."""
+    """Record the enterprise's report that a department's current word about it is wrong:
+    ``figure`` (a number, read by the one number parser, or a yes/no) or ``recognition`` (held
+    or not, a yes/no), with the value it holds to be right and why. A yes/no that says what the
+    department says is no disagreement. The department's data itself is left as it is. The
+    system administrators are told."""
+    if (figure is None) == (recognition is None):
+        raise TypeError("disagreement_report takes a figure or a recognition, exactly one")
     _check_own_file(enterprise=enterprise, by=by)
-    if (
-        figure.credit_code != enterprise.credit_code
-        or not figure.current
-        or figure.decimal_value is None
-    ):
-        raise ValidationError(_("只能对本企业当前有效的部门数值数据提出异议。"))
+    target = figure if figure is not None else recognition
+    if target.credit_code != enterprise.credit_code or not target.current:
+        raise ValidationError(_("只能对本企业当前有效的部门数据提出异议。"))
+    claimed_value = claimed_boolean = None
+    if figure is not None and figure.decimal_value is not None:
+        claimed_value = parse_number(value, minimum=None, money=False)
+    else:
+        department = recognition.held if recognition is not None else figure.boolean_value
+        if department is None:
+            raise ValidationError(_("只能对部门的数值、是/否数据或认定数据提出异议。"))
+        claimed_boolean = _yes_no(value)
+        if claimed_boolean == department:
+            raise ValidationError(
+                {"value": _("所选与部门数据相同，不是异议。请选择企业认为正确的一项。")}
+            )
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("请说明异议理由。")})
@@ -406,14 +437,20 @@ def disagreement_report(
     disagreement = DepartmentDisagreement(
         enterprise=enterprise,
         figure=figure,
-        claimed_value=parse_number(value, minimum=None, money=False),
+        recognition=recognition,
+        claimed_value=claimed_value,
+        claimed_boolean=claimed_boolean,
         reason=reason,
         reported_by=by,
     )
-    disagreement.full_clean(exclude=["enterprise", "figure", "reported_by"])
+    disagreement.full_clean(exclude=["enterprise", "figure", "recognition", "reported_by"])
     disagreement.save()
     logger.info(
-        "enterprise %s disagrees with department figure %s (%s)", enterprise.pk, figure.pk, by.pk
+        "enterprise %s disagrees with department %s %s (%s)",
+        enterprise.pk,
+        "figure" if figure is not None else "recognition",
+        target.pk,
+        by.pk,
     )
     disagreement_reported.send(sender=DepartmentDisagreement, disagreement=disagreement)
     return disagreement

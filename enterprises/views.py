@@ -27,6 +27,7 @@ from .forms import (
     FileFiguresForm,
     FileYearChoiceForm,
     RecognitionForm,
+    YesNoDisagreementForm,
     last_file_year,
 )
 from .models import FILE_FIRST_YEAR
@@ -214,30 +215,25 @@ def file(request):
             "years": selectors.figures_by_year(enterprise=enterprise, fields=fields),
             "year_form": FileYearChoiceForm(initial={"year": timezone.localdate().year - 1}),
             "disagreements": [
-                (disagreement, fields.get(disagreement.figure.name))
+                (
+                    disagreement,
+                    fields.get(disagreement.figure.name) if disagreement.figure_id else None,
+                )
                 for disagreement in selectors.disagreements_of(enterprise=enterprise)
             ],
         },
     )
 
 
-@enterprise_required
-@require_http_methods(["GET", "POST"])
-def disagreement_report(request, figure: int):
-    """对部门数据有异议: the enterprise reports that a department's figure about it is wrong.
-    Another enterprise's figure, or one no longer current, is not found."""
+def _disagreement_page(request, *, figure=None, recognition=None, spec=None, form):
+    """The report's form about ``figure`` or ``recognition``; a valid POST records it."""
     enterprise = request.user.enterprise
-    department_figure = selectors.department_figure_of(enterprise=enterprise, pk=figure)
-    if department_figure is None:
-        raise Http404(_("没有这项部门数据。"))
-    spec = selectors.file_fields().get(department_figure.name)
-    money = spec is None or spec.track_field.is_money
-    form = DisagreementForm(data=request.POST if request.method == "POST" else None, money=money)
     if request.method == "POST" and form.is_valid():
         try:
             services.disagreement_report(
                 enterprise=enterprise,
-                figure=department_figure,
+                figure=figure,
+                recognition=recognition,
                 value=form.cleaned_data["value"],
                 reason=form.cleaned_data["reason"],
                 by=request.user,
@@ -250,8 +246,51 @@ def disagreement_report(request, figure: int):
     return render(
         request,
         "enterprises/disagreement.html",
-        {"enterprise": enterprise, "figure": department_figure, "spec": spec, "form": form},
+        {
+            "enterprise": enterprise,
+            "target": figure if figure is not None else recognition,
+            "figure": figure,
+            "recognition": recognition,
+            "spec": spec,
+            "form": form,
+        },
     )
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def disagreement_report(request, figure: int):
+    """对部门数据有异议: the enterprise reports that a department's figure about it (a number or
+    a yes/no) is wrong. Another enterprise's figure, or one no longer current, is not found."""
+    department_figure = selectors.department_figure_of(
+        enterprise=request.user.enterprise, pk=figure
+    )
+    if department_figure is None:
+        raise Http404(_("没有这项部门数据。"))
+    spec = selectors.file_fields().get(department_figure.name)
+    data = request.POST if request.method == "POST" else None
+    if department_figure.decimal_value is None:
+        form = YesNoDisagreementForm(data=data)
+    else:
+        form = DisagreementForm(data=data, money=spec is None or spec.track_field.is_money)
+    return _disagreement_page(request, figure=department_figure, spec=spec, form=form)
+
+
+@enterprise_required
+@require_http_methods(["GET", "POST"])
+def disagreement_report_recognition(request, recognition: int):
+    """对部门数据有异议 about a recognition: a department says the enterprise holds, or does not
+    hold, a recognition of a year, and the enterprise says otherwise. Another enterprise's, or
+    one no longer current, is not found."""
+    department_recognition = selectors.department_recognition_of(
+        enterprise=request.user.enterprise, pk=recognition
+    )
+    if department_recognition is None:
+        raise Http404(_("没有这项部门数据。"))
+    form = YesNoDisagreementForm(
+        data=request.POST if request.method == "POST" else None, about_recognition=True
+    )
+    return _disagreement_page(request, recognition=department_recognition, form=form)
 
 
 @enterprise_required

@@ -1,5 +1,5 @@
 """对部门数据有异议: the system administrators hear of an enterprise's report against a
-department's figure, and the enterprise of their answer; in-app and by email, once each (the
+department's figure or recognition, and the enterprise of their answer; in-app and by email, once each (the
 key names the report), the emails queued once the transaction commits."""
 
 from django.contrib.auth import get_user_model
@@ -13,16 +13,39 @@ from .models import Notification
 from .selectors import enterprise_user_ids
 
 
+def _yes_no(value: bool, *, recognition: bool) -> str:
+    if recognition:
+        return _("已获得该认定") if value else _("未获得该认定")
+    return _("是") if value else _("否")
+
+
 def _figure_text(disagreement) -> dict:
+    """What the report disputes, in words: a figure's label and value, or a recognition's name
+    and whether the department says it is held."""
+    values = {"enterprise": disagreement.enterprise.name}
+    recognition = disagreement.recognition
+    if recognition is not None:
+        return values | {
+            "source": recognition.source.name,
+            "year": recognition.year,
+            "name": recognition.get_kind_display(),
+            "department": _yes_no(recognition.held, recognition=True),
+            "claimed": _yes_no(disagreement.claimed_boolean, recognition=True),
+        }
     figure = disagreement.figure
     spec = file_fields().get(figure.name)
-    return {
-        "enterprise": disagreement.enterprise.name,
+    if figure.decimal_value is None:
+        department = _yes_no(figure.boolean_value, recognition=False)
+        claimed = _yes_no(disagreement.claimed_boolean, recognition=False)
+    else:
+        department = format(figure.decimal_value, "f")
+        claimed = format(disagreement.claimed_value, "f")
+    return values | {
         "source": figure.source.name,
         "year": figure.year,
         "name": spec.label if spec is not None else figure.name,
-        "department": format(figure.decimal_value, "f"),
-        "claimed": format(disagreement.claimed_value, "f"),
+        "department": department,
+        "claimed": claimed,
     }
 
 

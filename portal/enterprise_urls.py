@@ -21,6 +21,11 @@ urlpatterns = [
         name="disagreement-report",
     ),
     path(
+        "file/disagreements/recognitions/<int:recognition>/",
+        views.disagreement_report_recognition,
+        name="disagreement-report-recognition",
+    ),
+    path(
         "file/recognitions/<int:pk>/delete/",
         views.recognition_delete,
         name="recognition-delete",

@@ -222,6 +222,9 @@ def build_world() -> World:
     department_amount = DepartmentFigure.objects.get(
         batch=import_batch, decimal_value__isnull=False
     )
+    department_yes_no = DepartmentFigure.objects.get(
+        batch=import_batch, boolean_value__isnull=False
+    )
     a_disagreement = enterprise_services.disagreement_report(
         enterprise=enterprise_a,
         figure=department_amount,
@@ -295,6 +298,7 @@ def build_world() -> World:
             "department_figure": department_figure,
             "department_recognition": department_recognition,
             "department_amount": department_amount,
+            "department_yes_no": department_yes_no,
             "a_disagreement": a_disagreement,
             "source_key": _source_key(),
         },

@@ -516,6 +516,20 @@ RULES: dict[str, list[Case]] = {
             at("enterprises:disagreement-report", "department_amount.pk"),
             portal_expect(("enterprise_a", 200)),
             post=portal_expect(("enterprise_a", 200)),
+        ),
+        # ... and about its yes/no.
+        Case(
+            at("enterprises:disagreement-report", "department_yes_no.pk"),
+            portal_expect(("enterprise_a", 200)),
+            post=portal_expect(("enterprise_a", 200)),
+        ),
+    ],
+    # 对部门数据有异议 about 统计局's word that A holds a recognition: the same.
+    "enterprise/file/disagreements/recognitions/<int:recognition>/": [
+        Case(
+            at("enterprises:disagreement-report-recognition", "department_recognition.pk"),
+            portal_expect(("enterprise_a", 200)),
+            post=portal_expect(("enterprise_a", 200)),
         )
     ],
     "enterprise/file/recognitions/<int:pk>/delete/": [
