@@ -64,6 +64,9 @@ TRACKED = (
     Tracked("departments.DataSource", "DataSourceEvent"),
     Tracked("departments.SourceField", "SourceFieldEvent"),
     Tracked("departments.ImportBatch", "ImportBatchEvent", exclude=("report",)),
+    # An enterprise's report against a department's data and the administrators' answer to
+    # it: who said the department was wrong, and what they were told.
+    Tracked("enterprises.DepartmentDisagreement", "DepartmentDisagreementEvent"),
     # Who is paid and where the money goes.
     Tracked("enterprises.Enterprise", "EnterpriseEvent", exclude=("created_at", "updated_at")),
     # Who may do what: accounts (never the password's hash, nor each login's time), their

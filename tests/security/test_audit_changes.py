@@ -11,8 +11,10 @@ from django_celery_beat.models import CrontabSchedule, IntervalSchedule, Periodi
 
 from applications import services
 from applications.models import Application, State
+from departments.models import DepartmentRecognition
 from disbursements import services as disbursement_services
 from disbursements.models import BatchLine
+from enterprises import services as enterprise_services
 from measures.models import (
     ApplicationWindow,
     CalendarDay,
@@ -24,8 +26,9 @@ from measures.models import (
 )
 from policy_portal.crypto import decrypt
 from tests.applications.factories import WindowFactory, draft
+from tests.departments.factories import csv_bytes, run, statistics_bureau
 from tests.disbursements.factories import approved_applications, finance, frozen_batch
-from tests.enterprises.factories import EnterpriseFactory, UserFactory
+from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory, UserFactory
 
 from .audit import ADDRESS, ON_POSTGRESQL, changes_of, in_request, mark
 
@@ -293,3 +296,41 @@ def test_the_expiry_sweep_s_update_is_recorded_row_by_row_with_no_person(enterpr
         expired = changes_of(application, action="update")[-1]
         assert expired.after["state"] == State.EXPIRED
         assert (expired.actor, expired.address) == (None, "")
+
+
+def test_a_disagreement_and_its_answer_are_recorded(policy):
+    """对部门数据有异议: who reported it, and who answered what."""
+    user = EnterpriseUserFactory()
+    administrator = UserFactory(is_staff=True, roles=["administrator"])
+    batch = run(statistics_bureau(), csv_bytes([[user.enterprise.credit_code, 2024, "", "", "是"]]))
+    recognition = DepartmentRecognition.objects.get(batch=batch.batch)
+    disagreement = in_request(
+        user,
+        lambda: enterprise_services.disagreement_report(
+            enterprise=user.enterprise,
+            recognition=recognition,
+            value=False,
+            reason="认定为子公司所获",
+            by=user,
+        ),
+        address="203.0.113.9",
+    )
+    in_request(
+        administrator,
+        lambda: enterprise_services.disagreement_answer(
+            disagreement=disagreement, answer="已转工信部门核实。", by=administrator
+        ),
+    )
+
+    reported, answered = changes_of(disagreement)
+    assert (reported.action, reported.actor, reported.address) == ("insert", user, "203.0.113.9")
+    assert reported.after["recognition_id"] == recognition.pk
+    assert reported.after["claimed_boolean"] is False
+    assert (answered.action, answered.actor, answered.address) == (
+        "update",
+        administrator,
+        ADDRESS,
+    )
+    assert (answered.before["state"], answered.after["state"]) == ("pending", "answered")
+    assert answered.before["answer"] == "" and answered.after["answer"] == "已转工信部门核实。"
+    assert answered.after["answered_by_id"] == administrator.pk
