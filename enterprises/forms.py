@@ -340,16 +340,21 @@ class YesNoDisagreementForm(forms.Form):
 
     value = YesNoUnknownField(
         label=_("企业认为应为"),
-        widget=forms.RadioSelect(choices=[("true", _("是")), ("false", _("否"))]),
+        # A select, as the file's own yes/no figures are entered: one labelled control.
+        widget=forms.Select(choices=[("", _("请选择")), ("true", _("是")), ("false", _("否"))]),
         error_messages={"required": _("请选择是或否。")},
     )
     reason = DisagreementForm.base_fields["reason"]
 
     def __init__(self, *args, about_recognition: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = _(
+            "请说明部门数据哪里有误，以及企业主张的依据（例如证明文件、批复文件）。"
+        )
         if about_recognition:
             # A recognition: what 是 and 否 mean here.
             self.fields["value"].widget.choices = [
+                ("", _("请选择")),
                 ("true", _("是（已获得该认定）")),
                 ("false", _("否（未获得该认定）")),
             ]

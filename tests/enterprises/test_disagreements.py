@@ -183,7 +183,7 @@ def test_the_file_offers_a_report_beside_a_yes_no_and_a_recognition(
 def test_the_page_shows_what_the_department_says(client, user, yes_no, recognition):
     client.force_login(user)
     page = client.get(report_url(yes_no)).content.decode()
-    assert 'type="radio"' in page and "统计局" in page
+    assert '<option value="false">否</option>' in page and "统计局" in page
     page = client.get(recognition_url(recognition)).content.decode()
     assert "制造业单项冠军" in page and "已获得该认定" in page and "否（未获得该认定）" in page
 
