@@ -335,3 +335,59 @@ def test_administrators_start_a_run_from_the_windows_list(
     assert run.finished_at is not None and run.proposed == 1
     runs = admin_client.get(reverse("admin:applications_proposalrun_changelist"))
     assert "已完成" in runs.content.decode()
+
+
+def test_the_proposal_tells_the_enterprise_where_each_figure_came_from(client, window, filed):
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    batch = application.declared_sources["annual_premium"]["batch"]
+    client.force_login(filed)
+
+    page = client.get(reverse("applications:review", args=[application.pk])).content.decode()
+
+    assert page.count(f"来源：经信委认定（批次号{batch}，") == len(FIRST_UNIT)
+    assert "企业自报" not in page
+
+
+def test_a_figure_the_enterprise_changes_in_the_draft_becomes_its_own(window, filed):
+    from applications import services
+
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    services.application_update_declared(
+        application=application,
+        by=filed,
+        declared={**FIRST_UNIT, "annual_premium": Decimal("1000000")},
+    )
+
+    application.refresh_from_db()
+    assert application.declared_sources["insured_amount"]["source"] == "department"
+    assert application.declared_sources["annual_premium"]["source"] == "enterprise"
+
+
+def test_the_report_says_what_each_match_rests_on(client, window, filed):
+    client.force_login(filed)
+
+    page = client.get(reverse("matches")).content.decode()
+
+    qualifies = page[page.index('id="qualifies"') : page.index('id="may-qualify"')]
+    assert "测算依据（均为部门数据）" in qualifies
+    assert "实际投保年度保费（2026年）：120万元" in qualifies
+    assert "来源：经信委认定（批次号" in qualifies
+
+
+def test_self_reported_figures_are_an_invitation_to_apply_on_the_report(
+    client, window, enterprise_user
+):
+    file_figures(enterprise_user.enterprise, FIRST_UNIT)
+    client.force_login(enterprise_user)
+
+    page = client.get(reverse("matches")).content.decode()
+
+    qualifies = page[page.index('id="qualifies"') : page.index('id="may-qualify"')]
+    may_qualify = page[page.index('id="may-qualify"') : page.index('id="does-not-qualify"')]
+    assert "first-unit-insurance" not in qualifies
+    assert ':first-unit-insurance"' in may_qualify
+    assert "依据企业自报数据符合条件，尚无部门数据证实" in may_qualify
+    assert "来源：企业自报" in may_qualify
+    assert "创建申报草稿" in may_qualify
