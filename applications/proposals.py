@@ -27,12 +27,14 @@ the one-live-application rule holds against a run at the same time (should the e
 the same draft while a chunk is written, that chunk is written again one draft at a time).
 """
 
+import json
 import logging
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,13 +93,23 @@ def _proposable(track: Track, window: ApplicationWindow, file: EnterpriseFile):
             continue
         declared[field.name] = value
         sources[field.name] = department_source(file.source_of(field.name, window.year))
-    # The same checks as the form an enterprise fills in: what a department gave passes them
-    # or is not proposed.
-    form = declared_form_class(track)(data=declared)
-    if not form.is_valid():
+    # The same checks as the form an enterprise fills in, field by field: what a department
+    # gave passes them or is not proposed.
+    fields = declared_form_class(track).base_fields
+    try:
+        cleaned = {name: fields[name].clean(_as_typed(value)) for name, value in declared.items()}
+    except ValidationError:
         logger.warning("no proposal of track %s: the departments' figures fail its form", track.pk)
         return None
-    return serialize_declared(form.declared()), sources, match.quote.amount
+    return serialize_declared(cleaned), sources, match.quote.amount
+
+
+def _as_typed(value):
+    """A department's value as a person would type it: 12 for 12.00, 1.5 for 1.50."""
+    if isinstance(value, bool):
+        return value
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def _pairs(window: ApplicationWindow) -> list[tuple[ApplicationWindow, Track]]:
@@ -173,7 +185,7 @@ def _prepare(*, window: ApplicationWindow, candidates: list[Candidate], now) -> 
     drafts = [_draft(window, candidate, now) for candidate in candidates]
     try:
         with transaction.atomic():
-            prepared = Application.objects.bulk_create(drafts)
+            prepared = _insert(drafts, window=window, now=now)
     except IntegrityError:
         prepared = []
         for candidate in candidates:
@@ -189,6 +201,72 @@ def _prepare(*, window: ApplicationWindow, candidates: list[Candidate], now) -> 
     if prepared:
         proposals_prepared.send(sender=Application, applications=prepared)
     return prepared
+
+
+# What a draft's row holds (the rest is empty until it moves on).
+DRAFT_COLUMNS = (
+    "district",
+    "declared",
+    "declared_sources",
+    "calculated_amount",
+    "state",
+    "created_at",
+    "updated_at",
+    "state_changed_at",
+    "proposed_at",
+    "created_by_id",
+    "enterprise_id",
+    "track_id",
+    "window_id",
+)
+
+
+def _insert(drafts: list[Application], *, window, now) -> list[Application]:
+    """Insert ``drafts`` at once and give them their ids. On PostgreSQL by COPY, which costs
+    what an INSERT … SELECT costs rather than the building of a statement of 30,000
+    parameters; the audit's triggers see each row as for any insert. Elsewhere by bulk_create."""
+    if connection.vendor != "postgresql":
+        return Application.objects.bulk_create(drafts)
+    for draft in drafts:
+        draft.created_at = draft.updated_at = now
+    table = connection.ops.quote_name(Application._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(column) for column in DRAFT_COLUMNS)
+    rows = (
+        (
+            d.district,
+            json.dumps(d.declared),
+            json.dumps(d.declared_sources),
+            d.calculated_amount,
+            d.state,
+            now,
+            now,
+            d.state_changed_at,
+            d.proposed_at,
+            d.created_by_id,
+            d.enterprise_id,
+            d.track_id,
+            d.window_id,
+        )
+        for d in drafts
+    )
+    # Errors as Django's (IntegrityError for a draft started meanwhile), as for any query.
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
+    ids = {
+        (enterprise_id, track_id): pk
+        for pk, enterprise_id, track_id in Application.objects.filter(
+            window=window, proposed_at=now
+        ).values_list("pk", "enterprise_id", "track_id")
+    }
+    for draft in drafts:
+        draft.pk = ids[(draft.enterprise_id, draft.track_id)]
+        draft._state.adding = False
+    return drafts
 
 
 def _attach_library_documents(applications: list[Application]) -> None:

@@ -8,11 +8,11 @@ from measures.forms import declared_form_class, serialize_declared
 from measures.models import ApplicationWindow, Track
 
 from ..errors import ApplicationError
-from ..provenance import declared_sources_of
 from ..models import (
     CLOSED_STATES,
     Application,
 )
+from ..provenance import declared_sources_of
 from ._base import _locked, _require_editable, _require_member
 
 

@@ -391,3 +391,24 @@ def test_self_reported_figures_are_an_invitation_to_apply_on_the_report(
     assert "依据企业自报数据符合条件，尚无部门数据证实" in may_qualify
     assert "来源：企业自报" in may_qualify
     assert "创建申报草稿" in may_qualify
+
+
+def test_a_draft_started_while_the_chunk_is_written_is_left_alone(
+    window, filed, other_enterprise_user
+):
+    """The chunk's single insert meets the enterprise's own new draft: it is written again one
+    draft at a time, the others' proposals made, the enterprise's own draft kept."""
+    from django.utils import timezone
+
+    from applications.proposals import _prepare
+
+    held(other_enterprise_user.enterprise, FIRST_UNIT)
+    enterprises = [filed.enterprise_id, other_enterprise_user.enterprise_id]
+    candidates = proposal_candidates(window=window, enterprise_ids=enterprises)
+    own = draft(user=filed, code="first-unit-insurance", window=window, declared=FIRST_UNIT)
+
+    prepared = _prepare(window=window, candidates=candidates, now=timezone.now())
+
+    assert [a.enterprise_id for a in prepared] == [other_enterprise_user.enterprise_id]
+    assert list(Application.objects.filter(enterprise=filed.enterprise)) == [own]
+    assert own.proposed_at is None
