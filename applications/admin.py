@@ -39,10 +39,19 @@ class TransitionLogAdmin(LogAdminMixin, ApplicationRecordAdminMixin, admin.Model
 
 @admin.register(ProposalRun)
 class ProposalRunAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """免申即享 preparations and their progress; started from the windows' list."""
+    """免申即享 preparations and their progress; started from the windows' list, or by an import
+    of the departments' data."""
 
-    list_display = ["window", "requested_by", "requested_at", "progress", "proposed", "finished_at"]
-    list_select_related = ["window__measure", "requested_by"]
+    list_display = [
+        "window",
+        "requested_by",
+        "import_batch",
+        "requested_at",
+        "progress",
+        "proposed",
+        "finished_at",
+    ]
+    list_select_related = ["window__measure", "requested_by", "import_batch__source"]
     show_facets = admin.ShowFacets.NEVER
 
     @admin.display(description=_("进度"))

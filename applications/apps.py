@@ -14,3 +14,13 @@ class ApplicationsConfig(AppConfig):
         anonymise_requested.connect(
             refuse_while_needed, dispatch_uid="applications.refuse_anonymise"
         )
+
+        from departments.signals import batch_applied
+
+        def prepare_proposals(sender, *, batch, **kwargs):
+            # New department data: the open windows' 免申即享 proposals, in the worker.
+            from .tasks import proposal_runs_after_import
+
+            proposal_runs_after_import(batch=batch)
+
+        batch_applied.connect(prepare_proposals, weak=False, dispatch_uid="applications.proposals")

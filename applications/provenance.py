@@ -31,6 +31,11 @@ def _provenance_json(provenance: Provenance) -> dict:
     }
 
 
+def department_source(provenance: Provenance) -> dict:
+    """A declared figure's source where a department gave it, as ``declared_sources`` keeps it."""
+    return {"source": DEPARTMENT, **_provenance_json(provenance)}
+
+
 def declared_sources_of(application) -> dict:
     """{name: source} for each figure ``application`` declares, as the enterprise's file gives
     it for the window's year. Two queries."""
@@ -44,7 +49,7 @@ def declared_sources_of(application) -> dict:
             continue
         given = departments.get(name)
         if given is not None and not differs(value, given):
-            sources[name] = {"source": DEPARTMENT, **_provenance_json(given.provenance)}
+            sources[name] = department_source(given.provenance)
             continue
         mine = own.get(name)
         entered = IN_FILE if mine is not None and mine.value == value else IN_APPLICATION

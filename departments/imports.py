@@ -43,6 +43,7 @@ from .models import (
     SourceField,
 )
 from .reading import FileRefused, is_blank, rows_of, sha256_of
+from .signals import batch_applied
 
 CODE_HEADER = "统一社会信用代码"
 YEAR_HEADER = "年度"
@@ -484,4 +485,6 @@ def import_rows(
         batch.save()
         if not apply:
             transaction.set_rollback(True)
+        elif outcome.new or outcome.changed:
+            batch_applied.send(sender=ImportBatch, batch=batch)
     return outcome

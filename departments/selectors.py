@@ -106,7 +106,8 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
     figures = DepartmentFigure.objects.filter(credit_code__in=codes, current=True)
     if year is not None:
         figures = figures.filter(year=year)
-    query = figures.annotate(**figure_columns).values_list(*order)
+    # No ORDER BY in a part of the union (SQLite refuses one); sorted below.
+    query = figures.annotate(**figure_columns).values_list(*order).order_by()
     if not figures_only:
         recognition_columns, _order = _columns(
             d_code=F("credit_code"),
@@ -125,6 +126,7 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
             DepartmentRecognition.objects.filter(credit_code__in=codes, current=True)
             .annotate(**recognition_columns)
             .values_list(*order)
+            .order_by()
         )
         query = query.union(recognitions, all=True)
     rows = sorted(query, key=lambda row: row[7])

@@ -24,6 +24,14 @@ its other required numeric fields. Yes/no fields count only through a threshold 
 box is an answer), and text fields (a document number, a product's name) describe one
 application: the application asks for them, matching does not.
 
+What a match rests on: every figure it read, every recognition it was granted on and the industry
+it fits, each with its source (``Basis``): a department's import batch, or 企业自报. A track is
+established only by what the departments hold: where the file would qualify but some of what it
+rests on is the enterprise's own (its figures, recognitions it entered, its industry as it
+registered it), the track may qualify: the enterprise is invited to apply, and the review checks
+what it declared. Only a match resting on the departments' data alone qualifies, and only such a
+match becomes a 免申即享 proposal (``applications.proposals``).
+
 Everything is read in one query per kind of data, whatever the number of tracks and windows:
 the open windows, their tracks, the tracks' fields and thresholds, then the file's figures and
 recognitions. ``match_track`` itself reads nothing.
@@ -38,6 +46,7 @@ from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from departments.selectors import RECOGNITION, SELF_REPORTED, Provenance
 from measures.calculator import Quote, describe_value, quote
 from measures.industries import DIVISION_NAMES, DIVISION_SECTION, SECTION_NAMES
 from measures.models import (
@@ -59,6 +68,17 @@ class Status(StrEnum):
     DOES_NOT_QUALIFY = "does_not_qualify"
 
 
+@dataclass(frozen=True)
+class Basis:
+    """One thing a match rests on: a figure of a year, a recognition held in a year, or the
+    industry, as the page writes it, with its source."""
+
+    label: str
+    year: int | None
+    value: str
+    provenance: Provenance
+
+
 @dataclass
 class TrackMatch:
     window: ApplicationWindow
@@ -77,6 +97,11 @@ class TrackMatch:
     recognitions: list[str] = field(default_factory=list)
     # How many of the figures the track reads the file holds.
     known: int = 0
+    # What the match rests on, each with its source.
+    basis: list[Basis] = field(default_factory=list)
+    # A match that would qualify on the enterprise's own data: the labels of what no
+    # department establishes (it may qualify, and the enterprise is invited to apply).
+    unverified: list[str] = field(default_factory=list)
     # The enterprise's own live application for the track in the window, where the page has
     # looked it up (a 免申即享 draft included).
     application: object = None
@@ -84,6 +109,11 @@ class TrackMatch:
     @property
     def measure(self) -> Measure:
         return self.track.measure
+
+    @property
+    def rests_on_departments(self) -> bool:
+        """Whether everything the match read came from a department's data."""
+        return bool(self.basis) and all(b.provenance.is_department for b in self.basis)
 
     @property
     def year_is_earlier(self) -> bool:
@@ -219,9 +249,22 @@ def _recognition_reasons(track: Track, window: ApplicationWindow, file, match) -
     if not kinds:
         return []
     years = counted_years(window.year)
-    held = [kind for kind in kinds if any((kind, year) in file.recognitions for year in years)]
+    held = {}
+    for kind in kinds:
+        for year in years:
+            if (kind, year) in file.recognitions:
+                held.setdefault(kind, year)
     if held:
         match.recognitions = [Recognition(kind).label for kind in held]
+        match.basis += [
+            Basis(
+                str(Recognition(kind).label),
+                year,
+                _("已认定"),
+                file.source_of(kind, year, kind=RECOGNITION),
+            )
+            for kind, year in held.items()
+        ]
         return []
     return [
         _(
@@ -245,9 +288,11 @@ def _industry_reasons(track: Track, file, match) -> list[str]:
     if fits is None:
         match.missing_profile.append(_("国民经济行业分类"))
         return []
-    if fits:
-        return []
     held = file.industry_division or file.industry_section
+    if fits:
+        # The classification is the enterprise's own, as it registered it.
+        match.basis.append(Basis(_("国民经济行业分类"), None, _industry_name(held), SELF_REPORTED))
+        return []
     return [
         _(
             "不符合：通知第%(number)s条面向%(text)s（国民经济行业%(codes)s）；"
@@ -315,6 +360,16 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
                 declared[name] = _typed(by_year[match.year], fields[name])
         match.missing = [f.label for f in needed if declared.get(f.name) in (None, "")]
         match.known = len(needed) - len(match.missing)
+        match.basis += [
+            Basis(
+                f.label,
+                match.year,
+                describe_value(declared[f.name], f),
+                file.source_of(f.name, match.year),
+            )
+            for f in needed
+            if declared.get(f.name) not in (None, "")
+        ]
     reasons += _threshold_reasons(track, fields, declared, match.year)
 
     if reasons:
@@ -331,5 +386,7 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
     if not result.eligible:
         match.status, match.reasons = Status.DOES_NOT_QUALIFY, list(result.reasons)
     elif not match.missing_profile and not match.confirmations:
-        match.status = Status.QUALIFIES
+        match.unverified = [b.label for b in match.basis if not b.provenance.is_department]
+        if not match.unverified:
+            match.status = Status.QUALIFIES
     return match

@@ -81,9 +81,12 @@ class EnterpriseFile:
         return self.provenance.get((kind, name, year), SELF_REPORTED)
 
 
-def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
+def enterprise_files(
+    *, enterprise_ids, departments_only: bool = False
+) -> dict[int, EnterpriseFile]:
     """The files of many enterprises in four queries (classification, figures, recognitions,
-    the departments' data), for matching.
+    the departments' data), for matching; with ``departments_only``, what the departments
+    hold of them and their classification, in two (免申即享 reads nothing else).
 
     Integer figures come back as Decimal here: matching compares them with Decimal thresholds
     and the calculator reads them as numbers either way."""
@@ -94,23 +97,26 @@ def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
     ):
         files[pk] = EnterpriseFile(industry_section=section, industry_division=division)
         codes[credit_code] = pk
-    _read_into(files, codes)
+    _read_into(files, codes, own=not departments_only)
     return files
 
 
-def _read_into(files: dict[int, EnterpriseFile], codes: dict[str, int]) -> None:
+def enterprises_with_department_figures(*, year: int, names) -> list[int]:
+    """The registered enterprises, by id, of which a department holds a current figure of
+    ``year`` among ``names``. One query."""
+    codes = DepartmentFigure.objects.filter(current=True, year=year, name__in=list(names))
+    return list(
+        Enterprise.objects.filter(credit_code__in=codes.values("credit_code"))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def _read_into(files: dict[int, EnterpriseFile], codes: dict[str, int], *, own=True) -> None:
     """Fill ``files`` with their figures and recognitions, the departments' over the
-    enterprises' own: three queries. ``codes``: {credit code: enterprise id}."""
-    ids = list(files)
-    for enterprise_id, name, year, number, yes_no, text in EnterpriseFigure.objects.filter(
-        enterprise_id__in=ids
-    ).values_list("enterprise_id", "name", "year", "decimal_value", "boolean_value", "text_value"):
-        value = number if number is not None else yes_no if yes_no is not None else text
-        files[enterprise_id].figures.setdefault(name, {})[year] = value
-    for enterprise_id, kind, year in EnterpriseRecognition.objects.filter(
-        enterprise_id__in=ids
-    ).values_list("enterprise_id", "kind", "year"):
-        files[enterprise_id].recognitions.add((kind, year))
+    enterprises' own (unless not ``own``): three queries. ``codes``: {credit code: id}."""
+    if own:
+        _read_own(files)
     # Oldest batch first: where two departments give the same value, the later batch's stays.
     for given in department_values(credit_codes=codes):
         file = files[codes[given.credit_code]]
@@ -121,6 +127,20 @@ def _read_into(files: dict[int, EnterpriseFile], codes: dict[str, int]) -> None:
             file.recognitions.add((given.target, given.year))
         else:
             file.recognitions.discard((given.target, given.year))
+
+
+def _read_own(files: dict[int, EnterpriseFile]) -> None:
+    """The enterprises' own figures and recognitions: two queries."""
+    ids = list(files)
+    for enterprise_id, name, year, number, yes_no, text in EnterpriseFigure.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "name", "year", "decimal_value", "boolean_value", "text_value"):
+        value = number if number is not None else yes_no if yes_no is not None else text
+        files[enterprise_id].figures.setdefault(name, {})[year] = value
+    for enterprise_id, kind, year in EnterpriseRecognition.objects.filter(
+        enterprise_id__in=ids
+    ).values_list("enterprise_id", "kind", "year"):
+        files[enterprise_id].recognitions.add((kind, year))
 
 
 def enterprise_file(*, enterprise: Enterprise) -> EnterpriseFile:

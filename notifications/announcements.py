@@ -164,9 +164,18 @@ def announce_opened_windows(*, now=None) -> int:
     return created
 
 
+def _sources_named(application) -> str:
+    """The departments whose data the draft's figures came from, as 统计局、经信委认定."""
+    names = dict.fromkeys(
+        source.get("source_name", "") for source in (application.declared_sources or {}).values()
+    )
+    return "、".join(name for name in names if name) or _("相关部门")
+
+
 def invite_to_confirm(applications) -> int:
-    """免申即享: tell each user of the enterprise that a draft was prepared from its file and
-    awaits its confirmation; once per draft (the key names it). Returns how many were new."""
+    """免申即享: tell each user of the enterprise that a draft was prepared from the departments'
+    data and awaits its confirmation; once per draft (the key names it). Returns how many were
+    new."""
     applications = list(applications)
     users_by_enterprise = enterprise_user_ids(
         enterprise_ids={a.enterprise_id for a in applications}
@@ -178,9 +187,10 @@ def invite_to_confirm(applications) -> int:
             "track": application.track.name,
         }
         body = _(
-            "平台根据贵企业的企业档案，为%(window)s准备了这份申报：数据已填好，材料取自企业材料库，"
-            "测算金额%(amount)s。请核对后一键确认申报；不确认则不会提交。"
+            "平台根据%(sources)s掌握的贵企业数据，为%(window)s准备了这份申报：数据已填好，"
+            "材料取自企业材料库，测算金额%(amount)s。请核对后一键确认申报；不确认则不会提交。"
         ) % {
+            "sources": _sources_named(application),
             "window": application.window.name,
             "amount": format_yuan(application.calculated_amount),
         }

@@ -12,6 +12,15 @@ class ProposalRun(models.Model):
 
     window = window_fk("proposal_runs", on_delete=models.CASCADE)
     requested_by = person_fk(_("发起人"), null=True, blank=True)
+    # The import of the departments' data that started the run; none when an administrator did.
+    import_batch = models.ForeignKey(
+        "departments.ImportBatch",
+        verbose_name=_("起因：导入批次"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposal_runs",
+    )
     requested_at = models.DateTimeField(_("发起时间"), default=timezone.now)
     enterprises = models.PositiveIntegerField(_("待测算企业数"), default=0)
     done = models.PositiveIntegerField(_("已测算企业数"), default=0)

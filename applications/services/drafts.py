@@ -12,6 +12,7 @@ from ..models import (
     CLOSED_STATES,
     Application,
 )
+from ..provenance import declared_sources_of
 from ._base import _locked, _require_editable, _require_member
 
 
@@ -75,5 +76,10 @@ def application_update_declared(*, application: Application, by, declared: dict)
         )
     application.declared = serialize_declared(form.declared())
     application.calculated_amount = application.quote().amount
-    application.save(update_fields=["declared", "calculated_amount", "updated_at"])
+    # Each figure's source as it now stands (a 免申即享 draft's were the departments'; a figure
+    # the enterprise changed is its own); recorded again at submission.
+    application.declared_sources = declared_sources_of(application)
+    application.save(
+        update_fields=["declared", "declared_sources", "calculated_amount", "updated_at"]
+    )
     return application

@@ -15,6 +15,7 @@ from .applications import (
     _demo_finished_applications,
 )
 from .common import DEMO_PDF, DEMO_WINDOW_BUDGET, DEMO_WINDOW_DAYS, DemoReport
+from .departments import _demo_departments
 from .enterprises import (
     DEMO_ENTERPRISES,
     DEMO_FILE_CLASSIFICATION,
@@ -140,6 +141,7 @@ def demo_seed(*, password: str) -> DemoReport:
     _library(enterprise_user, report)
     _windows(report)
     _demo_file(User.objects.get(username="demo-enterprise"), report)
+    _demo_departments(report)
     _demo_proposal(report)
     _division_contacts(report)
     applicants = {

@@ -11,7 +11,6 @@ from enterprises import services as enterprise_services
 from enterprises.districts import District
 from enterprises.models import Enterprise, EnterpriseFigure, EnterpriseRecognition, User
 from enterprises.validators import credit_code_check_character
-from measures.recognitions import Recognition
 
 from .common import DEMO_PDF, DemoReport
 
@@ -72,31 +71,25 @@ DEMO_ENTERPRISES = [
         "0310012345678901",
     ),
 ]
-# The demo enterprise's file (一企一档), so that 可申报政策 shows every group on a first run: by
-# years before the current one (0: the current year, the demo windows' year).
+# The demo enterprise's own entries in its file (一企一档), by years before the current one (0:
+# the current year, the demo windows' year). What the departments hold of it (its 工业增加值,
+# investment, recognitions, first units and their insurance) comes from their imports
+# (``demo.services.departments``): the file shows both, each with its source.
 DEMO_FILE_FIGURES = {
     0: {
         # 第2条: 1.8亿 purchases meet its threshold; 1% of 4500万 new purchases is 45万元
         # once the enterprise confirms what the file cannot tell (a 重点骨干企业…).
         "annual_purchase_amount": "180000000",
         "new_purchase_amount": "45000000",
-        # 第11条: 80% of the 120万元 premium, under 3% of the insured 5000万元: 96万元.
-        "insured_amount": "50000000",
-        "annual_premium": "1200000",
-        "first_units_or_batch": True,
-        # 第10条: 1.5亿 is not enough for manufacturing (≥ 5亿) nor equipment and materials
-        # (≥ 2亿); IC design (≥ 2000万) is for 软件和信息技术服务业, not this 专用设备 maker.
-        "actual_investment": "150000000",
-        # 第1条: 8亿 does not reach 10亿.
-        "industrial_added_value": "800000000",
-        "first_breakthrough": True,
     },
-    1: {"annual_purchase_amount": "120000000", "new_purchase_amount": "30000000"},
+    1: {
+        "annual_purchase_amount": "120000000",
+        "new_purchase_amount": "30000000",
+        # Its own 工业增加值 of last year, 7亿, against 统计局's 7.2亿: marked as differing.
+        "industrial_added_value": "700000000",
+    },
 }
-DEMO_FILE_RECOGNITIONS = (
-    (Recognition.SINGLE_CHAMPION, 0),
-    (Recognition.MUNICIPAL_INNOVATION_DEMO, 1),
-)
+DEMO_FILE_RECOGNITIONS = ()
 DEMO_FILE_CLASSIFICATION = {"industry_section": "C", "industry_division": "35"}
 
 

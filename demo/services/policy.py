@@ -46,10 +46,10 @@ def _division_contacts(report: DemoReport) -> None:
 
 
 def _demo_proposal(report: DemoReport) -> None:
-    """免申即享 for measure 11 (first unit insurance) from the demo enterprise's file, for it to
-    confirm: prepared as an administrator would from the windows' list, without the worker.
-    Measure 11 is a formula track whose every condition the file establishes. Running the demo
-    again proposes nothing twice."""
+    """免申即享 for measure 11 (first unit insurance) from what 经信委认定 holds of the demo
+    enterprise, for it to confirm: prepared as an administrator would from the windows' list,
+    without the worker. Measure 11 is a formula track whose every condition the departments'
+    data establishes. Running the demo again proposes nothing twice."""
     from applications.proposals import proposals_prepare
 
     for window in ApplicationWindow.objects.open_at(timezone.now()).filter(measure__number=11):

@@ -1,4 +1,5 @@
-"""免申即享: drafts prepared from the enterprise's file, confirmed in one click, never twice."""
+"""免申即享: drafts prepared from the departments' data, confirmed in one click, never twice; what
+the enterprise typed itself is never proposed."""
 
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from applications.proposals import (
 from enterprises.models import EnterpriseFigure
 from notifications.models import Notification
 from tests.applications.factories import WindowFactory, draft
+from tests.departments.factories import department_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +49,14 @@ def window(track):
     return WindowFactory(measure=track(11).measure, year=YEAR)
 
 
+def held(enterprise, figures: dict, *, year: int = YEAR, source_name="经信委认定"):
+    department_figures(enterprise.credit_code, figures, year=year, source_name=source_name)
+
+
 @pytest.fixture
 def filed(enterprise_user):
-    file_figures(enterprise_user.enterprise, FIRST_UNIT)
+    """An enterprise of which 经信委认定 holds the figures of 第11条 for the window's year."""
+    held(enterprise_user.enterprise, FIRST_UNIT)
     return enterprise_user
 
 
@@ -64,6 +71,101 @@ def test_a_full_file_gets_a_filled_draft_and_an_invitation(window, filed):
     assert application.calculated_amount == Decimal("960000.00")
     invitation = Notification.objects.get(recipient=filed, key=f"proposal:{application.pk}")
     assert "免申即享" in invitation.title and "96万元" in invitation.body
+    assert "经信委认定" in invitation.body
+
+
+def test_each_proposed_figure_names_the_department_it_came_from(window, filed):
+    proposals_prepare(window=window)
+
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    sources = application.declared_sources
+    assert set(sources) == set(FIRST_UNIT)
+    assert {s["source"] for s in sources.values()} == {"department"}
+    assert {s["source_name"] for s in sources.values()} == {"经信委认定"}
+    assert all(s["batch"] for s in sources.values())
+
+
+def test_self_reported_figures_are_never_proposed(window, enterprise_user):
+    """The same figures typed by the enterprise: 可能符合 and an invitation to apply."""
+    file_figures(enterprise_user.enterprise, FIRST_UNIT)
+
+    assert proposals_prepare(window=window) == 0
+    assert not Application.objects.filter(enterprise=enterprise_user.enterprise).exists()
+
+
+def test_one_self_reported_figure_among_department_ones_is_not_proposed(window, enterprise_user):
+    held(enterprise_user.enterprise, {"insured_amount": "50000000", "first_units_or_batch": True})
+    file_figures(enterprise_user.enterprise, {"annual_premium": "1200000"})
+
+    assert proposals_prepare(window=window) == 0
+
+
+def test_figures_from_two_departments_make_one_proposal(window, enterprise_user):
+    held(enterprise_user.enterprise, {"first_units_or_batch": True})
+    held(
+        enterprise_user.enterprise,
+        {"insured_amount": "50000000", "annual_premium": "1200000"},
+        source_name="金融监管局",
+    )
+
+    assert proposals_prepare(window=window) == 1
+    application = Application.objects.get(enterprise=enterprise_user.enterprise)
+    names = {name: s["source_name"] for name, s in application.declared_sources.items()}
+    assert names == {
+        "first_units_or_batch": "经信委认定",
+        "insured_amount": "金融监管局",
+        "annual_premium": "金融监管局",
+    }
+
+
+def test_a_department_figure_replaces_the_enterprises_own(window, enterprise_user):
+    """The enterprise typed a bigger premium; the department's figure is the one proposed."""
+    file_figures(enterprise_user.enterprise, {**FIRST_UNIT, "annual_premium": "1400000"})
+    held(enterprise_user.enterprise, FIRST_UNIT)
+
+    assert proposals_prepare(window=window) == 1
+    application = Application.objects.get(enterprise=enterprise_user.enterprise)
+    assert Decimal(application.declared["annual_premium"]) == Decimal("1200000")
+
+
+def test_an_import_starts_the_open_windows_preparation(
+    window, enterprise_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = department_figures(enterprise_user.enterprise.credit_code, FIRST_UNIT, year=YEAR)
+
+    run = ProposalRun.objects.get(window=window)
+    assert run.import_batch == outcome.batch
+    assert run.finished_at is not None and run.proposed == 1
+    assert Application.objects.get(enterprise=enterprise_user.enterprise).proposed_at
+
+
+def test_an_import_that_changes_nothing_starts_no_preparation(
+    window, enterprise_user, django_capture_on_commit_callbacks
+):
+    department_figures(enterprise_user.enterprise.credit_code, FIRST_UNIT, year=YEAR)
+    ProposalRun.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        department_figures(enterprise_user.enterprise.credit_code, FIRST_UNIT, year=YEAR)
+
+    assert not ProposalRun.objects.exists()
+
+
+def test_an_enterprise_registered_after_the_import_gets_its_proposal(window, policy):
+    from tests.enterprises.factories import (
+        EnterpriseFactory,
+        EnterpriseUserFactory,
+        make_credit_code,
+    )
+
+    credit_code = make_credit_code(4242)
+    department_figures(credit_code, FIRST_UNIT, year=YEAR)
+    assert proposals_prepare(window=window) == 0
+
+    user = EnterpriseUserFactory(enterprise=EnterpriseFactory(credit_code=credit_code))
+
+    assert proposals_prepare(window=window) == 1
+    assert Application.objects.get(window=window).enterprise == user.enterprise
 
 
 def test_running_it_again_proposes_nothing_twice(window, filed):
@@ -94,13 +196,13 @@ def test_a_proposal_the_enterprise_withdrew_is_not_made_again(window, filed):
 def test_a_file_that_is_incomplete_or_does_not_qualify_gets_no_proposal(
     window, enterprise_user, figures
 ):
-    file_figures(enterprise_user.enterprise, figures)
+    held(enterprise_user.enterprise, figures)
 
     assert proposals_prepare(window=window) == 0
 
 
 def test_only_the_windows_own_year_fills_a_proposal(window, enterprise_user):
-    file_figures(enterprise_user.enterprise, FIRST_UNIT, year=YEAR - 1)
+    held(enterprise_user.enterprise, FIRST_UNIT, year=YEAR - 1)
 
     assert proposals_prepare(window=window) == 0
 
@@ -127,7 +229,7 @@ def test_a_track_with_conditions_to_confirm_is_never_proposed(
     enterprise = enterprise_user.enterprise
     enterprise.industry_section, enterprise.industry_division = industry
     enterprise.save()
-    file_figures(enterprise, figures)
+    held(enterprise, figures)
     window = WindowFactory(measure=track(number, code).measure, year=YEAR)
 
     assert proposal_candidates(window=window, enterprise_ids=[enterprise.pk]) == []
@@ -199,7 +301,7 @@ def test_the_review_page_offers_one_click_confirmation_once_nothing_is_missing(
 def test_candidates_are_read_in_a_fixed_number_of_queries(
     window, filed, other_enterprise_user, django_assert_max_num_queries
 ):
-    file_figures(other_enterprise_user.enterprise, FIRST_UNIT)
+    held(other_enterprise_user.enterprise, FIRST_UNIT)
     enterprises = [filed.enterprise_id, other_enterprise_user.enterprise_id]
     proposal_candidates(window=window, enterprise_ids=enterprises[:1])
     with django_assert_max_num_queries(20) as one:
@@ -229,7 +331,84 @@ def test_administrators_start_a_run_from_the_windows_list(
         )
 
     assert response.status_code == 302
-    run = ProposalRun.objects.get(window=window)
+    run = ProposalRun.objects.get(window=window, requested_by__isnull=False)
     assert run.finished_at is not None and run.proposed == 1
     runs = admin_client.get(reverse("admin:applications_proposalrun_changelist"))
     assert "已完成" in runs.content.decode()
+
+
+def test_the_proposal_tells_the_enterprise_where_each_figure_came_from(client, window, filed):
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    batch = application.declared_sources["annual_premium"]["batch"]
+    client.force_login(filed)
+
+    page = client.get(reverse("applications:review", args=[application.pk])).content.decode()
+
+    assert page.count(f"来源：经信委认定（批次号{batch}，") == len(FIRST_UNIT)
+    assert "企业自报" not in page
+
+
+def test_a_figure_the_enterprise_changes_in_the_draft_becomes_its_own(window, filed):
+    from applications import services
+
+    proposals_prepare(window=window)
+    application = Application.objects.get(enterprise=filed.enterprise, window=window)
+    services.application_update_declared(
+        application=application,
+        by=filed,
+        declared={**FIRST_UNIT, "annual_premium": Decimal("1000000")},
+    )
+
+    application.refresh_from_db()
+    assert application.declared_sources["insured_amount"]["source"] == "department"
+    assert application.declared_sources["annual_premium"]["source"] == "enterprise"
+
+
+def test_the_report_says_what_each_match_rests_on(client, window, filed):
+    client.force_login(filed)
+
+    page = client.get(reverse("matches")).content.decode()
+
+    qualifies = page[page.index('id="qualifies"') : page.index('id="may-qualify"')]
+    assert "测算依据（均为部门数据）" in qualifies
+    assert "实际投保年度保费（2026年）：120万元" in qualifies
+    assert "来源：经信委认定（批次号" in qualifies
+
+
+def test_self_reported_figures_are_an_invitation_to_apply_on_the_report(
+    client, window, enterprise_user
+):
+    file_figures(enterprise_user.enterprise, FIRST_UNIT)
+    client.force_login(enterprise_user)
+
+    page = client.get(reverse("matches")).content.decode()
+
+    qualifies = page[page.index('id="qualifies"') : page.index('id="may-qualify"')]
+    may_qualify = page[page.index('id="may-qualify"') : page.index('id="does-not-qualify"')]
+    assert "first-unit-insurance" not in qualifies
+    assert ':first-unit-insurance"' in may_qualify
+    assert "依据企业自报数据符合条件，尚无部门数据证实" in may_qualify
+    assert "来源：企业自报" in may_qualify
+    assert "创建申报草稿" in may_qualify
+
+
+def test_a_draft_started_while_the_chunk_is_written_is_left_alone(
+    window, filed, other_enterprise_user
+):
+    """The chunk's single insert meets the enterprise's own new draft: it is written again one
+    draft at a time, the others' proposals made, the enterprise's own draft kept."""
+    from django.utils import timezone
+
+    from applications.proposals import _prepare
+
+    held(other_enterprise_user.enterprise, FIRST_UNIT)
+    enterprises = [filed.enterprise_id, other_enterprise_user.enterprise_id]
+    candidates = proposal_candidates(window=window, enterprise_ids=enterprises)
+    own = draft(user=filed, code="first-unit-insurance", window=window, declared=FIRST_UNIT)
+
+    prepared = _prepare(window=window, candidates=candidates, now=timezone.now())
+
+    assert [a.enterprise_id for a in prepared] == [other_enterprise_user.enterprise_id]
+    assert list(Application.objects.filter(enterprise=filed.enterprise)) == [own]
+    assert own.proposed_at is None

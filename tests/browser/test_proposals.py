@@ -30,7 +30,7 @@ def test_the_demo_enterprise_confirms_its_proposal_and_the_district_reviewer_get
 
     page.goto(f"/portal/applications/{proposal.pk}/")
     page.get_by_role("link", name="核对并一键确认（免申即享）").click()
-    expect(page.locator("#proposal-notice")).to_contain_text("根据贵企业的企业档案预先填写")
+    expect(page.locator("#proposal-notice")).to_contain_text("根据部门掌握的贵企业数据预先填写")
     for kind in proposal.track.required_documents:
         expect(page.locator("main")).to_contain_text(kind)
     expect(page.locator("#quote-result")).to_contain_text("96万元")

@@ -58,3 +58,44 @@ def run(source, content: bytes, *, by=None, apply=True, name="data.csv"):
     return import_file(
         source=source, binary=io.BytesIO(content), file_name=name, by=by, apply=apply
     )
+
+
+def department_figures(
+    credit_code: str, figures: dict, *, year: int, source_name="经信委认定", recognitions=()
+):
+    """Import ``figures`` ({figure name: value}) and ``recognitions`` (held) of ``year`` for
+    ``credit_code`` as a source's batch, through the import itself: the source (created where
+    missing) maps a column to each. Values: Decimal or text for a number, True/False for 是/否."""
+    from departments.imports import import_rows
+    from departments.models import ImportBatch
+
+    source, _created = DataSource.objects.get_or_create(
+        name=source_name, defaults={"code": f"source-{source_name}", "first_year": 2000}
+    )
+    for name in figures:
+        SourceField.objects.get_or_create(source=source, header=name, figure_name=name)
+    for kind in recognitions:
+        SourceField.objects.get_or_create(source=source, header=kind, recognition=kind)
+
+    def cell(value):
+        if isinstance(value, bool):
+            return "是" if value else "否"
+        return format(value, "f") if isinstance(value, Decimal) else str(value)
+
+    header = ["统一社会信用代码", "年度", *figures, *recognitions]
+    row = [
+        credit_code,
+        str(year),
+        *(cell(value) for value in figures.values()),
+        *("是" for _kind in recognitions),
+    ]
+    outcome = import_rows(
+        source=source,
+        rows=iter([(1, header), (2, row)]),
+        channel=ImportBatch.Channel.API,
+        sha256=f"{credit_code}-{year}-{len(header)}".ljust(64, "0")[:64],
+        by=None,
+        apply=True,
+    )
+    assert not outcome.refused, outcome.report()
+    return outcome

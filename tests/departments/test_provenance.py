@@ -16,7 +16,7 @@ from departments.models import DataSource, SourceField
 from enterprises.models import EnterpriseFigure
 from tests.applications.factories import draft
 
-from .factories import csv_bytes, run
+from .factories import csv_bytes, department_figures, run
 
 pytestmark = pytest.mark.django_db
 YEAR = 2026  # the windows' year in the factories
@@ -169,11 +169,11 @@ def test_a_proposal_confirmed_copies_the_sources_too(policy, track, enterprise_u
             header=["统一社会信用代码", "年度", "投保金额"],
         ),
     ).batch
-    for name, column in (
-        ("annual_premium", {"decimal_value": Decimal("1200000")}),
-        ("first_units_or_batch", {"boolean_value": True}),
-    ):
-        EnterpriseFigure.objects.create(enterprise=enterprise, name=name, year=YEAR, **column)
+    commission = department_figures(
+        enterprise.credit_code,
+        {"annual_premium": "1200000", "first_units_or_batch": True},
+        year=YEAR,
+    ).batch
     window = WindowFactory(measure=track(11).measure, year=YEAR)
     assert proposals_prepare(window=window) == 1
     application = Application.objects.get(enterprise=enterprise, window=window)
@@ -191,8 +191,10 @@ def test_a_proposal_confirmed_copies_the_sources_too(policy, track, enterprise_u
         "date": today(),
     }
     assert confirmed.declared_sources["annual_premium"] == {
-        "source": "enterprise",
-        "entered": "file",
+        "source": "department",
+        "source_name": "经信委认定",
+        "batch": commission.pk,
+        "date": today(),
     }
 
 

@@ -1,5 +1,6 @@
 """可申报政策: every open track against the enterprise's file, on the notice's thresholds."""
 
+import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -8,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from departments.selectors import FIGURE, RECOGNITION, Provenance
 from enterprises.matching import Status, considered_fields, match_report, match_track
 from enterprises.models import EnterpriseFigure, EnterpriseRecognition
 from enterprises.selectors import EnterpriseFile
@@ -18,14 +20,30 @@ from tests.applications.factories import WindowFactory
 YEAR = 2026
 
 
+# Where a test's figures and recognitions come from, unless it says: a department's batch.
+DEPARTMENT = Provenance(source_name="统计局", batch_id=7, date=datetime.date(2026, 12, 1))
+
+
 def file_of(
-    figures: dict | None = None, *, year: int = YEAR, recognitions=(), industry=("", "")
+    figures: dict | None = None,
+    *,
+    year: int = YEAR,
+    recognitions=(),
+    industry=("", ""),
+    source: Provenance = DEPARTMENT,
 ) -> EnterpriseFile:
+    """A file holding ``figures`` of ``year`` and ``recognitions``, each given by ``source``
+    (SELF_REPORTED: the enterprise's own)."""
+    provenance = {}
+    if source.is_department:
+        provenance = {(FIGURE, name, year): source for name in figures or {}}
+        provenance |= {(RECOGNITION, kind, held): source for kind, held in recognitions}
     return EnterpriseFile(
         figures={name: {year: value} for name, value in (figures or {}).items()},
         recognitions=set(recognitions),
         industry_section=industry[0],
         industry_division=industry[1],
+        provenance=provenance,
     )
 
 
@@ -146,8 +164,9 @@ def test_ic_manufacturing_meets_its_threshold_from_5_yi(track, investment, statu
     ("added_value", "first", "status"),
     [
         ("999999999.99", True, Status.DOES_NOT_QUALIFY),
-        ("1000000000", True, Status.QUALIFIES),
-        ("1000000000.01", True, Status.QUALIFIES),
+        # Met, on the departments' figures; the industry is the enterprise's own entry.
+        ("1000000000", True, Status.MAY_QUALIFY),
+        ("1000000000.01", True, Status.MAY_QUALIFY),
         ("1000000000", False, Status.DOES_NOT_QUALIFY),
         ("1000000000", None, Status.MAY_QUALIFY),
     ],
@@ -160,7 +179,8 @@ def test_measure_1_needs_10_yi_reached_for_the_first_time(track, added_value, fi
     result = matched(track(1), file_of(figures, industry=MANUFACTURER))
 
     assert result.status == status
-    if status == Status.QUALIFIES:
+    if first is True and status == Status.MAY_QUALIFY:
+        assert result.unverified == ["国民经济行业分类"]
         # A range the reviewers decide: 100万元 and above.
         assert result.quote.min_amount == Decimal("1000000")
         assert result.quote.max_amount is None
@@ -220,6 +240,7 @@ def test_a_window_reads_the_latest_earlier_year_when_its_own_is_empty(track):
         year=YEAR - 1,
     )
     file.figures["first_units_or_batch"] = {YEAR - 1: True}
+    file.provenance[(FIGURE, "first_units_or_batch", YEAR - 1)] = DEPARTMENT
     file.figures["insured_amount"][YEAR - 3] = Decimal("1")
 
     result = matched(track(11), file)
@@ -359,10 +380,17 @@ def test_the_report_groups_every_open_track(enterprise_user):
     def codes(matches):
         return {m.track.code for m in matches}
 
-    assert codes(report.qualifies) == {"single-champion"}
+    # Its 单项冠军 is its own entry, which no department has confirmed: it may qualify.
+    assert codes(report.qualifies) == set()
     # Measure 2's figures are there, its 重点骨干企业 and the like to confirm; investment
     # enough for equipment and materials (2亿) but the interest is missing.
-    assert codes(report.may_qualify) == {"supply-chain", "ic-equipment-materials"}
+    assert codes(report.may_qualify) == {
+        "supply-chain",
+        "ic-equipment-materials",
+        "single-champion",
+    }
+    champion = next(m for m in report.may_qualify if m.track.code == "single-champion")
+    assert champion.unverified == [str(Recognition.SINGLE_CHAMPION.label)]
     assert codes(report.does_not_qualify) == {
         "little-giant-cultivation",
         "little-giant",

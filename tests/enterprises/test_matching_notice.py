@@ -299,9 +299,14 @@ def test_a_track_qualifies_only_when_the_file_establishes_every_condition(
         assert match.status == Status.MAY_QUALIFY, match.reasons
         assert match.confirmations == list(case.confirm)
         assert match.missing == [] and match.missing_profile == []
+    elif case.industry:
+        # Every condition met, the industry on the enterprise's word alone: it may qualify.
+        assert match.status == Status.MAY_QUALIFY, match.reasons
+        assert match.unverified == ["国民经济行业分类"]
     else:
         assert match.status == Status.QUALIFIES, (match.reasons, match.missing)
         assert match.confirmations == []
+        assert match.rests_on_departments
 
 
 @pytest.mark.parametrize(("number", "code", "case"), [c for c in CASES if c.values[2].recognitions])

@@ -18,14 +18,24 @@ from measures.recognitions import Recognition
 from notifications.announcements import announce_opened_windows
 from notifications.models import Notification, WindowAnnouncement
 from tests.applications.factories import WindowFactory
+from tests.departments.factories import department_figures
 from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
 
 NOW = timezone.now()
 
 
-def enterprise_with(figures: dict | None = None, recognitions=(), users: int = 1):
+def enterprise_with(
+    figures: dict | None = None, recognitions=(), users: int = 1, *, department: bool = False
+):
+    """An enterprise with ``figures`` and ``recognitions`` of 2026: its own entries, or with
+    ``department`` a department's (a track qualifies only on those)."""
     enterprise = EnterpriseFactory()
     people = [EnterpriseUserFactory(enterprise=enterprise) for _ in range(users)]
+    if department:
+        department_figures(
+            enterprise.credit_code, figures or {}, year=2026, recognitions=recognitions
+        )
+        return enterprise, people
     for name, value in (figures or {}).items():
         column = "boolean_value" if isinstance(value, bool) else "decimal_value"
         EnterpriseFigure.objects.create(
@@ -60,7 +70,9 @@ def test_a_window_is_announced_once_it_opens_to_the_enterprises_it_matches(
     policy, django_capture_on_commit_callbacks
 ):
     window = window_opening(11, at=NOW + timedelta(days=3))
-    qualifies, (qualifying_user, colleague) = enterprise_with(QUALIFIES_11, users=2)
+    qualifies, (qualifying_user, colleague) = enterprise_with(
+        QUALIFIES_11, users=2, department=True
+    )
     _may, (may_user,) = enterprise_with({"insured_amount": Decimal("1e7")})
     _fails, (failing_user,) = enterprise_with(FAILS_11)
 
@@ -232,6 +244,7 @@ def test_an_enterprise_gets_one_digest_of_every_window_a_sweep_opens(
         {**QUALIFIES_11, "annual_purchase_amount": Decimal("2e8")},
         recognitions=[Recognition.SINGLE_CHAMPION, Recognition.QUALITY_BENCHMARK],
         users=2,
+        department=True,
     )
 
     with django_capture_on_commit_callbacks(execute=True):
