@@ -81,8 +81,10 @@ def import_job_create(
 def import_job_confirm(*, job: ImportJob, by) -> ImportJob:
     """The uploader confirms the previewed import. Confirming twice confirms once: the second
     finds the job no longer previewed."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
-    if job.state != ImportJobState.PREVIEWED or not can_proceed(job.confirm):
+    # Skipping a locked row: the worker holds it while it imports, and a second press must
+    # not wait minutes for it to be told the import was confirmed.
+    job = ImportJob.objects.select_for_update(skip_locked=True).filter(pk=job.pk).first()
+    if job is None or job.state != ImportJobState.PREVIEWED or not can_proceed(job.confirm):
         raise ImportJobError(_("该导入任务已确认或不能确认。"))
     if not has_transition_perm(job.confirm, by):
         raise PermissionDenied
