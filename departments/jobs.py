@@ -74,6 +74,8 @@ def import_job_create(
         requested_by=by,
     )
     log_change(job, "upload", by=by, from_state=job.state)
+    # A job of another database sharing the cache may have left rows under this number.
+    cache.delete(_progress_key(job.pk))
     return job
 
 
