@@ -10,7 +10,6 @@ from pathlib import PurePath
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, Subquery
@@ -23,19 +22,29 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Measure, TrackField
-from policy_portal.admin_mixins import ReadOnlyAdminMixin
+from policy_portal.admin_mixins import LogAdminMixin, ReadOnlyAdminMixin
+from policy_portal.roles import person_label
 
 from .forms import ImportUploadForm, SourceFieldForm
-from .imports import import_file
-from .models import DataSource, DepartmentFigure, DepartmentRecognition, ImportBatch, SourceField
-from .reading import FileRefused
+from .jobs import ImportJobError, rows_read
+from .models import (
+    DataSource,
+    DepartmentFigure,
+    DepartmentRecognition,
+    ImportBatch,
+    ImportJob,
+    ImportJobLog,
+    ImportJobState,
+    SourceField,
+    may_confirm_import,
+)
 from .rollback import batch_rollback
+from .tasks import import_job_apply_confirmed, import_job_start
 
 STAGING = "department-imports/staging"
-# How long a preview may be confirmed.
-CONFIRM_SECONDS = 24 * 60 * 60
-SALT = "departments.import"
 PREVIEW_ROWS = 50
+# How often the page of a job the worker is reading reloads itself, in seconds.
+REFRESH_SECONDS = 2
 
 
 class SourceFieldInline(admin.TabularInline):
@@ -206,107 +215,25 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         }
 
     def import_view(self, request):
-        """Upload → preview (a dry run: nothing is written) → confirm (applied as a whole)."""
+        """Upload: the file is staged and its preview queued; the job's page follows it."""
         if not self.may_import(request):
             raise PermissionDenied
-        if request.method == "POST" and "token" in request.POST:
-            return self._apply(request)
         form = ImportUploadForm(request.POST or None, request.FILES or None)
-        context = self._context(request, gettext("导入部门数据"))
         if request.method == "POST" and form.is_valid():
             upload = form.cleaned_data["file"]
-            source = form.cleaned_data["source"]
             name, sha256 = _stage(upload)
-            try:
-                with default_storage.open(name, "rb") as binary:
-                    outcome = import_file(
-                        source=source,
-                        binary=binary,
-                        file_name=upload.name,
-                        by=request.user,
-                        apply=False,
-                    )
-            except FileRefused as error:
-                for message in error.messages:
-                    form.add_error("file", message)
-            else:
-                token = signing.dumps(
-                    {
-                        "source": source.pk,
-                        "name": name,
-                        "file_name": upload.name,
-                        "sha256": sha256,
-                        "by": request.user.pk,
-                    },
-                    salt=SALT,
-                )
-                context.update(
-                    {
-                        "title": gettext("确认导入"),
-                        "outcome": outcome,
-                        "source": source,
-                        "file_name": upload.name,
-                        "sha256": sha256,
-                        "token": token,
-                        "refused_rows": outcome.refused_rows[:PREVIEW_ROWS],
-                        "changed_rows": outcome.changed_rows[:PREVIEW_ROWS],
-                    }
-                )
-                return TemplateResponse(
-                    request, "admin/departments/importbatch/preview.html", context
-                )
-        context["form"] = form
+            job = import_job_start(
+                source=form.cleaned_data["source"],
+                staged_name=name,
+                file_name=upload.name,
+                sha256=sha256,
+                by=request.user,
+            )
+            return HttpResponseRedirect(
+                reverse("admin:departments_importjob_change", args=[job.pk])
+            )
+        context = {**self._context(request, gettext("导入部门数据")), "form": form}
         return TemplateResponse(request, "admin/departments/importbatch/import.html", context)
-
-    def _apply(self, request):
-        try:
-            staged = signing.loads(request.POST["token"], salt=SALT, max_age=CONFIRM_SECONDS)
-        except signing.BadSignature:
-            self.message_user(
-                request, gettext("确认已过期或无效，请重新上传文件。"), messages.ERROR
-            )
-            return HttpResponseRedirect(reverse("admin:departments_importbatch_import"))
-        if staged["by"] != request.user.pk:
-            raise PermissionDenied
-        source = DataSource.objects.filter(pk=staged["source"]).first()
-        if source is None or not default_storage.exists(staged["name"]):
-            self.message_user(
-                request, gettext("待导入的文件已不存在，请重新上传。"), messages.ERROR
-            )
-            return HttpResponseRedirect(reverse("admin:departments_importbatch_import"))
-        try:
-            with default_storage.open(staged["name"], "rb") as binary:
-                outcome = import_file(
-                    source=source,
-                    binary=binary,
-                    file_name=staged["file_name"],
-                    by=request.user,
-                    apply=True,
-                    stored_name=staged["name"],
-                )
-        except FileRefused as error:
-            self.message_user(request, "；".join(error.messages), messages.ERROR)
-            return HttpResponseRedirect(reverse("admin:departments_importbatch_import"))
-        if outcome.batch.sha256 != staged["sha256"]:
-            # Not the file that was previewed: cannot happen unless the staged copy changed.
-            raise PermissionDenied
-        self.message_user(
-            request,
-            gettext(
-                "已导入%(batch)s：新增%(new)s项，变更%(changed)s项，未变%(unchanged)s项，拒绝%(refused)s行。"
-            )
-            % {
-                "batch": outcome.batch,
-                "new": outcome.new,
-                "changed": outcome.changed,
-                "unchanged": outcome.unchanged,
-                "refused": outcome.refused,
-            },
-            messages.SUCCESS,
-        )
-        return HttpResponseRedirect(
-            reverse("admin:departments_importbatch_change", args=[outcome.batch.pk])
-        )
 
     def rollback_view(self, request, object_id):
         if not self.may_roll_back(request):
@@ -337,6 +264,94 @@ class ImportBatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/departments/importbatch/rollback.html", context)
+
+
+class ImportJobLogInline(LogAdminMixin, admin.TabularInline):
+    model = ImportJobLog
+    fields = ["created_at", "actor_label", "action_label", "state_change"]
+
+    @admin.display(description=_("操作人"))
+    def actor_label(self, entry: ImportJobLog) -> str:
+        # The worker's steps are the system's.
+        return person_label(entry.actor) if entry.actor else gettext("系统")
+
+    @admin.display(description=_("操作"))
+    def action_label(self, entry: ImportJobLog) -> str:
+        return entry.action_label
+
+    @admin.display(description=_("状态"))
+    def state_change(self, entry: ImportJobLog) -> str:
+        if entry.from_state == entry.to_state:
+            return entry.get_to_state_display()
+        return f"{entry.get_from_state_display()} → {entry.get_to_state_display()}"
+
+    def get_queryset(self, request):
+        return (
+            super().get_queryset(request).select_related("actor").prefetch_related("actor__groups")
+        )
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """The files uploaded for import: the page of one follows the worker's preview, shows what
+    the import would do and asks the uploader to confirm it."""
+
+    change_form_template = "admin/departments/importjob/change_form.html"
+    list_display = ["__str__", "requested_by", "created_at", "state", "rows", "batch"]
+    list_filter = ["state", "source"]
+    search_fields = ["file_name", "sha256"]
+    search_help_text = _("按文件名或 SHA-256 查找")
+    list_select_related = ["source", "requested_by", "batch__source"]
+    fields = ["source", "file_name", "sha256", "requested_by", "created_at", "state", "batch"]
+    readonly_fields = fields
+    inlines = [ImportJobLogInline]
+
+    def get_urls(self):
+        return [
+            path(
+                "<path:object_id>/confirm/",
+                self.admin_site.admin_view(self.confirm_view),
+                name="departments_importjob_confirm",
+            ),
+            *super().get_urls(),
+        ]
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        job = self.get_object(request, unquote(object_id))
+        context = dict(extra_context or {})
+        if job is not None:
+            context.update(
+                {
+                    "job": job,
+                    "states": ImportJobState,
+                    "rows_read": rows_read(job),
+                    "refresh_seconds": REFRESH_SECONDS if job.is_running else None,
+                    "may_confirm": job.state == ImportJobState.PREVIEWED
+                    and may_confirm_import(job, request.user),
+                    "refused_rows": job.report.get("refused", [])[:PREVIEW_ROWS],
+                    "changed_rows": job.report.get("changed", [])[:PREVIEW_ROWS],
+                }
+            )
+        return super().change_view(request, object_id, form_url, context)
+
+    def confirm_view(self, request, object_id):
+        job = self.get_object(request, unquote(object_id))
+        if job is None:
+            raise Http404
+        if not may_confirm_import(job, request.user):
+            raise PermissionDenied
+        change_url = reverse("admin:departments_importjob_change", args=[job.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        try:
+            import_job_apply_confirmed(job=job, by=request.user)
+        except ImportJobError as error:
+            self.message_user(request, str(error), messages.WARNING)
+        else:
+            self.message_user(
+                request, gettext("已确认，正在导入；完成后本页显示导入批次。"), messages.SUCCESS
+            )
+        return HttpResponseRedirect(change_url)
 
 
 class DepartmentRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

@@ -20,7 +20,7 @@ Every value a row gives is written as a row of the batch, whether it is new, cha
 same as the current one: the current row of a key is then the row of the latest batch still
 standing that gave it, which is what a roll-back restores (``departments.rollback``)."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
@@ -413,10 +413,18 @@ def _same_file(source: DataSource, sha256: str) -> ImportBatch | None:
 
 
 def import_file(
-    *, source: DataSource, binary, file_name: str, by, apply: bool, stored_name: str = ""
+    *,
+    source: DataSource,
+    binary,
+    file_name: str,
+    by,
+    apply: bool,
+    stored_name: str = "",
+    progress: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Import ``binary`` (an open binary file) as ``source``'s data: a preview unless
-    ``apply``. Raises FileRefused for a file that cannot be imported at all."""
+    ``apply``; ``progress`` as ``import_rows`` calls it. Raises FileRefused for a file that
+    cannot be imported at all."""
     sha256 = sha256_of(binary)
     with transaction.atomic():
         # One import of a source at a time: each compares with the rows the other writes.
@@ -432,6 +440,7 @@ def import_file(
             file_name=file_name,
             stored_name=stored_name,
             same_file=same_file,
+            progress=progress,
         )
 
 
@@ -448,10 +457,14 @@ def import_rows(
     external_id: str = "",
     same_file: ImportBatch | None = None,
     results: bool = False,
+    progress: Callable[[int], None] | None = None,
 ) -> Outcome:
     """Import ``rows``, an iterator of (row number, cells) with the header first, as
     ``source``'s batch of ``channel``: the file import and the import by API
     (``departments.api``) alike. With ``results`` the outcome keeps every row's result.
+    ``progress``, if given, is called with the number of rows read so far once each chunk is
+    written: the import runs in one transaction, so what it reports must leave by another
+    way than the database (``departments.jobs`` keeps it in the cache).
     Raises FileRefused for rows that cannot be imported at all."""
     with transaction.atomic():
         # One import of a source at a time: each compares with the rows the other writes.
@@ -472,6 +485,8 @@ def import_rows(
         )
         for chunk in _chunks(_rows(rows, source=source, outcome=outcome)):
             _write_chunk(chunk, batch=batch, outcome=outcome)
+            if progress is not None:
+                progress(outcome.rows)
         if outcome.rows == 0:
             raise FileRefused(_("文件中没有数据行。"))
         if outcome.results is not None:

@@ -13,12 +13,15 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from measures.fields import ExactDecimalField
 from measures.models.decimals import RATE
 from measures.recognitions import Recognition
 from policy_portal.fields import person_fk
+from policy_portal.logs import StateLog, state_fields
 
 FIRST_YEAR = 2000
 LAST_YEAR = 2100
@@ -250,6 +253,152 @@ class DepartmentRecognition(DepartmentRow):
 
     def __str__(self) -> str:
         return f"{self.credit_code} {self.year} {self.get_kind_display()}"
+
+
+class ImportJobState(models.TextChoices):
+    QUEUED = "queued", _("排队等待预览")
+    PREVIEWING = "previewing", _("正在预览")
+    PREVIEWED = "previewed", _("待确认导入")
+    APPLYING = "applying", _("正在导入")
+    APPLIED = "applied", _("已导入")
+    FAILED = "failed", _("未能导入")
+
+
+IMPORT_JOB_ACTIONS = {
+    "upload": _("上传文件"),
+    "start_preview": _("开始预览"),
+    "finish_preview": _("完成预览"),
+    "confirm": _("确认导入"),
+    "finish_apply": _("完成导入"),
+    "fail": _("导入失败"),
+}
+
+
+def may_confirm_import(job: "ImportJob", user) -> bool:
+    """The person who uploaded the file confirms its import, while they may import."""
+    return user.pk == job.requested_by_id and user.has_perm("departments.add_importbatch")
+
+
+class ImportJob(ConcurrentTransitionMixin, models.Model):
+    """A file an administrator uploaded, previewed and applied by the worker
+    (``departments.jobs``): the staged copy, the preview's counts and report, the batch the
+    confirmed import wrote. Its ``state`` changes only through the transitions below."""
+
+    source = models.ForeignKey(
+        DataSource, verbose_name=_("数据来源部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    staged_name = models.CharField(_("暂存文件"), max_length=200)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    requested_by = person_fk(_("上传人"))
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    state = FSMField(
+        _("状态"),
+        default=ImportJobState.QUEUED,
+        choices=ImportJobState.choices,
+        protected=True,
+    )
+    error = models.TextField(_("未能导入的原因"), blank=True)
+    # Rows read when the preview or the import last finished; while one runs, the rows read so
+    # far are in the cache (``departments.jobs.rows_read``).
+    rows_done = models.PositiveIntegerField(_("已读取行数"), default=0)
+    rows = models.PositiveIntegerField(_("数据行数"), default=0)
+    new_count = models.PositiveIntegerField(_("新增项"), default=0)
+    changed_count = models.PositiveIntegerField(_("变更项"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("未变项"), default=0)
+    refused_count = models.PositiveIntegerField(_("拒绝行"), default=0)
+    report = models.JSONField(_("预览报告"), default=dict, blank=True)
+    same_file = models.ForeignKey(
+        ImportBatch,
+        verbose_name=_("此前导入的同一文件"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    batch = models.OneToOneField(
+        ImportBatch,
+        verbose_name=_("导入批次"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("文件导入任务")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.source.name} · {self.file_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (
+            ImportJobState.QUEUED,
+            ImportJobState.PREVIEWING,
+            ImportJobState.APPLYING,
+        )
+
+    @transition(field=state, source=ImportJobState.QUEUED, target=ImportJobState.PREVIEWING)
+    def start_preview(self):
+        pass
+
+    @transition(field=state, source=ImportJobState.PREVIEWING, target=ImportJobState.PREVIEWED)
+    def finish_preview(self, *, outcome):
+        self.rows_done = self.rows = outcome.rows
+        self.new_count = outcome.new
+        self.changed_count = outcome.changed
+        self.unchanged_count = outcome.unchanged
+        self.refused_count = outcome.refused
+        self.report = outcome.report()
+        self.same_file = outcome.same_file
+
+    @transition(
+        field=state,
+        source=ImportJobState.PREVIEWED,
+        target=ImportJobState.APPLYING,
+        permission=may_confirm_import,
+    )
+    def confirm(self):
+        self.rows_done = 0
+
+    @transition(field=state, source=ImportJobState.APPLYING, target=ImportJobState.APPLIED)
+    def finish_apply(self, *, batch: ImportBatch):
+        self.batch = batch
+        self.rows_done = batch.rows
+
+    @transition(
+        field=state,
+        source=[ImportJobState.QUEUED, ImportJobState.PREVIEWING, ImportJobState.APPLYING],
+        target=ImportJobState.FAILED,
+    )
+    def fail(self, *, reason: str):
+        self.error = reason
+
+
+class ImportJobLog(StateLog):
+    """One entry per change of an import job's state."""
+
+    job = models.ForeignKey(
+        ImportJob,
+        verbose_name=_("文件导入任务"),
+        on_delete=models.PROTECT,
+        related_name="log_entries",
+    )
+    action = models.CharField(_("操作"), max_length=32)
+    from_state, to_state = state_fields(ImportJobState)
+
+    class Meta(StateLog.Meta):
+        verbose_name = verbose_name_plural = _("文件导入任务记录")
+
+    def __str__(self) -> str:
+        moment = timezone.localtime(self.created_at)
+        return f"{moment:%Y-%m-%d %H:%M} {self.action_label}"
+
+    @property
+    def action_label(self) -> str:
+        return str(IMPORT_JOB_ACTIONS.get(self.action, self.action))
 
 
 # The API's credentials and answers live in a module of their own; imported here so that

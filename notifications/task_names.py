@@ -19,6 +19,8 @@ TASK_NAMES = {
     "applications.tasks.prepare_proposals": _("生成拟支持名单"),
     "enterprises.tasks.clear_expired_sessions": _("清理过期会话"),
     "publicity.tasks.close_due_publicities": _("公示期满自动结束"),
+    "departments.tasks.preview_import_job": _("预览部门数据文件"),
+    "departments.tasks.apply_import_job": _("导入部门数据文件"),
     "security.audit.tasks.seal_audit_trail": _("审计记录封存"),
     "celery.backend_cleanup": _("清理过期任务结果"),
 }

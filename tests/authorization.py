@@ -26,7 +26,7 @@ from measures.recognitions import Recognition
 from publicity import services as publicity_services
 from ratings.services import rating_create
 from tests.applications.factories import draft, library_document
-from tests.departments.factories import csv_bytes, statistics_bureau
+from tests.departments.factories import csv_bytes, previewed_job, statistics_bureau
 from tests.departments.factories import run as department_import
 from tests.disbursements.factories import approved_applications, frozen_batch
 from tests.enterprises.factories import (
@@ -216,6 +216,12 @@ def build_world() -> World:
         csv_bytes([[enterprise_a.credit_code, 2025, "1200000000", "是", "是"]]),
         by=administrator,
     ).batch
+    # A file of 统计局's the administrator uploaded, previewed and not yet confirmed.
+    import_job = previewed_job(
+        data_source,
+        csv_bytes([[enterprise_b.credit_code, 2025, "800000000", "否", ""]]),
+        by=administrator,
+    )
     department_figure = DepartmentFigure.objects.filter(batch=import_batch).first()
     department_recognition = DepartmentRecognition.objects.get(batch=import_batch)
     # Enterprise A's report against 统计局's amount about it (对部门数据有异议).
@@ -295,6 +301,7 @@ def build_world() -> World:
             **_login_records(user_a.username),
             "data_source": data_source,
             "import_batch": import_batch,
+            "import_job": import_job,
             "department_figure": department_figure,
             "department_recognition": department_recognition,
             "department_amount": department_amount,

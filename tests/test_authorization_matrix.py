@@ -260,6 +260,9 @@ MODEL_ADMINS = {
         "departments/datasource", "data_source", view=ADMIN, add=ADMIN, change=ADMIN, delete=ADMIN
     ),
     **model_admin_rules("departments/importbatch", "import_batch", view=(*ADMIN, *AUDITOR)),
+    # The files uploaded for import, followed while the worker reads them: the system
+    # administrator's, who uploads them.
+    **model_admin_rules("departments/importjob", "import_job", view=ADMIN),
     **model_admin_rules("departments/departmentfigure", "department_figure", view=ADMIN),
     **model_admin_rules("departments/departmentrecognition", "department_recognition", view=ADMIN),
     # 部门数据异议: the system administrator reads and answers the enterprises' reports (on the
@@ -870,6 +873,15 @@ RULES: dict[str, list[Case]] = {
             at("admin:departments_importbatch_import"),
             admin_expect((STAFF, 403), (ADMIN, 200)),
             post=admin_expect((STAFF, 403), (ADMIN, 200)),
+        )
+    ],
+    # An import's confirmation, by the administrator who uploaded the file: asked for by a
+    # post, back to the job's page.
+    "admin/departments/importjob/<path:object_id>/confirm/": [
+        Case(
+            at("admin:departments_importjob_confirm", "import_job.pk"),
+            admin_expect((STAFF, 403), (ADMIN, REDIRECT)),
+            post=admin_expect((STAFF, 403), (ADMIN, REDIRECT)),
         )
     ],
     # A batch's roll-back: asked for, then done (back to the batch's page).

@@ -1,11 +1,15 @@
 """Data sources and their files, for the tests of 部门数据."""
 
 import csv
+import hashlib
 import io
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from openpyxl import Workbook
 
+from departments import jobs
 from departments.imports import import_file
 from departments.models import DataSource, SourceField
 from measures.recognitions import Recognition
@@ -99,3 +103,15 @@ def department_figures(
     )
     assert not outcome.refused, outcome.report()
     return outcome
+
+
+def previewed_job(source, content: bytes, *, by, name="data.csv"):
+    """A job of ``content`` staged as the upload stages it, previewed as the worker does."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    staged = default_storage.save(f"department-imports/staging/{sha256}.csv", ContentFile(content))
+    job = jobs.import_job_create(
+        source=source, staged_name=staged, file_name=name, sha256=sha256, by=by
+    )
+    jobs.import_job_preview(job_id=job.pk)
+    job.refresh_from_db()
+    return job
