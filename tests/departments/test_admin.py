@@ -330,3 +330,46 @@ def test_a_file_whose_content_is_not_its_name_is_refused_on_the_form(client, sou
     assert response.status_code == 200
     assert "不是 CSV 文本" in response.content.decode()
     assert not ImportBatch.objects.exists() and not ImportJob.objects.exists()
+
+
+def test_an_import_prepares_the_open_windows_proposals_and_its_page_leads_to_them(
+    client, administrator, track, enterprise_user, django_capture_on_commit_callbacks
+):
+    """免申即享 end to end: a department's list uploaded and confirmed, the open window's
+    proposals prepared in the worker, the job's page leading to the run's progress."""
+    from applications.models import Application, ProposalRun
+    from departments.models import DataSource, SourceField
+    from tests.applications.factories import WindowFactory
+
+    commission = DataSource.objects.create(name="经信委认定", code="commission", first_year=2020)
+    for header, name in (
+        ("保险金额", "insured_amount"),
+        ("保费", "annual_premium"),
+        ("首台套", "first_units_or_batch"),
+    ):
+        SourceField.objects.create(source=commission, header=header, figure_name=name)
+    window = WindowFactory(measure=track(11).measure, year=2026)
+    client.force_login(administrator)
+    content = csv_bytes(
+        [[enterprise_user.enterprise.credit_code, 2026, "50000000", "1200000", "是"]],
+        header=["统一社会信用代码", "年度", "保险金额", "保费", "首台套"],
+    )
+    previewed(client, commission, content, django_capture_on_commit_callbacks)
+    job = ImportJob.objects.get()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(confirm_url(job))
+
+    job.refresh_from_db()
+    run = ProposalRun.objects.get(window=window)
+    assert run.import_batch == job.batch and run.finished_at is not None and run.proposed == 1
+    proposal = Application.objects.get(enterprise=enterprise_user.enterprise, window=window)
+    assert proposal.proposed_at and str(proposal.calculated_amount) == "960000.00"
+    page = client.get(reverse("admin:departments_importjob_change", args=[job.pk])).content.decode()
+    runs_url = (
+        reverse("admin:applications_proposalrun_changelist")
+        + f"?import_batch__id__exact={job.batch_id}"
+    )
+    assert runs_url in page
+    runs = client.get(runs_url)
+    assert runs.status_code == 200 and "已完成" in runs.content.decode()
