@@ -130,6 +130,12 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
         )
         query = query.union(recognitions, all=True)
     rows = sorted(query, key=lambda row: row[7])
+    provenances = {}  # one per batch: thousands of rows share a handful
+    for _code, _kind, _target, _year, _number, _yes_no, source, batch, when, *_rest in rows:
+        if batch not in provenances:
+            provenances[batch] = Provenance(
+                source_name=source, batch_id=batch, date=timezone.localtime(when).date()
+            )
     return [
         DepartmentValue(
             credit_code=code,
@@ -137,13 +143,11 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
             target=target,
             year=year_,
             value=number if kind == FIGURE and number is not None else yes_no,
-            provenance=Provenance(
-                source_name=source, batch_id=batch, date=timezone.localtime(when).date()
-            ),
+            provenance=provenances[batch],
             tolerance=tolerance,
             pk=pk,
         )
-        for code, kind, target, year_, number, yes_no, source, batch, when, tolerance, pk in rows
+        for code, kind, target, year_, number, yes_no, _source, batch, _when, tolerance, pk in rows
     ]
 
 

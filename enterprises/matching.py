@@ -75,8 +75,15 @@ class Basis:
 
     label: str
     year: int | None
-    value: str
+    text: str  # the value as written, or "" to write ``raw`` by its field when shown
     provenance: Provenance
+    raw: object = None
+    track_field: TrackField | None = None
+
+    @property
+    def value(self) -> str:
+        # Written when a page shows it: 免申即享 matches thousands of files and shows none.
+        return self.text or describe_value(self.raw, self.track_field)
 
 
 @dataclass
@@ -364,8 +371,10 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
             Basis(
                 f.label,
                 match.year,
-                describe_value(declared[f.name], f),
+                "",
                 file.source_of(f.name, match.year),
+                raw=declared[f.name],
+                track_field=f,
             )
             for f in needed
             if declared.get(f.name) not in (None, "")

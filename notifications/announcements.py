@@ -180,12 +180,13 @@ def invite_to_confirm(applications) -> int:
     users_by_enterprise = enterprise_user_ids(
         enterprise_ids={a.enterprise_id for a in applications}
     )
-    notifications = []
+    notifications, titles = [], {}
     for application in applications:
-        title = _("免申即享：%(measure)s · %(track)s已为您准备好，请确认") % {
-            "measure": application.track.measure,
-            "track": application.track.name,
-        }
+        title = titles.get(application.track_id)
+        if title is None:
+            title = titles[application.track_id] = _(
+                "免申即享：%(measure)s · %(track)s已为您准备好，请确认"
+            ) % {"measure": application.track.measure, "track": application.track.name}
         body = _(
             "平台根据%(sources)s掌握的贵企业数据，为%(window)s准备了这份申报：数据已填好，"
             "材料取自企业材料库，测算金额%(amount)s。请核对后一键确认申报；不确认则不会提交。"
