@@ -12,7 +12,6 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,10 +20,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from measures.models import Measure, TrackField
 from policy_portal.admin_mixins import LogAdminMixin, ReadOnlyAdminMixin
 from policy_portal.roles import person_label
 
+from .display import figure_field, figure_shown
 from .forms import ImportUploadForm, SourceFieldForm
 from .jobs import ImportJobError, rows_read
 from .models import (
@@ -361,19 +360,6 @@ class DepartmentRowAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["source", "batch__source"]
 
 
-def _figure_label():
-    """The label of a figure's name: its first track field's, in the notice's order."""
-    return Subquery(
-        TrackField.objects.filter(
-            name=OuterRef("name"),
-            track__is_active=True,
-            track__measure__kind=Measure.Kind.FUNDING,
-        )
-        .order_by("track__measure__number", "track__order", "order", "pk")
-        .values("label")[:1]
-    )
-
-
 @admin.register(DepartmentFigure)
 class DepartmentFigureAdmin(DepartmentRowAdmin):
     list_display = [
@@ -390,7 +376,11 @@ class DepartmentFigureAdmin(DepartmentRowAdmin):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(figure_label=_figure_label())
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(figure_label=figure_field("label"), figure_unit=figure_field("unit"))
+        )
 
     @admin.display(description=_("项目"))
     def label(self, figure: DepartmentFigure) -> str:
@@ -398,10 +388,7 @@ class DepartmentFigureAdmin(DepartmentRowAdmin):
 
     @admin.display(description=_("数值"))
     def value(self, figure: DepartmentFigure):
-        value = figure.value
-        if isinstance(value, bool):
-            return gettext("是") if value else gettext("否")
-        return value
+        return figure_shown(figure.value, getattr(figure, "figure_unit", None))
 
 
 @admin.register(DepartmentRecognition)

@@ -4,28 +4,15 @@ the departments' figures and recognitions and answer each once; the auditor read
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from departments.display import figure_field, figure_shown
 from departments.models import DataSource
-from measures.models import Measure, TrackField
 
 from . import services
 from .models import DepartmentDisagreement
-
-
-def _figure_label():
-    """The label of the figure's name: its first track field's, in the notice's order."""
-    return Subquery(
-        TrackField.objects.filter(
-            name=OuterRef("figure__name"),
-            track__is_active=True,
-            track__measure__kind=Measure.Kind.FUNDING,
-        )
-        .order_by("track__measure__number", "track__order", "order", "pk")
-        .values("label")[:1]
-    )
 
 
 def _yes_no(value: bool, *, recognition: bool) -> str:
@@ -130,7 +117,10 @@ class DepartmentDisagreementAdmin(admin.ModelAdmin):
                 "reported_by",
                 "answered_by",
             )
-            .annotate(figure_label=_figure_label())
+            .annotate(
+                figure_label=figure_field("label", name="figure__name"),
+                figure_unit=figure_field("unit", name="figure__name"),
+            )
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -174,16 +164,17 @@ class DepartmentDisagreementAdmin(admin.ModelAdmin):
     def department_value(self, disagreement):
         if disagreement.recognition_id is not None:
             return _yes_no(disagreement.recognition.held, recognition=True)
-        value = disagreement.figure.value
-        return _yes_no(value, recognition=False) if isinstance(value, bool) else value
+        return figure_shown(disagreement.figure.value, getattr(disagreement, "figure_unit", None))
 
     @admin.display(description=_("企业认为应为"))
     def claimed(self, disagreement):
         if disagreement.claimed_boolean is None:
-            return disagreement.claimed_value
+            return figure_shown(
+                disagreement.claimed_value, getattr(disagreement, "figure_unit", None)
+            )
         recognition = disagreement.recognition_id is not None
         return _yes_no(disagreement.claimed_boolean, recognition=recognition)
 
     @admin.display(description=_("导入批次"))
     def batch(self, disagreement):
-        return _("第%(number)s批") % {"number": disagreement.target.batch_id}
+        return _("批次号%(number)s") % {"number": disagreement.target.batch_id}
