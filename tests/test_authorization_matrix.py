@@ -21,6 +21,7 @@ from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from security.audit.chain import head, seal, verify
 from tests.authorization import (
     ENTERPRISES,
     FINANCE,
@@ -968,10 +969,16 @@ def test_every_url_pattern_has_a_rule():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The people and objects, made once for the module in a transaction rolled back at its
-    end; each test runs in a savepoint inside it."""
+    end; each test runs in a savepoint inside it. The world's audit records are sealed and
+    verified here, once: left unsealed, every test would seal and verify them again
+    (audit_chain_holds), only to roll them back."""
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        start = head()
         built = build_world()
+        seal()
+        result = verify(after=start)
+        assert result.ok, f"the audit trail's chain breaks: {result.broken}"
         built.media = media
         yield built
         transaction.set_rollback(True)
