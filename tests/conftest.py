@@ -62,24 +62,32 @@ def officials_signed_in_with_second_factor(monkeypatch):
     and a session that gave its code; so does an enterprise that enrolled. The form itself
     still asks for the code (tests/security/test_second_factor.py)."""
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from security.second_factor import app_device, needs_second_factor
 
     signed_in = Client._login
 
     def _login(self, user, backend=None):
         signed_in(self, user, backend)
-        device = app_device(user)
-        if device is None and needs_second_factor(user):
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        if device is not None:
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        second_factor_given(self, user)
 
     monkeypatch.setattr(Client, "_login", _login)
+
+
+def second_factor_given(client, user) -> None:
+    """The session of ``client``, signed in as ``user``, as the code page leaves it: with the
+    confirmed authenticator of an official (made if there is none) or of an enterprise that
+    enrolled."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from security.second_factor import app_device, needs_second_factor
+
+    device = app_device(user)
+    if device is None and needs_second_factor(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 @pytest.fixture
