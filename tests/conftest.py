@@ -55,6 +55,38 @@ def audit_chain_holds(request):
     assert result.ok, f"the audit trail's chain breaks: {result.broken}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_found_once():
+    """Each test client loads the middleware, WhiteNoise's with it, which lists every static
+    file the finders know (WHITENOISE_USE_FINDERS): the list is made once for each set of the
+    settings it depends on and shared, as the files do not change while the tests run."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    found = {}
+    find = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self):
+        key = repr(
+            [
+                getattr(settings, name, None)
+                for name in sorted(dir(settings))
+                if name.startswith(("STATIC", "WHITENOISE_", "INSTALLED_APPS", "DEBUG"))
+            ]
+        )
+        if key not in found:
+            before = dict(self.files)
+            find(self)
+            found[key] = {
+                url: file for url, file in self.files.items() if before.get(url) is not file
+            }
+        self.files.update(found[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def officials_signed_in_with_second_factor(monkeypatch):
     """The test client's ``force_login`` and ``login`` sign an official in as the login form and
