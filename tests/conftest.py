@@ -55,6 +55,38 @@ def audit_chain_holds(request):
     assert result.ok, f"the audit trail's chain breaks: {result.broken}"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def static_files_found_once():
+    """Each test client loads the middleware, WhiteNoise's with it, which lists every static
+    file the finders know (WHITENOISE_USE_FINDERS): the list is made once for each set of the
+    settings it depends on and shared, as the files do not change while the tests run."""
+    from django.conf import settings
+    from whitenoise.middleware import WhiteNoiseMiddleware
+
+    found = {}
+    find = WhiteNoiseMiddleware.add_files_from_finders
+
+    def add_files_from_finders(self):
+        key = repr(
+            [
+                getattr(settings, name, None)
+                for name in sorted(dir(settings))
+                if name.startswith(("STATIC", "WHITENOISE_", "INSTALLED_APPS", "DEBUG"))
+            ]
+        )
+        if key not in found:
+            before = dict(self.files)
+            find(self)
+            found[key] = {
+                url: file for url, file in self.files.items() if before.get(url) is not file
+            }
+        self.files.update(found[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(WhiteNoiseMiddleware, "add_files_from_finders", add_files_from_finders)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def officials_signed_in_with_second_factor(monkeypatch):
     """The test client's ``force_login`` and ``login`` sign an official in as the login form and
@@ -62,24 +94,32 @@ def officials_signed_in_with_second_factor(monkeypatch):
     and a session that gave its code; so does an enterprise that enrolled. The form itself
     still asks for the code (tests/security/test_second_factor.py)."""
     from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from security.second_factor import app_device, needs_second_factor
 
     signed_in = Client._login
 
     def _login(self, user, backend=None):
         signed_in(self, user, backend)
-        device = app_device(user)
-        if device is None and needs_second_factor(user):
-            device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-        if device is not None:
-            session = self.session
-            session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-            session.save()
+        second_factor_given(self, user)
 
     monkeypatch.setattr(Client, "_login", _login)
+
+
+def second_factor_given(client, user) -> None:
+    """The session of ``client``, signed in as ``user``, as the code page leaves it: with the
+    confirmed authenticator of an official (made if there is none) or of an enterprise that
+    enrolled."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from security.second_factor import app_device, needs_second_factor
+
+    device = app_device(user)
+    if device is None and needs_second_factor(user):
+        device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+    if device is not None:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
 
 
 @pytest.fixture

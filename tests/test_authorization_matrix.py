@@ -13,14 +13,19 @@ permission get 403, and an object outside their scope looks like one that does n
 where the page says so, Django's "does not exist" redirect on its generic pages).
 """
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 
 import pytest
+from django.conf import settings
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from enterprises.sessions import LAST_SEEN
+from security.audit.chain import head, seal, verify
 from tests.authorization import (
     ENTERPRISES,
     FINANCE,
@@ -33,6 +38,7 @@ from tests.authorization import (
     STAFF,
     build_world,
 )
+from tests.conftest import second_factor_given
 from tests.zh_hans import english_on_page
 
 LOGIN = "login"  # 302 to the site's login page
@@ -994,13 +1000,50 @@ def test_every_url_pattern_has_a_rule():
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):
     """The people and objects, made once for the module in a transaction rolled back at its
-    end; each test runs in a savepoint inside it."""
+    end; each test runs in a savepoint inside it. The world's audit records are sealed and
+    verified here, once: left unsealed, every test would seal and verify them again
+    (audit_chain_holds), only to roll them back."""
     media = tmp_path_factory.mktemp("media")
     with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        start = head()
         built = build_world()
+        built.sessions = _signed_in(built.users)
+        seal()
+        result = verify(after=start)
+        assert result.ok, f"the audit trail's chain breaks: {result.broken}"
         built.media = media
         yield built
         transaction.set_rollback(True)
+
+
+def _signed_in(users: dict) -> dict:
+    """Each official's session key, signed in once for the module as the test client's
+    ``force_login`` signs in (tests/conftest.py): the session is in the database when each
+    test starts, and whatever a test does to it is rolled back with the test. Enterprises sign
+    in in their tests: a sign-in clears its username's failed attempts (django-axes), and the
+    world keeps one of enterprise A's for the login records' pages."""
+    sessions = {}
+    for role, user in users.items():
+        if not user.is_staff:
+            continue
+        signing_in = Client()
+        signing_in.force_login(user)
+        second_factor_given(signing_in, user)
+        sessions[role] = signing_in.cookies[settings.SESSION_COOKIE_NAME].value
+    return sessions
+
+
+def _sign_in(client, world, role: str) -> None:
+    """The client as ``role`` signed in a moment ago: an official by the session made with
+    the world, its last-seen time (officials time out when idle) as a new sign-in sets it."""
+    if role not in world.sessions:
+        client.force_login(world.users[role])
+        return
+    key = world.sessions[role]
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
+    session = import_module(settings.SESSION_ENGINE).SessionStore(key)
+    session[LAST_SEEN] = int(time.time())
+    session.save()
 
 
 @pytest.fixture(scope="module")
@@ -1065,7 +1108,7 @@ def test_each_role_gets_what_the_rule_says(route, index, role, world, client, se
     case = RULES[route][index]
     client.cookies.clear()
     if role != "anonymous":
-        client.force_login(world.users[role])
+        _sign_in(client, world, role)
     url = case.url(world)
     _check(client.get(url), case.get[role], world=world, role=role, label=f"GET {url} as {role}")
     if case.post is not None:

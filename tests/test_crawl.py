@@ -6,9 +6,12 @@ import re
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from enterprises.models import Enterprise, User
+from security.audit.chain import head, seal, verify
 from tests.crawl import (
     amounts_in_another_format,
     codes_shown,
@@ -131,17 +134,48 @@ def test_pages_of_one_kind_share_a_key():
 # --- The crawl --------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def demo(policy):
-    call_command("seed_demo", verbosity=0)
-    # Beat's schedules of each kind, as an administrator may add them: the demo's periodic
-    # tasks run on crontabs alone.
-    from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
+@pytest.fixture(scope="module")
+def demo_media(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
 
-    IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
-    IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.HOURS)
-    SolarSchedule.objects.get_or_create(event="sunrise", latitude=29.56, longitude=106.55)
-    ClockedSchedule.objects.get_or_create(clocked_time=timezone.now())
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker, demo_media):
+    """The demo data, made once for the module in a transaction rolled back at its end; each
+    crawl runs in a savepoint inside it. Its audit records are sealed and verified here, once,
+    not again by each crawl (audit_chain_holds)."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(MEDIA_ROOT=demo_media),
+        transaction.atomic(),
+    ):
+        start = head()
+        call_command("seed_demo", verbosity=0)
+        # Beat's schedules of each kind, as an administrator may add them: the demo's periodic
+        # tasks run on crontabs alone.
+        from django_celery_beat.models import ClockedSchedule, IntervalSchedule, SolarSchedule
+
+        IntervalSchedule.objects.get_or_create(every=1, period=IntervalSchedule.DAYS)
+        IntervalSchedule.objects.get_or_create(every=2, period=IntervalSchedule.HOURS)
+        SolarSchedule.objects.get_or_create(event="sunrise", latitude=29.56, longitude=106.55)
+        ClockedSchedule.objects.get_or_create(clocked_time=timezone.now())
+        seal()
+        result = verify(after=start)
+        assert result.ok, f"the audit trail's chain breaks: {result.broken}"
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture
+def media_root(settings, demo_media):
+    """The demo's files, which the pages link to."""
+    settings.MEDIA_ROOT = demo_media
+    return demo_media
+
+
+@pytest.fixture
+def demo(demo_data, policy):
+    pass
 
 
 def _names_of_the_demo_data() -> set:

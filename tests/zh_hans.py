@@ -7,7 +7,7 @@ what a person reads is searched: text, and the title, placeholder and alt attrib
 """
 
 import re
-from functools import cache
+from functools import cache, lru_cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -80,7 +80,10 @@ class _Reader(HTMLParser):
             self.parts.append(data)
 
 
+@lru_cache(maxsize=4)
 def readable_text(html: str) -> str:
+    """The text a reader reads on the page; kept for the last few pages, which the checks of
+    one page each read (the parse costs more than all of them)."""
     reader = _Reader()
     reader.feed(html)
     return "\n".join(reader.parts)
