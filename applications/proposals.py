@@ -82,6 +82,8 @@ def _proposable(track: Track, window: ApplicationWindow, file: EnterpriseFile):
     match = match_track(track=track, window=window, file=file)
     if match.status != Status.QUALIFIES or match.quote is None or not match.rests_on_departments:
         return None
+    if match.year not in (None, window.year):
+        return None  # the amount would be an earlier year's: the draft is of the window's year
     if not match.quote.amount or match.quote.amount <= 0:
         return None
     declared, sources = {}, {}
@@ -287,7 +289,7 @@ def _attach_library_documents(applications: list[Application]) -> None:
             enterprise_id__in={a.enterprise_id for a in applications}, kind__in=kinds
         ).values_list("enterprise_id", flat=True)
     )
-    people = User.objects.in_bulk(
+    people = User.objects.select_related("enterprise").in_bulk(
         {a.created_by_id for a in applications if a.enterprise_id in having}
     )
     for application in applications:

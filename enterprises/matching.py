@@ -258,9 +258,11 @@ def _recognition_reasons(track: Track, window: ApplicationWindow, file, match) -
     years = counted_years(window.year)
     held = {}
     for kind in kinds:
-        for year in years:
-            if (kind, year) in file.recognitions:
-                held.setdefault(kind, year)
+        in_years = [year for year in years if (kind, year) in file.recognitions]
+        # The year a department's data gives, where one does: the match rests on it.
+        given = [y for y in in_years if file.source_of(kind, y, kind=RECOGNITION).is_department]
+        if in_years:
+            held[kind] = (given or in_years)[0]
     if held:
         match.recognitions = [Recognition(kind).label for kind in held]
         match.basis += [

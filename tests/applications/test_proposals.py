@@ -412,3 +412,23 @@ def test_a_draft_started_while_the_chunk_is_written_is_left_alone(
     assert [a.enterprise_id for a in prepared] == [other_enterprise_user.enterprise_id]
     assert list(Application.objects.filter(enterprise=filed.enterprise)) == [own]
     assert own.proposed_at is None
+
+
+def test_an_import_is_not_refused_when_preparing_its_proposals_fails(
+    window, enterprise_user, monkeypatch, django_capture_on_commit_callbacks
+):
+    """免申即享 is the import's consequence, not its condition: the departments' data stays."""
+    from applications import tasks
+    from departments.models import DepartmentFigure
+
+    def broken(**kwargs):
+        ProposalRun.objects.create(window=window)  # written, then undone with its savepoint
+        raise RuntimeError("the preparation failed")
+
+    monkeypatch.setattr(tasks, "proposal_runs_after_import", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = department_figures(enterprise_user.enterprise.credit_code, FIRST_UNIT, year=YEAR)
+
+    assert outcome.new == len(FIRST_UNIT)
+    assert DepartmentFigure.objects.filter(batch=outcome.batch).count() == len(FIRST_UNIT)
+    assert not ProposalRun.objects.exists()

@@ -302,6 +302,18 @@ def test_a_recognition_of_the_window_year_or_the_year_before_qualifies(track, ye
         ]
 
 
+def test_a_recognition_a_department_gives_counts_over_the_enterprises_own_of_another_year(track):
+    """Its own entry of last year, a department's of this year: the match rests on the
+    department's, and qualifies."""
+    file = file_of(recognitions={(Recognition.SINGLE_CHAMPION, YEAR)})
+    file.recognitions.add((Recognition.SINGLE_CHAMPION, YEAR - 1))  # its own, no source
+
+    result = matched(track(3, "single-champion"), file)
+
+    assert result.status == Status.QUALIFIES and result.unverified == []
+    assert [(b.year, b.provenance) for b in result.basis] == [(YEAR, DEPARTMENT)]
+
+
 def test_another_recognition_does_not_qualify_for_a_track(track):
     result = matched(
         track(3, "little-giant"),
