@@ -17,8 +17,9 @@ submitted without the enterprise's click. What the enterprise typed itself leads
 its report and an invitation to apply, not to a proposal.
 
 The preparation works in bulk: per chunk of enterprises, the departments' data in one query,
-matching in memory, the drafts in one insert and the invitations in another
-(``bench/proposals.py`` measures it beside one ``INSERT … SELECT`` of the same drafts). Only the
+matching in memory, the drafts in one COPY and the invitations in another, without a model
+instance per draft (``bench/proposals.py`` measures it beside one ``INSERT … SELECT`` of the
+same drafts). Only the
 enterprises of which a department holds a figure of the window's year are read at all.
 
 Running the preparation again proposes nothing twice: an enterprise that has, or had, an
@@ -41,15 +42,17 @@ from django.utils.translation import gettext as _
 from enterprises.matching import Status, match_track, open_windows_with_tracks
 from enterprises.selectors import (
     EnterpriseFile,
-    enterprise_files,
+    department_files,
     enterprises_with_department_figures,
 )
+from measures.calculator import fields_by_name
 from measures.forms import declared_form_class, serialize_declared
 from measures.models import ApplicationWindow, Track
 from policy_portal import roles
+from policy_portal.bulk import among, copy_rows
 
 from .errors import ApplicationError
-from .models import Application, LibraryDocument, ProposalRun
+from .models import Application, LibraryDocument, ProposalRun, State
 from .provenance import department_source
 from .signals import proposals_prepared
 
@@ -79,7 +82,7 @@ def _proposable(track: Track, window: ApplicationWindow, file: EnterpriseFile):
     else None. ``file`` holds the departments' data only."""
     if track.award_kind != Track.AwardKind.FORMULA:
         return None
-    match = match_track(track=track, window=window, file=file)
+    match = match_track(track=track, window=window, file=file, explain=False)
     if match.status != Status.QUALIFIES or match.quote is None or not match.rests_on_departments:
         return None
     if match.year not in (None, window.year):
@@ -87,7 +90,7 @@ def _proposable(track: Track, window: ApplicationWindow, file: EnterpriseFile):
     if not match.quote.amount or match.quote.amount <= 0:
         return None
     declared, sources = {}, {}
-    for field in track.fields.all():
+    for field in fields_by_name(track).values():
         value = file.figures.get(field.name, {}).get(window.year)
         if value in (None, ""):
             if field.required:
@@ -126,31 +129,32 @@ def proposal_candidates(
     *, window: ApplicationWindow, enterprise_ids, pairs=None
 ) -> list[Candidate]:
     """What could be proposed in ``window`` to these enterprises, read in a fixed number of
-    queries (the window's tracks, the enterprises, the users, the existing applications, the
-    departments' data)."""
+    queries (the window's tracks, the users, the existing applications, the enterprises and the
+    departments' data), which name thousands of enterprises by the range of their ids
+    (``policy_portal.bulk.among``)."""
     pairs = _pairs(window) if pairs is None else pairs
-    if not pairs:
+    wanted = set(enterprise_ids)
+    if not pairs or not wanted:
         return []
     users: dict[int, tuple[int, str]] = {}
     for user_id, enterprise_id, district in (
         get_user_model()
         .objects.filter(
-            is_active=True,
-            groups__name=roles.ENTERPRISE,
-            enterprise_id__in=list(enterprise_ids),
+            among("enterprise_id", wanted), is_active=True, groups__name=roles.ENTERPRISE
         )
         .order_by("pk")
         .values_list("pk", "enterprise_id", "enterprise__district")
     ):
-        users.setdefault(enterprise_id, (user_id, district))  # the enterprise's first account
+        if enterprise_id in wanted:
+            users.setdefault(enterprise_id, (user_id, district))  # the enterprise's first account
     if not users:
         return []
     taken = set(
-        Application.objects.filter(window=window, enterprise_id__in=list(users)).values_list(
+        Application.objects.filter(among("enterprise_id", users), window=window).values_list(
             "enterprise_id", "track_id"
         )
     )
-    files = enterprise_files(enterprise_ids=users, departments_only=True)
+    files = department_files(enterprise_ids=users, year=window.year)
     candidates = []
     for enterprise_id, file in files.items():
         for pair_window, track in pairs:
@@ -161,6 +165,24 @@ def proposal_candidates(
                 user_id, district = users[enterprise_id]
                 candidates.append(Candidate(enterprise_id, district, user_id, track, *proposal))
     return candidates
+
+
+@dataclass
+class Prepared:
+    """A draft the preparation wrote, by the names of its application's attributes (what the
+    invitation and the library read of it), without the cost of a model instance each."""
+
+    pk: int
+    enterprise_id: int
+    created_by_id: int
+    track: Track
+    window: ApplicationWindow
+    calculated_amount: Decimal
+    declared_sources: dict
+
+    @property
+    def track_id(self) -> int:
+        return self.track.pk
 
 
 def _draft(window: ApplicationWindow, candidate: Candidate, now) -> Application:
@@ -179,15 +201,15 @@ def _draft(window: ApplicationWindow, candidate: Candidate, now) -> Application:
 
 
 @transaction.atomic
-def _prepare(*, window: ApplicationWindow, candidates: list[Candidate], now) -> list[Application]:
+def _prepare(*, window: ApplicationWindow, candidates: list[Candidate], now) -> list:
     """Write the drafts of ``candidates``: in one insert; one at a time where that insert meets
-    a draft started meanwhile. Then their library documents and one invitation each."""
+    a draft started meanwhile. Then their library documents and one invitation each. Returns
+    what was written (``Prepared`` or drafts)."""
     if not candidates:
         return []
-    drafts = [_draft(window, candidate, now) for candidate in candidates]
     try:
         with transaction.atomic():
-            prepared = _insert(drafts, window=window, now=now)
+            prepared = _insert(candidates, window=window, now=now)
     except IntegrityError:
         prepared = []
         for candidate in candidates:
@@ -223,78 +245,85 @@ DRAFT_COLUMNS = (
 )
 
 
-def _insert(drafts: list[Application], *, window, now) -> list[Application]:
-    """Insert ``drafts`` at once and give them their ids. On PostgreSQL by COPY, which costs
-    what an INSERT … SELECT costs rather than the building of a statement of 30,000
-    parameters; the audit's triggers see each row as for any insert. Elsewhere by bulk_create."""
+def _insert(candidates: list[Candidate], *, window, now) -> list:
+    """Insert the drafts of ``candidates`` at once: on PostgreSQL by COPY
+    (``policy_portal.bulk.copy_rows``), then their ids in one query; elsewhere by bulk_create."""
     if connection.vendor != "postgresql":
-        return Application.objects.bulk_create(drafts)
-    for draft in drafts:
-        draft.created_at = draft.updated_at = now
-    table = connection.ops.quote_name(Application._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(column) for column in DRAFT_COLUMNS)
-    rows = (
-        (
-            d.district,
-            json.dumps(d.declared),
-            json.dumps(d.declared_sources),
-            d.calculated_amount,
-            d.state,
-            now,
-            now,
-            d.state_changed_at,
-            d.proposed_at,
-            d.created_by_id,
-            d.enterprise_id,
-            d.track_id,
-            d.window_id,
+        return Application.objects.bulk_create(
+            [_draft(window, candidate, now) for candidate in candidates]
         )
-        for d in drafts
+    draft = State.DRAFT
+    copy_rows(
+        Application,
+        DRAFT_COLUMNS,
+        (
+            (
+                c.district,
+                json.dumps(c.declared),
+                json.dumps(c.sources),
+                c.amount,
+                draft,
+                now,
+                now,
+                now,
+                now,
+                c.user_id,
+                c.enterprise_id,
+                c.track.pk,
+                window.pk,
+            )
+            for c in candidates
+        ),
     )
-    # Errors as Django's (IntegrityError for a draft started meanwhile), as for any query.
-    with (
-        connection.wrap_database_errors,
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
     ids = {
         (enterprise_id, track_id): pk
         for pk, enterprise_id, track_id in Application.objects.filter(
             window=window, proposed_at=now
         ).values_list("pk", "enterprise_id", "track_id")
     }
-    for draft in drafts:
-        draft.pk = ids[(draft.enterprise_id, draft.track_id)]
-        draft._state.adding = False
-    return drafts
+    return [
+        Prepared(
+            ids[(c.enterprise_id, c.track.pk)],
+            c.enterprise_id,
+            c.user_id,
+            c.track,
+            window,
+            c.amount,
+            c.sources,
+        )
+        for c in candidates
+    ]
 
 
-def _attach_library_documents(applications: list[Application]) -> None:
+def _attach_library_documents(prepared: list) -> None:
     """The documents each track lists, from the enterprise's library where it has them: a copy
     each, so that the library can change without changing the application. One query finds the
-    enterprises that have any."""
+    enterprises that have any; their drafts are read as applications."""
     from enterprises.models import User
 
     from .selectors import library_documents_for
     from .services import library_document_attach
 
-    wanted = {a.pk: list(a.track.required_documents or []) for a in applications}
+    wanted = {p.pk: list(p.track.required_documents or []) for p in prepared}
     kinds = {kind for listed in wanted.values() for kind in listed}
     if not kinds:
         return
-    having = set(
-        LibraryDocument.objects.filter(
-            enterprise_id__in={a.enterprise_id for a in applications}, kind__in=kinds
-        ).values_list("enterprise_id", flat=True)
+    enterprises = {p.enterprise_id for p in prepared}
+    having = (
+        set(
+            LibraryDocument.objects.filter(among("enterprise_id", enterprises), kind__in=kinds)
+            .values_list("enterprise_id", flat=True)
+            .distinct()
+        )
+        & enterprises
+    )
+    drafts = Application.objects.select_related("track").in_bulk(
+        [p.pk for p in prepared if p.enterprise_id in having]
     )
     people = User.objects.select_related("enterprise").in_bulk(
-        {a.created_by_id for a in applications if a.enterprise_id in having}
+        {draft.created_by_id for draft in drafts.values()}
     )
-    for application in applications:
-        if application.enterprise_id not in having:
-            continue
+    for application in drafts.values():
         by = people[application.created_by_id]
         chosen = {}
         listed = wanted[application.pk]

@@ -5,8 +5,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import CharField, DecimalField, F, OuterRef, Subquery, Value
-from django.utils import timezone
+from django.db.models import CharField, DecimalField, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
 
 from .models import DepartmentFigure, DepartmentRecognition, SourceField
@@ -83,11 +83,20 @@ def _columns(**columns):
     return {name: columns[name] for name in order}, order
 
 
-def department_values(*, credit_codes, figures_only: bool = False, year: int | None = None):
-    """The current department values of ``credit_codes``, oldest batch first (so that, read in
-    order, a later batch's value replaces an earlier source's for the same key). One query."""
-    codes = list(credit_codes)
-    if not codes:
+def department_values(
+    *,
+    credit_codes,
+    figures_only: bool = False,
+    year: int | None = None,
+    with_tolerance: bool = True,
+):
+    """The current department values of ``credit_codes`` (a list, or a query of them), oldest
+    batch first (so that, read in order, a later batch's value replaces an earlier source's for
+    the same key). One query. ``year`` keeps the figures of that year only (recognitions of any
+    year); without ``with_tolerance`` (for a reader that compares nothing) the tolerances are
+    not read."""
+    codes = credit_codes if isinstance(credit_codes, QuerySet) else list(credit_codes)
+    if isinstance(codes, list) and not codes:
         return []
     decimal = DecimalField(max_digits=16, decimal_places=2)
     figure_columns, order = _columns(
@@ -99,8 +108,8 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
         d_yes_no=F("boolean_value"),
         d_source=F("source__name"),
         d_batch=F("batch_id"),
-        d_when=F("batch__created_at"),
-        d_tolerance=_tolerance(),
+        d_when=TruncDate("batch__created_at"),
+        d_tolerance=_tolerance() if with_tolerance else Value(None, output_field=decimal),
         d_pk=F("pk"),
     )
     figures = DepartmentFigure.objects.filter(credit_code__in=codes, current=True)
@@ -118,7 +127,7 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
             d_yes_no=F("held"),
             d_source=F("source__name"),
             d_batch=F("batch_id"),
-            d_when=F("batch__created_at"),
+            d_when=TruncDate("batch__created_at"),
             d_tolerance=Value(None, output_field=decimal),
             d_pk=F("pk"),
         )
@@ -133,9 +142,8 @@ def department_values(*, credit_codes, figures_only: bool = False, year: int | N
     provenances = {}  # one per batch: thousands of rows share a handful
     for _code, _kind, _target, _year, _number, _yes_no, source, batch, when, *_rest in rows:
         if batch not in provenances:
-            provenances[batch] = Provenance(
-                source_name=source, batch_id=batch, date=timezone.localtime(when).date()
-            )
+            # The batch's date in local time (TruncDate converts to the current time zone).
+            provenances[batch] = Provenance(source_name=source, batch_id=batch, date=when)
     return [
         DepartmentValue(
             credit_code=code,

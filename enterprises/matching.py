@@ -47,7 +47,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from departments.selectors import RECOGNITION, SELF_REPORTED, Provenance
-from measures.calculator import Quote, describe_value, quote
+from measures.calculator import Quote, describe_value, fields_by_name, quote, thresholds_of
 from measures.industries import DIVISION_NAMES, DIVISION_SECTION, SECTION_NAMES
 from measures.models import (
     ApplicationWindow,
@@ -198,12 +198,12 @@ def match_report(*, enterprise: Enterprise, moment=None) -> MatchReport:
 
 def considered_fields(track: Track) -> list[TrackField]:
     """The fields of ``track`` whose figures matching needs (see the module's docstring)."""
-    threshold_names = {t.field_name for t in track.thresholds.all()}
+    threshold_names = {t.field_name for t in thresholds_of(track)}
     rule_names = {track.base_field, track.base_limit_field} - {""}
     numeric = (TrackField.FieldType.DECIMAL, TrackField.FieldType.INTEGER)
     return [
         f
-        for f in track.fields.all()
+        for f in fields_by_name(track).values()
         if f.name in threshold_names
         or f.name in rule_names
         or (f.required and f.field_type in numeric)
@@ -319,7 +319,7 @@ def _industry_reasons(track: Track, file, match) -> list[str]:
 def _threshold_reasons(track: Track, fields: dict, declared: dict, year) -> list[str]:
     number = track.measure.number
     reasons = []
-    for threshold in track.thresholds.all():
+    for threshold in thresholds_of(track):
         value = declared.get(threshold.field_name)
         if value in (None, "") or threshold.is_met(value):
             continue
@@ -346,9 +346,12 @@ def _threshold_reasons(track: Track, fields: dict, declared: dict, year) -> list
     return reasons
 
 
-def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile) -> TrackMatch:
-    """Where ``file`` stands on ``track`` in ``window``; reads nothing from the database."""
-    fields = {f.name: f for f in track.fields.all()}
+def match_track(
+    *, track: Track, window: ApplicationWindow, file: EnterpriseFile, explain: bool = True
+) -> TrackMatch:
+    """Where ``file`` stands on ``track`` in ``window``; reads nothing from the database.
+    Without ``explain``, the quote's amount comes without its explanation."""
+    fields = fields_by_name(track)
     needed = considered_fields(track)
     match = TrackMatch(
         window=window,
@@ -392,7 +395,7 @@ def match_track(*, track: Track, window: ApplicationWindow, file: EnterpriseFile
         return match
     if match.missing:
         return match
-    result = quote(track, declared)
+    result = quote(track, declared, explain=explain)
     match.quote = result
     if not result.eligible:
         match.status, match.reasons = Status.DOES_NOT_QUALIFY, list(result.reasons)

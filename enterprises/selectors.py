@@ -18,6 +18,7 @@ from departments.selectors import (
 from measures.models import TrackField
 from measures.recognitions import Recognition
 from measures.selectors import figure_track_fields
+from policy_portal.bulk import among
 
 from .models import DepartmentDisagreement, Enterprise, EnterpriseFigure, EnterpriseRecognition
 
@@ -81,12 +82,10 @@ class EnterpriseFile:
         return self.provenance.get((kind, name, year), SELF_REPORTED)
 
 
-def enterprise_files(
-    *, enterprise_ids, departments_only: bool = False
-) -> dict[int, EnterpriseFile]:
+def enterprise_files(*, enterprise_ids) -> dict[int, EnterpriseFile]:
     """The files of many enterprises in four queries (classification, figures, recognitions,
-    the departments' data), for matching; with ``departments_only``, what the departments
-    hold of them and their classification, in two (免申即享 reads nothing else).
+    the departments' data), for matching (免申即享 reads the departments' data only:
+    ``department_files``).
 
     Integer figures come back as Decimal here: matching compares them with Decimal thresholds
     and the calculator reads them as numbers either way."""
@@ -97,7 +96,30 @@ def enterprise_files(
     ):
         files[pk] = EnterpriseFile(industry_section=section, industry_division=division)
         codes[credit_code] = pk
-    _read_into(files, codes, own=not departments_only)
+    _read_into(files, codes)
+    return files
+
+
+def department_files(*, enterprise_ids, year: int) -> dict[int, EnterpriseFile]:
+    """What the departments hold of ``enterprise_ids`` (their figures of ``year``, their
+    recognitions of any year) and the enterprises' classification, for 免申即享: two queries,
+    which name thousands of enterprises by the range of their ids (``policy_portal.bulk.among``;
+    the other enterprises of the range are read past)."""
+    wanted = set(enterprise_ids)
+    if not wanted:
+        return {}
+    enterprises = Enterprise.objects.filter(among("pk", wanted))
+    files, codes = {}, {}
+    for pk, section, division, credit_code in enterprises.values_list(
+        "pk", "industry_section", "industry_division", "credit_code"
+    ):
+        if pk in wanted:
+            files[pk] = EnterpriseFile(industry_section=section, industry_division=division)
+            codes[credit_code] = pk
+    given = department_values(
+        credit_codes=enterprises.values("credit_code"), year=year, with_tolerance=False
+    )
+    _apply_department_values(files, codes, given)
     return files
 
 
@@ -112,14 +134,22 @@ def enterprises_with_department_figures(*, year: int, names) -> list[int]:
     )
 
 
-def _read_into(files: dict[int, EnterpriseFile], codes: dict[str, int], *, own=True) -> None:
+def _read_into(files: dict[int, EnterpriseFile], codes: dict[str, int]) -> None:
     """Fill ``files`` with their figures and recognitions, the departments' over the
-    enterprises' own (unless not ``own``): three queries. ``codes``: {credit code: id}."""
-    if own:
-        _read_own(files)
-    # Oldest batch first: where two departments give the same value, the later batch's stays.
-    for given in department_values(credit_codes=codes):
-        file = files[codes[given.credit_code]]
+    enterprises' own: three queries. ``codes``: {credit code: id}."""
+    _read_own(files)
+    _apply_department_values(files, codes, department_values(credit_codes=codes))
+
+
+def _apply_department_values(files, codes: dict[str, int], values) -> None:
+    """Lay the departments' ``values`` over ``files``, read oldest batch first: where two
+    departments give the same value, the later batch's stays. Values of credit codes not in
+    ``codes`` are passed over."""
+    for given in values:
+        pk = codes.get(given.credit_code)
+        if pk is None:
+            continue
+        file = files[pk]
         file.provenance[(given.kind, given.target, given.year)] = given.provenance
         if given.kind == FIGURE:
             file.figures.setdefault(given.target, {})[given.year] = given.value

@@ -37,9 +37,33 @@ def describe_value(value, track_field) -> str:
     return f"{value}{unit}"
 
 
+def _kept(track: Track, key: str, relation: str, build):
+    """``build()`` of the track's prefetched ``relation``, kept on the track: matching reads the
+    same track for thousands of files. Kept only where the relation was prefetched, a snapshot
+    already; read afresh otherwise."""
+    kept = track.__dict__.get(key)
+    if kept is None:
+        kept = build()
+        if relation in getattr(track, "_prefetched_objects_cache", {}):
+            track.__dict__[key] = kept
+    return kept
+
+
+def fields_by_name(track: Track) -> dict:
+    """The track's fields, by name."""
+    return _kept(
+        track, "_fields_by_name", "fields", lambda: {f.name: f for f in track.fields.all()}
+    )
+
+
+def thresholds_of(track: Track) -> list[EligibilityThreshold]:
+    """The track's thresholds."""
+    return _kept(track, "_thresholds", "thresholds", lambda: list(track.thresholds.all()))
+
+
 def _unmet_reasons(track: Track, declared: Mapping, fields: dict) -> list[str]:
     reasons = []
-    for threshold in track.thresholds.all():
+    for threshold in thresholds_of(track):
         value = declared.get(threshold.field_name)
         track_field = fields.get(threshold.field_name)
         label = track_field.label if track_field else threshold.field_name
@@ -71,15 +95,19 @@ def _unmet_reasons(track: Track, declared: Mapping, fields: dict) -> list[str]:
 
 
 def _formula_amount(
-    track: Track, declared: Mapping, fields: dict
+    track: Track, declared: Mapping, fields: dict, *, explain: bool = True
 ) -> tuple[Decimal | None, str, list]:
     base_value = declared.get(track.base_field)
     if base_value is None or base_value == "":
         label = fields[track.base_field].label if track.base_field in fields else track.base_field
         return None, "", [_("未填写“%(label)s”，无法计算金额。") % {"label": label}]
     base = Decimal(base_value)
-    base_label = fields[track.base_field].label if track.base_field in fields else track.base_field
-    steps = [f"{base_label}{format_yuan(base)}"]
+    steps = []
+    if explain:
+        base_label = (
+            fields[track.base_field].label if track.base_field in fields else track.base_field
+        )
+        steps.append(f"{base_label}{format_yuan(base)}")
     # Steps read as one sentence: "新增采购额3亿元 × 1% = 300万元，超过上限，按最高200万元计".
     if track.base_limit_rate is not None and track.base_limit_field:
         limit_value = declared.get(track.base_limit_field)
@@ -92,26 +120,30 @@ def _formula_amount(
             return None, "", [_("未填写“%(label)s”，无法计算金额。") % {"label": label}]
         limit = Decimal(limit_value) * track.base_limit_rate
         if base > limit:
-            steps.append(
-                _("超过%(label)s的%(rate)s，按%(limit)s计")
-                % {
-                    "rate": _percent(track.base_limit_rate),
-                    "label": fields[track.base_limit_field].label,
-                    "limit": format_yuan(round_to_fen(limit)),
-                }
-            )
+            if explain:
+                steps.append(
+                    _("超过%(label)s的%(rate)s，按%(limit)s计")
+                    % {
+                        "rate": _percent(track.base_limit_rate),
+                        "label": fields[track.base_limit_field].label,
+                        "limit": format_yuan(round_to_fen(limit)),
+                    }
+                )
             base = limit
     amount = round_to_fen(track.rate * base, track.rounding)
-    steps[-1] += _(" × %(rate)s = %(amount)s") % {
-        "rate": _percent(track.rate),
-        "amount": format_yuan(amount),
-    }
+    if explain:
+        steps[-1] += _(" × %(rate)s = %(amount)s") % {
+            "rate": _percent(track.rate),
+            "amount": format_yuan(amount),
+        }
     if track.cap is not None and amount > track.cap:
         amount = track.cap
-        steps.append(_("超过上限，按最高%(cap)s计") % {"cap": format_yuan(track.cap)})
+        if explain:
+            steps.append(_("超过上限，按最高%(cap)s计") % {"cap": format_yuan(track.cap)})
     if track.floor is not None and amount < track.floor:
         amount = track.floor
-        steps.append(_("低于下限，按%(floor)s计") % {"floor": format_yuan(track.floor)})
+        if explain:
+            steps.append(_("低于下限，按%(floor)s计") % {"floor": format_yuan(track.floor)})
     return amount, "，".join(steps), []
 
 
@@ -119,18 +151,19 @@ def _percent(rate: Decimal) -> str:
     return f"{(rate * 100).normalize():f}%"
 
 
-def quote(track: Track, declared: Mapping) -> Quote:
+def quote(track: Track, declared: Mapping, *, explain: bool = True) -> Quote:
     """Whether ``declared`` figures qualify for ``track`` and what they earn.
 
     ``declared`` maps field names to cleaned values (Decimal, int, bool or str), as the
-    declared-figures form returns them.
+    declared-figures form returns them. Without ``explain`` a formula's amount comes without
+    the sentence that explains it (免申即享 computes thousands and shows none).
     """
-    fields = {f.name: f for f in track.fields.all()}
+    fields = fields_by_name(track)
     reasons = _unmet_reasons(track, declared, fields)
     if reasons:
         return Quote(eligible=False, reasons=reasons)
     if track.is_formula:
-        amount, explanation, problems = _formula_amount(track, declared, fields)
+        amount, explanation, problems = _formula_amount(track, declared, fields, explain=explain)
         if problems:
             return Quote(eligible=False, reasons=problems)
         if amount <= 0:

@@ -26,7 +26,7 @@ from enterprises.selectors import enterprise_files
 from measures.models import ApplicationWindow
 from measures.money import format_yuan
 
-from .bulk import local_time, notifications_for, save_new
+from .bulk import local_time, notifications_for, save_fresh, save_new
 from .models import Notification, WindowAnnouncement
 from .selectors import enterprise_user_ids
 
@@ -174,33 +174,32 @@ def _sources_named(application) -> str:
 
 def invite_to_confirm(applications) -> int:
     """免申即享: tell each user of the enterprise that a draft was prepared from the departments'
-    data and awaits its confirmation; once per draft (the key names it). Returns how many were
-    new."""
+    data and awaits its confirmation; once per draft (the key names it, and the draft is new, so
+    none is there: ``save_fresh``). ``applications``: the drafts, or what the preparation wrote
+    of them (``applications.proposals.Prepared``). Returns how many were new."""
     applications = list(applications)
     users_by_enterprise = enterprise_user_ids(
         enterprise_ids={a.enterprise_id for a in applications}
     )
-    notifications, titles = [], {}
+    body_text = _(
+        "平台根据%(sources)s掌握的贵企业数据，为%(window)s准备了这份申报：数据已填好，"
+        "材料取自企业材料库，测算金额%(amount)s。请核对后一键确认申报；不确认则不会提交。"
+    )
+    rows, titles = [], {}
     for application in applications:
         title = titles.get(application.track_id)
         if title is None:
             title = titles[application.track_id] = _(
                 "免申即享：%(measure)s · %(track)s已为您准备好，请确认"
             ) % {"measure": application.track.measure, "track": application.track.name}
-        body = _(
-            "平台根据%(sources)s掌握的贵企业数据，为%(window)s准备了这份申报：数据已填好，"
-            "材料取自企业材料库，测算金额%(amount)s。请核对后一键确认申报；不确认则不会提交。"
-        ) % {
+        body = body_text % {
             "sources": _sources_named(application),
             "window": application.window.name,
             "amount": format_yuan(application.calculated_amount),
         }
-        notifications += notifications_for(
-            users_by_enterprise.get(application.enterprise_id, []),
-            key=f"proposal:{application.pk}",
-            kind=Notification.Kind.WINDOW_OPENED,
-            application_id=application.pk,
-            title=title,
-            body=body,
-        )
-    return save_new(notifications)
+        key = f"proposal:{application.pk}"
+        rows += [
+            (user_id, key, Notification.Kind.WINDOW_OPENED, application.pk, title, body)
+            for user_id in users_by_enterprise.get(application.enterprise_id, [])
+        ]
+    return save_fresh(rows)

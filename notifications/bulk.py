@@ -1,8 +1,10 @@
 """Notifications written in bulk by the sweeps and the announcements: one of the same text for
 each person told, inserted once per event and person, their emails queued after the commit."""
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+
+from policy_portal.bulk import copy_rows
 
 from .models import Notification
 from .signals import emails_due
@@ -44,3 +46,32 @@ def save_new(notifications: list[Notification]) -> int:
     created = max(ours.count() - before, 0)
     transaction.on_commit(lambda: emails_due.send(sender=Notification), robust=True)
     return created
+
+
+# What ``save_fresh`` is given of each notification, in this order.
+FRESH_COLUMNS = ("recipient_id", "key", "kind", "application_id", "title", "body")
+
+
+def save_fresh(rows: list[tuple]) -> int:
+    """Insert the notifications of events no one was told of yet (their keys name rows this
+    transaction created, so none can be there): ``rows`` of ``FRESH_COLUMNS``. On PostgreSQL
+    by COPY, without counting first what is there; should one be there after all, all go
+    through ``save_new``, which passes over it. Their emails are queued once the transaction
+    commits. Returns how many were new."""
+    if not rows:
+        return 0
+    if connection.vendor == "postgresql":
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                copy_rows(
+                    Notification,
+                    (*FRESH_COLUMNS, "created_at", "email_attempts"),
+                    ((*row, now, 0) for row in rows),
+                )
+        except IntegrityError:
+            pass
+        else:
+            transaction.on_commit(lambda: emails_due.send(sender=Notification), robust=True)
+            return len(rows)
+    return save_new([Notification(**dict(zip(FRESH_COLUMNS, row, strict=True))) for row in rows])

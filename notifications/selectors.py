@@ -8,6 +8,7 @@ from django.urls import reverse
 from applications.models import Application
 from applications.selectors import applications_in_scope
 from policy_portal import roles
+from policy_portal.bulk import among
 
 from .models import Notification
 
@@ -18,11 +19,14 @@ def enterprise_user_ids(*, enterprise_ids=None) -> dict[int, list[int]]:
     users = get_user_model().objects.filter(
         is_active=True, groups__name=roles.ENTERPRISE, enterprise__isnull=False
     )
+    wanted = None
     if enterprise_ids is not None:
-        users = users.filter(enterprise_id__in=enterprise_ids)
+        wanted = set(enterprise_ids)
+        users = users.filter(among("enterprise_id", wanted))
     by_enterprise: dict[int, list[int]] = {}
     for user_id, enterprise_id in users.values_list("pk", "enterprise_id").order_by("pk"):
-        by_enterprise.setdefault(enterprise_id, []).append(user_id)
+        if wanted is None or enterprise_id in wanted:
+            by_enterprise.setdefault(enterprise_id, []).append(user_id)
     return by_enterprise
 
 

@@ -432,3 +432,66 @@ def test_an_import_is_not_refused_when_preparing_its_proposals_fails(
     assert outcome.new == len(FIRST_UNIT)
     assert DepartmentFigure.objects.filter(batch=outcome.batch).count() == len(FIRST_UNIT)
     assert not ProposalRun.objects.exists()
+
+
+def test_a_chunk_read_by_the_range_of_its_ids_proposes_to_its_own_enterprises_only(window, policy):
+    """Past a few dozen enterprises the chunk's reads name them by the range of their ids, not
+    by a list of thousands: an enterprise inside the range but not in the chunk, whose data the
+    department holds too, gets nothing; every account of each proposed enterprise, and no
+    other, is invited."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from applications.proposals import _prepare
+    from departments.imports import import_rows
+    from departments.models import DataSource, ImportBatch, SourceField
+    from policy_portal.bulk import DENSE_FROM
+    from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
+
+    users = [EnterpriseUserFactory(enterprise=EnterpriseFactory()) for _ in range(DENSE_FROM + 6)]
+    second = EnterpriseUserFactory(enterprise=users[0].enterprise)  # a second account
+    left_out = users[len(users) // 2]
+    source = DataSource.objects.create(name="经信委认定", code="recognitions", first_year=2000)
+    for name in FIRST_UNIT:
+        SourceField.objects.create(source=source, header=name, figure_name=name)
+    header = ["统一社会信用代码", "年度", *FIRST_UNIT]
+    rows = [
+        (number, [u.enterprise.credit_code, str(YEAR), "50000000", "1200000", "是"])
+        for number, u in enumerate(users, start=2)
+    ]
+    outcome = import_rows(
+        source=source,
+        rows=iter([(1, header), *rows]),
+        channel=ImportBatch.Channel.API,
+        sha256="1" * 64,
+        by=None,
+        apply=True,
+    )
+    assert not outcome.refused, outcome.report()
+    chunk = [u.enterprise_id for u in users if u is not left_out]
+
+    with CaptureQueriesContext(connection) as queries:
+        candidates = proposal_candidates(window=window, enterprise_ids=chunk)
+    _prepare(window=window, candidates=candidates, now=timezone.now())
+
+    assert sorted(c.enterprise_id for c in candidates) == sorted(chunk)
+    assert {c.user_id for c in candidates} == {u.pk for u in users if u is not left_out}
+    assert set(
+        Application.objects.filter(window=window).values_list("enterprise_id", flat=True)
+    ) == set(chunk)
+    invited = Notification.objects.filter(key__startswith="proposal:")
+    assert sorted(invited.values_list("recipient_id", flat=True)) == sorted(
+        [u.pk for u in users if u is not left_out] + [second.pk]
+    )
+    longest = max(
+        (
+            match.count(",") + 1
+            for q in queries
+            for match in re.findall(r" IN \(([^()]*)\)", q["sql"])
+        ),
+        default=0,
+    )
+    assert longest < DENSE_FROM, "a chunk's enterprises were named one by one"

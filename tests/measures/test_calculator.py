@@ -468,3 +468,19 @@ def test_a_corrected_rule_changes_the_quote_without_code(track):
     subject.cap = D("2500000")
     subject.save()
     assert measure_2(track, annual="100000000", new="300000000").amount == D("2500000.00")
+
+
+def test_a_tracks_fields_are_kept_on_it_only_where_they_were_prefetched(policy):
+    """Matching reads one track for thousands of files and keeps its fields on it; a track whose
+    fields were not prefetched reads them afresh each time, so it never shows a stale set."""
+    from measures.calculator import fields_by_name, thresholds_of
+
+    plain = Track.objects.get(measure__number=11, code="first-unit-insurance")
+    assert fields_by_name(plain) is not fields_by_name(plain)
+    assert thresholds_of(plain) is not thresholds_of(plain)
+
+    prefetched = Track.objects.prefetch_related("fields", "thresholds").get(pk=plain.pk)
+    assert fields_by_name(prefetched) is fields_by_name(prefetched)
+    assert thresholds_of(prefetched) is thresholds_of(prefetched)
+    assert fields_by_name(prefetched) == fields_by_name(plain)
+    assert list(fields_by_name(prefetched)) == [f.name for f in plain.fields.all()]

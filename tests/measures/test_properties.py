@@ -732,3 +732,30 @@ def test_a_yes_no_field_reads_only_yes_and_no(value):
         assert read_figure(value, TrackField(field_type="boolean")) is INVALID
         return
     assert answer is read_figure(value, TrackField(field_type="boolean"))
+
+
+def test_a_quote_without_its_explanation_gives_the_same_answer(policy):
+    """免申即享 computes thousands of amounts without the sentence that explains each: the same
+    eligibility, amount and reasons, on every track."""
+    for track in funding_tracks():
+        check_unexplained(track)
+
+
+def check_unexplained(track: Track) -> None:
+    @settings(max_examples=examples(track, 8), **PROPERTY)
+    @given(figures=valid_figures(track))
+    def check(figures):
+        form = declared_form_class(track)(data=figures[0])
+        assume(form.is_valid())
+        full = quote(track, form.declared())
+        bare = quote(track, form.declared(), explain=False)
+        assert (bare.eligible, bare.amount, bare.reasons) == (
+            full.eligible,
+            full.amount,
+            full.reasons,
+        )
+        assert (bare.min_amount, bare.max_amount) == (full.min_amount, full.max_amount)
+        if track.is_formula:
+            assert bare.explanation == ""
+
+    check()
