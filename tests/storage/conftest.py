@@ -83,7 +83,7 @@ class Bucket:
     client: object
     url: str
 
-    def keys(self, prefix: str = "") -> list[str]:
+    def objects(self, prefix: str = "") -> list[str]:
         """Every key of the bucket under ``prefix`` (the whole bucket by default)."""
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.name, Prefix=prefix

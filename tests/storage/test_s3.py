@@ -46,7 +46,7 @@ def test_an_application_document_is_stored_in_the_bucket_and_streamed_to_those_w
         kind=application.track.required_documents[0],
         upload=pdf_upload("营业执照副本.pdf"),
     )
-    assert s3.keys() == [f"{PREFIX}/{document.file.name}"]
+    assert s3.objects() == [f"{PREFIX}/{document.file.name}"]
     assert s3.read(f"{PREFIX}/{document.file.name}") == PDF_BYTES
     url = reverse("applications:document-download", args=[document.pk])
 
@@ -92,7 +92,7 @@ def test_attaching_from_the_library_copies_the_object_within_the_bucket(s3, ente
         application=application, library_document=source, by=enterprise_user
     )
 
-    assert s3.keys() == sorted([f"{PREFIX}/{source.file.name}", f"{PREFIX}/{copy.file.name}"])
+    assert s3.objects() == sorted([f"{PREFIX}/{source.file.name}", f"{PREFIX}/{copy.file.name}"])
     assert s3.read(f"{PREFIX}/{copy.file.name}") == PDF_BYTES
 
 
@@ -107,7 +107,7 @@ def test_a_refused_upload_puts_nothing_in_the_bucket(s3, enterprise_user):
             upload=SimpleUploadedFile("伪装.pdf", b"MZ\x90\x00 not a pdf at all"),
         )
 
-    assert s3.keys() == []
+    assert s3.objects() == []
 
 
 def test_an_upload_whose_row_cannot_be_saved_leaves_nothing_in_the_bucket(
@@ -132,7 +132,7 @@ def test_an_upload_whose_row_cannot_be_saved_leaves_nothing_in_the_bucket(
         raise DatabaseError("the enclosing transaction failed after the upload")
 
     # The library's upload was stored, then its row rolled back by the enclosing transaction.
-    assert len(s3.keys()) == 1
+    assert len(s3.objects()) == 1
     assert not LibraryDocument.objects.exists()
 
 
@@ -165,7 +165,7 @@ def test_the_orphan_sweep_deletes_unrecorded_objects_of_the_documents_folders_on
     removed = sweeps.documents_sweep_orphans()
 
     assert removed == 2
-    assert s3.keys() == sorted([f"{PREFIX}/{kept.file.name}", *others])
+    assert s3.objects() == sorted([f"{PREFIX}/{kept.file.name}", *others])
     assert listed and all(
         params["Prefix"].startswith((f"{PREFIX}/applications/", f"{PREFIX}/library/"))
         for params in listed
@@ -178,7 +178,7 @@ def test_a_recent_orphan_is_left_for_its_transaction_to_finish(s3, enterprise_us
     s3.client.put_object(Bucket=s3.name, Key=key, Body=b"still uploading")
 
     assert sweeps.documents_sweep_orphans() == 0
-    assert s3.keys() == [key]
+    assert s3.objects() == [key]
 
 
 def test_with_the_bucket_nothing_is_written_under_media_root(
@@ -220,7 +220,7 @@ def test_with_the_bucket_nothing_is_written_under_media_root(
     batch = ImportBatch.objects.get()
     document = ApplicationDocument.objects.get()
     kept = LibraryDocument.objects.get()
-    assert s3.keys() == sorted(
+    assert s3.objects() == sorted(
         f"{PREFIX}/{name}" for name in (document.file.name, kept.file.name, batch.file.name)
     )
     assert s3.read(f"{PREFIX}/{batch.file.name}") == content
