@@ -14,7 +14,7 @@ from django.utils import timezone
 from .contents import Contents, contents_read
 from .databases import database_file, database_snapshot
 from .manifest import FORMAT, manifest_write
-from .media import MEDIA_ARCHIVE, media_archive, sha256_of
+from .media import MEDIA_ARCHIVE, media_archive, media_require_on_disk, sha256_of
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Backup:
 
 def backup_create(*, output: Path) -> Backup:
     """Write a backup into a new directory under ``output``, named by the time it was taken."""
+    media_require_on_disk()
     output.mkdir(parents=True, exist_ok=True)
     started = timezone.localtime()
     directory = _new_directory(output, started.strftime("%Y%m%d-%H%M%S"))

@@ -5,7 +5,29 @@ import hashlib
 import tarfile
 from pathlib import Path
 
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from policy_portal.storage_url import FILESYSTEM
+
+from .errors import BackupError
+
 MEDIA_ARCHIVE = "media.tar"
+
+
+def media_require_on_disk() -> None:
+    """A backup holds the database and MEDIA_ROOT as of one moment, checked against each other.
+    With the documents in a bucket (STORAGE_URL) that promise cannot be kept from here: the
+    bucket keeps its own versions and replicas, the database is backed up with PostgreSQL's
+    tools (README, Object storage). Refused rather than a backup without its documents."""
+    if settings.STORAGES["default"]["BACKEND"] != FILESYSTEM:
+        raise BackupError(
+            _(
+                "材料存放在对象存储桶中（已设置 STORAGE_URL），本命令不备份也不恢复桶中的文件："
+                "请用存储桶的版本控制或跨区域复制保护材料，用 PostgreSQL 的工具（pg_dump 或"
+                "持续归档）备份数据库。"
+            )
+        )
 
 
 class _HashingReader:

@@ -18,7 +18,13 @@ from .contents import contents_read
 from .databases import database_file, database_restore
 from .errors import BackupError
 from .manifest import manifest_read, manifest_warnings
-from .media import MEDIA_ARCHIVE, media_is_empty, media_unpack, sha256_of
+from .media import (
+    MEDIA_ARCHIVE,
+    media_is_empty,
+    media_require_on_disk,
+    media_unpack,
+    sha256_of,
+)
 
 
 @dataclass
@@ -38,6 +44,7 @@ def backup_restore(
 ) -> RestoreReport:
     """Restore the backup in ``directory`` into this installation, which must be empty; ask
     ``confirm`` (given the manifest) once every check has passed and before anything changes."""
+    media_require_on_disk()
     manifest = manifest_read(directory)
     _require_compatible(manifest)
     _require_empty(manifest)

@@ -12,8 +12,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SERVICES = {"postgres", "redis", "web", "worker", "beat"}
-WITH_HEALTHCHECK = {"postgres", "redis", "web"}
+SERVICES = {"postgres", "redis", "minio", "minio-init", "web", "worker", "beat"}
+WITH_HEALTHCHECK = {"postgres", "redis", "minio", "web"}
 
 
 def _compose_command() -> list[str]:
@@ -57,6 +57,9 @@ def _run(
             "CSRF_TRUSTED_ORIGINS",
             "DEMO_PASSWORD",
             "CONN_MAX_AGE",
+            "MINIO_ROOT_USER",
+            "MINIO_ROOT_PASSWORD",
+            "MINIO_BUCKET",
             *FIELD_KEYS,
         }
         and not key.startswith("COMPOSE_")
@@ -96,7 +99,7 @@ def _services_with_healthcheck(config: str) -> set[str]:
     return found
 
 
-def test_the_compose_file_validates_and_defines_the_five_services_with_healthchecks():
+def test_the_compose_file_validates_and_defines_the_services_with_healthchecks():
     compose = _compose_command()
 
     quiet = _run(compose, "config", "-q")
@@ -140,3 +143,22 @@ def test_the_web_server_worker_and_beat_keep_their_database_connections():
     assert (
         len(re.findall(r"^\s+CONN_HEALTH_CHECKS: ['\"]?true['\"]?\s*$", config.stdout, re.M)) == 3
     )
+
+
+def test_the_web_server_worker_and_beat_store_the_documents_in_the_minio_bucket():
+    from policy_portal.storage_url import S3, storage_from_url
+
+    compose = _compose_command()
+
+    config = _run(compose, "config")
+
+    assert config.returncode == 0, config.stderr
+    urls = re.findall(r"^\s+STORAGE_URL: ['\"]?(\S+?)['\"]?\s*$", config.stdout, re.M)
+    assert len(urls) == 3 and len(set(urls)) == 1
+    options = storage_from_url(urls[0])
+    assert options["BACKEND"] == S3
+    assert options["OPTIONS"]["endpoint_url"] == "http://minio:9000"
+    assert options["OPTIONS"]["bucket_name"] == "policy-portal"
+    # No node keeps documents on a disk of its own any more.
+    assert "/app/var/media" not in config.stdout
+    assert "service_completed_successfully" in config.stdout

@@ -7,6 +7,8 @@ import environ
 from django.db.models import Field as ModelField
 from django.utils.translation import gettext_lazy as _
 
+from policy_portal.storage_url import storage_from_url
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -233,8 +235,10 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
 # Where `manage.py backup` writes its timestamped directories unless given --output.
 BACKUP_DIR = env.path("BACKUP_DIR", default=str(VAR_DIR / "backups"))
+# Uploaded documents: on this machine's disk under MEDIA_ROOT unless STORAGE_URL names an
+# S3-compatible bucket (policy_portal/storage_url.py; README, Object storage).
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": storage_from_url(env("STORAGE_URL", default="")),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

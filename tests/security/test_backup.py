@@ -264,3 +264,25 @@ def test_a_sqlite_site_round_trips(tmp_path):
     for file, sha256 in documents:
         assert _sha256(Path(target["MEDIA_ROOT"]) / file) == sha256
         assert _sha256(Path(source["MEDIA_ROOT"]) / file) == sha256
+
+
+@pytest.mark.parametrize("command", ["backup", "restore"])
+def test_with_the_documents_in_a_bucket_backup_and_restore_refuse_saying_what_protects_them(
+    command, db, tmp_path
+):
+    from django.test import override_settings
+
+    from policy_portal.storage_url import storage_from_url
+
+    bucket = storage_from_url("s3://key:secret@127.0.0.1:9/documents?tls=false")
+    arguments = {"output": str(tmp_path)} if command == "backup" else {"yes": True}
+    positional = [str(tmp_path)] if command == "restore" else []
+
+    with (
+        override_settings(STORAGES={**settings.STORAGES, "default": bucket}),
+        pytest.raises(CommandError, match="STORAGE_URL") as refused,
+    ):
+        call_command(command, *positional, **arguments)
+
+    assert "版本控制" in str(refused.value) and "pg_dump" in str(refused.value)
+    assert list(tmp_path.iterdir()) == []
