@@ -30,7 +30,7 @@ def _django():
 def setup(arguments: dict) -> dict:
     from django.contrib.auth.hashers import make_password
     from django.contrib.auth.models import Group, Permission
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import storages
     from django.db import transaction
     from django.utils import timezone
 
@@ -104,7 +104,7 @@ def setup(arguments: dict) -> dict:
     Notification.objects.filter(emailed_at__isnull=True).update(emailed_at=now)
     last = TransitionLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     return {
-        "storage": f"{type(default_storage).__module__}.{type(default_storage).__name__}",
+        "storage": f"{type(storages['default']).__module__}.{type(storages['default']).__name__}",
         "applicant": applicant.username,
         "window": window.pk,
         "track": track.pk,

@@ -154,7 +154,7 @@ class Cluster:
                 "-m",
                 "tests.cluster.data",
                 "setup",
-                json.dumps({"password": PASSWORD, "enterprises": 6, "drafts": 4}),
+                json.dumps({"password": PASSWORD, "enterprises": 5, "drafts": 3}),
             ],
             cwd=ROOT,
             env={**self.env, "CELERY_BROKER_URL": "memory://"},
