@@ -31,6 +31,14 @@ that no response was a 5xx. It exits non-zero when any check fails.
 Every run adds its own enterprises (the reviewers are kept); the window's budget is raised so
 that their approvals fit. Options: --enterprises, --districts, --rounds, --round-requests,
 --concurrency, --workers (gunicorn's); BENCH_RUNS sets --rounds as in the other benchmarks.
+
+With --nodes 2 (or BENCH_NODES=2) it measures what a second web node adds instead: the workflow
+(w) twice, each time with enterprises of its own, first on one gunicorn, then on two gunicorns
+(each with --workers sync workers, as two machines behind a load balancer would run them) with
+the requests spread round-robin over both, and prints the requests per second of each and their
+ratio, after the same checks. The rounds (t) are left out. On one machine the two nodes share
+its cores with PostgreSQL, Redis, the Celery worker and this load generator: the ratio says how
+far the site scales out only where each node has cores of its own.
 """
 
 import argparse
@@ -123,6 +131,13 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--round-requests", type=int, default=30, help="per page and round")
     parser.add_argument("--trivial-requests", type=int, default=200, help="per round")
     parser.add_argument("--concurrency", type=int, default=8, help="clients in the (t) rounds")
+    parser.add_argument(
+        "--nodes",
+        type=int,
+        default=int(os.environ.get("BENCH_NODES", "1")),
+        choices=(1, 2),
+        help="2: the workflow on one web node, then on two, and the ratio",
+    )
     return parser.parse_args()
 
 
@@ -230,14 +245,29 @@ def fill(arguments) -> Plan:
 # ── the servers ──────────────────────────────────────────────────────────────────────────────
 
 
-class Servers:
-    """gunicorn and a Celery worker, each a process of its own, logging to files in ``folder``;
-    stopped, by their process ids, on leaving."""
+class RoundRobin:
+    """The web nodes' ports, each request to the next, as a load balancer spreads them; the
+    sessions are in the database, so any node serves any signed-in person."""
 
-    def __init__(self, folder: Path, workers: int):
+    def __init__(self, ports: list[int]):
+        self.ports = ports
+        self._numbers = itertools.count()
+
+    def next(self) -> int:
+        return self.ports[next(self._numbers) % len(self.ports)]
+
+
+class Servers:
+    """gunicorn (``nodes`` of them, each a web node of its own) and a Celery worker, each a
+    process of its own, logging to files in ``folder``; stopped, by their process ids, on
+    leaving."""
+
+    def __init__(self, folder: Path, workers: int, nodes: int = 1):
         self.folder = folder
         self.workers = workers
-        self.port = free_port()
+        self.ports = [free_port() for _ in range(nodes)]
+        self.port = self.ports[0]
+        self.nodes = RoundRobin(self.ports)
         self.processes: list[subprocess.Popen] = []
         self.environment = {
             **os.environ,
@@ -263,10 +293,11 @@ class Servers:
             )
 
     def __enter__(self) -> "Servers":
-        self._start(
-            "gunicorn",
-            gunicorn_command("policy_portal.wsgi:application", self.port, self.workers, TIMEOUT),
-        )
+        for number, port in enumerate(self.ports, start=1):
+            self._start(
+                "gunicorn" if number == 1 else f"gunicorn-{number}",
+                gunicorn_command("policy_portal.wsgi:application", port, self.workers, TIMEOUT),
+            )
         self._start(
             "worker",
             [
@@ -287,7 +318,8 @@ class Servers:
         return self
 
     def _wait_for_site(self) -> None:
-        wait_until_answers(self.port, "/bench/trivial/", self._check_alive, self.log("gunicorn"))
+        for port in self.ports:
+            wait_until_answers(port, "/bench/trivial/", self._check_alive, self.log("gunicorn"))
 
     def _wait_for_worker(self) -> None:
         deadline = time.monotonic() + 60
@@ -347,8 +379,8 @@ class Browser:
     """One person's cookies; one connection per request, as gunicorn's sync workers close
     each after answering."""
 
-    def __init__(self, port: int, recorder: Recorder, cookies: dict | None = None):
-        self.port = port
+    def __init__(self, port: "int | RoundRobin", recorder: Recorder, cookies: dict | None = None):
+        self.nodes = port if isinstance(port, RoundRobin) else RoundRobin([port])
         self.recorder = recorder
         self.cookies = dict(cookies or {})
 
@@ -369,7 +401,7 @@ class Browser:
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         started = time.perf_counter()
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=TIMEOUT)
+        connection = http.client.HTTPConnection("127.0.0.1", self.nodes.next(), timeout=TIMEOUT)
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -872,8 +904,43 @@ def report_workflow(workflow: Workflow, trivial_rps: float, concurrency: int) ->
     return rps
 
 
+def scale_out(arguments) -> None:
+    """The workflow on one web node, then on two; their requests per second and the ratio."""
+    started = time.perf_counter()
+    rps, failed = {}, False
+    for nodes in (1, 2):
+        plan = fill(arguments)
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-load-") as folder,
+            Servers(Path(folder), arguments.workers, nodes) as servers,
+        ):
+            workflow = run_workflow(plan, servers.nodes)
+            wait_for_outbox(plan)
+        samples = workflow.recorder.samples
+        rps[nodes] = len(samples) / workflow.seconds
+        results = check(plan, workflow, workflow.recorder.failures)
+        problems = [f"{name}: {len(found)}" for name, found in results if found]
+        failed = failed or bool(problems)
+        print(
+            f"(w) on {nodes} node{'s' if nodes > 1 else ''} of {arguments.workers} gunicorn "
+            f"workers: {len(samples)} requests in {workflow.seconds:.1f} s, {rps[nodes]:.1f} rps; "
+            f"checks {'ok' if not problems else 'FAILED: ' + '; '.join(problems)}",
+            flush=True,
+        )
+    print(
+        f"\nload_nodes: one_node_rps={rps[1]:.1f} two_nodes_rps={rps[2]:.1f} "
+        f"ratio={rps[2] / rps[1]:.2f} target>=1.7 cores={os.cpu_count()} "
+        f"checks={'FAILED' if failed else 'ok'} total_s={time.perf_counter() - started:.0f}"
+    )
+    if failed:
+        sys.exit(1)
+
+
 def main() -> None:
     arguments = parse_arguments()
+    if arguments.nodes == 2:
+        scale_out(arguments)
+        return
     started = time.perf_counter()
     plan = fill(arguments)
     print(

@@ -12,10 +12,12 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from base64 import b64encode
 from dataclasses import dataclass, field
@@ -294,8 +296,9 @@ class Cluster:
         )
         if not PGBOUNCER_HELPER.exists():
             return direct
-        self.pgbouncer_dir = self.folder / "pgbouncer"
-        self.pgbouncer_dir.mkdir()
+        # Run as user postgres when started as root: not under pytest's folders, which only
+        # their owner may enter.
+        self.pgbouncer_dir = Path(tempfile.mkdtemp(prefix="cluster-pgbouncer-"))
         port = free_port()
         subprocess.run(
             [str(PGBOUNCER_HELPER), "start", str(self.pgbouncer_dir), str(port)],
@@ -376,6 +379,7 @@ class Cluster:
             subprocess.run(
                 [str(PGBOUNCER_HELPER), "stop", str(self.pgbouncer_dir)], cwd=ROOT, timeout=30
             )
+            shutil.rmtree(self.pgbouncer_dir, ignore_errors=True)
         try:
             self._flush_redis()
         finally:
