@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Field as ModelField
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +120,26 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A kept connection the database has since dropped (a restart, a failover, an idle timeout) is
 # tested at the start of the next request and replaced, instead of failing that request.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+# Behind a pooler in transaction pooling (PgBouncer's pool_mode = transaction, README,
+# Connections, queues and beat), each transaction may run on another server connection, so
+# nothing may outlive one: no server-side prepared statements (psycopg prepares a query it runs
+# often, on the connection it happened to have), and no server-side cursors (Django's
+# .iterator() declares one WITH HOLD outside a transaction, which the next statement may not
+# find). The site keeps no other session state: what it sets is for the transaction
+# (SET TRANSACTION, set_config(…, true), pg_advisory_xact_lock).
+DATABASE_POOLING = env("DATABASE_POOLING", default="")
+if DATABASE_POOLING not in ("", "transaction"):
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLING={DATABASE_POOLING!r}: leave it unset, or set it to transaction."
+    )
+if DATABASE_POOLING == "transaction" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# The PostgreSQL server itself, when DATABASE_URL names a pooler: pg_dump and pg_restore
+# (backups) keep session state (search_path, set for the session) that must not pass to other
+# clients of a pooled server connection, so they connect here (host, port, user and password;
+# the database stays DATABASE_URL's). Empty: DATABASE_URL's server.
+DATABASE_DIRECT_URL = env("DATABASE_DIRECT_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "enterprises.User"
