@@ -301,6 +301,42 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Tasks go to a queue by their kind, so that a worker busy with a long one never holds up
+# another kind (README, Connections, queues and beat): a submission's notice (mail) does not
+# wait behind an hour of 免申即享 preparations (proposals) or a department's import of 100,000
+# rows (exports: the long reads and writes of files). `make run` has one worker consume them
+# all; compose runs a worker per queue. Every task is given its queue here, those of the default
+# queue (celery) too: tests/test_celery_queues.py fails on a task with none.
+TASK_QUEUES = {
+    "mail": [
+        "notifications.tasks.deliver_events",
+        "notifications.tasks.drain_outbox",
+        "notifications.tasks.redeliver_outbox",
+        "notifications.tasks.email_pending_notifications",
+    ],
+    "sweeps": [
+        "applications.tasks.expire_closed_drafts",
+        "applications.tasks.sweep_orphan_documents",
+        "enterprises.tasks.clear_expired_sessions",
+        "notifications.tasks.remind_window_closing",
+        "notifications.tasks.remind_review_deadlines",
+        "notifications.tasks.remind_payment_limits",
+        "notifications.tasks.announce_opened_windows",
+        "notifications.tasks.recount_deadlines",
+        "publicity.tasks.close_due_publicities",
+    ],
+    "exports": [
+        "departments.tasks.preview_import_job",
+        "departments.tasks.apply_import_job",
+    ],
+    "proposals": ["applications.tasks.prepare_proposals"],
+    # Every minute, and not to wait behind a long sweep: the default queue.
+    "celery": ["security.audit.tasks.seal_audit_trail"],
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue} for queue, tasks in TASK_QUEUES.items() for task in tasks
+}
 # Beat reads its schedule from the database (django-celery-beat), so administrators change it
 # in the admin; notifications/migrations creates it (PERIODIC_TASKS in notifications/schedule.py).
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
