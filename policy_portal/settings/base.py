@@ -339,7 +339,12 @@ CELERY_TASK_ROUTES = {
 }
 # Beat reads its schedule from the database (django-celery-beat), so administrators change it
 # in the admin; notifications/migrations creates it (PERIODIC_TASKS in notifications/schedule.py).
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat across the cluster: the database scheduler, sending only while it holds the beat
+# lock (policy_portal/beat.py); a second beat stands by and takes over once the first stops or
+# its lock expires (BEAT_LOCK_SECONDS after it died).
+CELERY_BEAT_SCHEDULER = "policy_portal.beat:SingleBeatScheduler"
+BEAT_LOCK_KEY = env("BEAT_LOCK_KEY", default="policy-portal:beat")
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 if REDIS_URL:
