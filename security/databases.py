@@ -13,7 +13,9 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 
+import environ
 import psycopg
+from django.conf import settings
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -111,7 +113,11 @@ def _sqlite_snapshot(target: Path) -> Iterator:
 
 
 def _environment() -> dict[str, str]:
-    database = connection.settings_dict
+    database = dict(connection.settings_dict)
+    if settings.DATABASE_DIRECT_URL:
+        # Not through a pooler (settings.DATABASE_DIRECT_URL): the tools set session state.
+        direct = environ.Env.db_url_config(settings.DATABASE_DIRECT_URL)
+        database.update({key: direct[key] for key in ("HOST", "PORT", "USER", "PASSWORD")})
     environment = dict(os.environ)
     for key, variable in (
         ("NAME", "PGDATABASE"),

@@ -9,6 +9,18 @@ from tests.enterprises.factories import EnterpriseFactory, EnterpriseUserFactory
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """Behind PgBouncer (`.ci/run`), the test databases are created and dropped on a direct
+    connection to PostgreSQL (DATABASE_DIRECT_URL) while the tests connect through the pooler;
+    and dropped even while the pooler still holds server connections to them
+    (tests/pooling.py)."""
+    from tests.pooling import test_databases_made_directly
+
+    with test_databases_made_directly():
+        yield
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     # The notice's data is loaded once into the test database; each test's transaction rolls
     # back to it. Transactional tests flush the database and load it again through `policy`.

@@ -12,7 +12,21 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE_FILE = ROOT / "docker-compose.yml"
-SERVICES = {"postgres", "redis", "minio", "minio-init", "web", "worker", "beat"}
+SERVICES = {
+    "postgres",
+    "pgbouncer",
+    "redis",
+    "minio",
+    "minio-init",
+    "web",
+    "worker",
+    "worker-mail",
+    "worker-sweeps",
+    "worker-exports",
+    "worker-proposals",
+    "beat",
+}
+APP_SERVICES = SERVICES - {"postgres", "pgbouncer", "redis", "minio", "minio-init"}
 WITH_HEALTHCHECK = {"postgres", "redis", "minio", "web"}
 
 
@@ -99,7 +113,7 @@ def _services_with_healthcheck(config: str) -> set[str]:
     return found
 
 
-def test_the_compose_file_validates_and_defines_the_services_with_healthchecks():
+def test_the_compose_file_validates_and_defines_its_services_with_healthchecks():
     compose = _compose_command()
 
     quiet = _run(compose, "config", "-q")
@@ -138,10 +152,12 @@ def test_the_web_server_worker_and_beat_keep_their_database_connections():
     config = _run(compose, "config")
 
     assert config.returncode == 0, config.stderr
-    # Each of the three app services carries the setting (YAML anchors are expanded).
-    assert len(re.findall(r"^\s+CONN_MAX_AGE: ['\"]?60['\"]?\s*$", config.stdout, re.M)) == 3
+    # Each app service carries the setting (YAML anchors are expanded).
+    count = len(APP_SERVICES)
+    assert len(re.findall(r"^\s+CONN_MAX_AGE: ['\"]?60['\"]?\s*$", config.stdout, re.M)) == count
     assert (
-        len(re.findall(r"^\s+CONN_HEALTH_CHECKS: ['\"]?true['\"]?\s*$", config.stdout, re.M)) == 3
+        len(re.findall(r"^\s+CONN_HEALTH_CHECKS: ['\"]?true['\"]?\s*$", config.stdout, re.M))
+        == count
     )
 
 
@@ -154,7 +170,7 @@ def test_the_web_server_worker_and_beat_store_the_documents_in_the_minio_bucket(
 
     assert config.returncode == 0, config.stderr
     urls = re.findall(r"^\s+STORAGE_URL: ['\"]?(\S+?)['\"]?\s*$", config.stdout, re.M)
-    assert len(urls) == 3 and len(set(urls)) == 1
+    assert len(urls) == len(APP_SERVICES) and len(set(urls)) == 1
     options = storage_from_url(urls[0])
     assert options["BACKEND"] == S3
     assert options["OPTIONS"]["endpoint_url"] == "http://minio:9000"
@@ -162,3 +178,48 @@ def test_the_web_server_worker_and_beat_store_the_documents_in_the_minio_bucket(
     # No node keeps documents on a disk of its own any more.
     assert "/app/var/media" not in config.stdout
     assert "service_completed_successfully" in config.stdout
+
+
+def _service_blocks(config: str) -> dict[str, str]:
+    """Each service's lines in `config`'s normalised YAML (see _services_with_healthcheck)."""
+    blocks: dict[str, list[str]] = {}
+    in_services = False
+    service = None
+    for line in config.splitlines():
+        if line.strip() and not line.startswith(" "):
+            in_services = line.rstrip() == "services:"
+            service = None
+        elif in_services and (match := re.fullmatch(r"  ([^\s:#][^:]*):\s*", line)):
+            service = match.group(1)
+            blocks[service] = []
+        elif in_services and service:
+            blocks[service].append(line)
+    return {name: "\n".join(lines) for name, lines in blocks.items()}
+
+
+def test_a_worker_per_queue_the_app_through_pgbouncer_and_one_beat():
+    compose = _compose_command()
+
+    config = _run(compose, "config")
+
+    assert config.returncode == 0, config.stderr
+    blocks = _service_blocks(config.stdout)
+    queues = {
+        name: re.search(r"-Q\s+(\S+)", blocks[name]).group(1)
+        for name in APP_SERVICES
+        if name.startswith("worker")
+    }
+    assert queues == {
+        "worker": "celery",
+        "worker-mail": "mail",
+        "worker-sweeps": "sweeps",
+        "worker-exports": "exports",
+        "worker-proposals": "proposals",
+    }
+    for name in APP_SERVICES:
+        assert re.search(r"DATABASE_URL: \S+@pgbouncer:6432/", blocks[name]), name
+        assert re.search(r"DATABASE_POOLING: transaction", blocks[name]), name
+    assert "POOL_MODE: transaction" in blocks["pgbouncer"]
+    assert "policy_portal.beat:SingleBeatScheduler" in blocks["beat"]
+    # Migrations go to PostgreSQL itself, not through the pooler.
+    assert re.search(r"DATABASE_URL=\$+DATABASE_DIRECT_URL python manage.py migrate", blocks["web"])

@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Field as ModelField
 from django.utils.translation import gettext_lazy as _
 
@@ -121,6 +122,26 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 # A kept connection the database has since dropped (a restart, a failover, an idle timeout) is
 # tested at the start of the next request and replaced, instead of failing that request.
 DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHECKS", default=True))
+# Behind a pooler in transaction pooling (PgBouncer's pool_mode = transaction, README,
+# Connections, queues and beat), each transaction may run on another server connection, so
+# nothing may outlive one: no server-side prepared statements (psycopg prepares a query it runs
+# often, on the connection it happened to have), and no server-side cursors (Django's
+# .iterator() declares one WITH HOLD outside a transaction, which the next statement may not
+# find). The site keeps no other session state: what it sets is for the transaction
+# (SET TRANSACTION, set_config(…, true), pg_advisory_xact_lock).
+DATABASE_POOLING = env("DATABASE_POOLING", default="")
+if DATABASE_POOLING not in ("", "transaction"):
+    raise ImproperlyConfigured(
+        f"DATABASE_POOLING={DATABASE_POOLING!r}: leave it unset, or set it to transaction."
+    )
+if DATABASE_POOLING == "transaction" and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = None
+# The PostgreSQL server itself, when DATABASE_URL names a pooler: pg_dump and pg_restore
+# (backups) keep session state (search_path, set for the session) that must not pass to other
+# clients of a pooled server connection, so they connect here (host, port, user and password;
+# the database stays DATABASE_URL's). Empty: DATABASE_URL's server.
+DATABASE_DIRECT_URL = env("DATABASE_DIRECT_URL", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "enterprises.User"
@@ -284,9 +305,50 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "interval_max": 0.2,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Tasks go to a queue by their kind, so that a worker busy with a long one never holds up
+# another kind (README, Connections, queues and beat): a submission's notice (mail) does not
+# wait behind an hour of 免申即享 preparations (proposals) or a department's import of 100,000
+# rows (exports: the long reads and writes of files). `make run` has one worker consume them
+# all; compose runs a worker per queue. Every task is given its queue here, those of the default
+# queue (celery) too: tests/test_celery_queues.py fails on a task with none.
+TASK_QUEUES = {
+    "mail": [
+        "notifications.tasks.deliver_events",
+        "notifications.tasks.drain_outbox",
+        "notifications.tasks.redeliver_outbox",
+        "notifications.tasks.email_pending_notifications",
+    ],
+    "sweeps": [
+        "applications.tasks.expire_closed_drafts",
+        "applications.tasks.sweep_orphan_documents",
+        "enterprises.tasks.clear_expired_sessions",
+        "notifications.tasks.remind_window_closing",
+        "notifications.tasks.remind_review_deadlines",
+        "notifications.tasks.remind_payment_limits",
+        "notifications.tasks.announce_opened_windows",
+        "notifications.tasks.recount_deadlines",
+        "publicity.tasks.close_due_publicities",
+    ],
+    "exports": [
+        "departments.tasks.preview_import_job",
+        "departments.tasks.apply_import_job",
+    ],
+    "proposals": ["applications.tasks.prepare_proposals"],
+    # Every minute, and not to wait behind a long sweep: the default queue.
+    "celery": ["security.audit.tasks.seal_audit_trail"],
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    task: {"queue": queue} for queue, tasks in TASK_QUEUES.items() for task in tasks
+}
 # Beat reads its schedule from the database (django-celery-beat), so administrators change it
 # in the admin; notifications/migrations creates it (PERIODIC_TASKS in notifications/schedule.py).
-CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# One beat across the cluster: the database scheduler, sending only while it holds the beat
+# lock (policy_portal/beat.py); a second beat stands by and takes over once the first stops or
+# its lock expires (BEAT_LOCK_SECONDS after it died).
+CELERY_BEAT_SCHEDULER = "policy_portal.beat:SingleBeatScheduler"
+BEAT_LOCK_KEY = env("BEAT_LOCK_KEY", default="policy-portal:beat")
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=30)
 DJANGO_CELERY_BEAT_TZ_AWARE = True
 
 if REDIS_URL:

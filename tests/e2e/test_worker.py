@@ -20,6 +20,18 @@ needs_redis = pytest.mark.skipif(
 )
 
 
+def route_every_task_to(queue: str | None) -> None:
+    """Send every task to the test's own ``queue``, whatever its kind's (settings.TASK_QUEUES);
+    None: by kind again."""
+    from django.conf import settings
+
+    app.conf.task_routes = (
+        {"*": {"queue": queue}} if queue is not None else settings.CELERY_TASK_ROUTES
+    )
+    app.amqp.flush_routes()
+    app.amqp.__dict__.pop("router", None)
+
+
 @pytest.fixture
 def worker(committed_data, settings):
     """A worker thread consuming a queue of this test's own on the configured Redis."""
@@ -33,11 +45,13 @@ def worker(committed_data, settings):
         task_always_eager=False, task_default_queue=queue, broker_url=os.environ["REDIS_URL"]
     )
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    route_every_task_to(queue)
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, queues=[queue]) as running:
             yield running
     finally:
         app.conf.update(saved)
+        route_every_task_to(None)
 
 
 def wait_for(condition, seconds=20.0):
@@ -173,6 +187,7 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_and_its_work_is_taken
     )
     saved = {key: app.conf[key] for key in ("task_always_eager", "task_default_queue")}
     app.conf.update(task_always_eager=False, task_default_queue=queue)
+    route_every_task_to(queue)
     app._pool = None
     app.amqp._producer_pool = None
     try:
@@ -193,6 +208,7 @@ def test_a_worker_killed_while_sending_sends_nothing_twice_and_its_work_is_taken
         if worker.poll() is None:
             worker.kill()
         app.conf.update(saved)
+        route_every_task_to(None)
         app._pool = None
         app.amqp._producer_pool = None
 
@@ -255,6 +271,7 @@ def test_portal_submissions_while_redis_is_down_succeed_and_are_announced_once_i
     saved_queue = app.conf.task_default_queue
     queue = f"test-{uuid.uuid4().hex[:8]}"
     app.conf.update(broker_url=os.environ["REDIS_URL"], task_default_queue=queue)
+    route_every_task_to(queue)
     app._pool = None
     app.amqp._producer_pool = None
     try:
@@ -264,6 +281,7 @@ def test_portal_submissions_while_redis_is_down_succeed_and_are_announced_once_i
             assert outbox_redeliver(now=timezone.now() + timedelta(minutes=3)) == 0
     finally:
         app.conf.update(task_default_queue=saved_queue)
+        route_every_task_to(None)
 
     assert not OutboxEvent.objects.filter(delivered_at__isnull=True).exists()
     recipients = sorted(Notification.objects.values_list("recipient", flat=True))

@@ -250,12 +250,15 @@ def test_reminder_emails_respect_the_users_choice(
 
 
 def test_beat_runs_every_sweep_from_the_database(db, settings):
+    from django.utils.module_loading import import_string
     from django_celery_beat.models import PeriodicTask
+    from django_celery_beat.schedulers import DatabaseScheduler
 
     from notifications.schedule import PERIODIC_TASKS
     from policy_portal.celery import app
 
-    assert settings.CELERY_BEAT_SCHEDULER.startswith("django_celery_beat")
+    scheduler = import_string(settings.CELERY_BEAT_SCHEDULER.replace(":", "."))
+    assert issubclass(scheduler, DatabaseScheduler)
     app.loader.import_default_modules()
     tasks = dict(
         PeriodicTask.objects.filter(name__in=list(PERIODIC_TASKS)).values_list("name", "task")
