@@ -19,11 +19,11 @@ import subprocess
 import sys
 import tempfile
 import time
-from base64 import b64encode
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import environ
 import psycopg
 import requests
 from psycopg import sql
@@ -42,10 +42,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def _key(name: str) -> str:
-    return f"{name}:{b64encode(secrets.token_bytes(32)).decode()}"
 
 
 @dataclass
@@ -82,10 +78,15 @@ class Cluster:
         self.static = self.folder / "static"
         for folder in (self.media, self.mail, self.static):
             folder.mkdir()
+        # PostgreSQL itself, not the pooler the tests may go through (DATABASE_DIRECT_URL,
+        # tests/pooling.py): a database is copied and dropped there.
+        server = self.template
+        if os.environ.get("DATABASE_DIRECT_URL"):
+            server = environ.Env.db_url_config(os.environ["DATABASE_DIRECT_URL"])
         self.direct = {
-            "host": self.template["HOST"] or "127.0.0.1",
-            "port": int(self.template["PORT"] or 5432),
-            "user": self.template["USER"] or "postgres",
+            "host": server["HOST"] or "127.0.0.1",
+            "port": int(server["PORT"] or 5432),
+            "user": server["USER"] or "postgres",
         }
         self.s3_port = free_port()
 
@@ -94,7 +95,12 @@ class Cluster:
     def environment(self, database_url: str) -> dict:
         access, secret = "cluster", secrets.token_hex(8)
         return {
-            **{k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO"))},
+            **{
+                key: value
+                for key, value in os.environ.items()
+                # The test process's own: its settings, its database and pooler, its pytest.
+                if not key.startswith(("PYTEST", "DJANGO", "DATABASE_", "EXPECT_", "TEST_"))
+            },
             "PYTHONPATH": str(ROOT),
             "DJANGO_SETTINGS_MODULE": "tests.cluster.node_settings",
             "CLUSTER_STATIC_ROOT": str(self.static),
@@ -250,10 +256,17 @@ class Cluster:
                     )
                     return
                 except psycopg.errors.ObjectInUse:
-                    # A connection of a test before this one is still closing.
                     if time.monotonic() > deadline:
                         raise
-                    time.sleep(0.5)
+                    # Only this process uses its test database: what is left are the pooler's
+                    # idle server connections (it opens new ones when next asked), or one of a
+                    # test before this one still closing.
+                    admin.execute(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                        " WHERE datname = %s AND pid <> pg_backend_pid()",
+                        [self.template["NAME"]],
+                    )
+                    time.sleep(0.2)
 
     def _flush_redis(self) -> None:
         import redis
@@ -308,7 +321,25 @@ class Cluster:
             timeout=30,
         )
         self.pooled = True
+        self.pgbouncer_port = port
         return f"postgres://{self.direct['user']}@127.0.0.1:{port}/{self.database}"
+
+    def pooled_transactions(self) -> int:
+        """Transactions PgBouncer passed on to the nodes' database (its admin console's SHOW
+        STATS; psql, as the console speaks the simple query protocol only)."""
+        stats = subprocess.run(
+            ["psql", "-h", "127.0.0.1", "-p", str(self.pgbouncer_port), "-U", "postgres"]
+            + ["-d", "pgbouncer", "-tA", "-F", "\t", "-c", "SHOW STATS"],
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        )
+        for line in stats.stdout.splitlines():
+            columns = line.split("\t")
+            if columns[0] == self.database:
+                return int(columns[1])
+        return 0
 
     def _wait_for_nodes(self) -> None:
         deadline = time.monotonic() + 90

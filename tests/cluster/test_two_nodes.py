@@ -352,3 +352,9 @@ def test_the_nodes_write_no_file_of_their_own(cluster):
     assert cluster.data["storage"] == "storages.backends.s3.S3Storage"
     assert cluster.media_files() == []
     assert cluster.bucket_keys(), "nothing reached the bucket"
+
+
+def test_the_nodes_reach_the_database_through_pgbouncer(cluster):
+    assert cluster.pooled, "scripts/pgbouncer.sh is missing"
+    assert cluster.env["DATABASE_POOLING"] == "transaction"
+    assert cluster.pooled_transactions() > 100
