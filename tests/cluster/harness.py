@@ -423,11 +423,17 @@ class Cluster:
 
 
 def redis_of_the_cluster(url: str) -> str:
-    """A Redis database beside the test process's own (policy_portal/settings/test.py gives each
-    pytest-xdist worker the next ones)."""
+    """A Redis database of the cluster's own: three past the one the suite was given, the two
+    after that being its pytest-xdist workers' (policy_portal/settings/test.py, which has already
+    moved ``url`` on in a worker); or CLUSTER_REDIS_URL, when set."""
+    if os.environ.get("CLUSTER_REDIS_URL"):
+        return os.environ["CLUSTER_REDIS_URL"]
     parts = urlsplit(url or "redis://127.0.0.1:6379/0")
-    database = (int(parts.path.strip("/") or 0) + 3) % 16
-    return urlunsplit(parts._replace(path=f"/{database}"))
+    database = int(parts.path.strip("/") or 0)
+    worker = os.environ.get("TEST_REDIS_WORKER", "")
+    if worker.startswith("gw"):
+        database -= 1 + int(worker[2:])
+    return urlunsplit(parts._replace(path=f"/{(database + 3) % 16}"))
 
 
 PASSWORD = "cluster-pass-2026"
