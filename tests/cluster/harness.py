@@ -1,5 +1,5 @@
-"""Two of everything on loopback: a PostgreSQL database of its own (behind PgBouncer when the
-repository has its helper), one Redis database, an S3 server (moto), two gunicorn web nodes and
+"""Two of everything on loopback: a PostgreSQL database of its own, a copy of the test database,
+behind PgBouncer in transaction pooling (scripts/pgbouncer.sh), one Redis database, an S3 server (moto), two gunicorn web nodes and
 two Celery workers taking every queue, all with the production settings configured by the
 environment alone; and a person's browser for them (``Visitor``).
 
