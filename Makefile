@@ -33,7 +33,7 @@ run: setup ## Set up, then serve the site with a Celery worker and beat on http:
 	$(BIN)/honcho start -f Procfile
 
 test: install ## Run the whole test suite (two processes, as the machine has two cores)
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 lint: install ## Lint, check formatting, and check that imports run downward (ARCHITECTURE.md)
 	$(BIN)/ruff check .

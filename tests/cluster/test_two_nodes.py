@@ -4,8 +4,10 @@ PgBouncer), one Redis and one S3 server, all on loopback with the production set
 shows; a node killed under load loses nothing; and every notice goes out once, whichever worker
 takes it.
 
-The tests share one cluster and run in this order (the kill comes last but for the checks that
-read what it left); ``xdist_group`` keeps them in one pytest-xdist worker.
+One test takes the steps in order (the kill after the steps that need both nodes, the counts
+after the kill): they share the cluster and what each step left, and a test of its own would be
+free to run in the other pytest-xdist worker, which would start a second cluster (xdist's
+``loadgroup`` cannot keep tests together with this pytest, whose node ids it no longer changes).
 """
 
 import hashlib
@@ -26,7 +28,6 @@ from tests.cluster.harness import Cluster, Visitor, redis_of_the_cluster
 
 pytestmark = [
     pytest.mark.cluster,
-    pytest.mark.xdist_group("cluster"),
     # Not for the test process's own use: the nodes' database is a copy of the test database,
     # which pytest-django creates only for a session that has a test marked so.
     pytest.mark.django_db,
@@ -70,23 +71,12 @@ def cluster(django_db_setup, django_db_blocker, tmp_path_factory):
         running.stop()
 
 
-@pytest.fixture(scope="module")
-def node_a(cluster):
-    return cluster.nodes[0]
-
-
-@pytest.fixture(scope="module")
-def node_b(cluster):
-    return cluster.nodes[1]
-
-
 def official(cluster, role: str, node: str) -> Visitor:
     username = cluster.data[role]
     return Visitor(username).log_in(node, admin=True, device_key=cluster.data["devices"][username])
 
 
-@pytest.fixture(scope="module")
-def submitted(cluster, node_a):
+def submitted_on_node_a(cluster, node_a) -> dict:
     """An application made, filled in, given its documents and submitted on node A, as an
     enterprise does in the portal."""
     applicant = Visitor(cluster.data["applicant"]).log_in(node_a)
@@ -129,7 +119,7 @@ def submitted(cluster, node_a):
     return {"pk": pk, "applicant": applicant}
 
 
-def test_a_document_uploaded_on_one_node_downloads_byte_identical_from_the_other(
+def a_document_uploaded_on_one_node_downloads_byte_identical_from_the_other(
     cluster, submitted, node_b
 ):
     applicant, pk = submitted["applicant"], submitted["pk"]
@@ -146,7 +136,7 @@ def test_a_document_uploaded_on_one_node_downloads_byte_identical_from_the_other
     assert quote("材料-0.pdf") in answer.headers["Content-Disposition"]
 
 
-def test_a_reviewer_on_the_other_node_decides_what_was_submitted_on_the_first(
+def a_reviewer_on_the_other_node_decides_what_was_submitted_on_the_first(
     cluster, submitted, node_a, node_b
 ):
     pk = submitted["pk"]
@@ -175,7 +165,7 @@ def test_a_reviewer_on_the_other_node_decides_what_was_submitted_on_the_first(
     assert found["states"][str(pk)] == "municipal_review"
 
 
-def test_a_batch_exported_on_one_node_is_recorded_on_the_other(cluster, node_a, node_b):
+def a_batch_exported_on_one_node_is_recorded_on_the_other(cluster, node_a, node_b):
     finance = official(cluster, "finance", node_a)
     batch = cluster.data["batch"]
     change = f"/admin/disbursements/disbursementbatch/{batch['pk']}/change/"
@@ -267,7 +257,7 @@ class Load:
             self.errors.append(f"{entry['username']}: {error!r}")
 
 
-def test_a_node_killed_mid_load_loses_nothing_and_the_other_goes_on(cluster, node_a, node_b):
+def a_node_killed_mid_load_loses_nothing_and_the_other_goes_on(cluster, node_a, node_b):
     load = Load(cluster, [node_a, node_b])
     entries = cluster.data["load"]
     drafts = [pk for entry in entries for pk in entry["drafts"]]
@@ -311,7 +301,7 @@ def _emails(folder) -> list[tuple[str, str]]:
     return sent
 
 
-def test_every_notice_is_sent_once_though_two_workers_take_them(cluster, submitted):
+def every_notice_is_sent_once_though_two_workers_take_them(cluster, submitted):
     after = cluster.data["last_log_entry"]
     applications = [submitted["pk"]] + [pk for e in cluster.data["load"] for pk in e["drafts"]]
     started = time.monotonic()
@@ -347,13 +337,30 @@ def test_every_notice_is_sent_once_though_two_workers_take_them(cluster, submitt
         assert b" succeeded in " in cluster.process(f"worker-{number}").log.read_bytes()
 
 
-def test_the_nodes_write_no_file_of_their_own(cluster):
+def the_nodes_write_no_file_of_their_own(cluster):
     assert cluster.data["storage"] == "storages.backends.s3.S3Storage"
     assert cluster.media_files() == []
     assert cluster.bucket_keys(), "nothing reached the bucket"
 
 
-def test_the_nodes_reach_the_database_through_pgbouncer(cluster):
+def the_nodes_reach_the_database_through_pgbouncer(cluster):
     assert cluster.pooled, "scripts/pgbouncer.sh is missing"
     assert cluster.env["DATABASE_POOLING"] == "transaction"
     assert cluster.pooled_transactions() > 100
+
+
+def test_two_web_nodes_and_two_workers_serve_as_one_site_and_lose_nothing(cluster):
+    node_a, node_b = cluster.nodes
+    submitted = submitted_on_node_a(cluster, node_a)
+
+    a_document_uploaded_on_one_node_downloads_byte_identical_from_the_other(
+        cluster, submitted, node_b
+    )
+    a_reviewer_on_the_other_node_decides_what_was_submitted_on_the_first(
+        cluster, submitted, node_a, node_b
+    )
+    a_batch_exported_on_one_node_is_recorded_on_the_other(cluster, node_a, node_b)
+    a_node_killed_mid_load_loses_nothing_and_the_other_goes_on(cluster, node_a, node_b)
+    every_notice_is_sent_once_though_two_workers_take_them(cluster, submitted)
+    the_nodes_write_no_file_of_their_own(cluster)
+    the_nodes_reach_the_database_through_pgbouncer(cluster)
