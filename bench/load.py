@@ -72,6 +72,7 @@ from _setup import ROOT, percentile, prepare, run, seed, unique_credit_code  # n
 ELSEWHERE = prepare("policy_portal_load")
 
 import _second_factor as second_factor  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.db import transaction  # noqa: E402
@@ -307,6 +308,9 @@ class Servers:
                 "-A",
                 "policy_portal",
                 "worker",
+                # Every queue, as `make run`'s one worker: the notices go to "mail".
+                "-Q",
+                ",".join(settings.TASK_QUEUES),
                 "--loglevel=INFO",
                 "--concurrency=2",
                 "--without-mingle",

@@ -31,8 +31,6 @@ from psycopg import sql
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-# The queues of the split workers; a worker started with all of them takes every kind of task.
-QUEUES = "celery,mail,sweeps,exports,proposals"
 PGBOUNCER_HELPER = ROOT / "scripts" / "pgbouncer.sh"
 BUCKET = "policy-portal-cluster"
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -206,8 +204,10 @@ class Cluster:
                     "-A",
                     "policy_portal",
                     "worker",
+                    # Every queue (the task routes' in the settings): each worker takes any
+                    # kind of task, so that the two compete for every one.
                     "-Q",
-                    QUEUES,
+                    ",".join(settings.TASK_QUEUES),
                     "--concurrency=1",
                     "-n",
                     f"cluster-{number}@127.0.0.1",
@@ -404,13 +404,16 @@ class Cluster:
     def stop(self) -> None:
         # Nothing of theirs is kept (the database is dropped, the Redis database emptied): the
         # processes are killed rather than left to finish their work.
+        self.started = time.monotonic()
         for process in reversed(self.processes):
             process.kill()
+        self.step("stop: processes killed")
         if self.pooled:
             subprocess.run(
                 [str(PGBOUNCER_HELPER), "stop", str(self.pgbouncer_dir)], cwd=ROOT, timeout=30
             )
             shutil.rmtree(self.pgbouncer_dir, ignore_errors=True)
+            self.step("stop: PgBouncer")
         try:
             self._flush_redis()
         finally:
@@ -420,6 +423,7 @@ class Cluster:
                         sql.Identifier(self.database)
                     )
                 )
+            self.step("stop: database dropped")
 
 
 def redis_of_the_cluster(url: str) -> str:
