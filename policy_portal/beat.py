@@ -52,17 +52,18 @@ class RedisBeatLock:
         self.held = False
 
     def acquire(self) -> bool:
-        """Take the lock, or keep it (renewed) if this beat holds it; False if another does."""
-        if self.held:
-            self.held = bool(self.client.eval(_RENEW, 1, self.key, self.token, self.milliseconds))
+        """Take the lock, or keep it (renewed) if this beat holds it; False if another does.
+        Renewed by the token, not by what this beat believed: after a tick when Redis could not
+        be reached, a lock that still holds this beat's token is still its own."""
+        self.held = bool(self.client.eval(_RENEW, 1, self.key, self.token, self.milliseconds))
         if not self.held:
             self.held = bool(self.client.set(self.key, self.token, nx=True, px=self.milliseconds))
         return self.held
 
     def release(self) -> None:
-        if self.held:
-            self.client.eval(_RELEASE, 1, self.key, self.token)
-            self.held = False
+        # Deleted only if it holds this beat's token: never another beat's lock.
+        self.client.eval(_RELEASE, 1, self.key, self.token)
+        self.held = False
 
     def __str__(self) -> str:
         return f"Redis key {self.key}"

@@ -6,6 +6,7 @@ import os
 import time
 import uuid
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -145,3 +146,25 @@ def test_without_redis_the_settings_choose_the_file_lock(settings, tmp_path):
 def test_beat_uses_the_single_beat_scheduler(settings):
     assert settings.CELERY_BEAT_SCHEDULER == "policy_portal.beat:SingleBeatScheduler"
     assert app.conf.beat_scheduler == "policy_portal.beat:SingleBeatScheduler"
+
+
+@needs_redis
+def test_a_beat_that_could_not_reach_redis_for_a_tick_keeps_its_lock(due_task, lock_key):
+    import redis
+
+    first = Recording(app=app, lock=redis_lock(lock_key))
+    second = Recording(app=app, lock=redis_lock(lock_key))
+    assert ticks(first) == ["beat test"]
+
+    with mock.patch.object(first.lock.client, "eval", side_effect=redis.ConnectionError):
+        fall_due(due_task)
+        # Whether it still holds the lock is unknown: it sends nothing.
+        assert ticks(first) == []
+    assert not first.leading
+
+    assert ticks(second) == []
+    assert first.lock.acquire() and first.leading is False
+    ticks(first, count=1)
+    assert first.leading
+    first.close()
+    second.close()

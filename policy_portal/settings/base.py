@@ -128,7 +128,9 @@ DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", env.bool("CONN_HEALTH_CHEC
 # often, on the connection it happened to have), and no server-side cursors (Django's
 # .iterator() declares one WITH HOLD outside a transaction, which the next statement may not
 # find). The site keeps no other session state: what it sets is for the transaction
-# (SET TRANSACTION, set_config(…, true), pg_advisory_xact_lock).
+# (SET TRANSACTION, set_config(…, true), pg_advisory_xact_lock), but for the time zone Django
+# sets per connection, which PgBouncer tracks and sets again on every server connection a
+# client is given.
 DATABASE_POOLING = env("DATABASE_POOLING", default="")
 if DATABASE_POOLING not in ("", "transaction"):
     raise ImproperlyConfigured(

@@ -9,8 +9,10 @@ the pooler's connection to the server that ends, and the same must hold.
 import time
 from contextlib import contextmanager
 
+import environ
 import psycopg
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
@@ -33,7 +35,13 @@ def _terminate(pid: int) -> None:
     """End backend ``pid`` from a connection of its own and wait until it is gone."""
     params = connection.get_connection_params()
     keys = ("dbname", "user", "password", "host", "port")
-    with psycopg.connect(**{k: params[k] for k in keys if params.get(k)}, autocommit=True) as other:
+    server = {k: params[k] for k in keys if params.get(k)}
+    if settings.DATABASE_DIRECT_URL:
+        # Not through the pooler, which could hand this very server connection to the session
+        # that ends it.
+        direct = environ.Env.db_url_config(settings.DATABASE_DIRECT_URL)
+        server.update(host=direct["HOST"], port=direct["PORT"])
+    with psycopg.connect(**server, autocommit=True) as other:
         other.execute("SELECT pg_terminate_backend(%s)", [pid])
         for _ in range(200):
             if other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
