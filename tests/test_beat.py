@@ -104,6 +104,7 @@ def test_a_second_beat_takes_over_when_the_first_dies_and_its_lock_expires(due_t
     assert ticks(first) == []
     assert not first.leading
     second.close()
+    first.close()
 
 
 @needs_redis
@@ -116,7 +117,7 @@ def test_a_beat_renews_its_lock_at_each_tick(due_task, lock_key):
         assert not second.lock.acquire()
     first.close()
     assert second.lock.acquire()
-    second.lock.release()
+    second.close()
 
 
 def test_without_redis_a_file_lock_lets_one_beat_run(due_task, tmp_path):
